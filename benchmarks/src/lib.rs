@@ -1,0 +1,1 @@
+//! Benchmarks only: see `benches/schedules.rs` and `BENCHMARKS.md`.

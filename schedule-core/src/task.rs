@@ -1,0 +1,134 @@
+//! [`TaskSpec`]: everything a `#[scheduled]` attribute declares about one task, as plain data.
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::error::ParseError;
+use crate::schedule::Schedule;
+use crate::zone::{ZoneError, time_zone};
+
+/// One scheduled task as declared in code.
+///
+/// Built in a `const` context by the `#[scheduled]` macro (so it can sit in a static
+/// registration), serialised into the manifest that codegen renders Terraform from. Fields hold
+/// the declaration as written; [`TaskSpec::schedule`] and [`TaskSpec::time_zone`] interpret it.
+///
+/// ```
+/// use schedule_core::TaskSpec;
+///
+/// const REPORT: TaskSpec = TaskSpec {
+///     timezone: "Europe/Moscow",
+///     window_minutes: Some(15),
+///     ..TaskSpec::new("daily-sales-report", "cron(0 8 * * ? *)")
+/// };
+/// assert_eq!(REPORT.schedule()?.describe_in(REPORT.timezone), "at 08:00 every day, Europe/Moscow");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskSpec {
+    /// Unique name: 1-64 of `[0-9A-Za-z-_.]`, also the schedule's name in AWS.
+    pub name: &'static str,
+    /// The schedule expression as written: `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: &'static str,
+    /// IANA zone the expression is read in. Default `UTC`.
+    pub timezone: &'static str,
+    /// Human description; `None` means "describe the schedule".
+    pub description: Option<&'static str>,
+    /// Flexible time window in minutes (1-1440); `None` fires at the exact time.
+    pub window_minutes: Option<u16>,
+    /// Retries of a failed run, 0-2 (Lambda's limit for asynchronous invocations). Default 2.
+    pub retries: u8,
+    /// Give up on a run this many seconds after its scheduled time (60-21600).
+    pub max_age_seconds: Option<u32>,
+    /// Limit for one run, in seconds. Default 60.
+    pub timeout_seconds: u32,
+    /// At most one successful run per scheduled occurrence, when set.
+    pub idempotency: Option<Idempotency>,
+    /// Start, success and failure pings to a monitor.
+    pub heartbeat: bool,
+    /// Deployment environments the task is enabled in; empty means all.
+    pub environments: &'static [&'static str],
+    /// JSON given to the task as its input.
+    pub input: Option<&'static str>,
+    /// First instant of a recurring schedule, RFC 3339.
+    pub start: Option<&'static str>,
+    /// Last instant of a recurring schedule, RFC 3339.
+    pub end: Option<&'static str>,
+}
+
+/// How long completed runs are remembered for deduplication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Idempotency {
+    /// Seconds a completion record lives.
+    pub ttl_seconds: u32,
+}
+
+impl TaskSpec {
+    /// A task with every option at its default.
+    pub const fn new(name: &'static str, expression: &'static str) -> TaskSpec {
+        TaskSpec {
+            name,
+            expression,
+            timezone: "UTC",
+            description: None,
+            window_minutes: None,
+            retries: 2,
+            max_age_seconds: None,
+            timeout_seconds: 60,
+            idempotency: None,
+            heartbeat: false,
+            environments: &[],
+            input: None,
+            start: None,
+            end: None,
+        }
+    }
+
+    /// The parsed schedule expression.
+    pub fn schedule(&self) -> Result<Schedule, ParseError> {
+        self.expression.parse()
+    }
+
+    /// The zone the schedule is read in.
+    pub fn time_zone(&self) -> Result<TimeZone, ZoneError> {
+        time_zone(self.timezone)
+    }
+
+    /// Whether the task runs in deployment environment `environment`.
+    pub fn enabled_in(&self, environment: &str) -> bool {
+        self.environments.is_empty() || self.environments.contains(&environment)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments_restrict_only_when_listed() {
+        let everywhere = TaskSpec::new("a", "rate(1 hour)");
+        assert!(everywhere.enabled_in("staging"));
+        let production = TaskSpec {
+            environments: &["production"],
+            ..everywhere
+        };
+        assert!(production.enabled_in("production"));
+        assert!(!production.enabled_in("staging"));
+    }
+
+    #[test]
+    fn serialises_every_field_for_the_manifest() {
+        let spec = TaskSpec {
+            idempotency: Some(Idempotency {
+                ttl_seconds: 86_400,
+            }),
+            ..TaskSpec::new("sync", "rate(1 hour)")
+        };
+        let json = serde_json::to_value(&spec).expect("serialisable");
+        assert_eq!(json["name"], "sync");
+        assert_eq!(json["timezone"], "UTC");
+        assert_eq!(json["retries"], 2);
+        assert_eq!(json["idempotency"]["ttl_seconds"], 86_400);
+        assert_eq!(json["environments"], serde_json::json!([]));
+    }
+}

@@ -1,0 +1,8 @@
+//! Serverless scheduled tasks on AWS: the crate an application depends on.
+//!
+//! It will hold the registry of `#[scheduled]` tasks, the dispatcher, idempotency, heartbeats,
+//! the Lambda entry point and the local runner (see `ARCHITECTURE.md`). Today it re-exports the
+//! schedule language, so applications can already parse, describe and evaluate expressions.
+
+pub use schedule_core as core;
+pub use schedule_core::{ParseError, Schedule, TaskSpec};
