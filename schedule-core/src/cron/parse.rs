@@ -59,6 +59,13 @@ pub(crate) fn parse(body: &str, offset: usize) -> Result<Cron, ParseError> {
 
 /// Splits the body into its six fields, each with its byte offset in the expression.
 fn split_fields(body: &str, offset: usize) -> Result<[(&str, usize); 6], ParseError> {
+    if body.is_empty() {
+        // Point at the empty parentheses.
+        return Err(ParseError::new(
+            ErrorKind::FieldCount { found: 0 },
+            offset - 1..offset + 1,
+        ));
+    }
     if let Some(at) = body.find(|c: char| c.is_whitespace() && c != ' ') {
         let len = body[at..].chars().next().map_or(1, char::len_utf8);
         return Err(ParseError::new(
@@ -189,13 +196,23 @@ impl<'a> FieldText<'a> {
             let at = day.len() + 1;
             let n = match nth.parse::<u8>() {
                 Ok(n @ 1..=5) if nth.bytes().all(|b| b.is_ascii_digit()) => n,
+                // With nothing after `#`, point at the `#` itself.
+                _ if nth.is_empty() => {
+                    return Err(self.error(
+                        ErrorKind::InvalidOccurrence {
+                            found: nth.to_owned(),
+                        },
+                        at - 1,
+                        1,
+                    ));
+                }
                 _ => {
                     return Err(self.error(
                         ErrorKind::InvalidOccurrence {
                             found: nth.to_owned(),
                         },
                         at,
-                        nth.len().max(1),
+                        nth.len(),
                     ));
                 }
             };
