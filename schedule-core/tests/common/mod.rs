@@ -5,7 +5,8 @@
 //! character, and walks every UTC minute of a window. Slow and obviously right, which is what a
 //! reference is for.
 
-#![allow(dead_code)]
+// Test support: a panic here is a test failure, which is what it should be.
+#![allow(dead_code, clippy::unwrap_used)]
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::{AmbiguousOffset, TimeZone};
