@@ -18,12 +18,12 @@ const MONTHS: [&str; 12] = [
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /// The six fields of a valid `cron(...)` expression, upper-cased.
-pub struct Oracle {
+pub(crate) struct Oracle {
     fields: Vec<String>,
 }
 
 impl Oracle {
-    pub fn new(expression: &str) -> Oracle {
+    pub(crate) fn new(expression: &str) -> Oracle {
         let body = expression
             .strip_prefix("cron(")
             .and_then(|b| b.strip_suffix(')'))
@@ -34,7 +34,7 @@ impl Oracle {
     }
 
     /// Whether the wall-clock minute `dt` matches every field.
-    pub fn matches(&self, dt: DateTime) -> bool {
+    pub(crate) fn matches(&self, dt: DateTime) -> bool {
         let f = &self.fields;
         dt.second() == 0
             && in_field(&f[0], dt.minute().into(), 0, 59, &[])
@@ -117,7 +117,7 @@ fn value(text: &str, names: &[&str]) -> i32 {
 }
 
 /// Every fire time of `expression` in `tz` in the window `(after, until)`, by testing each minute.
-pub fn brute_force(
+pub(crate) fn brute_force(
     expression: &str,
     tz: &TimeZone,
     after: Timestamp,
@@ -143,10 +143,10 @@ pub fn brute_force(
     found
 }
 
-pub fn ts(text: &str) -> Timestamp {
+pub(crate) fn ts(text: &str) -> Timestamp {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-pub fn zone(name: &str) -> TimeZone {
+pub(crate) fn zone(name: &str) -> TimeZone {
     schedule_core::time_zone(name).unwrap()
 }
