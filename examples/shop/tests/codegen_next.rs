@@ -65,7 +65,12 @@ fn repeated_local_time_fires_once_with_the_first_offset() {
 
 #[test]
 fn defaults_to_utc_and_five_times() {
-    let out = codegen(&["next", "rate(1 hour)", "--after", "2026-11-26T10:30:00+01:00"]);
+    let out = codegen(&[
+        "next",
+        "rate(1 hour)",
+        "--after",
+        "2026-11-26T10:30:00+01:00",
+    ]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         stdout_lines(&out),

@@ -73,7 +73,8 @@ fn split_fields(body: &str, offset: usize) -> Result<[(&str, usize); 6], ParseEr
             offset + at..offset + at + len,
         ));
     }
-    let mut fields = Vec::with_capacity(6);
+    let mut fields = [("", 0); 6];
+    let mut found = 0;
     let mut start = 0;
     for part in body.split(' ') {
         if part.is_empty() {
@@ -81,13 +82,19 @@ fn split_fields(body: &str, offset: usize) -> Result<[(&str, usize); 6], ParseEr
             let at = offset + start.min(body.len().saturating_sub(1));
             return Err(ParseError::new(ErrorKind::Spacing, at..at + 1));
         }
-        fields.push((part, offset + start));
+        if let Some(slot) = fields.get_mut(found) {
+            *slot = (part, offset + start);
+        }
+        found += 1;
         start += part.len() + 1;
     }
-    let found = fields.len();
-    fields
-        .try_into()
-        .map_err(|_| ParseError::new(ErrorKind::FieldCount { found }, offset..offset + body.len()))
+    if found != 6 {
+        return Err(ParseError::new(
+            ErrorKind::FieldCount { found },
+            offset..offset + body.len(),
+        ));
+    }
+    Ok(fields)
 }
 
 /// One field's text and where it starts in the expression.
@@ -112,6 +119,18 @@ impl<'a> FieldText<'a> {
 
     fn whole(&self, kind: ErrorKind) -> ParseError {
         self.error(kind, 0, self.text.len())
+    }
+
+    /// The field's text in upper case, in `buffer`: the letters `L`, `W` and names are
+    /// case-insensitive, and parsing happens often enough (every registry load, every
+    /// benchmark) that it should not allocate for it.
+    fn upper<'b>(&self, buffer: &'b mut [u8; crate::MAX_EXPRESSION_LEN]) -> &'b str {
+        // The expression is at most MAX_EXPRESSION_LEN bytes, so the field fits.
+        let upper = &mut buffer[..self.text.len()];
+        upper.copy_from_slice(self.text.as_bytes());
+        upper.make_ascii_uppercase();
+        // Upper-casing ASCII letters keeps UTF-8 valid; the fallback is unreachable.
+        std::str::from_utf8(upper).unwrap_or_default()
     }
 
     /// Rejects any character the field never accepts, pointing at it.
@@ -153,8 +172,9 @@ impl<'a> FieldText<'a> {
 
     fn day_of_month(&self) -> Result<DayOfMonth, ParseError> {
         self.check_chars()?;
-        let upper = self.text.to_ascii_uppercase();
-        match upper.as_str() {
+        let mut buffer = [0; crate::MAX_EXPRESSION_LEN];
+        let upper = self.upper(&mut buffer);
+        match upper {
             "?" => return Ok(DayOfMonth::NoSpecific),
             "L" => return Ok(DayOfMonth::Last),
             "LW" => return Ok(DayOfMonth::LastWeekday),
@@ -163,7 +183,7 @@ impl<'a> FieldText<'a> {
         if upper.starts_with("L-") {
             return Err(self.whole(ErrorKind::LastOffset));
         }
-        if let Some(special) = self.misplaced_special(&upper, &["LW", "L", "W"]) {
+        if let Some(special) = self.misplaced_special(upper, &["LW", "L", "W"]) {
             return Err(special);
         }
         if let Some(day) = upper.strip_suffix('W') {
@@ -182,13 +202,14 @@ impl<'a> FieldText<'a> {
 
     fn day_of_week(&self) -> Result<DayOfWeek, ParseError> {
         self.check_chars()?;
-        let upper = self.text.to_ascii_uppercase();
-        match upper.as_str() {
+        let mut buffer = [0; crate::MAX_EXPRESSION_LEN];
+        let upper = self.upper(&mut buffer);
+        match upper {
             "?" => return Ok(DayOfWeek::NoSpecific),
             "L" => return Ok(DayOfWeek::Last),
             _ => {}
         }
-        if let Some(special) = self.misplaced_special(&upper, &["#", "L"]) {
+        if let Some(special) = self.misplaced_special(upper, &["#", "L"]) {
             return Err(special);
         }
         if let Some((day, nth)) = self.text.split_once('#') {

@@ -67,11 +67,7 @@ impl Compiled {
             (DayOfMonth::NoSpecific, DayOfWeek::Nth(v, n)) => DayRule::Nth(v.number as u8, *n),
             (DayOfMonth::NoSpecific, DayOfWeek::NoSpecific) => DayRule::MonthDays(0),
         };
-        let mut years = [0u64; 4];
-        expand(&year.0, MIN_YEAR as u16, MAX_YEAR as u16, |y| {
-            let bit = usize::from(y - MIN_YEAR as u16);
-            years[bit / 64] |= 1 << (bit % 64);
-        });
+        let years = value_set(&year.0, MIN_YEAR as u16, MAX_YEAR as u16, MIN_YEAR as u16);
         Compiled {
             minutes: small_set(minutes, 0, 59),
             hours: small_set(hours, 0, 23),
@@ -107,16 +103,25 @@ pub(crate) fn next_bit(set: u64, from: i8) -> Option<i8> {
 }
 
 fn small_set(list: &List, min: u16, max: u16) -> u64 {
-    let mut set = 0u64;
-    expand(&list.0, min, max, |v| set |= 1 << v);
-    set
+    value_set(&list.0, min, max, 0)[0]
 }
 
-/// Calls `add` with every value the items select, in a field whose values run `min..=max`.
+/// The set of values the items select, in a field whose values run `min..=max`, as bit
+/// `value - origin` of a 256-bit set.
 ///
 /// Ranges whose end is below their start wrap around the field's end (`20-2` in hours is
 /// 20,21,22,23,0,1,2), as AWS documents; steps walk that same sequence.
-pub(crate) fn expand(items: &[Item], min: u16, max: u16, mut add: impl FnMut(u16)) {
+pub(crate) fn value_set(items: &[Item], min: u16, max: u16, origin: u16) -> [u64; 4] {
+    let mut set = [0u64; 4];
+    // Contiguous runs are set a word at a time: `*` in years is 230 values.
+    let mut insert = |lo: u16, hi: u16| {
+        let (a, b) = (usize::from(lo - origin), usize::from(hi - origin));
+        for (word, bits) in set.iter_mut().enumerate().take(b / 64 + 1).skip(a / 64) {
+            let from = if word == a / 64 { a % 64 } else { 0 };
+            let to = if word == b / 64 { b % 64 } else { 63 };
+            *bits |= (u64::MAX >> (63 - (to - from))) << from;
+        }
+    };
     let width = max - min + 1;
     for item in items {
         let (start, end) = match item.base {
@@ -125,19 +130,29 @@ pub(crate) fn expand(items: &[Item], min: u16, max: u16, mut add: impl FnMut(u16
             Base::Value(v) => (v.number, v.number),
             Base::Range(a, b) => (a.number, b.number),
         };
-        let span = if end >= start {
-            end - start
-        } else {
-            width - (start - end)
-        };
-        let step = item.step.unwrap_or(1);
-        let mut offset = 0;
-        while offset <= span {
-            let value = start + offset;
-            add(if value > max { value - width } else { value });
-            offset += step;
+        match item.step {
+            None | Some(1) if end >= start => insert(start, end),
+            None | Some(1) => {
+                insert(start, max);
+                insert(min, end);
+            }
+            Some(step) => {
+                let span = if end >= start {
+                    end - start
+                } else {
+                    width - (start - end)
+                };
+                let mut offset = 0;
+                while offset <= span {
+                    let value = start + offset;
+                    let value = if value > max { value - width } else { value };
+                    insert(value, value);
+                    offset += step;
+                }
+            }
         }
     }
+    set
 }
 
 impl DayRule {
