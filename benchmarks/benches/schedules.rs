@@ -78,7 +78,7 @@ fn check_equivalence() {
         let expected: Vec<i64> = ours
             .fire_times(after, &tz)
             .take(5)
-            .map(|t| t.as_second())
+            .map(Timestamp::as_second)
             .collect();
         let croner = croner_parser().parse(case.quartz).expect("croner parses");
         let mut t = start_chrono();
