@@ -45,9 +45,10 @@ impl FromStr for Schedule {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.len() > MAX_EXPRESSION_LEN {
+            // Point at what lies past the limit, starting on a character boundary.
             return Err(ParseError::new(
                 ErrorKind::TooLong { len: s.len() },
-                MAX_EXPRESSION_LEN..s.len(),
+                s.floor_char_boundary(MAX_EXPRESSION_LEN)..s.len(),
             ));
         }
         if s.trim().is_empty() {
@@ -59,9 +60,10 @@ impl FromStr for Schedule {
         let keyword = &s[..open];
         let body_start = open + 1;
         let Some(close) = s[body_start..].find(')').map(|i| body_start + i) else {
+            // Point at the last character, where the `)` belongs.
             return Err(ParseError::new(
                 ErrorKind::MissingCloseParen,
-                s.len().saturating_sub(1)..s.len(),
+                s.floor_char_boundary(s.len() - 1)..s.len(),
             ));
         };
         if close + 1 != s.len() {

@@ -385,6 +385,19 @@ fn rejects_malformed_structure() {
         |k| matches!(k, ErrorKind::MissingCloseParen),
         "*",
     );
+    // Found by the fuzzer: spans fall on character boundaries. Here 17 ASCII bytes are
+    // followed by 3-byte characters, so byte 256 is inside one; the span starts at 254.
+    rejects(
+        "cron(0 8 * * ? 묵",
+        |k| matches!(k, ErrorKind::MissingCloseParen),
+        "묵",
+    );
+    let long = format!("cron(0 8 * * ? *){}", "묵".repeat(80));
+    rejects(
+        &long,
+        |k| matches!(k, ErrorKind::TooLong { .. }),
+        &long[254..],
+    );
     rejects(
         "cron(0 8 * * ? *) ",
         |k| matches!(k, ErrorKind::TrailingText { .. }),

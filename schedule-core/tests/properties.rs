@@ -215,7 +215,9 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
-        let _ = text.parse::<Schedule>();
+        if let Err(e) = text.parse::<Schedule>() {
+            prop_assert!(text.get(e.span()).is_some(), "span {:?} outside {:?}", e.span(), text);
+        }
     }
 
     #[test]

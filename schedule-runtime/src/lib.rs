@@ -6,3 +6,8 @@
 
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
+
+// The README's Rust examples are compiled and run as doctests, so the front door stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
