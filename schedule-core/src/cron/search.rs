@@ -51,27 +51,43 @@ impl Minute {
         )
     }
 
-    fn next_year(&mut self) {
-        *self = Minute {
-            year: self.year + 1,
+    // Moving to a later unit resets the smaller ones. Values one past the end (month 13,
+    // day 32, hour 24) are fine: they find no allowed value and carry into the next unit.
+
+    fn start_of_year(year: i16) -> Minute {
+        Minute {
+            year,
             month: 1,
             day: 1,
             hour: 0,
             minute: 0,
-        };
+        }
     }
 
-    fn next_month(&mut self) {
-        if self.month == 12 {
-            self.next_year();
-        } else {
-            *self = Minute {
-                month: self.month + 1,
-                day: 1,
-                hour: 0,
-                minute: 0,
-                ..*self
-            };
+    fn start_of_month(self, month: i8) -> Minute {
+        Minute {
+            month,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            ..self
+        }
+    }
+
+    fn start_of_day(self, day: i8) -> Minute {
+        Minute {
+            day,
+            hour: 0,
+            minute: 0,
+            ..self
+        }
+    }
+
+    fn start_of_hour(self, hour: i8) -> Minute {
+        Minute {
+            hour,
+            minute: 0,
+            ..self
         }
     }
 }
@@ -105,64 +121,32 @@ impl Cron {
         loop {
             let year = sets.next_year(at.year)?;
             if year != at.year {
-                at = Minute {
-                    year,
-                    month: 1,
-                    day: 1,
-                    hour: 0,
-                    minute: 0,
-                };
+                at = Minute::start_of_year(year);
             }
             let Some(month) = next_bit(sets.months, at.month) else {
-                at.next_year();
+                at = Minute::start_of_year(at.year + 1);
                 continue;
             };
             if month != at.month {
-                at = Minute {
-                    month,
-                    day: 1,
-                    hour: 0,
-                    minute: 0,
-                    ..at
-                };
+                at = at.start_of_month(month);
             }
             let days = sets.days.days_in(at.year, at.month);
             let Some(day) = next_bit(days, at.day) else {
-                at.next_month();
+                at = at.start_of_month(at.month + 1);
                 continue;
             };
             if day != at.day {
-                at = Minute {
-                    day,
-                    hour: 0,
-                    minute: 0,
-                    ..at
-                };
+                at = at.start_of_day(day);
             }
             let Some(hour) = next_bit(sets.hours, at.hour) else {
-                // Day 32 finds no bit, which carries into the next month.
-                at = Minute {
-                    day: at.day + 1,
-                    hour: 0,
-                    minute: 0,
-                    ..at
-                };
+                at = at.start_of_day(at.day + 1);
                 continue;
             };
             if hour != at.hour {
-                at = Minute {
-                    hour,
-                    minute: 0,
-                    ..at
-                };
+                at = at.start_of_hour(hour);
             }
             let Some(minute) = next_bit(sets.minutes, at.minute) else {
-                // Hour 24 finds no bit, which carries into the next day.
-                at = Minute {
-                    hour: at.hour + 1,
-                    minute: 0,
-                    ..at
-                };
+                at = at.start_of_hour(at.hour + 1);
                 continue;
             };
             return Some(Minute { minute, ..at }.to_datetime());
