@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
 
+use schedule_runtime::Registry;
+
 use crate::next::{format_instant, next_fire_times};
+use crate::registry::{list_table, manifest_json};
 
 /// Terraform and tooling for `schedule` applications.
 #[derive(Debug, Parser)]
@@ -33,6 +36,10 @@ enum Command {
         #[arg(short = 'n', default_value_t = 5, value_name = "N")]
         count: usize,
     },
+    /// List the application's tasks with their schedule, zone and next fire time.
+    List,
+    /// Print the application's registry as JSON: every task with every declared option.
+    Manifest,
 }
 
 fn parse_instant(text: &str) -> Result<Timestamp, String> {
@@ -83,6 +90,12 @@ where
             count,
             out,
         ),
+        Command::List => Registry::load()
+            .map_err(|e| e.to_string())
+            .and_then(|registry| write_all(out, &list_table(&registry, Timestamp::now()))),
+        Command::Manifest => Registry::load()
+            .map_err(|e| e.to_string())
+            .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,4 +118,8 @@ fn next(
         writeln!(out, "{}", format_instant(*instant, tz)).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+fn write_all(out: &mut dyn Write, text: &str) -> Result<(), String> {
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }

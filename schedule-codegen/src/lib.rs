@@ -15,10 +15,19 @@
 //!   zone's offset. An invalid expression or zone exits with status 1 and the parser's message
 //!   on stderr; bad usage exits with status 2.
 //!
-//! Terraform rendering, `list` and `manifest` arrive with the issues that build them.
+//! - `codegen list` prints a table of the application's tasks: name, schedule, zone,
+//!   environments and next fire time in the task's zone.
+//! - `codegen manifest` prints the registry as JSON: every task with every declared option
+//!   (defaults filled in, the expression in canonical form) and where it was declared.
+//!
+//! `list` and `manifest` read the tasks linked into the running binary, so the binary must link
+//! the crate that declares them (see `schedule_runtime::Registry::load`). Terraform rendering
+//! arrives with the issue that builds it.
 
 mod cli;
 mod next;
+mod registry;
 
 pub use cli::{main, run};
 pub use next::{NextError, format_instant, next_fire_times};
+pub use registry::{list_table, manifest_json};

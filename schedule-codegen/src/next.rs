@@ -50,8 +50,12 @@ pub fn next_fire_times(
         .collect())
 }
 
-/// RFC 3339 with the zone's UTC offset at that instant: `2026-03-29T02:00:00+01:00`.
+/// RFC 3339 to the second, with the zone's UTC offset at that instant:
+/// `2026-03-29T02:00:00+01:00`. Fire times are whole minutes; only a `rate()` counted from an
+/// instant with a fraction has one, and it is dropped.
 pub fn format_instant(instant: Timestamp, tz: &TimeZone) -> String {
-    let offset = tz.to_offset(instant);
-    instant.display_with_offset(offset).to_string()
+    instant
+        .to_zoned_datetime(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }

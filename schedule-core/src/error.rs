@@ -91,7 +91,7 @@ pub enum ErrorKind {
     #[error("missing `)` at the end of the expression")]
     MissingCloseParen,
     /// Something follows the closing parenthesis.
-    #[error("unexpected `{found}` after the closing `)`")]
+    #[error("unexpected `{}` after the closing `)`", found.escape_debug())]
     TrailingText {
         /// The text after `)`.
         found: String,

@@ -1,11 +1,196 @@
-//! Serverless scheduled tasks on AWS: the crate an application depends on.
+//! Serverless scheduled tasks on AWS: the one crate an application depends on.
 //!
-//! It will hold the registry of `#[scheduled]` tasks, the dispatcher, idempotency, heartbeats,
-//! the Lambda entry point and the local runner (see `ARCHITECTURE.md`). Today it re-exports the
-//! schedule language, so applications can already parse, describe and evaluate expressions.
+//! Declare a task by putting [`#[scheduled]`](macro@scheduled) on an async function. The
+//! attribute checks the declaration when the crate compiles and registers the task; the
+//! [`Registry`] collects every registered task of the binary, and `codegen` (the
+//! `schedule-codegen` crate) lists them, prints them as a manifest, and will render the
+//! Terraform that deploys them.
+//!
+//! ```
+//! use schedule_runtime::{Registry, TaskContext, scheduled};
+//!
+//! /// Deletes sessions that expired more than a day ago.
+//! #[scheduled("rate(1 hour)")]
+//! async fn expired_session_cleanup(ctx: TaskContext) -> Result<u64, std::io::Error> {
+//!     let _ = ctx.scheduled_time();
+//!     Ok(0) // rows deleted
+//! }
+//!
+//! let registry = Registry::load()?;
+//! let task = registry.get("expired-session-cleanup").expect("registered");
+//! assert_eq!(task.spec().description, Some("Deletes sessions that expired more than a day ago."));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # How registration works, and its one rule
+//!
+//! Each `#[scheduled]` function adds one constant [`Registration`] to a list that the
+//! [`inventory`](https://docs.rs/inventory) crate assembles when the program starts. A task is
+//! therefore in the registry of exactly those binaries that link the crate declaring it. A
+//! library crate is linked only if the binary names it, so a `src/bin/codegen.rs` whose tasks live
+//! in `src/lib.rs` must mention the library once (`use my_app as _;`); [`Registry::load`]
+//! explains this when it finds no task. Registration works on Linux, macOS and Windows.
+//!
+//! The dispatch Lambda, the idempotency store, heartbeats and the local runner arrive with later
+//! issues (see `ARCHITECTURE.md`).
 
+mod context;
+mod registry;
+mod task;
+
+pub use context::TaskContext;
+pub use registry::{Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
+pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, TaskFn, TaskFuture};
+
+/// Declares a scheduled task: `#[scheduled("<expression>", options...)]` on an `async fn`.
+///
+/// Everything in the attribute is checked when the crate compiles, and every problem is
+/// reported at once, at the token that causes it. The function itself is left exactly as
+/// written (also when the attribute has errors, so the rest of the crate and the IDE keep
+/// working); the attribute adds a registration next to it.
+///
+/// # The expression
+///
+/// The first argument, and the only one required: an EventBridge Scheduler expression,
+/// `cron(...)`, `rate(...)` or `at(...)`, exactly as AWS reads it (see [`Schedule`]). It is
+/// parsed at compile time; a mistake is a compile error that names the field and shows where:
+///
+/// ```compile_fail
+/// # use schedule_runtime::scheduled;
+/// #[scheduled("cron(0 9 ? * 0 *)")] // error: 0 is out of range for day-of-week ...
+/// async fn weekly() {}
+/// ```
+///
+/// A schedule that matches no date at all (`cron(0 0 30 2 ? *)`) is an error too.
+///
+/// # Options
+///
+/// All optional, in any order, each at most once. Durations are a whole number and a unit:
+/// `90s`, `15m`, `1h`, `7d`. Terraform generation and the dispatcher arrive with later issues;
+/// what each option turns into there is the contract they implement.
+///
+/// | option | default | checked at compile time |
+/// |---|---|---|
+/// | `name = "daily-sales-report"` | the function name, `_` turned into `-` | 1-64 of `[0-9A-Za-z-_.]` |
+/// | `description = "..."` | first line of the doc comment, else the English description | 1-512 characters |
+/// | `timezone = "Europe/Moscow"` | `UTC` | an IANA name in the bundled database, exact case |
+/// | `window = "15m"` | none: fire at the exact time | whole minutes, 1m-1440m; not with `at()` |
+/// | `retries = 2` | 2 | 0-2 |
+/// | `max_age = "1h"` | none (Lambda's 6 h) | 1m-6h |
+/// | `timeout = "5m"` | 1m | 1s-15m |
+/// | `idempotent` / `idempotent(ttl = "7d")` | off; ttl 7d | ttl 1m-365d, and at least `max_age` (6 h without it) |
+/// | `heartbeat` | off | a bare flag |
+/// | `environments = ["production"]` | all environments | non-empty, unique, `[0-9A-Za-z-_.]` |
+/// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input |
+/// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
+/// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
+///
+/// - **`name`**: the task's identity: the key of the registry, the `task` of every event, the
+///   schedule's name in AWS (`aws_scheduler_schedule.name`). Unique per binary.
+/// - **`description`**: the schedule's `description` in Terraform and the text in listings.
+/// - **`timezone`**: `schedule_expression_timezone`; cron and `at()` times are wall-clock times
+///   there, with AWS's DST rules (a skipped time does not fire that day, a repeated one fires
+///   once). `rate()` ignores it.
+/// - **`window`**: `flexible_time_window { mode = "FLEXIBLE", maximum_window_in_minutes = 15 }`:
+///   AWS may start the run up to that long after the scheduled time, spreading load. The task
+///   still sees the nominal time in [`TaskContext::scheduled_time`].
+/// - **`retries`**: Lambda's asynchronous retries of a failed run
+///   (`aws_lambda_function_event_invoke_config.maximum_retry_attempts`). Lambda allows at most 2
+///   for asynchronous invocations, which is how EventBridge Scheduler invokes; more is an error.
+/// - **`max_age`**: give up on a run this long after its scheduled time
+///   (`maximum_event_age_in_seconds`, 60-21600 s); a run that cannot start in time goes to the
+///   dead-letter queue instead.
+/// - **`timeout`**: the limit for one run; the run is cancelled and counts as failed when it
+///   passes. The Lambda's own timeout is set to cover the longest task.
+/// - **`idempotent`**: at most one successful run per scheduled occurrence, whatever the number
+///   of deliveries: completions are recorded (DynamoDB in AWS) and remembered for `ttl`. The ttl
+///   must cover the time in which a delivery can still arrive.
+/// - **`heartbeat`**: start, success and failure pings to a monitor (Healthchecks.io-compatible)
+///   whose URL the deployment provides.
+/// - **`environments`**: the schedule is `ENABLED` only in these deployment environments and
+///   `DISABLED` elsewhere; the local runner skips it elsewhere.
+/// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
+///   input, and is used when a hand-made invocation carries none.
+/// - **`start`**, **`end`**: the schedule's `start_date` and `end_date` (UTC), for recurring
+///   schedules only.
+///
+/// ```
+/// use schedule_runtime::{TaskContext, scheduled};
+///
+/// #[derive(serde::Deserialize)]
+/// struct ReportRequest { report_type: String, format: String }
+///
+/// #[derive(serde::Serialize)]
+/// struct ReportSummary { rows: u64 }
+///
+/// /// Daily sales report for the sales team.
+/// #[scheduled(
+///     "cron(0 8 * * ? *)",
+///     timezone = "Europe/Moscow",
+///     window = "15m",
+///     retries = 2, max_age = "1h",
+///     timeout = "5m",
+///     idempotent(ttl = "7d"),
+///     heartbeat,
+///     environments = ["production"],
+///     input = r#"{"report_type": "daily_sales", "format": "pdf"}"#,
+/// )]
+/// async fn daily_sales_report(ctx: TaskContext, input: ReportRequest) -> anyhow::Result<ReportSummary> {
+///     let _ = (ctx.attempt(), input.report_type, input.format);
+///     Ok(ReportSummary { rows: 0 })
+/// }
+/// ```
+///
+/// # The function
+///
+/// An `async fn`, not generic, without `self`, public or not. It takes up to two parameters,
+/// in any order:
+///
+/// - a [`TaskContext`] (recognised by that type name): the task's name, the scheduled time, the
+///   attempt, the execution id, the deadline and the environment;
+/// - one input, of any type that implements `serde::Deserialize`, decoded from the event's
+///   `input`. When the event carries none, the declared `input = ...` is used, or else
+///   `Default::default()`; a typed input with neither is a compile error.
+///
+/// It returns `()`, or `Result<T, E>` where `T: serde::Serialize` (the result is recorded as
+/// JSON) and `E` is `anyhow::Error` or any `std::error::Error + Send + Sync + 'static`. Its future
+/// must be `Send`: the dispatcher runs tasks on a multi-threaded runtime. Each of these is
+/// checked with a message at the offending type:
+///
+/// ```compile_fail
+/// # use schedule_runtime::scheduled;
+/// struct Opaque;
+/// #[scheduled("rate(1 day)")]
+/// async fn nightly() -> Result<Opaque, std::io::Error> { Ok(Opaque) }
+/// // error: `Opaque` cannot be a task's result: it does not implement `serde::Serialize`
+/// ```
+///
+/// # What it generates
+///
+/// The function, unchanged; one constant [`Registration`] (a [`TaskSpec`] holding every option
+/// with its default filled in and the expression in canonical form, plus the declaration's
+/// location); and a small non-generic function that decodes the input, calls the task and
+/// converts its result. All other logic is ordinary code in this crate.
+pub use schedule_macros::scheduled;
+
+/// Items the `#[scheduled]` expansion names. Not public API: no stability guarantees.
+#[doc(hidden)]
+pub mod __private {
+    /// Used by the expansion to register tasks.
+    pub use inventory;
+    /// Used by the expansion to declare a task.
+    pub use schedule_core::{Idempotency, TaskSpec};
+
+    /// Used by the expansion: the shim's types and the signature checks.
+    pub use crate::context::TaskContext;
+    /// Used by the expansion: the shim's types and the signature checks.
+    pub use crate::task::{
+        DefaultInput, ErrorType, InputType, IntoTaskResult, Location, OutputType, Registration,
+        TaskFuture, TaskInput, failed_run, task_future,
+    };
+}
 
 // The README's Rust examples are compiled and run as doctests, so the front door stays true.
 #[cfg(doctest)]

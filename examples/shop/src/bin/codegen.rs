@@ -1,4 +1,7 @@
-//! The shop's codegen binary: `cargo run --bin codegen -- next 'cron(0 8 * * ? *)'`.
+//! The shop's codegen binary: `cargo run --bin codegen -- list`.
+
+// The tasks live in the shop's library; naming it links it, and with it their registrations.
+use example_shop as _;
 
 fn main() -> std::process::ExitCode {
     schedule_codegen::main()

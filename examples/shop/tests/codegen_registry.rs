@@ -1,0 +1,67 @@
+//! `codegen list` and `codegen manifest` on the shop's own tasks, through the compiled binary.
+
+use std::process::Command;
+
+fn codegen(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
+        .args(args)
+        .output()
+        .expect("the codegen binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn manifest_lists_the_shops_tasks_with_their_options() {
+    let (ok, stdout, stderr) = codegen(&["manifest"]);
+    assert!(ok, "{stderr}");
+    let manifest: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let tasks = manifest["tasks"].as_array().expect("a list of tasks");
+    let names: Vec<&str> = tasks.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "daily-sales-report",
+            "expired-session-cleanup",
+            "weekly-digest"
+        ]
+    );
+    let report = &tasks[0];
+    assert_eq!(report["timezone"], "Europe/Moscow");
+    assert_eq!(report["window_minutes"], 15);
+    assert_eq!(report["max_age_seconds"], 3600);
+    assert_eq!(report["heartbeat"], true);
+    assert_eq!(report["environments"], serde_json::json!(["production"]));
+    assert_eq!(
+        report["input"],
+        r#"{"report_type": "daily_sales", "format": "pdf"}"#
+    );
+    assert_eq!(tasks[2]["retries"], 0);
+}
+
+#[test]
+fn list_shows_schedule_zone_environments_and_next_fire_time() {
+    let (ok, stdout, stderr) = codegen(&["list"]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT"]);
+    assert!(lines[1].starts_with("daily-sales-report"));
+    assert!(lines[1].contains("cron(0 8 * * ? *)"));
+    assert!(lines[1].contains("Europe/Moscow"));
+    assert!(lines[1].contains("production"));
+    // 08:00 Moscow time, in Moscow's offset, whatever today is.
+    assert!(
+        lines[1].trim_end().ends_with("T08:00:00+03:00"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[3].starts_with("weekly-digest"));
+    assert!(
+        lines[3].trim_end().ends_with(":00+01:00") || lines[3].trim_end().ends_with(":00+02:00")
+    );
+}

@@ -1,0 +1,95 @@
+//! Phase 1: the attribute's tokens, read into a light syntax tree.
+//!
+//! Only the shape is checked here (a string first, then `name`, `name = value` or
+//! `name(...)` separated by commas). What each option means, and whether its value is right, is
+//! `validate.rs`'s business, so that every bad option is reported, not just the first.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitStr, Token, parenthesized};
+
+/// `#[scheduled("<expression>", option, option = value, option(args), ...)]`
+pub(crate) struct Args {
+    pub(crate) expression: LitStr,
+    pub(crate) options: Vec<Opt>,
+}
+
+/// One option as written.
+pub(crate) struct Opt {
+    pub(crate) name: Ident,
+    pub(crate) value: OptValue,
+}
+
+pub(crate) enum OptValue {
+    /// `heartbeat`
+    Flag,
+    /// `retries = 2`
+    Assign(Expr),
+    /// `idempotent(ttl = "7d")`
+    Call(Punctuated<Opt, Token![,]>, Span),
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "expected a schedule expression: `#[scheduled(\"rate(1 hour)\")]` or `#[scheduled(\"cron(0 8 * * ? *)\")]`",
+            ));
+        }
+        let expression: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "the first argument must be the schedule expression as a string, e.g. `\"cron(0 8 * * ? *)\"`",
+            )
+        })?;
+        let mut options = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            options.push(input.parse()?);
+        }
+        Ok(Args {
+            expression,
+            options,
+        })
+    }
+}
+
+impl Parse for Opt {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let lookahead = input.lookahead1();
+        if !lookahead.peek(Ident) {
+            let mut error = lookahead.error();
+            if input.peek(LitStr) {
+                error = syn::Error::new(
+                    error.span(),
+                    "expected an option name; only the first argument is a bare string",
+                );
+            }
+            return Err(error);
+        }
+        let name = input.call(syn::ext::IdentExt::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            OptValue::Assign(input.parse()?)
+        } else if input.peek(syn::token::Paren) {
+            let content;
+            let paren = parenthesized!(content in input);
+            OptValue::Call(
+                content.parse_terminated(Opt::parse, Token![,])?,
+                paren.span.join(),
+            )
+        } else {
+            OptValue::Flag
+        };
+        Ok(Opt { name, value })
+    }
+}
+
+/// Parses the attribute's tokens.
+pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
+    syn::parse2(tokens)
+}

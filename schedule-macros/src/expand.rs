@@ -1,0 +1,152 @@
+//! Phase 4: the registration emitted next to the unchanged function.
+//!
+//! ```text
+//! <the function, as written>
+//! const _: () = {
+//!     fn __schedule_task(ctx, input) -> TaskFuture { decode input; call; convert result }
+//!     inventory::submit! { Registration::new(TaskSpec { .. }, Location { .. }, __schedule_task) }
+//! };
+//! ```
+//!
+//! Everything is named by absolute path through `::schedule_runtime::__private`, so users depend
+//! on `schedule-runtime` alone. The checks on the user's types are spanned at those types, so a
+//! type error lands where the fix is.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::item::{Param, TaskFn, name_span};
+use crate::validate::Task;
+
+pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
+    let private = quote!(::schedule_runtime::__private);
+    let ident = &function.function.sig.ident;
+
+    // Decode the input first: a bad input fails the run before the task is called.
+    let decode = function.input().map(|ty| {
+        let decoded = match &task.input {
+            Some(json) => quote_spanned! {ty.span()=>
+                __input.decode_or::<#ty>(#json)
+            },
+            None => quote_spanned! {ty.span()=>
+                __input.decode_or_default::<#ty>()
+            },
+        };
+        quote! {
+            let __input = match #decoded {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(error) => return #private::failed_run(error),
+            };
+        }
+    });
+    let discard_input = function.input().is_none().then(|| quote!(let _ = __input;));
+    let discard_context = (!function.params.iter().any(|p| matches!(p, Param::Context)))
+        .then(|| quote!(let _ = __context;));
+    let args = function.params.iter().map(|param| match param {
+        Param::Context => quote!(__context),
+        Param::Input(_) => quote!(__input),
+    });
+    let call = quote_spanned! {name_span(function.function)=>
+        #ident(#(#args),*).await
+    };
+    let convert = match function.output {
+        Some(ty) => quote_spanned! {ty.span()=>
+            <#ty as #private::IntoTaskResult>::into_task_result(__output)
+        },
+        None => quote!(#private::IntoTaskResult::into_task_result(__output)),
+    };
+    // Requiring `Send` at the call site puts "future cannot be sent between threads safely" on
+    // the task's name, with the compiler's note on the value held across an `.await`.
+    // The path is written out rather than interpolated: an interpolated path keeps its own
+    // (call-site) span, which would move the error onto the attribute.
+    let future = quote_spanned! {name_span(function.function)=>
+        ::schedule_runtime::__private::task_future(async move {
+            let __output = #call;
+            #convert
+        })
+    };
+
+    let spec = spec(task);
+    quote! {
+        const _: () = {
+            fn __schedule_task(
+                __context: #private::TaskContext,
+                __input: #private::TaskInput,
+            ) -> #private::TaskFuture {
+                #discard_input
+                #discard_context
+                #decode
+                #future
+            }
+
+            #private::inventory::submit! {
+                #private::Registration::new(
+                    #spec,
+                    #private::Location {
+                        file: ::core::file!(),
+                        line: ::core::line!(),
+                        column: ::core::column!(),
+                    },
+                    __schedule_task,
+                )
+            }
+        };
+    }
+}
+
+fn spec(task: &Task) -> TokenStream {
+    let private = quote!(::schedule_runtime::__private);
+    let Task {
+        name,
+        expression,
+        timezone,
+        description,
+        window_minutes,
+        retries,
+        max_age_seconds,
+        timeout_seconds,
+        idempotency_ttl_seconds,
+        heartbeat,
+        environments,
+        input,
+        start,
+        end,
+    } = task;
+    let window_minutes = option(window_minutes.as_ref());
+    let max_age_seconds = option(max_age_seconds.as_ref());
+    let idempotency = match idempotency_ttl_seconds {
+        Some(ttl) => {
+            quote!(::core::option::Option::Some(#private::Idempotency { ttl_seconds: #ttl }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let input = option(input.as_ref());
+    let start = option(start.as_ref());
+    let end = option(end.as_ref());
+    quote! {
+        #private::TaskSpec {
+            name: #name,
+            expression: #expression,
+            timezone: #timezone,
+            description: ::core::option::Option::Some(#description),
+            window_minutes: #window_minutes,
+            retries: #retries,
+            max_age_seconds: #max_age_seconds,
+            timeout_seconds: #timeout_seconds,
+            idempotency: #idempotency,
+            heartbeat: #heartbeat,
+            environments: &[#(#environments),*],
+            input: #input,
+            start: #start,
+            end: #end,
+        }
+    }
+}
+
+fn option<T: quote::ToTokens>(value: Option<&T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}

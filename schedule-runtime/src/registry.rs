@@ -1,0 +1,141 @@
+//! The registry: every `#[scheduled]` task linked into this binary, sorted by name.
+
+use std::fmt;
+
+use schedule_core::TaskSpec;
+use serde::Serialize;
+
+use crate::task::{Location, Registration};
+
+/// The tasks of this binary, sorted by name, names unique.
+#[derive(Debug)]
+pub struct Registry {
+    tasks: Vec<&'static Registration>,
+}
+
+/// Why the registry cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    /// Nothing registered: almost always a linking problem, not a missing attribute.
+    #[error(
+        "no scheduled tasks are registered in this binary. A `#[scheduled]` task registers itself only \
+         when the crate that declares it is linked into the binary: declare the tasks in this binary's \
+         crate, or in a library this binary uses. A library that the binary never names is not linked; \
+         name it once, e.g. `use my_app as _;` in `src/bin/codegen.rs`"
+    )]
+    Empty,
+    /// Two or more tasks share a name.
+    #[error("task names must be unique; {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Duplicates(Vec<Duplicate>),
+}
+
+/// Two declarations with one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The shared name.
+    pub name: &'static str,
+    /// The first declaration, in source order.
+    pub first: Location,
+    /// The other declaration.
+    pub second: Location,
+}
+
+impl fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is declared at {} and at {} (give one of them `name = \"...\"`)",
+            self.name, self.first, self.second
+        )
+    }
+}
+
+impl Registry {
+    /// Every task registered in this binary.
+    pub fn load() -> Result<Registry, RegistryError> {
+        Registry::from_registrations(inventory::iter::<Registration>())
+    }
+
+    /// A registry of the given registrations: sorted by name (`inventory` yields them in no
+    /// particular order, and everything printed from the registry must be stable).
+    pub fn from_registrations(
+        registrations: impl IntoIterator<Item = &'static Registration>,
+    ) -> Result<Registry, RegistryError> {
+        let mut tasks: Vec<&'static Registration> = registrations.into_iter().collect();
+        if tasks.is_empty() {
+            return Err(RegistryError::Empty);
+        }
+        tasks.sort_by_key(|task| {
+            let location = task.location();
+            (task.name(), location.file, location.line, location.column)
+        });
+        let duplicates: Vec<Duplicate> = tasks
+            .windows(2)
+            .filter(|pair| pair[0].name() == pair[1].name())
+            .map(|pair| Duplicate {
+                name: pair[0].name(),
+                first: pair[0].location(),
+                second: pair[1].location(),
+            })
+            .collect();
+        if !duplicates.is_empty() {
+            return Err(RegistryError::Duplicates(duplicates));
+        }
+        Ok(Registry { tasks })
+    }
+
+    /// The tasks, sorted by name.
+    pub fn tasks(&self) -> &[&'static Registration] {
+        &self.tasks
+    }
+
+    /// The task called `name`.
+    pub fn get(&self, name: &str) -> Option<&'static Registration> {
+        self.tasks
+            .binary_search_by(|task| task.name().cmp(name))
+            .ok()
+            .map(|i| self.tasks[i])
+    }
+
+    /// The registry as data: every declared option of every task, for codegen and tooling.
+    pub fn manifest(&self) -> Manifest<'_> {
+        Manifest {
+            version: Manifest::VERSION,
+            tasks: self
+                .tasks
+                .iter()
+                .map(|task| ManifestTask {
+                    spec: task.spec(),
+                    location: task.location(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The registry as JSON, printed by `codegen manifest`.
+///
+/// Each task is its [`TaskSpec`] (every option as declared, with defaults filled in and the
+/// expression in canonical form) plus where it was declared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest<'a> {
+    /// Format version; raised when a field changes meaning.
+    pub version: u32,
+    /// The tasks, sorted by name.
+    pub tasks: Vec<ManifestTask<'a>>,
+}
+
+impl Manifest<'_> {
+    /// The current format version.
+    pub const VERSION: u32 = 1;
+}
+
+/// One task in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestTask<'a> {
+    /// The declaration.
+    #[serde(flatten)]
+    pub spec: &'a TaskSpec,
+    /// Where it was declared.
+    pub location: Location,
+}

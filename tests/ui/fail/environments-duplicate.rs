@@ -1,0 +1,6 @@
+use schedule_runtime::scheduled;
+
+#[scheduled("rate(1 day)", environments = ["production", "production"])]
+async fn nightly() {}
+
+fn main() {}

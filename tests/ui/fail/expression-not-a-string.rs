@@ -1,0 +1,6 @@
+use schedule_runtime::scheduled;
+
+#[scheduled(daily)]
+async fn daily() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use schedule_runtime::scheduled;
+
+#[scheduled]
+async fn nothing() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use schedule_runtime::scheduled;
+
+#[scheduled("rate(5 minute)")]
+async fn often() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use schedule_runtime::scheduled;
+
+#[scheduled("CRON(0 8 * * ? *)")]
+async fn daily() {}
+
+fn main() {}
