@@ -6,7 +6,7 @@
 //! `schedule-codegen` crate) lists them, prints them as a manifest, and will render the
 //! Terraform that deploys them.
 //!
-//! ```
+//! ```standalone_crate
 //! use schedule_runtime::{Registry, TaskContext, scheduled};
 //!
 //! /// Deletes sessions that expired more than a day ago.
