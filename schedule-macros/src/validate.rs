@@ -409,24 +409,24 @@ fn string(opt: &Opt, errors: &mut Errors) -> Option<LitStr> {
         OptValue::Assign(Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         })) => Some(lit.clone()),
-        OptValue::Assign(value) => {
-            errors.at(
-                value.span(),
-                format!(
-                    "`{}` takes a string literal, e.g. {}",
-                    opt.name,
-                    example(opt)
-                ),
-            );
-            None
-        }
         _ => {
-            errors.at(
-                opt.name.span(),
-                format!("`{}` needs a value, e.g. {}", opt.name, example(opt)),
-            );
+            wrong_form(opt, "a string literal", errors);
             None
         }
+    }
+}
+
+/// Reports an option whose value is missing or of the wrong form; `form` says what it takes.
+fn wrong_form(opt: &Opt, form: &str, errors: &mut Errors) {
+    match &opt.value {
+        OptValue::Assign(value) => errors.at(
+            value.span(),
+            format!("`{}` takes {form}, e.g. {}", opt.name, example(opt)),
+        ),
+        _ => errors.at(
+            opt.name.span(),
+            format!("`{}` needs a value, e.g. {}", opt.name, example(opt)),
+        ),
     }
 }
 
@@ -488,18 +488,8 @@ fn integer(opt: &Opt, errors: &mut Errors) -> Option<(u64, Span)> {
         OptValue::Assign(Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..
         })) => parse_int(lit, errors),
-        OptValue::Assign(value) => {
-            errors.at(
-                value.span(),
-                format!("`{}` takes a whole number, e.g. {}", opt.name, example(opt)),
-            );
-            None
-        }
         _ => {
-            errors.at(
-                opt.name.span(),
-                format!("`{}` needs a value, e.g. {}", opt.name, example(opt)),
-            );
+            wrong_form(opt, "a whole number", errors);
             None
         }
     }
