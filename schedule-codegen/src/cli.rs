@@ -10,7 +10,7 @@ use schedule_core::jiff::Timestamp;
 use schedule_runtime::Registry;
 
 use crate::next::{format_instant, next_fire_times};
-use crate::registry::{list_table, manifest_json};
+use crate::registry::manifest_json;
 
 /// Terraform and tooling for `schedule` applications.
 #[derive(Debug, Parser)]
@@ -92,7 +92,7 @@ where
         ),
         Command::List => Registry::load()
             .map_err(|e| e.to_string())
-            .and_then(|registry| write_all(out, &list_table(&registry, Timestamp::now()))),
+            .and_then(|registry| write_all(out, &registry.table(Timestamp::now()))),
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),

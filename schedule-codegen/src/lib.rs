@@ -30,4 +30,4 @@ mod registry;
 
 pub use cli::{main, run};
 pub use next::{NextError, format_instant, next_fire_times};
-pub use registry::{list_table, manifest_json};
+pub use registry::manifest_json;

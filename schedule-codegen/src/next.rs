@@ -4,6 +4,8 @@ use schedule_core::jiff::Timestamp;
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::{ParseError, Schedule, ZoneError, time_zone};
 
+pub use schedule_core::format_instant;
+
 /// Why `next` could not compute fire times.
 #[derive(Debug, thiserror::Error)]
 pub enum NextError {
@@ -48,14 +50,4 @@ pub fn next_fire_times(
         .take(count)
         .map(|t| (t, tz.clone()))
         .collect())
-}
-
-/// RFC 3339 to the second, with the zone's UTC offset at that instant:
-/// `2026-03-29T02:00:00+01:00`. Fire times are whole minutes; only a `rate()` counted from an
-/// instant with a fraction has one, and it is dropped.
-pub fn format_instant(instant: Timestamp, tz: &TimeZone) -> String {
-    instant
-        .to_zoned_datetime(tz.clone())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
 }

@@ -67,7 +67,7 @@ pub use error::{ErrorKind, Field, ParseError};
 pub use rate::{Rate, RateUnit};
 pub use schedule::{FireTimes, MAX_EXPRESSION_LEN, Schedule};
 pub use task::{Idempotency, TaskSpec};
-pub use zone::{ZoneError, closest, time_zone};
+pub use zone::{ZoneError, closest, format_instant, time_zone};
 
 /// The date-time library this crate's API speaks, re-exported so that callers use the same
 /// version.

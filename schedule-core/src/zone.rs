@@ -50,6 +50,23 @@ pub fn time_zone(name: &str) -> Result<TimeZone, ZoneError> {
     }
 }
 
+/// RFC 3339 to the second, with `tz`'s UTC offset at that instant:
+/// `2026-03-29T02:00:00+01:00`. Fire times are whole minutes; a fraction (from a `rate()`
+/// counted from an instant that has one) is dropped.
+///
+/// ```
+/// let tz = schedule_core::time_zone("Europe/London")?;
+/// let t: schedule_core::jiff::Timestamp = "2026-07-01T08:00:00.5Z".parse()?;
+/// assert_eq!(schedule_core::format_instant(t, &tz), "2026-07-01T09:00:00+01:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn format_instant(instant: jiff::Timestamp, tz: &TimeZone) -> String {
+    instant
+        .to_zoned_datetime(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
 /// The candidate within a small edit distance of `name`, if any: a "did you mean" for typos.
 pub fn closest<I, S>(name: &str, candidates: I) -> Option<S>
 where

@@ -34,11 +34,24 @@
 //! The dispatch Lambda, the idempotency store, heartbeats and the local runner arrive with later
 //! issues (see `ARCHITECTURE.md`).
 
+#[cfg(feature = "aws")]
+mod cli;
 mod context;
+mod dispatch;
+#[cfg(feature = "aws")]
+mod entry;
+mod event;
+pub mod heartbeat;
+pub mod idempotency;
 mod registry;
 mod task;
 
 pub use context::TaskContext;
+pub use dispatch::{DispatchError, Dispatcher, Invocation, Outcome};
+#[cfg(feature = "aws")]
+pub use entry::main;
+pub use event::{Event, EventError};
+pub use heartbeat::Heartbeat;
 pub use registry::{Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};

@@ -1,0 +1,383 @@
+//! The dispatcher: one event in, one outcome out, whatever the transport.
+//!
+//! The Lambda handler and the command line's `invoke` both call [`Dispatcher::dispatch`]. Around
+//! the task's own future it composes, in order: event decoding and routing, the idempotency
+//! claim, the heartbeat, and a guarded run (its own tokio task, so a panic is caught, under a
+//! timeout that always ends before the Lambda's deadline). Every way an invocation can go wrong
+//! is a [`DispatchError`] with a stable `error_type`, which Lambda records and retries on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use schedule_core::jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+use tracing::{Instrument, error, info, info_span, warn};
+
+use crate::context::TaskContext;
+use crate::event::{Event, EventError};
+use crate::heartbeat::Heartbeat;
+use crate::idempotency::{Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError};
+use crate::registry::Registry;
+use crate::task::{Registration, TaskError};
+
+/// How long before the Lambda's deadline a run is cut off, so that the error response (and the
+/// release of the claim) still get out.
+const DEADLINE_MARGIN: SignedDuration = SignedDuration::from_millis(500);
+
+/// Routes events to tasks. Cheap to clone; build one per process and reuse it.
+#[derive(Clone)]
+pub struct Dispatcher {
+    registry: Arc<Registry>,
+    store: Arc<dyn IdempotencyStore>,
+    heartbeat: Heartbeat,
+    environment: String,
+}
+
+/// What the transport knows about this invocation.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// Lambda's request id (or any id for a local run); logged and used as the heartbeat's run id.
+    pub request_id: String,
+    /// When the transport gives up on the invocation (Lambda's deadline), if it does.
+    pub deadline: Option<Timestamp>,
+}
+
+/// A successful invocation: the response body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The task ran and succeeded.
+    Succeeded {
+        /// The task's name.
+        task: String,
+        /// The occurrence.
+        scheduled_time: Timestamp,
+        /// The task's result as JSON (`null` for `()`).
+        result: Value,
+    },
+    /// The occurrence had already succeeded; the task did not run again.
+    Duplicate {
+        /// The task's name.
+        task: String,
+        /// The occurrence.
+        scheduled_time: Timestamp,
+        /// The result remembered from the successful run.
+        result: Value,
+    },
+}
+
+/// Why an invocation did not succeed. Lambda retries every one of these (and finally sends the
+/// event to the on-failure destination), so each leaves the occurrence ready to run again.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    /// The event is not a schedule event.
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// No task of that name in this binary.
+    #[error("no task named `{task}`; the tasks are: {}", known.join(", "))]
+    UnknownTask {
+        /// The name in the event.
+        task: String,
+        /// The registered names.
+        known: Vec<String>,
+    },
+    /// The input did not decode.
+    #[error("task `{task}`: {source}")]
+    Input {
+        /// The task.
+        task: String,
+        /// The decoding error.
+        source: TaskError,
+    },
+    /// The task returned an error.
+    #[error("task `{task}` failed: {message}")]
+    Failed {
+        /// The task.
+        task: String,
+        /// The task's error.
+        message: String,
+    },
+    /// The task panicked.
+    #[error("task `{task}` panicked: {message}")]
+    Panicked {
+        /// The task.
+        task: String,
+        /// The panic's message.
+        message: String,
+    },
+    /// The task ran past its timeout (or the Lambda's deadline) and was cancelled.
+    #[error("task `{task}` timed out after {after:?} and was cancelled")]
+    TimedOut {
+        /// The task.
+        task: String,
+        /// How long it was given.
+        after: Duration,
+    },
+    /// Another delivery of this occurrence is running; retry after its lease.
+    #[error(
+        "task `{task}`: the occurrence {scheduled_time} is being run by another delivery until {lease_until}; retry later"
+    )]
+    InProgress {
+        /// The task.
+        task: String,
+        /// The occurrence.
+        scheduled_time: Timestamp,
+        /// When the other run's lease lapses.
+        lease_until: Timestamp,
+    },
+    /// The idempotency store did not answer, so the task was not run (fail closed).
+    #[error("task `{task}` was not run: {source}")]
+    Store {
+        /// The task.
+        task: String,
+        /// The store's error.
+        source: StoreError,
+    },
+}
+
+impl DispatchError {
+    /// A stable name for the kind of failure: Lambda's `errorType`.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            DispatchError::Event(_) => "InvalidScheduleEvent",
+            DispatchError::UnknownTask { .. } => "UnknownTask",
+            DispatchError::Input { .. } => "InvalidTaskInput",
+            DispatchError::Failed { .. } => "TaskFailed",
+            DispatchError::Panicked { .. } => "TaskPanicked",
+            DispatchError::TimedOut { .. } => "TaskTimedOut",
+            DispatchError::InProgress { .. } => "OccurrenceInProgress",
+            DispatchError::Store { .. } => "IdempotencyStoreUnavailable",
+        }
+    }
+}
+
+impl Dispatcher {
+    /// A dispatcher over `registry`, recording idempotent runs in `store`.
+    pub fn new(
+        registry: Registry,
+        store: Arc<dyn IdempotencyStore>,
+        heartbeat: Heartbeat,
+        environment: impl Into<String>,
+    ) -> Dispatcher {
+        Dispatcher {
+            registry: Arc::new(registry),
+            store,
+            heartbeat,
+            environment: environment.into(),
+        }
+    }
+
+    /// The tasks this dispatcher routes to.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Runs the task an event names, at most once per occurrence when it is idempotent.
+    pub async fn dispatch(
+        &self,
+        event: Value,
+        invocation: Invocation,
+    ) -> Result<Outcome, DispatchError> {
+        let event = Event::from_json(event)?;
+        let Some(task) = self.registry.get(&event.task) else {
+            return Err(DispatchError::UnknownTask {
+                task: event.task,
+                known: self
+                    .registry
+                    .tasks()
+                    .iter()
+                    .map(|t| t.name().to_owned())
+                    .collect(),
+            });
+        };
+        let now = Timestamp::now();
+        // A hand-made invocation has no occurrence of its own: it is one, now.
+        let scheduled_time = event.scheduled_time.unwrap_or(now);
+        let span = info_span!(
+            "task",
+            task = task.name(),
+            scheduled_time = %scheduled_time,
+            attempt = event.attempt.unwrap_or(1),
+            request_id = %invocation.request_id,
+        );
+        self.run(task, event, scheduled_time, now, invocation)
+            .instrument(span)
+            .await
+    }
+
+    async fn run(
+        &self,
+        task: &'static Registration,
+        event: Event,
+        scheduled_time: Timestamp,
+        now: Timestamp,
+        invocation: Invocation,
+    ) -> Result<Outcome, DispatchError> {
+        let spec = task.spec();
+        let name = task.name().to_owned();
+        let timeout = run_time(spec.timeout_seconds, now, invocation.deadline);
+        let deadline = now + timeout;
+
+        // Claim the occurrence first: a duplicate costs this one round trip and nothing else.
+        let claim = match spec.idempotency {
+            None => None,
+            Some(idempotency) => {
+                let key = OccurrenceKey::new(name.clone(), scheduled_time);
+                let terms = ClaimTerms {
+                    now,
+                    lease_until: deadline + DEADLINE_MARGIN,
+                    expires_at: now + SignedDuration::from_secs(idempotency.ttl_seconds.into()),
+                };
+                match self.store.claim(&key, terms).await {
+                    Ok(Claim::Acquired { token }) => Some((key, token, terms.expires_at)),
+                    Ok(Claim::Completed { result }) => {
+                        info!("skipped as duplicate");
+                        return Ok(Outcome::Duplicate {
+                            task: name,
+                            scheduled_time,
+                            result,
+                        });
+                    }
+                    Ok(Claim::InProgress { lease_until }) => {
+                        warn!(%lease_until, "skipped: another delivery is running this occurrence");
+                        return Err(DispatchError::InProgress {
+                            task: name,
+                            scheduled_time,
+                            lease_until,
+                        });
+                    }
+                    Err(source) => {
+                        error!(error = %source, "not run: the idempotency store did not answer");
+                        return Err(DispatchError::Store { task: name, source });
+                    }
+                }
+            }
+        };
+
+        let run_id = if invocation.request_id.is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            invocation.request_id.clone()
+        };
+        let context = TaskContext::new(name.clone(), scheduled_time)
+            .with_attempt(event.attempt.unwrap_or(1))
+            .with_execution_id(event.execution_id.clone().unwrap_or_default())
+            .with_deadline(deadline)
+            .with_environment(self.environment.clone());
+
+        if spec.heartbeat {
+            self.heartbeat.start(&name, &run_id);
+        }
+        info!("started");
+        let started = std::time::Instant::now();
+        let result = guarded(task, context, event.input, timeout).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+
+        match result {
+            Ok(value) => {
+                info!(duration_ms = elapsed_ms, "succeeded");
+                if let Some((key, token, expires_at)) = &claim
+                    && let Err(e) = self.store.complete(key, token, &value, *expires_at).await
+                {
+                    // The work is done; reporting failure would make Lambda run it again. The
+                    // claim's lease still keeps concurrent duplicates out until it lapses.
+                    error!(error = %e, "succeeded, but the completion was not recorded");
+                }
+                if spec.heartbeat {
+                    self.heartbeat
+                        .success(&name, &run_id, invocation.deadline)
+                        .await;
+                }
+                Ok(Outcome::Succeeded {
+                    task: name,
+                    scheduled_time,
+                    result: value,
+                })
+            }
+            Err(failure) => {
+                let failure = failure.into_dispatch_error(name.clone());
+                error!(duration_ms = elapsed_ms, error = %failure, error_type = failure.error_type(), "failed");
+                if let Some((key, token, _)) = &claim
+                    && let Err(e) = self.store.release(key, token).await
+                {
+                    // The lease lapses at the run's deadline anyway, so a retry is delayed at most
+                    // that long.
+                    warn!(error = %e, "the claim was not released; it lapses at the run's deadline");
+                }
+                if spec.heartbeat {
+                    self.heartbeat
+                        .fail(&name, &run_id, &failure.to_string(), invocation.deadline)
+                        .await;
+                }
+                Err(failure)
+            }
+        }
+    }
+}
+
+/// How long a run may take: its timeout, cut short to end before the Lambda's deadline.
+fn run_time(timeout_seconds: u32, now: Timestamp, deadline: Option<Timestamp>) -> Duration {
+    let timeout = Duration::from_secs(timeout_seconds.into());
+    let Some(deadline) = deadline else {
+        return timeout;
+    };
+    let remaining = deadline.duration_since(now) - DEADLINE_MARGIN;
+    let remaining = Duration::try_from(remaining).unwrap_or(Duration::ZERO);
+    timeout.min(remaining)
+}
+
+/// How a guarded run failed, before it is named after its task.
+enum Failure {
+    Task(TaskError),
+    Panicked(String),
+    TimedOut(Duration),
+}
+
+impl Failure {
+    fn into_dispatch_error(self, task: String) -> DispatchError {
+        match self {
+            Failure::Task(source @ TaskError::Input { .. }) => {
+                DispatchError::Input { task, source }
+            }
+            Failure::Task(error) => DispatchError::Failed {
+                task,
+                message: error.to_string(),
+            },
+            Failure::Panicked(message) => DispatchError::Panicked { task, message },
+            Failure::TimedOut(after) => DispatchError::TimedOut { task, after },
+        }
+    }
+}
+
+/// Runs the task as its own tokio task, so that a panic is contained, and cancels it at
+/// `timeout`.
+async fn guarded(
+    task: &'static Registration,
+    context: TaskContext,
+    input: Option<Value>,
+    timeout: Duration,
+) -> Result<Value, Failure> {
+    let mut handle = tokio::spawn(task.run(context, input));
+    match tokio::time::timeout(timeout, &mut handle).await {
+        Ok(Ok(result)) => result.map_err(Failure::Task),
+        Ok(Err(join_error)) if join_error.is_panic() => {
+            Err(Failure::Panicked(panic_message(join_error.into_panic())))
+        }
+        Ok(Err(_cancelled)) => Err(Failure::Panicked("the run was cancelled".to_owned())),
+        Err(_elapsed) => {
+            handle.abort();
+            Err(Failure::TimedOut(timeout))
+        }
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(message) => (*message).to_owned(),
+            Err(_) => "a panic with a non-string payload".to_owned(),
+        },
+    }
+}

@@ -1,0 +1,172 @@
+//! The application's `main`: serve Lambda invocations in Lambda, run the command line elsewhere.
+//!
+//! Environment of the dispatch Lambda (design contract 3; the generated Terraform sets these):
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `SCHEDULE_ENVIRONMENT` | deployment environment name, given to tasks as `TaskContext::environment` (default `local`) |
+//! | `SCHEDULE_IDEMPOTENCY_TABLE` | DynamoDB table for `idempotent` tasks; without it they fail closed |
+//! | `SCHEDULE_HEARTBEAT_URL_<TASK>` | ping URL of a `heartbeat` task (see [`crate::heartbeat`]) |
+//! | `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` | as the AWS SDK documents |
+//! | `AWS_LAMBDA_LOG_LEVEL` | log level (`INFO` unless set) |
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use schedule_core::jiff::Timestamp;
+use serde_json::Value;
+
+use crate::dispatch::{DispatchError, Dispatcher, Invocation};
+use crate::heartbeat::Heartbeat;
+use crate::idempotency::{
+    IdempotencyStore, MemoryStore, StoreError, StoreFuture, UnconfiguredStore,
+};
+use crate::registry::Registry;
+
+/// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
+/// `lambda_runtime`; elsewhere it runs the command line (`invoke`, `list`).
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     schedule_runtime::main()
+/// }
+/// ```
+pub fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            report(&format!("cannot start the async runtime: {error}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        runtime.block_on(serve_lambda())
+    } else {
+        runtime.block_on(crate::cli::run(std::env::args_os()))
+    }
+}
+
+#[allow(clippy::print_stderr)] // Before logging is set up, stderr is the only channel.
+fn report(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// The deployment environment's name.
+pub(crate) fn environment() -> String {
+    std::env::var("SCHEDULE_ENVIRONMENT").unwrap_or_else(|_| "local".to_owned())
+}
+
+async fn serve_lambda() -> ExitCode {
+    init_json_logs();
+    let registry = match Registry::load() {
+        Ok(registry) => registry,
+        Err(error) => {
+            tracing::error!(%error, "no tasks to serve");
+            return ExitCode::FAILURE;
+        }
+    };
+    let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
+    let store = lambda_store(&registry);
+    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment());
+    let handler = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
+        let dispatcher = dispatcher.clone();
+        async move {
+            let deadline = i64::try_from(event.context.deadline)
+                .ok()
+                .and_then(|ms| Timestamp::from_millisecond(ms).ok());
+            let invocation = Invocation {
+                request_id: event.context.request_id,
+                deadline,
+            };
+            dispatcher.dispatch(event.payload, invocation).await
+        }
+    });
+    match lambda_runtime::run(handler).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "the Lambda runtime stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The idempotency store in Lambda: DynamoDB when a table is configured; otherwise idempotent
+/// tasks fail closed, because an in-memory store would not see other instances' runs.
+fn lambda_store(registry: &Registry) -> Arc<dyn IdempotencyStore> {
+    let needs_store = registry
+        .tasks()
+        .iter()
+        .any(|t| t.spec().idempotency.is_some());
+    match std::env::var("SCHEDULE_IDEMPOTENCY_TABLE") {
+        Ok(table) if !table.is_empty() => dynamodb_store(table),
+        _ if needs_store => Arc::new(UnconfiguredStore),
+        _ => Arc::new(MemoryStore::new()),
+    }
+}
+
+fn dynamodb_store(table: String) -> Arc<dyn IdempotencyStore> {
+    Arc::new(NotYetAvailable(table))
+}
+
+/// Placeholder until the DynamoDB store lands: fails closed with a clear message.
+struct NotYetAvailable(String);
+
+impl IdempotencyStore for NotYetAvailable {
+    fn claim<'a>(
+        &'a self,
+        _: &'a crate::idempotency::OccurrenceKey,
+        _: crate::idempotency::ClaimTerms,
+    ) -> StoreFuture<'a, crate::idempotency::Claim> {
+        Box::pin(std::future::ready(Err(StoreError::new(
+            format!(
+                "the DynamoDB store for table `{}` is not built into this version",
+                self.0
+            ),
+            None,
+        ))))
+    }
+
+    fn complete<'a>(
+        &'a self,
+        _: &'a crate::idempotency::OccurrenceKey,
+        _: &'a str,
+        _: &'a Value,
+        _: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn release<'a>(
+        &'a self,
+        _: &'a crate::idempotency::OccurrenceKey,
+        _: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+fn init_json_logs() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_else(|_| "info".to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(level.to_lowercase())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+}
+
+impl From<DispatchError> for lambda_runtime::Diagnostic {
+    fn from(error: DispatchError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: error.error_type().to_owned(),
+            error_message: error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The event every generated schedule sends (design contract 1), decoded strictly.
+//!
+//! ```json
+//! {"task": "daily-sales-report",
+//!  "scheduled_time": "<aws.scheduler.scheduled-time>",
+//!  "execution_id": "<aws.scheduler.execution-id>",
+//!  "attempt": "<aws.scheduler.attempt-number>",
+//!  "schedule_arn": "<aws.scheduler.schedule-arn>",
+//!  "input": {"report_type": "daily_sales"}}
+//! ```
+//!
+//! Only `task` is required, so a hand-made invocation may send just that. Scheduler substitutes
+//! the `<aws.scheduler.*>` keywords inside the quotes, so `attempt` arrives as a string.
+
+use schedule_core::jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One scheduled invocation, as Scheduler (or a person) sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The task to run.
+    pub task: String,
+    /// The occurrence: when the schedule was due. `None` for a hand-made invocation.
+    pub scheduled_time: Option<Timestamp>,
+    /// Scheduler's id for this delivery.
+    pub execution_id: Option<String>,
+    /// Which delivery of the occurrence this is, from 1.
+    pub attempt: Option<u32>,
+    /// The schedule that sent it.
+    pub schedule_arn: Option<String>,
+    /// The task's input.
+    pub input: Option<Value>,
+}
+
+/// Why an event was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// Not a JSON object of the expected shape.
+    #[error(
+        "the event is not a schedule event: {0}; expected a JSON object like \
+         {{\"task\": \"daily-sales-report\", \"scheduled_time\": \"2026-11-26T08:00:00Z\"}}"
+    )]
+    Shape(String),
+    /// A member whose value is wrong.
+    #[error("the event's `{field}` is invalid: {problem}")]
+    Field {
+        /// The member.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+/// The event's members as sent; `attempt` may be a string or a number.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    task: String,
+    #[serde(default)]
+    scheduled_time: Option<String>,
+    #[serde(default)]
+    execution_id: Option<String>,
+    #[serde(default)]
+    attempt: Option<Value>,
+    #[serde(default)]
+    schedule_arn: Option<String>,
+    #[serde(default)]
+    input: Option<Value>,
+}
+
+impl Event {
+    /// Decodes an event, naming the member at fault when it is wrong.
+    pub fn from_json(value: Value) -> Result<Event, EventError> {
+        if !value.is_object() {
+            return Err(EventError::Shape(format!("found {}", kind(&value))));
+        }
+        let wire: Wire =
+            serde_json::from_value(value).map_err(|e| EventError::Shape(e.to_string()))?;
+        if wire.task.trim().is_empty() {
+            return Err(field("task", "it is empty".to_owned()));
+        }
+        let scheduled_time = wire
+            .scheduled_time
+            .map(|text| {
+                unsubstituted("scheduled_time", &text)?;
+                text.parse::<Timestamp>().map_err(|e| {
+                    field(
+                        "scheduled_time",
+                        format!("`{text}` is not an RFC 3339 instant: {e}"),
+                    )
+                })
+            })
+            .transpose()?;
+        let attempt = wire.attempt.as_ref().map(attempt).transpose()?;
+        if let Some(id) = &wire.execution_id {
+            unsubstituted("execution_id", id)?;
+        }
+        if let Some(arn) = &wire.schedule_arn {
+            unsubstituted("schedule_arn", arn)?;
+        }
+        Ok(Event {
+            task: wire.task,
+            scheduled_time,
+            execution_id: wire.execution_id,
+            attempt,
+            schedule_arn: wire.schedule_arn,
+            input: wire.input,
+        })
+    }
+}
+
+fn field(field: &'static str, problem: String) -> EventError {
+    EventError::Field { field, problem }
+}
+
+/// A context keyword Scheduler did not replace means the event did not come from Scheduler's
+/// templated target (or the Terraform escaped it); running with it would key idempotency on
+/// the literal text.
+fn unsubstituted(name: &'static str, text: &str) -> Result<(), EventError> {
+    if text.starts_with("<aws.scheduler.") {
+        return Err(field(
+            name,
+            format!("`{text}` was not substituted by EventBridge Scheduler"),
+        ));
+    }
+    Ok(())
+}
+
+fn attempt(value: &Value) -> Result<u32, EventError> {
+    let parsed = match value {
+        Value::String(text) => {
+            unsubstituted("attempt", text)?;
+            text.parse::<u32>().ok()
+        }
+        Value::Number(number) => number.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    };
+    parsed.filter(|n| *n >= 1).ok_or_else(|| {
+        field(
+            "attempt",
+            format!("expected a whole number from 1, such as \"1\", found {value}"),
+        )
+    })
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn decodes_the_full_contract_event() {
+        let event = Event::from_json(json!({
+            "task": "daily-sales-report",
+            "scheduled_time": "2026-11-26T05:00:00Z",
+            "execution_id": "ad06616e51cdf74a",
+            "attempt": "2",
+            "schedule_arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/shop/daily-sales-report",
+            "input": {"format": "pdf"}
+        }))
+        .unwrap();
+        assert_eq!(event.task, "daily-sales-report");
+        assert_eq!(
+            event.scheduled_time,
+            Some("2026-11-26T05:00:00Z".parse().unwrap())
+        );
+        assert_eq!(event.attempt, Some(2));
+        assert_eq!(event.input, Some(json!({"format": "pdf"})));
+    }
+
+    #[test]
+    fn only_the_task_is_required() {
+        let event = Event::from_json(json!({"task": "cleanup"})).unwrap();
+        assert_eq!(event.task, "cleanup");
+        assert_eq!(event.scheduled_time, None);
+        assert_eq!(event.attempt, None);
+        assert_eq!(
+            Event::from_json(json!({"task": "x", "attempt": 3}))
+                .unwrap()
+                .attempt,
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn every_problem_is_named() {
+        let cases = [
+            (
+                json!([1, 2]),
+                "the event is not a schedule event: found an array",
+            ),
+            (
+                json!({}),
+                "the event is not a schedule event: missing field `task`",
+            ),
+            (
+                json!({"task": 7}),
+                "the event is not a schedule event: invalid type: integer `7`, expected a string",
+            ),
+            (
+                json!({"task": "x", "colour": "red"}),
+                "the event is not a schedule event: unknown field `colour`",
+            ),
+            (
+                json!({"task": "  "}),
+                "the event's `task` is invalid: it is empty",
+            ),
+            (
+                json!({"task": "x", "scheduled_time": "yesterday"}),
+                "the event's `scheduled_time` is invalid: `yesterday` is not an RFC 3339 instant",
+            ),
+            (
+                json!({"task": "x", "scheduled_time": "<aws.scheduler.scheduled-time>"}),
+                "the event's `scheduled_time` is invalid: `<aws.scheduler.scheduled-time>` was not substituted",
+            ),
+            (
+                json!({"task": "x", "attempt": "zero"}),
+                "the event's `attempt` is invalid: expected a whole number from 1",
+            ),
+            (
+                json!({"task": "x", "attempt": 0}),
+                "the event's `attempt` is invalid: expected a whole number from 1",
+            ),
+            (
+                json!({"task": "x", "attempt": -1}),
+                "the event's `attempt` is invalid",
+            ),
+        ];
+        for (event, expected) in cases {
+            let message = Event::from_json(event.clone()).unwrap_err().to_string();
+            assert!(message.starts_with(expected), "{event}: {message}");
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Start, success and failure pings to a monitor, in Healthchecks.io's ping API.
+//!
+//! A task declared `heartbeat` pings `<url>/start?rid=<run id>` when a run starts,
+//! `<url>?rid=<run id>` when it succeeds and `<url>/fail?rid=<run id>` (with a short error text
+//! as the body) when it fails. The URL comes from the environment variable
+//! `SCHEDULE_HEARTBEAT_URL_<TASK>`, where `<TASK>` is the task's name in upper case with every
+//! character other than a letter or digit turned into `_` (`daily-sales-report` →
+//! `SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT`); the generated Terraform sets it.
+//!
+//! A ping can never fail or hang a run: the start ping runs in the background, the final ping is
+//! awaited for at most [`PING_BUDGET`] (less when the Lambda deadline is closer), each attempt
+//! is retried once, and every failure is only logged.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use schedule_core::jiff::Timestamp;
+use tracing::warn;
+
+/// The longest a final ping may delay the end of an invocation.
+pub const PING_BUDGET: Duration = Duration::from_secs(3);
+/// The most of the failure text sent with a `fail` ping.
+const MAX_FAILURE_TEXT: usize = 1_000;
+
+/// The environment variable that holds `task`'s ping URL.
+pub fn url_variable(task: &str) -> String {
+    let suffix: String = task
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("SCHEDULE_HEARTBEAT_URL_{suffix}")
+}
+
+/// Pings monitors for tasks that declare `heartbeat`. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Heartbeat {
+    urls: Arc<HashMap<String, String>>,
+    #[cfg(feature = "aws")]
+    client: Option<client::Client>,
+}
+
+impl Heartbeat {
+    /// No pings.
+    pub fn disabled() -> Heartbeat {
+        Heartbeat::default()
+    }
+
+    /// Ping URLs for `tasks` from their environment variables.
+    pub fn from_env<'a>(tasks: impl IntoIterator<Item = &'a str>) -> Heartbeat {
+        let urls = tasks
+            .into_iter()
+            .filter_map(|task| {
+                let url = std::env::var(url_variable(task)).ok()?;
+                Some((task.to_owned(), url.trim_end_matches('/').to_owned()))
+            })
+            .collect();
+        Heartbeat::with_urls(urls)
+    }
+
+    /// Pings to the given URLs, by task name.
+    pub fn with_urls(urls: HashMap<String, String>) -> Heartbeat {
+        Heartbeat {
+            #[cfg(feature = "aws")]
+            client: if urls.is_empty() {
+                None
+            } else {
+                client::Client::new()
+            },
+            urls: Arc::new(urls),
+        }
+    }
+
+    /// Announces a run's start, in the background.
+    pub(crate) fn start(&self, task: &str, run_id: &str) {
+        if let Some(url) = self.url(task) {
+            let this = self.clone();
+            let url = format!("{url}/start?rid={run_id}");
+            tokio::spawn(async move { this.ping(url, None, PING_BUDGET).await });
+        }
+    }
+
+    /// Announces a run's success, waiting at most the ping budget or until `deadline`.
+    pub(crate) async fn success(&self, task: &str, run_id: &str, deadline: Option<Timestamp>) {
+        if let Some(url) = self.url(task) {
+            let url = format!("{url}?rid={run_id}");
+            self.ping(url, None, budget(deadline)).await;
+        }
+    }
+
+    /// Announces a run's failure with a short text, waiting at most the ping budget or until
+    /// `deadline`.
+    pub(crate) async fn fail(
+        &self,
+        task: &str,
+        run_id: &str,
+        message: &str,
+        deadline: Option<Timestamp>,
+    ) {
+        if let Some(url) = self.url(task) {
+            let url = format!("{url}/fail?rid={run_id}");
+            let text: String = message.chars().take(MAX_FAILURE_TEXT).collect();
+            self.ping(url, Some(text), budget(deadline)).await;
+        }
+    }
+
+    fn url(&self, task: &str) -> Option<&str> {
+        let url = self.urls.get(task).map(String::as_str);
+        if url.is_none() {
+            warn!(
+                variable = %url_variable(task),
+                "heartbeat declared but no ping URL is configured"
+            );
+        }
+        url
+    }
+
+    async fn ping(&self, url: String, body: Option<String>, budget: Duration) {
+        #[cfg(feature = "aws")]
+        if let Some(client) = &self.client {
+            if let Err(error) = client.ping(&url, body, budget).await {
+                warn!(%url, %error, "heartbeat ping failed");
+            }
+            return;
+        }
+        let _ = (body, budget);
+        warn!(%url, "heartbeat ping skipped: built without the `aws` feature's HTTP client");
+    }
+}
+
+/// The ping budget, shortened to end before `deadline`.
+fn budget(deadline: Option<Timestamp>) -> Duration {
+    let Some(deadline) = deadline else {
+        return PING_BUDGET;
+    };
+    let remaining = deadline.duration_since(Timestamp::now());
+    Duration::try_from(remaining)
+        .unwrap_or(Duration::ZERO)
+        .min(PING_BUDGET)
+}
+
+#[cfg(feature = "aws")]
+mod client {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use hyper_rustls::HttpsConnector;
+    use hyper_util::client::legacy::Client as HyperClient;
+    use hyper_util::client::legacy::connect::HttpConnector;
+    use hyper_util::rt::TokioExecutor;
+
+    /// An HTTP(S) client with rustls (ring) and the webpki roots, built once per process.
+    #[derive(Clone)]
+    pub(super) struct Client {
+        inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    }
+
+    impl Client {
+        /// `None` only if the crypto provider cannot do TLS 1.2 or 1.3, which ring always can.
+        pub(super) fn new() -> Option<Client> {
+            let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
+                .ok()?
+                .https_or_http()
+                .enable_http1()
+                .build();
+            Some(Client {
+                inner: HyperClient::builder(TokioExecutor::new()).build(connector),
+            })
+        }
+
+        /// Sends the ping, retrying once, within `budget` in all.
+        pub(super) async fn ping(
+            &self,
+            url: &str,
+            body: Option<String>,
+            budget: Duration,
+        ) -> Result<(), String> {
+            let attempt = async {
+                let mut last = String::new();
+                for _ in 0..2 {
+                    match self.send(url, body.clone()).await {
+                        Ok(()) => return Ok(()),
+                        Err(error) => last = error,
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(last)
+            };
+            tokio::time::timeout(budget, attempt)
+                .await
+                .unwrap_or_else(|_| Err(format!("no answer within {budget:?}")))
+        }
+
+        async fn send(&self, url: &str, body: Option<String>) -> Result<(), String> {
+            let request = hyper::Request::builder()
+                .method(if body.is_some() { "POST" } else { "GET" })
+                .uri(url)
+                .header(
+                    "user-agent",
+                    concat!("schedule-runtime/", env!("CARGO_PKG_VERSION")),
+                )
+                .body(Full::new(Bytes::from(body.unwrap_or_default())))
+                .map_err(|e| e.to_string())?;
+            let response = self
+                .inner
+                .request(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!("the monitor answered {}", response.status()))
+            }
+        }
+    }
+}
