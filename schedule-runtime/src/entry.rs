@@ -18,9 +18,7 @@ use serde_json::Value;
 
 use crate::dispatch::{DispatchError, Dispatcher, Invocation};
 use crate::heartbeat::Heartbeat;
-use crate::idempotency::{
-    IdempotencyStore, MemoryStore, StoreError, StoreFuture, UnconfiguredStore,
-};
+use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, UnconfiguredStore};
 use crate::registry::Registry;
 
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
@@ -108,44 +106,7 @@ fn lambda_store(registry: &Registry) -> Arc<dyn IdempotencyStore> {
 }
 
 fn dynamodb_store(table: String) -> Arc<dyn IdempotencyStore> {
-    Arc::new(NotYetAvailable(table))
-}
-
-/// Placeholder until the DynamoDB store lands: fails closed with a clear message.
-struct NotYetAvailable(String);
-
-impl IdempotencyStore for NotYetAvailable {
-    fn claim<'a>(
-        &'a self,
-        _: &'a crate::idempotency::OccurrenceKey,
-        _: crate::idempotency::ClaimTerms,
-    ) -> StoreFuture<'a, crate::idempotency::Claim> {
-        Box::pin(std::future::ready(Err(StoreError::new(
-            format!(
-                "the DynamoDB store for table `{}` is not built into this version",
-                self.0
-            ),
-            None,
-        ))))
-    }
-
-    fn complete<'a>(
-        &'a self,
-        _: &'a crate::idempotency::OccurrenceKey,
-        _: &'a str,
-        _: &'a Value,
-        _: Timestamp,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(std::future::ready(Ok(())))
-    }
-
-    fn release<'a>(
-        &'a self,
-        _: &'a crate::idempotency::OccurrenceKey,
-        _: &'a str,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(std::future::ready(Ok(())))
-    }
+    Arc::new(DynamoDbStore::from_env(table))
 }
 
 fn init_json_logs() {

@@ -11,6 +11,8 @@
 //! Every method takes `now` from the caller, so expiry and lease takeover are testable without
 //! waiting, and the store never reads a clock of its own.
 
+#[cfg(feature = "aws")]
+mod dynamodb;
 mod memory;
 
 use std::fmt;
@@ -20,6 +22,8 @@ use std::pin::Pin;
 use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
+#[cfg(feature = "aws")]
+pub use dynamodb::{Connection, DynamoDbStore};
 pub use memory::MemoryStore;
 
 /// Identifies one scheduled occurrence of one task.

@@ -1,0 +1,307 @@
+//! The idempotency store in AWS: one DynamoDB item per occurrence, written with conditional
+//! writes so that concurrent deliveries on different Lambda instances agree.
+//!
+//! # Table schema (the generated Terraform creates it)
+//!
+//! | attribute | type | meaning |
+//! |---|---|---|
+//! | `pk` | S, partition key | `<task>#<scheduled time, RFC 3339 UTC>`, e.g. `daily-sales-report#2026-11-26T05:00:00Z` |
+//! | `status` | S | `running` or `completed` |
+//! | `token` | S | the claiming run's token (while `running`) |
+//! | `lease_until` | N | epoch milliseconds until which a `running` claim excludes others |
+//! | `result` | S | the completed run's result, as JSON text |
+//! | `expires_at` | N | epoch seconds; the table's TTL attribute |
+//!
+//! No sort key, no indexes. An item whose `expires_at` has passed counts as absent even before
+//! DynamoDB's TTL sweep deletes it (which can take days), because every condition checks it.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{
+    BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
+};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_smithy_http_client::tls;
+use schedule_core::jiff::Timestamp;
+use serde_json::Value;
+
+use super::memory::lost_claim;
+use super::{
+    Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
+};
+
+const RUNNING: &str = "running";
+const COMPLETED: &str = "completed";
+/// The most one store call may take, retries included: a slow store fails closed quickly.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How to reach DynamoDB.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// The region, e.g. `eu-west-1`.
+    pub region: String,
+    /// Another endpoint than AWS's, e.g. a DynamoDB-compatible server in tests.
+    pub endpoint: Option<String>,
+    /// Access key id, secret access key and session token.
+    pub credentials: Option<(String, String, Option<String>)>,
+}
+
+/// Occurrence records in a DynamoDB table.
+#[derive(Debug, Clone)]
+pub struct DynamoDbStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoDbStore {
+    /// A store on `table`, configured from the environment as the AWS SDK documents it:
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) to point it
+    /// at a compatible server. Builds the client only: no network call happens here.
+    pub fn from_env(table: impl Into<String>) -> DynamoDbStore {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let connection = Connection {
+            region: var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|| "us-east-1".to_owned()),
+            endpoint: var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")),
+            credentials: var("AWS_ACCESS_KEY_ID")
+                .zip(var("AWS_SECRET_ACCESS_KEY"))
+                .map(|(key, secret)| (key, secret, var("AWS_SESSION_TOKEN"))),
+        };
+        DynamoDbStore::connect(table, connection)
+    }
+
+    /// A store on `table` reached as `connection` says.
+    pub fn connect(table: impl Into<String>, connection: Connection) -> DynamoDbStore {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let mut config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(connection.region))
+            .http_client(http)
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(1))
+                    .operation_attempt_timeout(Duration::from_millis(1_400))
+                    .operation_timeout(OPERATION_TIMEOUT)
+                    .build(),
+            );
+        if let Some((key, secret, session)) = connection.credentials {
+            config = config.credentials_provider(Credentials::new(
+                key,
+                secret,
+                session,
+                None,
+                "environment",
+            ));
+        }
+        if let Some(endpoint) = connection.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        DynamoDbStore::with_client(Client::from_conf(config.build()), table)
+    }
+
+    /// A store on `table` through an already configured client.
+    pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbStore {
+        DynamoDbStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The DynamoDB client, for tooling and tests.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    async fn claim_item(
+        &self,
+        key: &OccurrenceKey,
+        terms: ClaimTerms,
+    ) -> Result<Claim, StoreError> {
+        let token = new_token();
+        let sent = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key.to_string()))
+            .item("status", s(RUNNING))
+            .item("token", s(&token))
+            .item("lease_until", n(terms.lease_until.as_millisecond()))
+            .item("expires_at", n(terms.expires_at.as_second()))
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at <= :now_s \
+                 OR (#status = :running AND lease_until <= :now_ms)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now_s", n(terms.now.as_second()))
+            .expression_attribute_values(":now_ms", n(terms.now.as_millisecond()))
+            .expression_attribute_values(":running", s(RUNNING))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let failure = match sent {
+            Ok(_) => return Ok(Claim::Acquired { token }),
+            Err(error) => error,
+        };
+        let existing = match failure.as_service_error() {
+            Some(PutItemError::ConditionalCheckFailedException(refused)) => refused.item().cloned(),
+            _ => return Err(sdk_error("claiming", key, failure)),
+        };
+        // The condition failed, so a live record exists: report which kind.
+        let item = existing.ok_or_else(|| {
+            StoreError::new(
+                format!("claiming `{key}`: the store refused without saying why"),
+                None,
+            )
+        })?;
+        match item
+            .get("status")
+            .and_then(|v| v.as_s().ok())
+            .map(String::as_str)
+        {
+            Some(COMPLETED) => {
+                let text = item.get("result").and_then(|v| v.as_s().ok());
+                let result = text
+                    .map(|t| serde_json::from_str(t))
+                    .transpose()
+                    .map_err(|e| {
+                        StoreError::new(
+                            format!("`{key}` holds a result that is not JSON"),
+                            Some(Box::new(e)),
+                        )
+                    })?
+                    .unwrap_or(Value::Null);
+                Ok(Claim::Completed { result })
+            }
+            _ => {
+                let lease_until = item
+                    .get("lease_until")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|ms| ms.parse::<i64>().ok())
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+                    .unwrap_or(terms.now);
+                Ok(Claim::InProgress { lease_until })
+            }
+        }
+    }
+
+    async fn complete_item(
+        &self,
+        key: &OccurrenceKey,
+        token: &str,
+        result: &Value,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let sent = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(key.to_string()))
+            .update_expression("SET #status = :completed, #result = :result, expires_at = :expires REMOVE lease_until, #token")
+            .condition_expression("#token = :token")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#result", "result")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_values(":completed", s(COMPLETED))
+            .expression_attribute_values(":result", s(result.to_string()))
+            .expression_attribute_values(":expires", n(expires_at.as_second()))
+            .expression_attribute_values(":token", s(token))
+            .send()
+            .await;
+        check_owned(sent.map(|_| ()), "completing", key)
+    }
+
+    async fn release_item(&self, key: &OccurrenceKey, token: &str) -> Result<(), StoreError> {
+        let sent = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(key.to_string()))
+            .condition_expression("#token = :token")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_values(":token", s(token))
+            .send()
+            .await;
+        check_owned(sent.map(|_| ()), "releasing", key)
+    }
+}
+
+impl IdempotencyStore for DynamoDbStore {
+    fn claim<'a>(&'a self, key: &'a OccurrenceKey, terms: ClaimTerms) -> StoreFuture<'a, Claim> {
+        Box::pin(self.claim_item(key, terms))
+    }
+
+    fn complete<'a>(
+        &'a self,
+        key: &'a OccurrenceKey,
+        token: &'a str,
+        result: &'a Value,
+        expires_at: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(self.complete_item(key, token, result, expires_at))
+    }
+
+    fn release<'a>(&'a self, key: &'a OccurrenceKey, token: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(self.release_item(key, token))
+    }
+}
+
+fn s(text: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(text.into())
+}
+
+fn n(number: i64) -> AttributeValue {
+    AttributeValue::N(number.to_string())
+}
+
+/// A conditional write on our own token failed: the claim was taken over.
+fn check_owned<E, R>(
+    sent: Result<(), SdkError<E, R>>,
+    doing: &str,
+    key: &OccurrenceKey,
+) -> Result<(), StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match sent {
+        Ok(()) => Ok(()),
+        Err(error)
+            if error.as_service_error().and_then(|e| e.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Err(lost_claim(key))
+        }
+        Err(error) => Err(sdk_error(doing, key, error)),
+    }
+}
+
+fn sdk_error<E, R>(doing: &str, key: &OccurrenceKey, error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let message = match &error {
+        SdkError::TimeoutError(_) => {
+            format!("{doing} `{key}`: DynamoDB did not answer within {OPERATION_TIMEOUT:?}")
+        }
+        SdkError::DispatchFailure(_) => format!("{doing} `{key}`: DynamoDB could not be reached"),
+        SdkError::ServiceError(e) => format!("{doing} `{key}`: DynamoDB refused: {}", e.err()),
+        _ => format!("{doing} `{key}`: {error}"),
+    };
+    StoreError::new(message, Some(Box::new(error)))
+}

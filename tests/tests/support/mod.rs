@@ -1,0 +1,174 @@
+//! Real parts for the runtime's tests: a DynamoDB-compatible server (moto, started by
+//! `scripts/test.sh`) and small loopback HTTP servers for heartbeat monitors.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
+use schedule_runtime::idempotency::{Connection, DynamoDbStore};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// moto's address; the suite fails loudly without it rather than skipping.
+pub fn dynamodb_endpoint() -> String {
+    std::env::var("SCHEDULE_TEST_DYNAMODB_ENDPOINT").expect(
+        "SCHEDULE_TEST_DYNAMODB_ENDPOINT is not set: run the suite with `bash scripts/test.sh`, \
+         which starts moto's DynamoDB server",
+    )
+}
+
+/// A store on a new, empty table with the schema the runtime documents.
+pub async fn fresh_store(endpoint: &str) -> DynamoDbStore {
+    static TABLES: AtomicUsize = AtomicUsize::new(0);
+    let table = format!(
+        "idempotency-{}-{}",
+        std::process::id(),
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    );
+    let store = DynamoDbStore::connect(
+        &table,
+        Connection {
+            region: "us-east-1".to_owned(),
+            endpoint: Some(endpoint.to_owned()),
+            credentials: Some(("testing".to_owned(), "testing".to_owned(), None)),
+        },
+    );
+    let client = store.client();
+    client
+        .create_table()
+        .table_name(&table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("moto creates the table");
+    client
+        .update_time_to_live()
+        .table_name(&table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name("expires_at")
+                .enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("moto enables TTL");
+    store
+}
+
+/// A store pointed at `endpoint` without creating anything (for unreachable or silent servers).
+pub fn store_at(endpoint: &str) -> DynamoDbStore {
+    DynamoDbStore::connect(
+        "no-such-table",
+        Connection {
+            region: "us-east-1".to_owned(),
+            endpoint: Some(endpoint.to_owned()),
+            credentials: Some(("testing".to_owned(), "testing".to_owned(), None)),
+        },
+    )
+}
+
+/// A loopback port on which nothing listens.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A server that accepts connections and never answers.
+pub async fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{address}")
+}
+
+/// One request a monitor received: method, path with query, body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ping {
+    pub method: String,
+    pub target: String,
+    pub body: String,
+}
+
+/// A Healthchecks-like monitor on loopback that records pings and answers after `delay`.
+pub async fn monitor(delay: Duration) -> (String, Arc<Mutex<Vec<Ping>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let pings = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&pings);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let recorded = Arc::clone(&recorded);
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Read the head, then as much body as Content-Length says.
+                let (head, body_start) = loop {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                    if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break (String::from_utf8_lossy(&buffer[..at]).into_owned(), at + 4);
+                    }
+                };
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                while buffer.len() < body_start + length {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                }
+                let mut words = head.split_whitespace();
+                let ping = Ping {
+                    method: words.next().unwrap_or_default().to_owned(),
+                    target: words.next().unwrap_or_default().to_owned(),
+                    body: String::from_utf8_lossy(&buffer[body_start..]).into_owned(),
+                };
+                recorded.lock().unwrap().push(ping);
+                tokio::time::sleep(delay).await;
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK",
+                    )
+                    .await;
+            });
+        }
+    });
+    (format!("http://{address}"), pings)
+}
