@@ -1,0 +1,288 @@
+//! The dispatcher end to end within one process: every outcome of the contract, fault
+//! injection (panics, timeouts, a slow or absent heartbeat monitor), and the heartbeat pings a
+//! real HTTP server receives.
+
+// Test code: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
+use schedule_runtime::idempotency::MemoryStore;
+use schedule_runtime::{
+    DispatchError, Dispatcher, Heartbeat, Invocation, Outcome, Registry, TaskContext, scheduled,
+};
+use serde_json::{Value, json};
+use support::{closed_port, monitor};
+
+#[derive(serde::Deserialize, Default)]
+struct Order {
+    id: u64,
+}
+
+#[scheduled("rate(1 hour)")]
+async fn echo(ctx: TaskContext, order: Order) -> Result<Value, std::io::Error> {
+    Ok(json!({
+        "order": order.id,
+        "task": ctx.task(),
+        "attempt": ctx.attempt(),
+        "execution_id": ctx.execution_id(),
+        "environment": ctx.environment(),
+        "scheduled_time": ctx.scheduled_time(),
+    }))
+}
+
+#[scheduled("rate(1 hour)")]
+async fn failing() -> anyhow::Result<()> {
+    anyhow::bail!("the warehouse API answered 503")
+}
+
+#[scheduled("rate(1 hour)")]
+async fn panicking() {
+    panic!("index out of bounds: the len is 0 but the index is 3");
+}
+
+#[scheduled("rate(1 hour)", timeout = "1s")]
+async fn slow() {
+    tokio::time::sleep(Duration::from_secs(30)).await;
+}
+
+#[scheduled("rate(1 hour)", timeout = "10s", heartbeat)]
+async fn monitored(order: Order) -> Result<u64, std::io::Error> {
+    if order.id == 0 {
+        return Err(std::io::Error::other("order 0 does not exist"));
+    }
+    Ok(order.id)
+}
+
+fn dispatcher(heartbeat: Heartbeat) -> Dispatcher {
+    Dispatcher::new(
+        Registry::load().unwrap(),
+        Arc::new(MemoryStore::new()),
+        heartbeat,
+        "staging",
+    )
+}
+
+fn invocation() -> Invocation {
+    Invocation {
+        request_id: "8476a536-e9f4-11e8-9739-2dfe598c3fcd".to_owned(),
+        deadline: None,
+    }
+}
+
+#[tokio::test]
+async fn success_returns_status_task_occurrence_and_result() {
+    let outcome = dispatcher(Heartbeat::disabled())
+        .dispatch(
+            json!({
+                "task": "echo",
+                "scheduled_time": "2026-11-26T05:00:00Z",
+                "execution_id": "ad06616e51cdf74a",
+                "attempt": "2",
+                "schedule_arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/shop/echo",
+                "input": {"id": 42}
+            }),
+            invocation(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(outcome).unwrap(),
+        json!({
+            "status": "succeeded",
+            "task": "echo",
+            "scheduled_time": "2026-11-26T05:00:00Z",
+            "result": {
+                "order": 42, "task": "echo", "attempt": 2, "execution_id": "ad06616e51cdf74a",
+                "environment": "staging", "scheduled_time": "2026-11-26T05:00:00Z"
+            }
+        })
+    );
+}
+
+#[tokio::test]
+async fn hostile_events_get_errors_that_name_the_problem() {
+    let dispatcher = dispatcher(Heartbeat::disabled());
+    let cases = [
+        (
+            json!("hello"),
+            "InvalidScheduleEvent",
+            "the event is not a schedule event: found a string",
+        ),
+        (
+            json!({"job": "echo"}),
+            "InvalidScheduleEvent",
+            "the event is not a schedule event: unknown field `job`",
+        ),
+        (
+            json!({"task": "ehco"}),
+            "UnknownTask",
+            "no task named `ehco`; the tasks are: echo, failing, monitored, panicking, slow",
+        ),
+        (
+            json!({"task": "echo", "attempt": "first"}),
+            "InvalidScheduleEvent",
+            "the event's `attempt` is invalid",
+        ),
+        (
+            json!({"task": "echo", "input": {"id": "forty-two"}}),
+            "InvalidTaskInput",
+            "task `echo`: the input does not decode as `dispatch::Order`: invalid type: string \"forty-two\", expected u64",
+        ),
+    ];
+    for (event, error_type, message) in cases {
+        let error = dispatcher
+            .dispatch(event.clone(), invocation())
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type(), error_type, "{event}");
+        assert!(error.to_string().starts_with(message), "{event}: {error}");
+    }
+    // And the next invocation is served normally.
+    let ok = dispatcher
+        .dispatch(json!({"task": "echo"}), invocation())
+        .await;
+    assert!(matches!(ok, Ok(Outcome::Succeeded { .. })), "{ok:?}");
+}
+
+#[tokio::test]
+async fn failures_panics_and_timeouts_are_errors_lambda_will_retry() {
+    let dispatcher = dispatcher(Heartbeat::disabled());
+    let failed = dispatcher
+        .dispatch(json!({"task": "failing"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(failed.error_type(), "TaskFailed");
+    assert_eq!(
+        failed.to_string(),
+        "task `failing` failed: the warehouse API answered 503"
+    );
+
+    let panicked = dispatcher
+        .dispatch(json!({"task": "panicking"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(panicked.error_type(), "TaskPanicked");
+    assert_eq!(
+        panicked.to_string(),
+        "task `panicking` panicked: index out of bounds: the len is 0 but the index is 3"
+    );
+
+    let started = Instant::now();
+    let timed_out = dispatcher
+        .dispatch(json!({"task": "slow"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(timed_out.error_type(), "TaskTimedOut");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The process is unharmed: the next invocation succeeds.
+    let ok = dispatcher
+        .dispatch(json!({"task": "echo"}), invocation())
+        .await;
+    assert!(matches!(ok, Ok(Outcome::Succeeded { .. })), "{ok:?}");
+}
+
+#[tokio::test]
+async fn a_run_always_ends_before_the_lambda_deadline() {
+    let dispatcher = dispatcher(Heartbeat::disabled());
+    // The task allows 1 s, but the invocation has only 800 ms left: cut at 300 ms (500 ms margin).
+    let deadline = Timestamp::now() + SignedDuration::from_millis(800);
+    let started = Instant::now();
+    let error = dispatcher
+        .dispatch(
+            json!({"task": "slow"}),
+            Invocation {
+                request_id: String::new(),
+                deadline: Some(deadline),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(error, DispatchError::TimedOut { .. }), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+fn heartbeat_to(url: &str) -> Heartbeat {
+    Heartbeat::with_urls(HashMap::from([("monitored".to_owned(), url.to_owned())]))
+}
+
+#[tokio::test]
+async fn heartbeat_pings_start_success_and_failure_with_the_run_id() {
+    let (url, pings) = monitor(Duration::ZERO).await;
+    let dispatcher = dispatcher(heartbeat_to(&format!("{url}/ping/0b6f")));
+    dispatcher
+        .dispatch(
+            json!({"task": "monitored", "input": {"id": 7}}),
+            invocation(),
+        )
+        .await
+        .unwrap();
+    dispatcher
+        .dispatch(
+            json!({"task": "monitored", "input": {"id": 0}}),
+            invocation(),
+        )
+        .await
+        .unwrap_err();
+    // The start pings run in the background; give them a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut pings = pings.lock().unwrap().clone();
+    pings.sort_by(|a, b| a.target.cmp(&b.target));
+    let rid = "rid=8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+    let targets: Vec<String> = pings
+        .iter()
+        .map(|p| format!("{} {}", p.method, p.target))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            format!("POST /ping/0b6f/fail?{rid}"),
+            format!("GET /ping/0b6f/start?{rid}"),
+            format!("GET /ping/0b6f/start?{rid}"),
+            format!("GET /ping/0b6f?{rid}"),
+        ]
+    );
+    assert_eq!(
+        pings[0].body,
+        "task `monitored` failed: order 0 does not exist"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_or_absent_monitor_never_fails_or_hangs_a_run() {
+    let (slow_url, _) = monitor(Duration::from_secs(20)).await;
+    let absent_url = format!("http://127.0.0.1:{}", closed_port());
+    for url in [slow_url, absent_url] {
+        let started = Instant::now();
+        let outcome = dispatcher(heartbeat_to(&url))
+            .dispatch(
+                json!({"task": "monitored", "input": {"id": 7}}),
+                invocation(),
+            )
+            .await;
+        assert!(
+            matches!(outcome, Ok(Outcome::Succeeded { .. })),
+            "{url}: {outcome:?}"
+        );
+        // The final ping waits at most the 3 s budget.
+        assert!(
+            started.elapsed() < Duration::from_millis(3_600),
+            "{url}: {:?}",
+            started.elapsed()
+        );
+    }
+}
