@@ -122,6 +122,50 @@ impl DynamoDbStore {
         &self.table
     }
 
+    /// Creates the table with the schema above (on demand, TTL on `expires_at`). Deployments
+    /// get the table from the generated Terraform; this is for local servers and tests.
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+            TimeToLiveSpecification,
+        };
+        let failed = |doing: &str, e: Box<dyn std::error::Error + Send + Sync>| {
+            StoreError::new(format!("{doing} table `{}`", self.table), Some(e))
+        };
+        let attribute = AttributeDefinition::builder()
+            .attribute_name("pk")
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(|e| failed("describing", Box::new(e)))?;
+        let key = KeySchemaElement::builder()
+            .attribute_name("pk")
+            .key_type(KeyType::Hash)
+            .build()
+            .map_err(|e| failed("describing", Box::new(e)))?;
+        self.client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute)
+            .key_schema(key)
+            .send()
+            .await
+            .map_err(|e| failed("creating", Box::new(e)))?;
+        let ttl = TimeToLiveSpecification::builder()
+            .attribute_name("expires_at")
+            .enabled(true)
+            .build()
+            .map_err(|e| failed("describing", Box::new(e)))?;
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(|e| failed("enabling TTL on", Box::new(e)))?;
+        Ok(())
+    }
+
     /// The DynamoDB client, for tooling and tests.
     pub fn client(&self) -> &Client {
         &self.client
