@@ -1,14 +1,4 @@
 //! The application's `main`: serve Lambda invocations in Lambda, run the command line elsewhere.
-//!
-//! Environment of the dispatch Lambda (design contract 3; the generated Terraform sets these):
-//!
-//! | variable | meaning |
-//! |---|---|
-//! | `SCHEDULE_ENVIRONMENT` | deployment environment name, given to tasks as `TaskContext::environment` (default `local`) |
-//! | `SCHEDULE_IDEMPOTENCY_TABLE` | DynamoDB table for `idempotent` tasks; without it they fail closed |
-//! | `SCHEDULE_HEARTBEAT_URL_<TASK>` | ping URL of a `heartbeat` task (see [`crate::heartbeat`]) |
-//! | `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` | as the AWS SDK documents |
-//! | `AWS_LAMBDA_LOG_LEVEL` | log level (`INFO` unless set) |
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -22,7 +12,25 @@ use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, Unconfigu
 use crate::registry::Registry;
 
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
-/// `lambda_runtime`; elsewhere it runs the command line (`invoke`, `list`).
+/// `lambda_runtime`; elsewhere it runs the command line (`invoke <task> [--at TIME] [--input
+/// JSON]`, `list`). Startup makes no network call: clients are built once, here, and reused.
+///
+/// Environment of the dispatch Lambda (design contract 3; the generated Terraform sets these):
+///
+/// | variable | meaning |
+/// |---|---|
+/// | `SCHEDULE_ENVIRONMENT` | deployment environment name, given to tasks as [`TaskContext::environment`](crate::TaskContext::environment) (default `local`) |
+/// | `SCHEDULE_IDEMPOTENCY_TABLE` | DynamoDB table for `idempotent` tasks (schema: [`DynamoDbStore`](crate::idempotency::DynamoDbStore)); without it those tasks fail closed |
+/// | `SCHEDULE_HEARTBEAT_URL_<TASK>` | ping URL of a `heartbeat` task (see [`heartbeat`](crate::heartbeat)) |
+/// | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda; read as the AWS SDK documents |
+/// | `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) | another DynamoDB endpoint, e.g. a local server |
+/// | `AWS_LAMBDA_LOG_LEVEL` | log level of the JSON logs (`INFO` unless set) |
+///
+/// Each invocation is logged as JSON lines inside a `task` span carrying the task, scheduled
+/// time, attempt and request id: `started`, `succeeded` (with `duration_ms`), `failed` (with
+/// the error and its type) or `skipped as duplicate`. A failure is returned to Lambda as an
+/// error whose `errorType` is [`DispatchError::error_type`], so Lambda retries it and finally
+/// sends it to the on-failure destination.
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
