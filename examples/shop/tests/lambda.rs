@@ -189,7 +189,13 @@ impl Drop for Function {
     }
 }
 
-fn start_function(api: &RuntimeApi, endpoint: &str, table: &str) -> Function {
+fn start_function(
+    api: &RuntimeApi,
+    endpoint: &str,
+    table: &str,
+    log: &std::path::Path,
+) -> Function {
+    let log = std::fs::File::create(log).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_example-shop"))
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
@@ -201,7 +207,7 @@ fn start_function(api: &RuntimeApi, endpoint: &str, table: &str) -> Function {
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .env("SCHEDULE_IDEMPOTENCY_TABLE", table)
         .env("SCHEDULE_ENVIRONMENT", "production")
-        .stdout(Stdio::null())
+        .stdout(Stdio::from(log))
         .stderr(Stdio::null())
         .spawn()
         .expect("the shop binary starts");
@@ -228,7 +234,8 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     );
     store.create_table().await.unwrap();
     let api = RuntimeApi::start();
-    let _function = start_function(&api, &endpoint, &table);
+    let log_path = std::env::temp_dir().join(format!("{table}.log"));
+    let function = start_function(&api, &endpoint, &table, &log_path);
 
     // The blocking Runtime API calls run off the async runtime.
     let replies = tokio::task::spawn_blocking(move || {
@@ -338,4 +345,27 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
         item["result"].as_s().unwrap(),
         r#"{"file":"daily_sales-2026-11-27.pdf"}"#
     );
+
+    // Logs are JSON lines, each inside the invocation's span.
+    drop(function);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let find = |message: &str, task: &str| {
+        lines
+            .iter()
+            .find(|l| l["fields"]["message"] == message && l["span"]["task"] == task)
+    };
+    let succeeded = find("succeeded", "weekly-digest").expect("a `succeeded` line");
+    assert_eq!(succeeded["span"]["scheduled_time"], "2026-11-30T08:00:00Z");
+    assert_eq!(succeeded["span"]["request_id"], "request-1");
+    assert!(succeeded["fields"]["duration_ms"].is_u64(), "{succeeded}");
+    assert!(
+        find("skipped as duplicate", "daily-sales-report").is_some(),
+        "{log}"
+    );
+    let failed = find("failed", "daily-sales-report").expect("a `failed` line");
+    assert_eq!(failed["fields"]["error_type"], "InvalidTaskInput");
 }
