@@ -128,74 +128,10 @@ pub(crate) fn lost_claim(key: &OccurrenceKey) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use schedule_core::jiff::SignedDuration;
-    use serde_json::json;
-
     use super::*;
 
-    fn at(minutes: i64) -> Timestamp {
-        Timestamp::UNIX_EPOCH + SignedDuration::from_mins(minutes)
-    }
-
-    fn terms(now: i64) -> ClaimTerms {
-        ClaimTerms {
-            now: at(now),
-            lease_until: at(now + 5),
-            expires_at: at(now + 60),
-        }
-    }
-
-    async fn acquire(store: &MemoryStore, key: &OccurrenceKey, now: i64) -> String {
-        match store.claim(key, terms(now)).await.unwrap() {
-            Claim::Acquired { token } => token,
-            other => panic!("expected to acquire, got {other:?}"),
-        }
-    }
-
     #[tokio::test]
-    async fn claim_complete_then_duplicates_see_the_result() {
-        let store = MemoryStore::new();
-        let key = OccurrenceKey::new("report", at(0));
-        let token = acquire(&store, &key, 0).await;
-        assert_eq!(
-            store.claim(&key, terms(1)).await.unwrap(),
-            Claim::InProgress { lease_until: at(5) }
-        );
-        store
-            .complete(&key, &token, &json!({"rows": 3}), at(60))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.claim(&key, terms(2)).await.unwrap(),
-            Claim::Completed {
-                result: json!({"rows": 3})
-            }
-        );
-        // Another occurrence of the same task is independent.
-        acquire(&store, &OccurrenceKey::new("report", at(1)), 2).await;
-    }
-
-    #[tokio::test]
-    async fn release_lease_lapse_and_expiry_free_the_occurrence() {
-        let store = MemoryStore::new();
-        let key = OccurrenceKey::new("report", at(0));
-        let token = acquire(&store, &key, 0).await;
-        store.release(&key, &token).await.unwrap();
-        // Released: claimable at once.
-        let token = acquire(&store, &key, 1).await;
-        // The holder dies: after its lease a retry takes over, and the dead run cannot complete.
-        let takeover = acquire(&store, &key, 7).await;
-        assert!(
-            store
-                .complete(&key, &token, &json!(1), at(60))
-                .await
-                .is_err()
-        );
-        store
-            .complete(&key, &takeover, &json!(2), at(60))
-            .await
-            .unwrap();
-        // An expired completion counts as absent.
-        acquire(&store, &key, 61).await;
+    async fn follows_the_store_rules() {
+        crate::idempotency::conformance::check(&MemoryStore::new(), "memory").await;
     }
 }

@@ -11,6 +11,7 @@
 //! Every method takes `now` from the caller, so expiry and lease takeover are testable without
 //! waiting, and the store never reads a clock of its own.
 
+pub mod conformance;
 #[cfg(feature = "aws")]
 mod dynamodb;
 mod memory;

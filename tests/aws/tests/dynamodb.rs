@@ -95,81 +95,46 @@ async fn item(store: &DynamoDbStore, key: &OccurrenceKey) -> Option<Value> {
 }
 
 #[tokio::test]
-async fn claim_complete_and_duplicates_see_the_remembered_result() {
+async fn follows_the_store_rules() {
+    let store = fresh_store(&dynamodb_endpoint()).await;
+    schedule_runtime::idempotency::conformance::check(&store, "dynamodb").await;
+}
+
+#[tokio::test]
+async fn records_have_the_documented_schema() {
     let store = fresh_store(&dynamodb_endpoint()).await;
     let key = OccurrenceKey::new("report", minutes(0));
     let token = acquire(&store, &key, 0).await;
+    let running = item(&store, &key).await.unwrap();
+    assert_eq!(running["pk"], "report#2026-11-26T05:00:00Z");
+    assert_eq!(running["status"], "running");
+    assert_eq!(running["token"], token.as_str());
     assert_eq!(
-        store.claim(&key, terms(1)).await.unwrap(),
-        Claim::InProgress {
-            lease_until: minutes(5)
-        }
+        running["lease_until"],
+        minutes(5).as_millisecond().to_string()
     );
+    assert_eq!(running["expires_at"], minutes(60).as_second().to_string());
     store
-        .complete(&key, &token, &json!({"rows": 3}), minutes(60))
+        .complete(&key, &token, &json!({"rows": 3}), minutes(90))
         .await
         .unwrap();
-    assert_eq!(
-        store.claim(&key, terms(2)).await.unwrap(),
-        Claim::Completed {
-            result: json!({"rows": 3})
-        }
-    );
-    let stored = item(&store, &key).await.unwrap();
-    assert_eq!(stored["pk"], "report#2026-11-26T05:00:00Z");
-    assert_eq!(stored["status"], "completed");
-    assert_eq!(stored["result"], r#"{"rows":3}"#);
-    assert_eq!(stored["expires_at"], minutes(60).as_second().to_string());
+    let completed = item(&store, &key).await.unwrap();
+    assert_eq!(completed["status"], "completed");
+    assert_eq!(completed["result"], r#"{"rows":3}"#);
+    assert_eq!(completed["expires_at"], minutes(90).as_second().to_string());
     assert!(
-        stored.get("token").is_none() && stored.get("lease_until").is_none(),
-        "{stored}"
+        completed.get("token").is_none() && completed.get("lease_until").is_none(),
+        "{completed}"
     );
-    // Another occurrence of the same task is independent.
-    acquire(&store, &OccurrenceKey::new("report", minutes(1)), 2).await;
+    // Released records are deleted.
+    let other = OccurrenceKey::new("report", minutes(1));
+    let token = acquire(&store, &other, 0).await;
+    store.release(&other, &token).await.unwrap();
+    assert_eq!(item(&store, &other).await, None);
 }
 
 #[tokio::test]
-async fn release_lets_a_retry_claim_at_once() {
-    let store = fresh_store(&dynamodb_endpoint()).await;
-    let key = OccurrenceKey::new("report", minutes(0));
-    let token = acquire(&store, &key, 0).await;
-    store.release(&key, &token).await.unwrap();
-    assert_eq!(item(&store, &key).await, None);
-    acquire(&store, &key, 1).await;
-}
-
-#[tokio::test]
-async fn a_crashed_runs_lease_lapses_and_it_cannot_complete_afterwards() {
-    let store = fresh_store(&dynamodb_endpoint()).await;
-    let key = OccurrenceKey::new("report", minutes(0));
-    let crashed = acquire(&store, &key, 0).await;
-    // Within the lease the occurrence is held; after it, a retry takes over.
-    assert!(matches!(
-        store.claim(&key, terms(4)).await.unwrap(),
-        Claim::InProgress { .. }
-    ));
-    let retry = acquire(&store, &key, 6).await;
-    assert!(
-        store
-            .complete(&key, &crashed, &json!("late"), minutes(60))
-            .await
-            .is_err()
-    );
-    assert!(store.release(&key, &crashed).await.is_err());
-    store
-        .complete(&key, &retry, &json!("retry"), minutes(66))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.claim(&key, terms(7)).await.unwrap(),
-        Claim::Completed {
-            result: json!("retry")
-        }
-    );
-}
-
-#[tokio::test]
-async fn an_expired_record_is_absent_before_the_ttl_sweep() {
+async fn an_expired_record_still_in_the_table_counts_as_absent() {
     let store = fresh_store(&dynamodb_endpoint()).await;
     let key = OccurrenceKey::new("report", minutes(0));
     let token = acquire(&store, &key, 0).await;
@@ -177,7 +142,7 @@ async fn an_expired_record_is_absent_before_the_ttl_sweep() {
         .complete(&key, &token, &json!(1), minutes(60))
         .await
         .unwrap();
-    // At minute 61 the item is still in the table, but expired: the occurrence is free again.
+    // At minute 61 the TTL sweep has not removed the item, but the occurrence is free again.
     assert!(item(&store, &key).await.is_some());
     acquire(&store, &key, 61).await;
 }
