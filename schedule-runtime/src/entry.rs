@@ -38,7 +38,11 @@ use crate::registry::Registry;
 /// }
 /// ```
 pub fn main() -> ExitCode {
+    // At least two workers, even on a one-vCPU Lambda: a task that blocks its thread (a
+    // synchronous sleep, a blocking client) must not stop the timer that times it out.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
         .enable_all()
         .build()
     {

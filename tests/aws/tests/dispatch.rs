@@ -51,6 +51,12 @@ async fn slow() {
     tokio::time::sleep(Duration::from_secs(30)).await;
 }
 
+#[scheduled("rate(1 hour)", timeout = "1s")]
+async fn blocking() {
+    // Blocks its thread instead of awaiting: the timeout must still fire.
+    std::thread::sleep(Duration::from_secs(4));
+}
+
 #[scheduled("rate(1 hour)", timeout = "10s", heartbeat)]
 async fn monitored(order: Order) -> Result<u64, std::io::Error> {
     if order.id == 0 {
@@ -122,7 +128,7 @@ async fn hostile_events_get_errors_that_name_the_problem() {
         (
             json!({"task": "ehco"}),
             "UnknownTask",
-            "no task named `ehco`; the tasks are: echo, failing, monitored, panicking, slow",
+            "no task named `ehco`; the tasks are: blocking, echo, failing, monitored, panicking, slow",
         ),
         (
             json!({"task": "echo", "attempt": "first"}),
@@ -190,6 +196,22 @@ async fn failures_panics_and_timeouts_are_errors_lambda_will_retry() {
         .dispatch(json!({"task": "echo"}), invocation())
         .await;
     assert!(matches!(ok, Ok(Outcome::Succeeded { .. })), "{ok:?}");
+}
+
+// Two workers, as `schedule_runtime::main` guarantees even on one vCPU.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_blocks_its_thread_still_times_out() {
+    let started = Instant::now();
+    let error = dispatcher(Heartbeat::disabled())
+        .dispatch(json!({"task": "blocking"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "TaskTimedOut");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
