@@ -31,8 +31,15 @@
 //! in `src/lib.rs` must mention the library once (`use my_app as _;`); [`Registry::load`]
 //! explains this when it finds no task. Registration works on Linux, macOS and Windows.
 //!
-//! The dispatch Lambda, the idempotency store, heartbeats and the local runner arrive with later
-//! issues (see `ARCHITECTURE.md`).
+//! # Running in Lambda
+//!
+//! The application's `main` is one call, [`main()`], which serves invocations through
+//! `lambda_runtime` in Lambda and runs a small command line (`invoke`, `list`) elsewhere. Each
+//! invocation goes through the [`Dispatcher`]: the event is decoded ([`Event`]), the task found,
+//! an `idempotent` task's occurrence claimed in the [`idempotency`] store (DynamoDB in AWS), the
+//! task run under its timeout with panics caught, and its monitor pinged ([`heartbeat`]). The
+//! environment it reads is documented on [`main()`]. All of it is in the default `aws` feature;
+//! tools that only read the registry turn it off.
 
 #[cfg(feature = "aws")]
 mod cli;
@@ -81,8 +88,8 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// # Options
 ///
 /// All optional, in any order, each at most once. Durations are a whole number and a unit:
-/// `90s`, `15m`, `1h`, `7d`. Terraform generation and the dispatcher arrive with later issues;
-/// what each option turns into there is the contract they implement.
+/// `90s`, `15m`, `1h`, `7d`. The dispatcher applies the run-time side today; Terraform
+/// generation (a later issue) implements the deployment side described here.
 ///
 /// | option | default | checked at compile time |
 /// |---|---|---|
