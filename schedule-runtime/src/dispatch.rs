@@ -271,6 +271,10 @@ impl Dispatcher {
         }
         info!("started");
         let started = std::time::Instant::now();
+        // The claim took time; the run keeps to the deadline its lease was sized for.
+        let timeout = Duration::try_from(deadline.duration_since(Timestamp::now()))
+            .unwrap_or(Duration::ZERO)
+            .min(timeout);
         let result = guarded(task, context, event.input, timeout).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
 
