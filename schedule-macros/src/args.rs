@@ -62,14 +62,13 @@ impl Parse for Opt {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let lookahead = input.lookahead1();
         if !lookahead.peek(Ident) {
-            let mut error = lookahead.error();
-            if input.peek(LitStr) {
-                error = syn::Error::new(
-                    error.span(),
-                    "expected an option name; only the first argument is a bare string",
-                );
-            }
-            return Err(error);
+            let span = lookahead.error().span();
+            let message = if input.peek(LitStr) {
+                "expected an option name; only the first argument is a bare string"
+            } else {
+                "expected an option name, e.g. `heartbeat` or `timezone = \"Europe/Berlin\"`"
+            };
+            return Err(syn::Error::new(span, message));
         }
         let name = input.call(syn::ext::IdentExt::parse_any)?;
         let value = if input.peek(Token![=]) {
