@@ -67,6 +67,20 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
         })
     };
 
+    // The macro knows the declared input is JSON; whether it fits the type is checked when the
+    // registry loads (codegen, Lambda start-up), before anything is deployed or run.
+    let (input_check_fn, input_check) = match (function.input(), &task.input) {
+        (Some(ty), Some(json)) => (
+            Some(quote_spanned! {ty.span()=>
+                fn __schedule_check_input() -> ::core::result::Result<(), #private::TaskError> {
+                    #private::TaskInput::none().decode_or::<#ty>(#json).map(|_| ())
+                }
+            }),
+            quote!(::core::option::Option::Some(__schedule_check_input as #private::InputCheck)),
+        ),
+        _ => (None, quote!(::core::option::Option::None)),
+    };
+
     let spec = spec(task);
     quote! {
         const _: () = {
@@ -80,6 +94,8 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
                 #future
             }
 
+            #input_check_fn
+
             #private::inventory::submit! {
                 #private::Registration::new(
                     #spec,
@@ -89,6 +105,7 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
                         column: ::core::column!(),
                     },
                     __schedule_task,
+                    #input_check,
                 )
             }
         };

@@ -62,7 +62,9 @@ pub use heartbeat::Heartbeat;
 pub use registry::{Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
-pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, TaskFn, TaskFuture};
+pub use task::{
+    BoxError, InputCheck, IntoTaskResult, Location, Registration, TaskError, TaskFn, TaskFuture,
+};
 
 /// Declares a scheduled task: `#[scheduled("<expression>", options...)]` on an `async fn`.
 ///
@@ -103,7 +105,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// | `idempotent` / `idempotent(ttl = "7d")` | off; ttl 7d | ttl 1m-365d, and at least `max_age` (6 h without it) |
 /// | `heartbeat` | off | a bare flag |
 /// | `environments = ["production"]` | all environments | non-empty, unique, `[0-9A-Za-z-_.]` |
-/// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input |
+/// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input; that it decodes as the input's type is checked when the registry loads |
 /// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
 /// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
 ///
@@ -132,7 +134,10 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// - **`environments`**: the schedule is `ENABLED` only in these deployment environments and
 ///   `DISABLED` elsewhere; the local runner skips it elsewhere.
 /// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
-///   input, and is used when a hand-made invocation carries none.
+///   input, and is used when a hand-made invocation carries none. The macro checks that it is
+///   JSON; whether it fits the type is known only to the compiled program, so
+///   [`Registry::load`] refuses a registry whose declared inputs do not decode (codegen and the
+///   Lambda then stop before anything is deployed or run).
 /// - **`start`**, **`end`**: the schedule's `start_date` and `end_date` (UTC), for recurring
 ///   schedules only.
 ///
@@ -207,8 +212,8 @@ pub mod __private {
     pub use crate::context::TaskContext;
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::task::{
-        DefaultInput, ErrorType, InputType, IntoTaskResult, Location, OutputType, Registration,
-        TaskFuture, TaskInput, failed_run, task_future,
+        DefaultInput, ErrorType, InputCheck, InputType, IntoTaskResult, Location, OutputType,
+        Registration, TaskError, TaskFuture, TaskInput, failed_run, task_future,
     };
 }
 

@@ -26,6 +26,9 @@ pub enum RegistryError {
          name it once, e.g. `use my_app as _;` in `src/bin/codegen.rs`"
     )]
     Empty,
+    /// A task's declared `input = ...` does not decode as its input type.
+    #[error("{}", .0.join("; "))]
+    DeclaredInput(Vec<String>),
     /// Two or more tasks share a name.
     #[error("task names must be unique; {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Duplicates(Vec<Duplicate>),
@@ -82,6 +85,20 @@ impl Registry {
             .collect();
         if !duplicates.is_empty() {
             return Err(RegistryError::Duplicates(duplicates));
+        }
+        let bad_inputs: Vec<String> = tasks
+            .iter()
+            .filter_map(|task| {
+                let error = task.check_declared_input().err()?;
+                Some(format!(
+                    "the declared input of `{}` ({}) does not fit: {error}",
+                    task.name(),
+                    task.location()
+                ))
+            })
+            .collect();
+        if !bad_inputs.is_empty() {
+            return Err(RegistryError::DeclaredInput(bad_inputs));
         }
         Ok(Registry { tasks })
     }

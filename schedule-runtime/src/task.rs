@@ -60,6 +60,9 @@ impl fmt::Display for Location {
     }
 }
 
+/// Checks that a task's declared `input = ...` decodes as its input type.
+pub type InputCheck = fn() -> Result<(), TaskError>;
+
 /// One task as registered by `#[scheduled]`: its declaration, where it was declared, and how to
 /// run it.
 #[derive(Debug)]
@@ -67,18 +70,32 @@ pub struct Registration {
     spec: TaskSpec,
     location: Location,
     run: TaskFn,
+    input_check: Option<InputCheck>,
 }
 
 inventory::collect!(Registration);
 
 impl Registration {
-    /// A registration; the macro builds these in a `const` context.
-    pub const fn new(spec: TaskSpec, location: Location, run: TaskFn) -> Registration {
+    /// A registration; the macro builds these in a `const` context. `input_check` is given
+    /// when the task declares `input = ...` and takes an input.
+    pub const fn new(
+        spec: TaskSpec,
+        location: Location,
+        run: TaskFn,
+        input_check: Option<InputCheck>,
+    ) -> Registration {
         Registration {
             spec,
             location,
             run,
+            input_check,
         }
+    }
+
+    /// Whether the declared `input = ...` decodes as the task's input type (the macro can check
+    /// that it is JSON, but only the compiled program knows the type's shape).
+    pub fn check_declared_input(&self) -> Result<(), TaskError> {
+        self.input_check.map_or(Ok(()), |check| check())
     }
 
     /// The declaration.
@@ -107,6 +124,11 @@ impl Registration {
 pub struct TaskInput(Option<Value>);
 
 impl TaskInput {
+    /// No input: what an event without an `input` member carries.
+    pub fn none() -> TaskInput {
+        TaskInput(None)
+    }
+
     /// Decodes the event's input, or the declared `input = ...` JSON when the event has none.
     pub fn decode_or<T: InputType>(self, declared: &str) -> Result<T, TaskError> {
         let decoded = match self.0 {
