@@ -203,18 +203,21 @@ async fn concurrent_deliveries_run_the_body_once() {
         })
     });
     let mut succeeded = 0;
-    let mut in_progress = 0;
+    let mut turned_away = 0;
     for delivery in deliveries.collect::<Vec<_>>() {
         match delivery.await.unwrap() {
             Ok(Outcome::Succeeded { result, .. }) => {
                 succeeded += 1;
                 assert_eq!(result, json!(1));
             }
-            Err(DispatchError::InProgress { .. }) => in_progress += 1,
+            // Most arrive while the first runs; on a slow machine a late one may find it done.
+            Err(DispatchError::InProgress { .. }) | Ok(Outcome::Duplicate { .. }) => {
+                turned_away += 1;
+            }
             other => panic!("unexpected outcome {other:?}"),
         }
     }
-    assert_eq!((succeeded, in_progress), (1, 24));
+    assert_eq!((succeeded, turned_away), (1, 24));
     assert_eq!(
         COUNTED_RUNS.load(Ordering::SeqCst),
         1,
