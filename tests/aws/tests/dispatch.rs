@@ -261,8 +261,11 @@ async fn heartbeat_pings_start_success_and_failure_with_the_run_id() {
         )
         .await
         .unwrap_err();
-    // The start pings run in the background; give them a moment.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The start pings run in the background: wait (at most 3 s) until all four have arrived.
+    let waited = Instant::now();
+    while pings.lock().unwrap().len() < 4 && waited.elapsed() < Duration::from_secs(3) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut pings = pings.lock().unwrap().clone();
     pings.sort_by(|a, b| a.target.cmp(&b.target));
     let rid = "rid=8476a536-e9f4-11e8-9739-2dfe598c3fcd";
