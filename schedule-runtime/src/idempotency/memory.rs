@@ -7,7 +7,7 @@ use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
 use super::{
-    Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
+    Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token, ready,
 };
 
 /// Occurrence records in a map behind a mutex. Every operation is one critical section, which
@@ -80,7 +80,7 @@ impl IdempotencyStore for MemoryStore {
                 }
             }
         });
-        Box::pin(std::future::ready(result))
+        ready(result)
     }
 
     fn complete<'a>(
@@ -103,7 +103,7 @@ impl IdempotencyStore for MemoryStore {
             }
             _ => Err(lost_claim(key)),
         });
-        Box::pin(std::future::ready(outcome.and_then(|inner| inner)))
+        ready(outcome.and_then(|inner| inner))
     }
 
     fn release<'a>(&'a self, key: &'a OccurrenceKey, token: &'a str) -> StoreFuture<'a, ()> {
@@ -114,7 +114,7 @@ impl IdempotencyStore for MemoryStore {
             }
             _ => Err(lost_claim(key)),
         });
-        Box::pin(std::future::ready(outcome.and_then(|inner| inner)))
+        ready(outcome.and_then(|inner| inner))
     }
 }
 

@@ -135,6 +135,11 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     fn release<'a>(&'a self, key: &'a OccurrenceKey, token: &'a str) -> StoreFuture<'a, ()>;
 }
 
+/// A store answer that is already known, as a [`StoreFuture`].
+pub(crate) fn ready<'a, T: Send + 'a>(answer: Result<T, StoreError>) -> StoreFuture<'a, T> {
+    Box::pin(std::future::ready(answer))
+}
+
 /// A fresh ownership token.
 pub(crate) fn new_token() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -147,10 +152,10 @@ pub struct UnconfiguredStore;
 
 impl IdempotencyStore for UnconfiguredStore {
     fn claim<'a>(&'a self, _: &'a OccurrenceKey, _: ClaimTerms) -> StoreFuture<'a, Claim> {
-        Box::pin(std::future::ready(Err(StoreError::new(
+        ready(Err(StoreError::new(
             "no idempotency table is configured; set SCHEDULE_IDEMPOTENCY_TABLE",
             None,
-        ))))
+        )))
     }
 
     fn complete<'a>(
@@ -160,10 +165,10 @@ impl IdempotencyStore for UnconfiguredStore {
         _: &'a Value,
         _: Timestamp,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(std::future::ready(Ok(())))
+        ready(Ok(()))
     }
 
     fn release<'a>(&'a self, _: &'a OccurrenceKey, _: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(std::future::ready(Ok(())))
+        ready(Ok(()))
     }
 }
