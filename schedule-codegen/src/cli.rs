@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -11,6 +12,8 @@ use schedule_runtime::Registry;
 
 use crate::next::{format_instant, next_fire_times};
 use crate::registry::manifest_json;
+use crate::terraform::{Options, render};
+use crate::write::{check_module, write_module};
 
 /// Terraform and tooling for `schedule` applications.
 #[derive(Debug, Parser)]
@@ -40,6 +43,19 @@ enum Command {
     List,
     /// Print the application's registry as JSON: every task with every declared option.
     Manifest,
+    /// Write the Terraform module that deploys the application's tasks.
+    Terraform {
+        /// Directory of the module.
+        #[arg(long, default_value = "terraform", value_name = "DIR")]
+        out: PathBuf,
+        /// Write nothing; exit 1 when DIR differs from what would be written (for CI).
+        #[arg(long)]
+        check: bool,
+        /// Application name: the default prefix of resource names and the binary whose
+        /// `cargo lambda` zip is deployed. Default: the package `cargo run` runs.
+        #[arg(long, value_name = "NAME")]
+        app: Option<String>,
+    },
 }
 
 fn parse_instant(text: &str) -> Result<Timestamp, String> {
@@ -96,6 +112,11 @@ where
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),
+        Command::Terraform {
+            out: dir,
+            check,
+            app,
+        } => terraform(&dir, check, app, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +139,86 @@ fn next(
         writeln!(out, "{}", format_instant(*instant, tz)).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+fn terraform(
+    dir: &Path,
+    check: bool,
+    app: Option<String>,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let app = app
+        .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
+        .ok_or("pass --app NAME: the application's package (its binary is the dispatch Lambda)")?;
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let options = Options {
+        lambda_zip: default_lambda_zip(dir, &app),
+        app,
+    };
+    let specs: Vec<_> = registry.tasks().iter().map(|t| t.spec().clone()).collect();
+    let files = render(&specs, &options).map_err(|e| e.to_string())?;
+    let shown = dir.display();
+    if check {
+        let differences = check_module(dir, &files).map_err(|e| format!("reading {shown}: {e}"))?;
+        if differences.is_empty() {
+            return write_all(out, &format!("{shown} is up to date\n"));
+        }
+        let list: Vec<String> = differences.iter().map(|d| format!("  {d}")).collect();
+        return Err(format!(
+            "{shown} is out of date with the code:\n{}\nrun `cargo run --bin codegen -- terraform --out {shown}`",
+            list.join("\n")
+        ));
+    }
+    write_module(dir, &files).map_err(|e| format!("writing {shown}: {e}"))?;
+    write_all(out, &format!("wrote {} files to {shown}\n", files.len()))
+}
+
+/// Where `cargo lambda build` puts the zip of binary `app`, relative to the module directory:
+/// `<target>/lambda/<app>/bootstrap.zip`, where `<target>` is the target directory of this
+/// very binary (`<target>/<profile>/codegen`).
+fn default_lambda_zip(dir: &Path, app: &str) -> String {
+    let fallback = format!("../target/lambda/{app}/bootstrap.zip");
+    let Ok(exe) = std::env::current_exe() else {
+        return fallback;
+    };
+    let mut profile = exe.parent();
+    if profile.is_some_and(|p| p.ends_with("deps")) {
+        profile = profile.and_then(Path::parent);
+    }
+    let (Some(target), Ok(cwd)) = (profile.and_then(Path::parent), std::env::current_dir()) else {
+        return fallback;
+    };
+    let zip = target.join("lambda").join(app).join("bootstrap.zip");
+    relative(&cwd.join(dir), &zip).unwrap_or(fallback)
+}
+
+/// `to` relative to directory `from`, both absolute, with `/` separators.
+fn relative(from: &Path, to: &Path) -> Option<String> {
+    use std::path::Component;
+    let clean = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (from, to) = (clean(from), clean(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let ups = std::iter::repeat_n("..".to_owned(), from.len() - common);
+    Some(
+        ups.chain(to[common..].iter().cloned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 fn write_all(out: &mut dyn Write, text: &str) -> Result<(), String> {

@@ -20,14 +20,22 @@
 //! - `codegen manifest` prints the registry as JSON: every task with every declared option
 //!   (defaults filled in, the expression in canonical form) and where it was declared.
 //!
-//! `list` and `manifest` read the tasks linked into the running binary, so the binary must link
-//! the crate that declares them (see `schedule_runtime::Registry::load`). Terraform rendering
-//! arrives with the issue that builds it.
+//! - `codegen terraform [--out DIR] [--check] [--app NAME]` writes the Terraform module that
+//!   deploys the tasks into DIR (default `terraform`), replacing the files it generated before
+//!   and leaving others alone. `--check` writes nothing and exits with status 1, listing the
+//!   files, when DIR differs from what would be written: run it in CI so the deployed module
+//!   cannot drift from the code. The module is described in [`terraform`].
+//!
+//! `list`, `manifest` and `terraform` read the tasks linked into the running binary, so the
+//! binary must link the crate that declares them (see `schedule_runtime::Registry::load`).
 
 mod cli;
 mod next;
 mod registry;
+pub mod terraform;
+mod write;
 
 pub use cli::{main, run};
 pub use next::{NextError, format_instant, next_fire_times};
 pub use registry::manifest_json;
+pub use write::{Difference, check_module, write_module};

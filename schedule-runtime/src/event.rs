@@ -13,7 +13,7 @@
 //! the `<aws.scheduler.*>` keywords inside the quotes, so `attempt` arrives as a string.
 
 use schedule_core::jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One scheduled invocation, as Scheduler (or a person) sent it.
@@ -110,6 +110,42 @@ impl Event {
     }
 }
 
+/// The `input` a schedule of `task` sends: the event above with the four context keywords
+/// inside quotes, compact, members in the order shown. `input` is the task's declared input
+/// JSON (already checked by `#[scheduled]`); an invalid one is the error returned.
+///
+/// The text goes into Terraform as a literal string: `jsonencode` would escape `<` and `>` and
+/// Scheduler would no longer recognise the keywords.
+///
+/// ```
+/// let input = schedule_runtime::event::scheduler_input("cleanup", None)?;
+/// assert_eq!(
+///     input,
+///     r#"{"task":"cleanup","scheduled_time":"<aws.scheduler.scheduled-time>","execution_id":"<aws.scheduler.execution-id>","attempt":"<aws.scheduler.attempt-number>","schedule_arn":"<aws.scheduler.schedule-arn>"}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn scheduler_input(task: &str, input: Option<&str>) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct Template<'a> {
+        task: &'a str,
+        scheduled_time: &'static str,
+        execution_id: &'static str,
+        attempt: &'static str,
+        schedule_arn: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input: Option<Value>,
+    }
+    serde_json::to_string(&Template {
+        task,
+        scheduled_time: "<aws.scheduler.scheduled-time>",
+        execution_id: "<aws.scheduler.execution-id>",
+        attempt: "<aws.scheduler.attempt-number>",
+        schedule_arn: "<aws.scheduler.schedule-arn>",
+        input: input.map(serde_json::from_str).transpose()?,
+    })
+}
+
 fn field(field: &'static str, problem: String) -> EventError {
     EventError::Field { field, problem }
 }
@@ -160,6 +196,41 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn scheduler_input_decodes_once_scheduler_fills_in_the_keywords() {
+        let template =
+            scheduler_input("report", Some(r#"{ "format": "pdf", "note": "<b>&" }"#)).unwrap();
+        // Scheduler replaces each keyword in the text, as documented.
+        let delivered = template
+            .replace("<aws.scheduler.scheduled-time>", "2026-11-26T05:00:00Z")
+            .replace("<aws.scheduler.execution-id>", "ad06616e51cdf74a")
+            .replace("<aws.scheduler.attempt-number>", "3")
+            .replace(
+                "<aws.scheduler.schedule-arn>",
+                "arn:aws:scheduler:eu-west-1:123456789012:schedule/shop/report",
+            );
+        let event = Event::from_json(serde_json::from_str(&delivered).unwrap()).unwrap();
+        assert_eq!(event.task, "report");
+        assert_eq!(
+            event.scheduled_time,
+            Some("2026-11-26T05:00:00Z".parse().unwrap())
+        );
+        assert_eq!(event.execution_id.as_deref(), Some("ad06616e51cdf74a"));
+        assert_eq!(event.attempt, Some(3));
+        assert_eq!(
+            event.schedule_arn.as_deref(),
+            Some("arn:aws:scheduler:eu-west-1:123456789012:schedule/shop/report")
+        );
+        assert_eq!(event.input, Some(json!({"format": "pdf", "note": "<b>&"})));
+        // Not escaped the way `jsonencode` would.
+        assert!(!template.contains("\\u003c"));
+    }
+
+    #[test]
+    fn scheduler_input_rejects_invalid_input_json() {
+        assert!(scheduler_input("report", Some("{not json")).is_err());
+    }
 
     #[test]
     fn decodes_the_full_contract_event() {

@@ -57,7 +57,10 @@ impl Heartbeat {
         let urls = tasks
             .into_iter()
             .filter_map(|task| {
-                let url = std::env::var(url_variable(task)).ok()?;
+                // Empty means "no monitor": Terraform sets every heartbeat task's variable.
+                let url = std::env::var(url_variable(task))
+                    .ok()
+                    .filter(|u| !u.is_empty())?;
                 Some((task.to_owned(), url.trim_end_matches('/').to_owned()))
             })
             .collect();

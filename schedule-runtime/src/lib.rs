@@ -47,7 +47,7 @@ mod context;
 mod dispatch;
 #[cfg(feature = "aws")]
 mod entry;
-mod event;
+pub mod event;
 pub mod heartbeat;
 pub mod idempotency;
 mod registry;

@@ -29,6 +29,7 @@ use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
 use super::memory::lost_claim;
+use super::table;
 use super::{
     Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
 };
@@ -133,12 +134,12 @@ impl DynamoDbStore {
             StoreError::new(format!("{doing} table `{}`", self.table), Some(e))
         };
         let attribute = AttributeDefinition::builder()
-            .attribute_name("pk")
+            .attribute_name(table::PARTITION_KEY)
             .attribute_type(ScalarAttributeType::S)
             .build()
             .map_err(|e| failed("describing", Box::new(e)))?;
         let key = KeySchemaElement::builder()
-            .attribute_name("pk")
+            .attribute_name(table::PARTITION_KEY)
             .key_type(KeyType::Hash)
             .build()
             .map_err(|e| failed("describing", Box::new(e)))?;
@@ -152,7 +153,7 @@ impl DynamoDbStore {
             .await
             .map_err(|e| failed("creating", Box::new(e)))?;
         let ttl = TimeToLiveSpecification::builder()
-            .attribute_name("expires_at")
+            .attribute_name(table::EXPIRY_ATTRIBUTE)
             .enabled(true)
             .build()
             .map_err(|e| failed("describing", Box::new(e)))?;

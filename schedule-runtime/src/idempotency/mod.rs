@@ -15,6 +15,7 @@ pub mod conformance;
 #[cfg(feature = "aws")]
 mod dynamodb;
 mod memory;
+pub mod table;
 
 use std::fmt;
 use std::future::Future;

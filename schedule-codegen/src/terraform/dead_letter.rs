@@ -1,0 +1,141 @@
+//! `dead_letter.tf`: the queue where every run that did not happen ends up, and the alarms
+//! that say so.
+//!
+//! Both retry layers end here: Scheduler sends an occurrence it could not deliver (message
+//! attributes `ERROR_CODE`, `SCHEDULED_TIME`, ...), Lambda sends a run that failed its last
+//! retry (an invocation record with the event and the error). One alarm watches the queue's
+//! depth; one per task watches that task's errors through its alias, so the alarm names the
+//! task; two watch Scheduler dropping an occurrence or failing to dead-letter it.
+
+use hcl::expr::Expression;
+use hcl::structure::{Block, BlockBuilder};
+
+use super::hcl::{Item, expr, resource};
+
+/// Fourteen days, SQS's longest retention: time to notice and replay.
+const RETENTION_SECONDS: u32 = 1_209_600;
+
+pub(crate) fn items() -> Vec<Item> {
+    vec![
+        resource("aws_sqs_queue", "dead_letter")
+            .add_attribute(("name", expr("\"${local.name}-dead-letter\"")))
+            .add_attribute(("message_retention_seconds", RETENTION_SECONDS))
+            .add_attribute(("sqs_managed_sse_enabled", true))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
+        Block::builder("locals")
+            .add_attribute((
+                "alarm_actions",
+                expr("var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]"),
+            ))
+            .build()
+            .into(),
+        Alarm {
+            resource: "dead_letter",
+            for_each: None,
+            name: "\"${local.name}-dead-letter\"",
+            description: "\"A scheduled run failed for good or was not delivered: its record is in the dead-letter queue.\"",
+            namespace: "AWS/SQS",
+            metric: "ApproximateNumberOfMessagesVisible",
+            statistic: "Maximum",
+            dimensions: &[("QueueName", "aws_sqs_queue.dead_letter.name")],
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "task_errors",
+            for_each: Some("local.tasks"),
+            name: "\"${local.name}-${each.key}-errors\"",
+            description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it.\"",
+            namespace: "AWS/Lambda",
+            metric: "Errors",
+            statistic: "Sum",
+            dimensions: &[
+                ("FunctionName", "aws_lambda_function.dispatch.function_name"),
+                (
+                    "Resource",
+                    "\"${aws_lambda_function.dispatch.function_name}:${aws_lambda_alias.task[each.key].name}\"",
+                ),
+            ],
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "scheduler_dropped",
+            for_each: None,
+            name: "\"${local.name}-scheduler-dropped\"",
+            description: "\"Scheduler dropped an occurrence after its delivery retries.\"",
+            namespace: "AWS/Scheduler",
+            metric: "InvocationDroppedCount",
+            statistic: "Sum",
+            dimensions: SCHEDULE_GROUP,
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "scheduler_not_dead_lettered",
+            for_each: None,
+            name: "\"${local.name}-scheduler-not-dead-lettered\"",
+            description: "\"Scheduler could not send an undelivered occurrence to the dead-letter queue.\"",
+            namespace: "AWS/Scheduler",
+            metric: "InvocationsFailedToBeSentToDeadLetterCount",
+            statistic: "Sum",
+            dimensions: SCHEDULE_GROUP,
+        }
+        .block()
+        .build()
+        .into(),
+    ]
+}
+
+const SCHEDULE_GROUP: &[(&str, &str)] =
+    &[("ScheduleGroup", "aws_scheduler_schedule_group.app.name")];
+
+/// An alarm that fires when a metric is above zero in any five minutes (and clears when it
+/// is back to zero); no data, as on a quiet day, is not an alarm.
+struct Alarm {
+    resource: &'static str,
+    for_each: Option<&'static str>,
+    /// Expressions, evaluated per task where they mention `each`.
+    name: &'static str,
+    description: &'static str,
+    namespace: &'static str,
+    metric: &'static str,
+    statistic: &'static str,
+    dimensions: &'static [(&'static str, &'static str)],
+}
+
+impl Alarm {
+    fn block(&self) -> BlockBuilder {
+        let mut dimensions = hcl::Object::new();
+        for (name, value) in self.dimensions {
+            dimensions.insert(
+                hcl::ObjectKey::from(hcl::Identifier::sanitized(*name)),
+                expr(value),
+            );
+        }
+        let mut block = resource("aws_cloudwatch_metric_alarm", self.resource);
+        if let Some(each) = self.for_each {
+            block = block.add_attribute(("for_each", expr(each)));
+        }
+        block
+            .add_attribute(("alarm_name", expr(self.name)))
+            .add_attribute(("alarm_description", expr(self.description)))
+            .add_attribute(("namespace", self.namespace))
+            .add_attribute(("metric_name", self.metric))
+            .add_attribute(("statistic", self.statistic))
+            .add_attribute(("period", 300))
+            .add_attribute(("evaluation_periods", 1))
+            .add_attribute(("threshold", 0))
+            .add_attribute(("comparison_operator", "GreaterThanThreshold"))
+            .add_attribute(("treat_missing_data", "notBreaching"))
+            .add_attribute(("alarm_actions", expr("local.alarm_actions")))
+            .add_attribute(("ok_actions", expr("local.alarm_actions")))
+            .add_attribute(("tags", expr("var.tags")))
+            .add_attribute(("dimensions", Expression::Object(dimensions)))
+    }
+}

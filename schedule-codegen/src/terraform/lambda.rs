@@ -1,0 +1,224 @@
+//! `lambda.tf`: the dispatch function, its logs and role, and one alias per task.
+//!
+//! Lambda's asynchronous retry settings (how often a failed run is retried, how old an event may
+//! get, where a final failure goes) exist per function or per alias, not per invocation. Each
+//! task's schedule therefore targets an alias of its own that carries the task's `retries` and
+//! `max_age`, all aliases pointing at the same published version, so one deploy moves every
+//! task to the new code at once. Final failures go to the dead-letter queue, the same queue
+//! Scheduler's delivery failures go to.
+
+use hcl::expr::{Expression, Object, ObjectKey};
+use hcl::structure::Block;
+use schedule_runtime::heartbeat::url_variable;
+use schedule_runtime::idempotency::table;
+
+use super::hcl::{Item, data, expr, resource, strings};
+use super::tasks::Task;
+
+/// Seconds the function may run beyond its longest task: the idempotency claim before the run
+/// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
+const RUN_MARGIN_SECONDS: u32 = 10;
+/// Lambda's ceiling.
+const LAMBDA_MAX_TIMEOUT: u32 = 900;
+
+pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool) -> Vec<Item> {
+    let longest = tasks
+        .iter()
+        .map(|t| t.spec.timeout_seconds)
+        .max()
+        .unwrap_or(0);
+    let timeout = (longest + RUN_MARGIN_SECONDS).min(LAMBDA_MAX_TIMEOUT);
+
+    let mut permissions = vec![
+        statement(
+            "Logs",
+            &["logs:CreateLogStream", "logs:PutLogEvents"],
+            expr("[\"${aws_cloudwatch_log_group.dispatch.arn}:*\"]"),
+        ),
+        statement(
+            "FailedRunsToDeadLetterQueue",
+            &["sqs:SendMessage"],
+            expr("[aws_sqs_queue.dead_letter.arn]"),
+        ),
+    ];
+    if idempotent {
+        permissions.push(statement(
+            "IdempotencyRecords",
+            table::ACTIONS,
+            expr("[aws_dynamodb_table.idempotency.arn]"),
+        ));
+    }
+
+    vec![
+        Item::new(
+            resource("aws_cloudwatch_log_group", "dispatch")
+                .add_attribute(("name", expr("\"/aws/lambda/${local.name}\"")))
+                .add_attribute(("retention_in_days", expr("var.log_retention_days")))
+                .add_attribute(("tags", expr("var.tags")))
+                .build(),
+        )
+        .skip(
+            "CKV_AWS_158",
+            "CloudWatch Logs encrypts every log group at rest; a customer managed key needs a key policy outside this module",
+        ),
+        data("aws_iam_policy_document", "dispatch_trust")
+            .add_block(
+                Block::builder("statement")
+                    .add_attribute(("actions", strings(["sts:AssumeRole"])))
+                    .add_block(principals("lambda.amazonaws.com"))
+                    .add_block(condition(
+                        "aws:SourceAccount",
+                        "data.aws_caller_identity.current.account_id",
+                    ))
+                    .build(),
+            )
+            .build()
+            .into(),
+        resource("aws_iam_role", "dispatch")
+            .add_attribute(("name", expr("\"${local.name}-dispatch\"")))
+            .add_attribute((
+                "assume_role_policy",
+                expr("data.aws_iam_policy_document.dispatch_trust.json"),
+            ))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
+        data("aws_iam_policy_document", "dispatch")
+            .add_blocks(permissions)
+            .build()
+            .into(),
+        resource("aws_iam_role_policy", "dispatch")
+            .add_attribute(("name", "dispatch"))
+            .add_attribute(("role", expr("aws_iam_role.dispatch.id")))
+            .add_attribute(("policy", expr("data.aws_iam_policy_document.dispatch.json")))
+            .build()
+            .into(),
+        Item::new(function(tasks, timeout, idempotent))
+            .skip(
+                "CKV_AWS_116",
+                "failed runs go to the dead-letter queue through each alias's on-failure destination",
+            )
+            .skip("CKV_AWS_117", "the function calls only public AWS endpoints and monitors; a VPC adds cost and cold start")
+            .skip("CKV_AWS_115", "scheduled tasks are bounded by their schedules; a reserved limit would throttle a burst of retries")
+            .skip("CKV_AWS_173", "the environment holds names and heartbeat URLs, encrypted at rest with the AWS managed key")
+            .skip("CKV_AWS_272", "the zip is built by cargo lambda in the deploying pipeline; code signing is the user's choice")
+            .skip("CKV_AWS_50", "tracing needs X-Ray permissions beyond least privilege; JSON logs carry a span per run"),
+        resource("aws_lambda_alias", "task")
+            .add_attribute(("for_each", expr("local.tasks")))
+            .add_attribute(("name", expr("each.value.alias")))
+            .add_attribute(("description", expr("\"Runs task ${each.key}\"")))
+            .add_attribute((
+                "function_name",
+                expr("aws_lambda_function.dispatch.function_name"),
+            ))
+            .add_attribute(("function_version", expr("aws_lambda_function.dispatch.version")))
+            .build()
+            .into(),
+        resource("aws_lambda_function_event_invoke_config", "task")
+            .add_attribute(("for_each", expr("local.tasks")))
+            .add_attribute((
+                "function_name",
+                expr("aws_lambda_function.dispatch.function_name"),
+            ))
+            .add_attribute(("qualifier", expr("aws_lambda_alias.task[each.key].name")))
+            .add_attribute(("maximum_retry_attempts", expr("each.value.retries")))
+            .add_attribute((
+                "maximum_event_age_in_seconds",
+                expr("each.value.max_age_seconds"),
+            ))
+            .add_block(
+                Block::builder("destination_config")
+                    .add_block(
+                        Block::builder("on_failure")
+                            .add_attribute(("destination", expr("aws_sqs_queue.dead_letter.arn")))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .into(),
+    ]
+}
+
+fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool) -> Block {
+    let mut variables = Object::new();
+    let mut put = |name: String, value: Expression| {
+        variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
+    };
+    put("SCHEDULE_ENVIRONMENT".to_owned(), expr("var.environment"));
+    if idempotent {
+        put(
+            "SCHEDULE_IDEMPOTENCY_TABLE".to_owned(),
+            expr("aws_dynamodb_table.idempotency.name"),
+        );
+    }
+    for task in tasks.iter().filter(|t| t.spec.heartbeat) {
+        // Empty when no URL is given: the runtime then sends no pings.
+        put(
+            url_variable(task.spec.name),
+            expr(&format!(
+                "lookup(var.heartbeat_urls, \"{}\", \"\")",
+                task.spec.name
+            )),
+        );
+    }
+    resource("aws_lambda_function", "dispatch")
+        .add_attribute(("function_name", expr("local.name")))
+        .add_attribute(("description", "Runs the scheduled tasks of the application"))
+        .add_attribute(("role", expr("aws_iam_role.dispatch.arn")))
+        .add_attribute(("runtime", "provided.al2023"))
+        .add_attribute(("handler", "bootstrap"))
+        .add_attribute(("filename", expr("local.lambda_zip")))
+        .add_attribute((
+            "source_code_hash",
+            expr("filebase64sha256(local.lambda_zip)"),
+        ))
+        .add_attribute(("architectures", expr("[var.architecture]")))
+        .add_attribute(("memory_size", expr("var.memory_size")))
+        .add_attribute(("timeout", timeout))
+        // Aliases point at a published version: a deploy switches every task at once.
+        .add_attribute(("publish", true))
+        .add_block(
+            Block::builder("logging_config")
+                .add_attribute(("log_format", "JSON"))
+                .add_attribute(("log_group", expr("aws_cloudwatch_log_group.dispatch.name")))
+                .add_attribute(("application_log_level", expr("var.log_level")))
+                .add_attribute(("system_log_level", "WARN"))
+                .build(),
+        )
+        .add_block(
+            Block::builder("environment")
+                .add_attribute(("variables", Expression::Object(variables)))
+                .build(),
+        )
+        .add_attribute(("tags", expr("var.tags")))
+        // The role must be able to write logs and reach the queue before the first run.
+        .add_attribute(("depends_on", expr("[aws_iam_role_policy.dispatch]")))
+        .build()
+}
+
+/// `statement { sid, actions, resources }` of a policy document.
+pub(crate) fn statement(sid: &str, actions: &[&str], resources: Expression) -> Block {
+    Block::builder("statement")
+        .add_attribute(("sid", sid))
+        .add_attribute(("actions", strings(actions.iter().copied())))
+        .add_attribute(("resources", resources))
+        .build()
+}
+
+/// `principals { type = "Service", identifiers = [service] }`.
+pub(crate) fn principals(service: &str) -> Block {
+    Block::builder("principals")
+        .add_attribute(("type", "Service"))
+        .add_attribute(("identifiers", strings([service])))
+        .build()
+}
+
+/// `condition { test = "StringEquals", variable, values = [value] }`.
+pub(crate) fn condition(variable: &str, value: &str) -> Block {
+    Block::builder("condition")
+        .add_attribute(("test", "StringEquals"))
+        .add_attribute(("variable", variable))
+        .add_attribute(("values", expr(&format!("[{value}]"))))
+        .build()
+}

@@ -1,0 +1,54 @@
+//! `outputs.tf`: what other modules and people need to find the deployment.
+
+use hcl::structure::Block;
+
+use super::hcl::{Item, expr};
+
+pub(crate) fn items(idempotent: bool) -> Vec<Item> {
+    let mut outputs = vec![
+        output(
+            "function_name",
+            "The dispatch Lambda's name.",
+            "aws_lambda_function.dispatch.function_name",
+        ),
+        output(
+            "function_arn",
+            "The dispatch Lambda's ARN.",
+            "aws_lambda_function.dispatch.arn",
+        ),
+        output(
+            "schedule_group_name",
+            "The schedule group holding every task's schedule.",
+            "aws_scheduler_schedule_group.app.name",
+        ),
+        output(
+            "schedule_arns",
+            "Each task's schedule ARN, by task name.",
+            // Both sides list the tasks in key order. (`{ for ... }` would read better, but
+            // hcl-rs prints it without the spaces `terraform fmt` puts inside the braces.)
+            "zipmap(keys(aws_scheduler_schedule.task), [for schedule in aws_scheduler_schedule.task : schedule.arn])",
+        ),
+        output(
+            "dead_letter_queue_url",
+            "Where failed and undelivered runs wait.",
+            "aws_sqs_queue.dead_letter.url",
+        ),
+    ];
+    if idempotent {
+        outputs.push(output(
+            "idempotency_table_name",
+            "The table that records runs of idempotent tasks.",
+            "aws_dynamodb_table.idempotency.name",
+        ));
+    }
+    outputs
+}
+
+fn output(name: &str, description: &str, value: &str) -> Item {
+    Block::builder("output")
+        .add_label(name)
+        .add_attribute(("description", description))
+        .add_attribute(("value", expr(value)))
+        .build()
+        .into()
+}

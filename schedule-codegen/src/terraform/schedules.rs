@@ -1,0 +1,128 @@
+//! `schedules.tf`: the application's schedule group, one schedule per task, and the role
+//! Scheduler assumes to deliver them.
+//!
+//! Scheduler's own retries cover only the delivery (the asynchronous `Invoke` call, which fails
+//! on throttling or a service error, not when the task fails). They are set explicitly: AWS's
+//! default retries for 24 hours, 185 times, long after a scheduled run has lost its meaning.
+
+use hcl::structure::Block;
+
+use super::hcl::{Item, data, expr, resource, strings};
+use super::lambda::{condition, principals, statement};
+
+/// Delivery retries of one occurrence, within the task's `max_age`.
+const DELIVERY_RETRIES: u32 = 10;
+
+pub(crate) fn items() -> Vec<Item> {
+    vec![
+        resource("aws_scheduler_schedule_group", "app")
+            .add_attribute(("name", expr("local.name")))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
+        data("aws_iam_policy_document", "scheduler_trust")
+            .add_block(
+                Block::builder("statement")
+                    .add_attribute(("actions", strings(["sts:AssumeRole"])))
+                    .add_block(principals("scheduler.amazonaws.com"))
+                    .add_block(condition(
+                        "aws:SourceAccount",
+                        "data.aws_caller_identity.current.account_id",
+                    ))
+                    // Only schedules of this group may use the role (a schedule-group ARN is
+                    // the only kind AWS accepts here).
+                    .add_block(condition(
+                        "aws:SourceArn",
+                        "aws_scheduler_schedule_group.app.arn",
+                    ))
+                    .build(),
+            )
+            .build()
+            .into(),
+        resource("aws_iam_role", "scheduler")
+            .add_attribute(("name", expr("\"${local.name}-scheduler\"")))
+            .add_attribute((
+                "assume_role_policy",
+                expr("data.aws_iam_policy_document.scheduler_trust.json"),
+            ))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
+        data("aws_iam_policy_document", "scheduler")
+            .add_block(statement(
+                "InvokeTaskAliases",
+                &["lambda:InvokeFunction"],
+                expr("[for alias in aws_lambda_alias.task : alias.arn]"),
+            ))
+            .add_block(statement(
+                "UndeliveredToDeadLetterQueue",
+                &["sqs:SendMessage"],
+                expr("[aws_sqs_queue.dead_letter.arn]"),
+            ))
+            .build()
+            .into(),
+        resource("aws_iam_role_policy", "scheduler")
+            .add_attribute(("name", "deliver"))
+            .add_attribute(("role", expr("aws_iam_role.scheduler.id")))
+            .add_attribute(("policy", expr("data.aws_iam_policy_document.scheduler.json")))
+            .build()
+            .into(),
+        Item::new(schedule()).skip(
+            "CKV_AWS_297",
+            "the input holds task names and declared inputs, no secrets; AWS encrypts it with an AWS owned key",
+        ),
+    ]
+}
+
+fn schedule() -> Block {
+    resource("aws_scheduler_schedule", "task")
+        .add_attribute(("for_each", expr("local.tasks")))
+        .add_attribute(("name", expr("each.key")))
+        .add_attribute(("group_name", expr("aws_scheduler_schedule_group.app.name")))
+        .add_attribute(("description", expr("each.value.description")))
+        .add_attribute(("schedule_expression", expr("each.value.expression")))
+        .add_attribute(("schedule_expression_timezone", expr("each.value.timezone")))
+        .add_attribute(("start_date", expr("each.value.start_date")))
+        .add_attribute(("end_date", expr("each.value.end_date")))
+        .add_attribute((
+            "state",
+            expr(
+                "length(each.value.environments) == 0 || contains(each.value.environments, var.environment) ? \"ENABLED\" : \"DISABLED\"",
+            ),
+        ))
+        .add_block(
+            Block::builder("flexible_time_window")
+                .add_attribute((
+                    "mode",
+                    expr("each.value.window_minutes == null ? \"OFF\" : \"FLEXIBLE\""),
+                ))
+                .add_attribute(("maximum_window_in_minutes", expr("each.value.window_minutes")))
+                .build(),
+        )
+        .add_block(
+            Block::builder("target")
+                .add_attribute(("arn", expr("aws_lambda_alias.task[each.key].arn")))
+                .add_attribute(("role_arn", expr("aws_iam_role.scheduler.arn")))
+                // The event of contract 1, a literal string: `jsonencode` would escape the
+                // `<aws.scheduler.*>` keywords and Scheduler would not fill them in.
+                .add_attribute(("input", expr("each.value.input")))
+                .add_block(
+                    Block::builder("retry_policy")
+                        .add_attribute((
+                            "maximum_event_age_in_seconds",
+                            expr("each.value.max_age_seconds"),
+                        ))
+                        .add_attribute(("maximum_retry_attempts", DELIVERY_RETRIES))
+                        .build(),
+                )
+                .add_block(
+                    Block::builder("dead_letter_config")
+                        .add_attribute(("arn", expr("aws_sqs_queue.dead_letter.arn")))
+                        .build(),
+                )
+                .build(),
+        )
+        // Scheduler checks at creation that it may invoke the target.
+        .add_attribute(("depends_on", expr("[aws_iam_role_policy.scheduler]")))
+        .build()
+}

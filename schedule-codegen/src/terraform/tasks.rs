@@ -1,0 +1,109 @@
+//! What the module needs to know about each task, derived once from its [`TaskSpec`], and the
+//! `local.tasks` table that carries it into Terraform.
+//!
+//! Every per-task resource iterates over `local.tasks` with `for_each`, so one task is one
+//! entry of one table in `main.tf`: the place to read what will be deployed for it.
+
+use hcl::expr::{Expression, Object, ObjectKey};
+use schedule_core::{Schedule, TaskSpec};
+use schedule_runtime::event::scheduler_input;
+
+use super::RenderError;
+use super::hcl::strings;
+
+/// Lambda's default, and the ceiling, of an asynchronous event's age (6 hours).
+const LAMBDA_MAX_EVENT_AGE: u32 = 21_600;
+
+/// One task as the module deploys it.
+pub(crate) struct Task<'a> {
+    pub(crate) spec: &'a TaskSpec,
+    pub(crate) schedule: Schedule,
+    /// Name of the Lambda alias whose asynchronous settings carry this task's retry policy.
+    pub(crate) alias: String,
+    pub(crate) description: String,
+    /// Seconds after which a run is given up, in both retry layers.
+    pub(crate) max_age_seconds: u32,
+    /// The event of contract 1, as the literal text Scheduler sends.
+    pub(crate) input: String,
+}
+
+impl<'a> Task<'a> {
+    pub(crate) fn new(spec: &'a TaskSpec) -> Result<Task<'a>, RenderError> {
+        let invalid = |problem: String| RenderError::InvalidTask {
+            task: spec.name.to_owned(),
+            problem,
+        };
+        let schedule = spec.schedule().map_err(|e| invalid(e.to_string()))?;
+        spec.time_zone().map_err(|e| invalid(e.to_string()))?;
+        let input = scheduler_input(spec.name, spec.input)
+            .map_err(|e| invalid(format!("its input is not JSON: {e}")))?;
+        let description = spec
+            .description
+            .map_or_else(|| schedule.describe_in(spec.timezone), str::to_owned);
+        Ok(Task {
+            alias: alias(spec.name).map_err(invalid)?,
+            description,
+            max_age_seconds: spec.max_age_seconds.unwrap_or(LAMBDA_MAX_EVENT_AGE),
+            input,
+            schedule,
+            spec,
+        })
+    }
+
+    /// This task's entry of `local.tasks`.
+    fn row(&self) -> Expression {
+        let spec = self.spec;
+        let optional_string =
+            |value: Option<&str>| value.map_or(Expression::Null, Expression::from);
+        let mut row = Object::new();
+        let mut put = |key: &str, value: Expression| {
+            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
+        };
+        put("alias", self.alias.as_str().into());
+        put("expression", self.schedule.to_string().into());
+        put("timezone", spec.timezone.into());
+        put("description", self.description.as_str().into());
+        put(
+            "window_minutes",
+            spec.window_minutes
+                .map_or(Expression::Null, Expression::from),
+        );
+        put("start_date", optional_string(spec.start));
+        put("end_date", optional_string(spec.end));
+        put("environments", strings(spec.environments.iter().copied()));
+        put("retries", spec.retries.into());
+        put("max_age_seconds", self.max_age_seconds.into());
+        put("input", self.input.as_str().into());
+        Expression::Object(row)
+    }
+}
+
+/// The `local.tasks` table: task name to its row, in name order.
+pub(crate) fn table(tasks: &[Task<'_>]) -> Expression {
+    let mut table = Object::new();
+    for task in tasks {
+        table.insert(ObjectKey::Expression(task.spec.name.into()), task.row());
+    }
+    Expression::Object(table)
+}
+
+/// A Lambda alias name for `task`: aliases take `[A-Za-z0-9_-]` and may not be all digits,
+/// task names also take `.`, which becomes `_`.
+fn alias(task: &str) -> Result<String, String> {
+    if task.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("a name of digits only cannot name its Lambda alias; add a letter".to_owned());
+    }
+    Ok(task.replace('.', "_"))
+}
+
+/// Two tasks whose aliases would be the same (`a.b` and `a_b`), if any.
+pub(crate) fn alias_clash<'t>(tasks: &'t [Task<'_>]) -> Option<(&'t str, &'t str)> {
+    let mut seen: Vec<(&str, &str)> = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        if let Some((_, other)) = seen.iter().find(|(alias, _)| *alias == task.alias) {
+            return Some((other, task.spec.name));
+        }
+        seen.push((&task.alias, task.spec.name));
+    }
+    None
+}

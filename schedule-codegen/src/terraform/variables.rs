@@ -1,0 +1,181 @@
+//! `versions.tf` and `variables.tf`: what the module requires and what its user sets.
+
+use hcl::expr::Expression;
+use hcl::structure::{Block, BlockBuilder};
+
+use super::hcl::{Item, expr};
+use super::tasks::Task;
+
+/// `terraform { ... }`: Terraform 1.5 or newer (checks, `terraform test` mocks need 1.7 but are
+/// only used by our tests) and any `hashicorp/aws` from 5.0 on, 6.x included: an upper bound
+/// would force users to edit generated code on the provider's next major release.
+pub(crate) fn versions() -> Vec<Item> {
+    let mut aws = hcl::Object::new();
+    aws.insert(ident("source"), "hashicorp/aws".into());
+    aws.insert(ident("version"), ">= 5.0".into());
+    vec![
+        Block::builder("terraform")
+            .add_attribute(("required_version", ">= 1.5"))
+            .add_block(
+                Block::builder("required_providers")
+                    .add_attribute(("aws", Expression::Object(aws)))
+                    .build(),
+            )
+            .build()
+            .into(),
+    ]
+}
+
+fn ident(name: &str) -> hcl::ObjectKey {
+    hcl::ObjectKey::from(hcl::Identifier::sanitized(name))
+}
+
+pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
+    let heartbeat_tasks: Vec<&str> = tasks
+        .iter()
+        .filter(|t| t.spec.heartbeat)
+        .map(|t| t.spec.name)
+        .collect();
+    // Task names are `[0-9A-Za-z._-]`: quoting needs no escapes.
+    let known = format!(
+        "[{}]",
+        heartbeat_tasks
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    vec![
+        variable(
+            "environment",
+            "Deployment environment (e.g. production). A task that lists environments is ENABLED only in those, DISABLED elsewhere.",
+            "string",
+        )
+        .add_block(validation(
+            "can(regex(\"^[0-9A-Za-z_-]{1,20}$\", var.environment))",
+            "The environment is 1 to 20 of A-Z a-z 0-9 - _ (it is part of every resource name).",
+        ))
+        .build()
+        .into(),
+        variable(
+            "name_prefix",
+            "Prefix of every resource name; the environment is appended.",
+            "string",
+        )
+        .add_attribute(("default", options.app.as_str()))
+        .add_block(validation(
+            "can(regex(\"^[0-9A-Za-z_-]{1,32}$\", var.name_prefix))",
+            "The name prefix is 1 to 32 of A-Z a-z 0-9 - _.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "lambda_zip",
+            "The dispatch binary as built by `cargo lambda build --release --output-format zip`; null means the default path under target/lambda.",
+            "string",
+        )
+        .add_attribute(("default", Expression::Null))
+        .build()
+        .into(),
+        variable(
+            "architecture",
+            "Instruction set the zip was built for: x86_64, or arm64 (`cargo lambda build --arm64`).",
+            "string",
+        )
+        .add_attribute(("default", "x86_64"))
+        .add_block(validation(
+            "contains([\"x86_64\", \"arm64\"], var.architecture)",
+            "The architecture is x86_64 or arm64.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "memory_size",
+            "Memory of the dispatch function in MB (CPU grows with it).",
+            "number",
+        )
+        .add_attribute(("default", 128))
+        .add_block(validation(
+            "var.memory_size >= 128 && var.memory_size <= 10240",
+            "Lambda memory is from 128 to 10240 MB.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "log_retention_days",
+            "Days the dispatch function's logs are kept.",
+            "number",
+        )
+        .add_attribute(("default", 365))
+        .add_block(validation(
+            "contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)",
+            "CloudWatch Logs keeps logs for 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "log_level",
+            "Level of the application's JSON logs: TRACE, DEBUG, INFO, WARN, ERROR or FATAL.",
+            "string",
+        )
+        .add_attribute(("default", "INFO"))
+        .add_block(validation(
+            "contains([\"TRACE\", \"DEBUG\", \"INFO\", \"WARN\", \"ERROR\", \"FATAL\"], var.log_level)",
+            "The log level is TRACE, DEBUG, INFO, WARN, ERROR or FATAL.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "alarm_topic_arn",
+            "SNS topic that alarms notify when they fire and when they clear; null means alarms only show in CloudWatch.",
+            "string",
+        )
+        .add_attribute(("default", Expression::Null))
+        .build()
+        .into(),
+        variable(
+            "heartbeat_urls",
+            "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name. A task without one sends no pings.",
+            "map(string)",
+        )
+        .add_attribute(("default", Expression::Object(hcl::Object::new())))
+        .add_attribute(("sensitive", true))
+        .add_block(validation(
+            &format!(
+                "alltrue([for task in nonsensitive(keys(var.heartbeat_urls)) : contains({known}, task)])"
+            ),
+            &if heartbeat_tasks.is_empty() {
+                "No task declares `heartbeat`, so there is nothing to ping.".to_owned()
+            } else {
+                format!(
+                    "Only these tasks declare `heartbeat`: {}.",
+                    heartbeat_tasks.join(", ")
+                )
+            },
+        ))
+        .build()
+        .into(),
+        variable(
+            "tags",
+            "Tags for every resource that takes them.",
+            "map(string)",
+        )
+        .add_attribute(("default", Expression::Object(hcl::Object::new())))
+        .build()
+        .into(),
+    ]
+}
+
+fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {
+    Block::builder("variable")
+        .add_label(name)
+        .add_attribute(("description", description))
+        .add_attribute(("type", expr(kind)))
+}
+
+fn validation(condition: &str, message: &str) -> Block {
+    Block::builder("validation")
+        .add_attribute(("condition", expr(condition)))
+        .add_attribute(("error_message", message))
+        .build()
+}
