@@ -1,22 +1,51 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: installs moto (a DynamoDB-compatible server) and
-# aws-croniter (an independent reader of AWS cron) from PyPI into .cache/venv if they are not
-# there, starts moto on a free loopback port, runs `cargo test` with its address in
-# SCHEDULE_TEST_DYNAMODB_ENDPOINT, then the differential test of `codegen next` against
-# aws-croniter. Arguments go to `cargo test` (and skip the differential test).
+# The whole test suite, on a fresh machine: installs moto (an AWS server: DynamoDB, and
+# everything the generated Terraform creates) and aws-croniter (an independent reader of AWS
+# cron) from PyPI into .cache/venv, and checkov into .cache/checkov, if they are not there;
+# points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs
+# `cargo test` with its address in SCHEDULE_TEST_DYNAMODB_ENDPOINT; then the differential test
+# of `codegen next` against aws-croniter. Arguments go to `cargo test` (and skip the
+# differential test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.cache/venv
-if ! "$venv/bin/python" -c "import moto.server, aws_croniter" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import moto.server, aws_croniter, boto3" 2>/dev/null; then
     echo "installing moto and aws-croniter into $venv (once, about a minute)" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "moto[dynamodb,server]==5.2.*" "aws-croniter==2.1.*"
+        "moto[server,dynamodb,sqs,scheduler,iam,cloudwatch,logs,sts]==5.2.*" "aws-croniter==2.1.*"
 fi
+# checkov pins its own versions of boto3 and friends: it gets a virtualenv of its own.
+checkov=.cache/checkov
+if ! "$checkov/bin/checkov" --version >/dev/null 2>&1; then
+    echo "installing checkov into $checkov (once, about a minute)" >&2
+    python3 -m venv "$checkov"
+    "$checkov/bin/pip" install --quiet --disable-pip-version-check "checkov==3.2.*"
+fi
+export SCHEDULE_TEST_CHECKOV="$PWD/$checkov/bin/checkov"
+export SCHEDULE_TEST_PYTHON="$PWD/$venv/bin/python"
+
+# Terraform runs offline: the hashicorp/aws provider comes from the machine's filesystem mirror.
+command -v terraform >/dev/null || { echo "error: terraform is not installed" >&2; exit 1; }
+provider=$(find /opt /usr/local /usr/share "$HOME" -name 'terraform-provider-aws_*' -type f 2>/dev/null | head -n 1)
+[ -n "$provider" ] || { echo "error: no filesystem mirror of the hashicorp/aws provider found" >&2; exit 1; }
+mirror=${provider%%/registry.terraform.io/*}
+mkdir -p target
+cat > target/terraform.tfrc <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE="$PWD/target/terraform.tfrc"
 
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p target
 "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
 moto=$!
 trap 'kill "$moto" 2>/dev/null || true' EXIT

@@ -1,0 +1,187 @@
+# `terraform test` of the generated module with a mocked AWS provider, run by
+# examples/shop/tests/terraform.rs. Every expected value below is read from the #[scheduled]
+# attributes in examples/shop/src/lib.rs, not from the generated files.
+
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{}" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  # The provider checks ARNs even when mocked: give the referenced ones a valid shape.
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:us-east-1:123456789012:mock" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:mock", version = "1" }
+  }
+  mock_resource "aws_lambda_alias" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:mock:alias" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/mock" }
+  }
+  mock_resource "aws_scheduler_schedule_group" {
+    defaults = { arn = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/mock" }
+  }
+}
+
+variables {
+  environment = "production"
+  lambda_zip  = "bootstrap.zip"
+}
+
+run "production" {
+  command = apply
+
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].schedule_expression == "cron(0 8 * * ? *)"
+    error_message = "daily-sales-report runs at cron(0 8 * * ? *)"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].schedule_expression_timezone == "Europe/Moscow"
+    error_message = "daily-sales-report is read in Moscow time"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].flexible_time_window[0].mode == "FLEXIBLE" && aws_scheduler_schedule.task["daily-sales-report"].flexible_time_window[0].maximum_window_in_minutes == 15
+    error_message = "daily-sales-report has a 15 minute window"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].state == "ENABLED"
+    error_message = "daily-sales-report is enabled in production"
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.task["daily-sales-report"].maximum_retry_attempts == 2 && aws_lambda_function_event_invoke_config.task["daily-sales-report"].maximum_event_age_in_seconds == 3600
+    error_message = "daily-sales-report is retried twice within an hour"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].target[0].retry_policy[0].maximum_event_age_in_seconds == 3600 && aws_scheduler_schedule.task["daily-sales-report"].target[0].retry_policy[0].maximum_retry_attempts < 185
+    error_message = "delivery of daily-sales-report stops after an hour, not after AWS's 185 attempts"
+  }
+  assert {
+    condition     = jsondecode(aws_scheduler_schedule.task["daily-sales-report"].target[0].input).input == { report_type = "daily_sales", format = "pdf" }
+    error_message = "daily-sales-report receives its declared input"
+  }
+  assert {
+    condition     = jsondecode(aws_scheduler_schedule.task["daily-sales-report"].target[0].input).scheduled_time == "<aws.scheduler.scheduled-time>" && jsondecode(aws_scheduler_schedule.task["daily-sales-report"].target[0].input).attempt == "<aws.scheduler.attempt-number>"
+    error_message = "the input carries Scheduler's context keywords, unescaped"
+  }
+  assert {
+    condition     = strcontains(aws_scheduler_schedule.task["daily-sales-report"].target[0].input, "\"execution_id\":\"<aws.scheduler.execution-id>\"") && strcontains(aws_scheduler_schedule.task["daily-sales-report"].target[0].input, "\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"")
+    error_message = "the input text holds the keywords literally"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].target[0].arn == aws_lambda_alias.task["daily-sales-report"].arn
+    error_message = "each schedule targets its task's alias"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].target[0].dead_letter_config[0].arn == aws_sqs_queue.dead_letter.arn
+    error_message = "undelivered occurrences go to the dead-letter queue"
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.task["daily-sales-report"].destination_config[0].on_failure[0].destination == aws_sqs_queue.dead_letter.arn
+    error_message = "failed runs go to the dead-letter queue"
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.task["weekly-digest"].schedule_expression == "cron(0 9 ? * MON *)" && aws_scheduler_schedule.task["weekly-digest"].schedule_expression_timezone == "Europe/Berlin"
+    error_message = "weekly-digest runs Mondays 09:00 Berlin time"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["weekly-digest"].flexible_time_window[0].mode == "OFF"
+    error_message = "weekly-digest fires at the exact time"
+  }
+  assert {
+    condition     = aws_lambda_function_event_invoke_config.task["weekly-digest"].maximum_retry_attempts == 0
+    error_message = "weekly-digest is never retried"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["expired-session-cleanup"].schedule_expression == "rate(1 hour)" && aws_scheduler_schedule.task["expired-session-cleanup"].schedule_expression_timezone == "UTC"
+    error_message = "expired-session-cleanup runs every hour"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.timeout > 120 && aws_lambda_function.dispatch.timeout <= 900
+    error_message = "the function outlives the longest task (expired-session-cleanup, 2 minutes)"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.runtime == "provided.al2023" && aws_lambda_function.dispatch.logging_config[0].log_format == "JSON"
+    error_message = "the function is an OS-only runtime logging JSON"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_ENVIRONMENT"] == "production" && aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_IDEMPOTENCY_TABLE"] == aws_dynamodb_table.idempotency.name
+    error_message = "the runtime learns its environment and table"
+  }
+  assert {
+    condition     = aws_dynamodb_table.idempotency.hash_key == "pk" && one(aws_dynamodb_table.idempotency.ttl).attribute_name == "expires_at" && one(aws_dynamodb_table.idempotency.point_in_time_recovery).enabled
+    error_message = "the table has the runtime's key, TTL on expires_at, and point-in-time recovery"
+  }
+  assert {
+    condition     = aws_sqs_queue.dead_letter.message_retention_seconds == 1209600 && aws_sqs_queue.dead_letter.sqs_managed_sse_enabled
+    error_message = "the dead-letter queue keeps 14 days, encrypted"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 3
+    error_message = "every task has an error alarm"
+  }
+}
+
+run "staging" {
+  command = apply
+
+  variables {
+    environment = "staging"
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.task["daily-sales-report"].state == "DISABLED"
+    error_message = "daily-sales-report runs only in production"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["weekly-digest"].state == "ENABLED" && aws_scheduler_schedule.task["expired-session-cleanup"].state == "ENABLED"
+    error_message = "tasks without environments run everywhere"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.function_name == "example-shop-staging"
+    error_message = "resource names carry the environment"
+  }
+}
+
+run "heartbeat_url" {
+  command = apply
+
+  variables {
+    heartbeat_urls = { "daily-sales-report" = "https://hc-ping.com/0e1a7c" }
+  }
+
+  assert {
+    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT"] == "https://hc-ping.com/0e1a7c"
+    error_message = "the heartbeat task's ping URL reaches the runtime"
+  }
+}
+
+run "heartbeat_url_for_a_task_without_heartbeat" {
+  command = plan
+
+  variables {
+    heartbeat_urls = { "weekly-digest" = "https://hc-ping.com/0e1a7c" }
+  }
+
+  expect_failures = [var.heartbeat_urls]
+}
+
+run "environment_name_with_a_dot" {
+  command = plan
+
+  variables {
+    environment = "prod.eu"
+  }
+
+  expect_failures = [var.environment]
+}

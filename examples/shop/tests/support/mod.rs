@@ -1,0 +1,216 @@
+//! A Lambda Runtime API on loopback and the shop binary as a function served by it.
+#![allow(dead_code)] // Each test file uses part of it.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+/// What the function sent back for one invocation.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Reply {
+    Response(Value),
+    Error { error_type: String, body: Value },
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<(String, String)>,
+    replies: HashMap<String, Reply>,
+    next_id: u64,
+}
+
+/// A Lambda Runtime API on loopback: `GET .../invocation/next` long-polls for queued events,
+/// `POST .../invocation/{id}/response` and `.../error` record replies.
+pub(crate) struct RuntimeApi {
+    pub(crate) address: String,
+    state: Arc<(Mutex<State>, Condvar)>,
+}
+
+impl RuntimeApi {
+    pub(crate) fn start() -> RuntimeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let state: Arc<(Mutex<State>, Condvar)> = Arc::default();
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || serve(stream, &shared));
+            }
+        });
+        RuntimeApi { address, state }
+    }
+
+    /// Queues `body` as an invocation and waits for the function's reply.
+    pub(crate) fn invoke(&self, body: &str) -> Reply {
+        let (lock, ready) = &*self.state;
+        let mut state = lock.lock().unwrap();
+        state.next_id += 1;
+        let id = format!("request-{}", state.next_id);
+        state.queue.push_back((id.clone(), body.to_owned()));
+        ready.notify_all();
+        let (mut state, timeout) = ready
+            .wait_timeout_while(state, Duration::from_secs(30), |s| {
+                !s.replies.contains_key(&id)
+            })
+            .unwrap();
+        assert!(!timeout.timed_out(), "no reply to {body}");
+        state.replies.remove(&id).unwrap()
+    }
+}
+
+fn serve(stream: TcpStream, shared: &(Mutex<State>, Condvar)) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    // One connection carries many requests (the client keeps it alive).
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut headers = HashMap::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+            }
+        }
+        let body = read_body(&mut reader, &headers);
+        let mut parts = request_line.split_whitespace();
+        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let (lock, ready) = shared;
+        if method == "GET" && path.ends_with("/runtime/invocation/next") {
+            let state = lock.lock().unwrap();
+            let mut state = ready.wait_while(state, |s| s.queue.is_empty()).unwrap();
+            let (id, event) = state.queue.pop_front().unwrap();
+            drop(state);
+            let deadline = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                + 30_000;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+                 lambda-runtime-aws-request-id: {id}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+                 lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:shop\r\n\
+                 lambda-runtime-trace-id: Root=1-5759e988-bd862e3fe1be46a994272793\r\n\r\n",
+                event.len()
+            );
+            writer.write_all(head.as_bytes()).unwrap();
+            writer.write_all(event.as_bytes()).unwrap();
+            continue;
+        }
+        let reply = if let Some(id) = path
+            .strip_suffix("/response")
+            .and_then(|p| p.rsplit('/').next())
+        {
+            Some((id.to_owned(), Reply::Response(parse(&body))))
+        } else if let Some(id) = path
+            .strip_suffix("/error")
+            .and_then(|p| p.rsplit('/').next())
+        {
+            let error_type = headers
+                .get("lambda-runtime-function-error-type")
+                .cloned()
+                .unwrap_or_default();
+            Some((
+                id.to_owned(),
+                Reply::Error {
+                    error_type,
+                    body: parse(&body),
+                },
+            ))
+        } else {
+            None
+        };
+        if let Some((id, reply)) = reply {
+            lock.lock().unwrap().replies.insert(id, reply);
+            ready.notify_all();
+        }
+        writer
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
+            .unwrap();
+    }
+}
+
+fn read_body(reader: &mut BufReader<TcpStream>, headers: &HashMap<String, String>) -> Vec<u8> {
+    if let Some(length) = headers.get("content-length") {
+        let mut body = vec![0; length.parse().unwrap()];
+        reader.read_exact(&mut body).unwrap();
+        return body;
+    }
+    let mut body = Vec::new();
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).unwrap();
+            let size = usize::from_str_radix(size.trim(), 16).unwrap();
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    }
+    body
+}
+
+fn parse(body: &[u8]) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+/// The shop binary, running as a Lambda function against `api`.
+pub(crate) struct Function(Child);
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the shop binary as a Lambda function served by `api`, with the variables Lambda
+/// itself sets plus `environment` (the function's configured environment), logging to `log`.
+pub(crate) fn start_function(
+    api: &RuntimeApi,
+    environment: &[(String, String)],
+    log: &std::path::Path,
+) -> Function {
+    let log = std::fs::File::create(log).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .env("AWS_LAMBDA_RUNTIME_API", &api.address)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .envs(environment.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the shop binary starts");
+    Function(child)
+}
+
+/// moto's address, from `scripts/test.sh`.
+pub(crate) fn endpoint() -> String {
+    std::env::var("SCHEDULE_TEST_DYNAMODB_ENDPOINT").expect(
+        "SCHEDULE_TEST_DYNAMODB_ENDPOINT is not set: run the suite with `bash scripts/test.sh`",
+    )
+}

@@ -1,0 +1,454 @@
+//! The shop's generated Terraform, checked with the real tools: the committed module is what
+//! the code generates, `terraform fmt` and `validate` accept it, `terraform test` (mocked
+//! provider) finds every declared option, checkov fails no check, and `apply` to moto's server
+//! deploys what the code says, read back through the AWS APIs, after which the dispatch binary,
+//! started with the deployed function's environment, runs each deployed schedule's input.
+//!
+//! `scripts/test.sh` provides the tools: `TF_CLI_CONFIG_FILE` (the provider mirror),
+//! `SCHEDULE_TEST_CHECKOV`, `SCHEDULE_TEST_PYTHON` (with boto3) and moto's address. A missing
+//! tool fails these tests; it never skips them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use support::{Reply, RuntimeApi, endpoint, start_function};
+
+/// The committed module.
+fn golden() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform")
+}
+
+fn tool_env(name: &str) -> String {
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run the suite with `bash scripts/test.sh`"))
+}
+
+fn run(command: &mut Command) -> Output {
+    let shown = format!("{command:?}");
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e} (is it installed?)"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A copy of the committed module in a fresh directory, with a placeholder zip at the path the
+/// variables below give.
+fn module_copy(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("terraform-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(golden()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with(".tf") {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    let zip = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
+        .arg("-c")
+        .arg(
+            "import sys, zipfile\n\
+         with zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('bootstrap', '#!/bin/sh\\n')",
+        )
+        .arg(dir.join("bootstrap.zip")));
+    assert!(zip.status.success(), "{}", text(&zip.stderr));
+    dir
+}
+
+fn terraform(dir: &Path, args: &[&str]) -> Output {
+    let config = tool_env("TF_CLI_CONFIG_FILE");
+    assert!(
+        Path::new(&config).is_file(),
+        "TF_CLI_CONFIG_FILE {config} does not exist"
+    );
+    run(Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1"))
+}
+
+fn terraform_ok(dir: &Path, args: &[&str]) -> String {
+    let out = terraform(dir, args);
+    assert!(
+        out.status.success(),
+        "terraform {args:?} failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn codegen(dir: &Path, args: &[&str]) -> Output {
+    run(Command::new(env!("CARGO_BIN_EXE_codegen"))
+        .args(["terraform", "--app", "example-shop"])
+        .args(args)
+        .current_dir(dir))
+}
+
+#[test]
+fn the_committed_module_is_what_the_code_generates() {
+    let out = codegen(Path::new(env!("CARGO_MANIFEST_DIR")), &["--check"]);
+    assert!(
+        out.status.success(),
+        "examples/shop/terraform is stale; regenerate it with \
+         `cd examples/shop && cargo run --bin codegen -- terraform`:\n{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_reports_drift_and_writing_repairs_only_generated_files() {
+    let dir = module_copy("drift");
+    let main = dir.join("main.tf");
+    let edited = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("rate(1 hour)", "rate(2 hours)");
+    std::fs::write(&main, edited).unwrap();
+    std::fs::remove_file(dir.join("outputs.tf")).unwrap();
+    let header = std::fs::read_to_string(dir.join("versions.tf")).unwrap();
+    let header = header.lines().next().unwrap();
+    std::fs::write(dir.join("old.tf"), format!("{header}\n")).unwrap();
+    std::fs::write(dir.join("backend.tf"), "terraform {}\n").unwrap();
+
+    let out = codegen(&dir, &["--out", ".", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "main.tf differs from the code",
+        "outputs.tf is missing",
+        "old.tf was generated but is no longer",
+    ] {
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert!(!stderr.contains("backend.tf"), "{stderr}");
+
+    assert!(codegen(&dir, &["--out", "."]).status.success());
+    assert!(codegen(&dir, &["--out", ".", "--check"]).status.success());
+    assert!(!dir.join("old.tf").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("backend.tf")).unwrap(),
+        "terraform {}\n"
+    );
+}
+
+#[test]
+fn terraform_fmt_and_validate_accept_the_module() {
+    let dir = module_copy("validate");
+    terraform_ok(&dir, &["fmt", "-check", "-diff"]);
+    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
+    let report: Value = serde_json::from_str(&terraform_ok(&dir, &["validate", "-json"])).unwrap();
+    assert_eq!(report["valid"], true, "{report:#}");
+    assert_eq!(report["warning_count"], 0, "{report:#}");
+}
+
+#[test]
+fn terraform_test_finds_every_declared_option() {
+    let dir = module_copy("test");
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform-tests/shop.tftest.hcl"),
+        dir.join("tests/shop.tftest.hcl"),
+    )
+    .unwrap();
+    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
+    let out = terraform_ok(&dir, &["test", "-no-color"]);
+    assert!(out.contains("Success! 5 passed, 0 failed."), "{out}");
+}
+
+#[test]
+fn checkov_fails_no_check() {
+    let dir = module_copy("checkov");
+    let out = run(Command::new(tool_env("SCHEDULE_TEST_CHECKOV")).args([
+        "--directory",
+        dir.to_str().unwrap(),
+        "--framework",
+        "terraform",
+        "--skip-download",
+        "--output",
+        "json",
+        "--quiet",
+    ]));
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", text(&out.stderr)));
+    let summary = &report["summary"];
+    assert_eq!(
+        summary["failed"], 0,
+        "{:#}",
+        report["results"]["failed_checks"]
+    );
+    assert!(summary["passed"].as_u64().unwrap() > 50, "{summary}");
+    assert_eq!(summary["parsing_errors"], 0, "{summary}");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// Destroys what a test applied, however the test ends.
+struct Applied<'a> {
+    dir: &'a Path,
+    vars: Vec<String>,
+}
+
+impl Drop for Applied<'_> {
+    fn drop(&mut self) {
+        let mut args = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
+        args.extend(self.vars.iter().map(String::as_str));
+        let out = terraform(self.dir, &args);
+        if !std::thread::panicking() {
+            assert!(
+                out.status.success(),
+                "destroy failed: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_task() {
+    let endpoint = endpoint();
+    let dir = module_copy("apply");
+    let services = [
+        "cloudwatch",
+        "dynamodb",
+        "iam",
+        "lambda",
+        "logs",
+        "scheduler",
+        "sqs",
+        "sts",
+    ]
+    .map(|s| format!("    {s} = \"{endpoint}\"\n"))
+    .concat();
+    std::fs::write(
+        dir.join("moto.tf"),
+        format!(
+            "provider \"aws\" {{\n  region = \"us-east-1\"\n  access_key = \"testing\"\n  \
+             secret_key = \"testing\"\n  skip_credentials_validation = true\n  \
+             skip_metadata_api_check = true\n  skip_requesting_account_id = true\n  \
+             endpoints {{\n{services}  }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    // A name of its own, so runs sharing the server do not collide.
+    let environment = format!("t{}", std::process::id());
+    let vars = vec![
+        format!("-var=environment={environment}"),
+        format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
+    ];
+    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
+    let applied = Applied { dir: &dir, vars };
+    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+    args.extend(applied.vars.iter().map(String::as_str));
+    terraform_ok(&dir, &args);
+
+    let outputs = dir.join("outputs.json");
+    std::fs::write(&outputs, terraform_ok(&dir, &["output", "-json"])).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read_deployment.py");
+    let read = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
+        .arg(script)
+        .arg(&endpoint)
+        .arg(&outputs));
+    assert!(read.status.success(), "{}", text(&read.stderr));
+    let deployed: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let prefix = format!("example-shop-{environment}");
+
+    // Expected values are the attributes in src/lib.rs.
+    let schedules = &deployed["schedules"];
+    assert_eq!(schedules.as_object().unwrap().len(), 3, "{schedules:#}");
+    let expected = [
+        (
+            "daily-sales-report",
+            "cron(0 8 * * ? *)",
+            "Europe/Moscow",
+            json!({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}),
+            "DISABLED",
+            3600,
+        ),
+        (
+            "expired-session-cleanup",
+            "rate(1 hour)",
+            "UTC",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+        (
+            "weekly-digest",
+            "cron(0 9 ? * MON *)",
+            "Europe/Berlin",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+    ];
+    for (task, expression, zone, window, state, max_age) in &expected {
+        let schedule = &schedules[task];
+        assert_eq!(schedule["ScheduleExpression"], *expression, "{task}");
+        assert_eq!(schedule["ScheduleExpressionTimezone"], *zone, "{task}");
+        assert_eq!(schedule["FlexibleTimeWindow"], *window, "{task}");
+        // daily-sales-report lists only production.
+        assert_eq!(schedule["State"], *state, "{task}");
+        assert_eq!(schedule["GroupName"], prefix.as_str());
+        let target = &schedule["Target"];
+        assert_eq!(
+            target["Arn"],
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:{task}"),
+        );
+        assert_eq!(
+            target["RetryPolicy"]["MaximumEventAgeInSeconds"], *max_age,
+            "{task}"
+        );
+        assert!(
+            target["RetryPolicy"]["MaximumRetryAttempts"]
+                .as_u64()
+                .unwrap()
+                < 185
+        );
+        assert_eq!(
+            target["DeadLetterConfig"]["Arn"],
+            format!("arn:aws:sqs:us-east-1:123456789012:{prefix}-dead-letter")
+        );
+    }
+
+    // The function, its aliases (one per task, all on the published version).
+    let function = &deployed["function"];
+    assert_eq!(function["Runtime"], "provided.al2023");
+    assert!(function["Timeout"].as_u64().unwrap() > 120);
+    let variables = function["Environment"]["Variables"].as_object().unwrap();
+    assert_eq!(variables["SCHEDULE_ENVIRONMENT"], environment.as_str());
+    assert_eq!(
+        variables["SCHEDULE_IDEMPOTENCY_TABLE"],
+        format!("{prefix}-idempotency")
+    );
+    let mut aliases: Vec<&str> = deployed["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["Name"].as_str().unwrap())
+        .collect();
+    aliases.sort_unstable();
+    assert_eq!(
+        aliases,
+        [
+            "daily-sales-report",
+            "expired-session-cleanup",
+            "weekly-digest"
+        ]
+    );
+
+    // Least privilege: Scheduler's role is trusted by Scheduler for this group only, and may
+    // invoke the aliases and send to the queue, nothing else.
+    let roles = deployed["scheduler_roles"].as_object().unwrap();
+    assert_eq!(roles.len(), 1);
+    let role = roles.values().next().unwrap();
+    let trust = &role["trust"]["Statement"][0];
+    assert_eq!(
+        trust["Principal"],
+        json!({"Service": "scheduler.amazonaws.com"})
+    );
+    assert_eq!(
+        trust["Condition"]["StringEquals"],
+        json!({"aws:SourceAccount": "123456789012",
+               "aws:SourceArn": format!("arn:aws:scheduler:us-east-1:123456789012:schedule-group/{prefix}")})
+    );
+    let statements = role["policies"]["deliver"]["Statement"].as_array().unwrap();
+    let invoke = statements
+        .iter()
+        .find(|s| s["Action"] == "lambda:InvokeFunction")
+        .unwrap();
+    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 3);
+    assert!(
+        statements
+            .iter()
+            .all(|s| s["Action"] == "lambda:InvokeFunction" || s["Action"] == "sqs:SendMessage")
+    );
+    assert_eq!(role["attached"], json!([]));
+    let dispatch = &deployed["dispatch_role"];
+    assert_eq!(
+        dispatch["trust"]["Statement"][0]["Principal"],
+        json!({"Service": "lambda.amazonaws.com"})
+    );
+    let actions: Vec<String> = dispatch["policies"]["dispatch"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(a) => a.iter().map(|a| a.as_str().unwrap().to_owned()).collect(),
+            _ => vec![],
+        })
+        .collect();
+    assert!(actions.iter().all(|a| !a.contains('*')), "{actions:?}");
+
+    // The table the runtime expects, and the queue.
+    let table = &deployed["table"];
+    assert_eq!(
+        table["table"]["KeySchema"],
+        json!([{"AttributeName": "pk", "KeyType": "HASH"}])
+    );
+    assert_eq!(
+        table["ttl"],
+        json!({"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"})
+    );
+    assert_eq!(
+        table["backups"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"],
+        "ENABLED"
+    );
+    assert_eq!(deployed["queue"]["MessageRetentionPeriod"], "1209600");
+    assert_eq!(deployed["queue"]["SqsManagedSseEnabled"], "true");
+
+    // The dispatch binary, with the deployed environment (and moto for DynamoDB), runs each
+    // deployed schedule's input as Scheduler would send it.
+    let mut environment_variables: Vec<(String, String)> = variables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    environment_variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), endpoint.clone()));
+    let api = RuntimeApi::start();
+    let _function = start_function(&api, &environment_variables, &dir.join("function.log"));
+    let deliveries: Vec<(String, String)> = schedules
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, schedule)| {
+            let input = schedule["Target"]["Input"]
+                .as_str()
+                .unwrap()
+                .replace("<aws.scheduler.scheduled-time>", "2026-11-30T08:00:00Z")
+                .replace("<aws.scheduler.execution-id>", "ad06616e51cdf74a")
+                .replace("<aws.scheduler.attempt-number>", "1")
+                .replace(
+                    "<aws.scheduler.schedule-arn>",
+                    schedule["Arn"].as_str().unwrap(),
+                );
+            (name.clone(), input)
+        })
+        .collect();
+    let replies = tokio::task::spawn_blocking(move || {
+        deliveries
+            .into_iter()
+            .map(|(name, input)| (name, api.invoke(&input)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for (name, reply) in replies {
+        match reply {
+            Reply::Response(body) => {
+                assert_eq!(body["status"], "succeeded", "{name}: {body}");
+                assert_eq!(body["task"], name.as_str());
+                assert_eq!(body["scheduled_time"], "2026-11-30T08:00:00Z");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    drop(applied);
+}

@@ -1,0 +1,72 @@
+"""Reads a deployed schedule application back from AWS (here: moto's server) as JSON.
+
+Usage: read_deployment.py ENDPOINT OUTPUTS_JSON
+OUTPUTS_JSON is `terraform output -json` of the generated module. Prints one JSON object:
+the schedules of the group, the function with its aliases, the roles' trust and permission
+policies, the table and the queue, as the AWS APIs return them. Used by
+examples/shop/tests/terraform.rs to compare what was deployed with the code.
+"""
+import json
+import sys
+import urllib.parse
+
+import boto3
+
+
+def main():
+    endpoint, outputs = sys.argv[1], json.loads(open(sys.argv[2]).read())
+    out = {k: v["value"] for k, v in outputs.items()}
+
+    def client(service):
+        return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    scheduler, lam, iam = client("scheduler"), client("lambda"), client("iam")
+    group = out["schedule_group_name"]
+    schedules = {}
+    for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
+        s = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+        for key in ("ResponseMetadata", "CreationDate", "LastModificationDate"):
+            s.pop(key, None)
+        schedules[s["Name"]] = s
+
+    function = lam.get_function_configuration(FunctionName=out["function_name"])
+    aliases = lam.list_aliases(FunctionName=out["function_name"])["Aliases"]
+
+    def role(arn):
+        name = arn.rsplit("/", 1)[1]
+        trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            trust = json.loads(urllib.parse.unquote(trust))
+        policies = {}
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            doc = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+            policies[policy] = json.loads(urllib.parse.unquote(doc)) if isinstance(doc, str) else doc
+        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        return {"trust": trust, "policies": policies, "attached": attached}
+
+    scheduler_roles = {s["Target"]["RoleArn"] for s in schedules.values()}
+    table = None
+    if "idempotency_table_name" in out:
+        dynamodb = client("dynamodb")
+        name = out["idempotency_table_name"]
+        table = {
+            "table": dynamodb.describe_table(TableName=name)["Table"],
+            "ttl": dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"],
+            "backups": dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"],
+        }
+    queue = client("sqs").get_queue_attributes(QueueUrl=out["dead_letter_queue_url"],
+                                               AttributeNames=["All"])["Attributes"]
+    print(json.dumps({
+        "outputs": out,
+        "schedules": schedules,
+        "function": function,
+        "aliases": aliases,
+        "dispatch_role": role(function["Role"]),
+        "scheduler_roles": {arn: role(arn) for arn in sorted(scheduler_roles)},
+        "table": table,
+        "queue": queue,
+    }, default=str, indent=1))
+
+
+main()
