@@ -90,8 +90,8 @@ pub use task::{
 /// # Options
 ///
 /// All optional, in any order, each at most once. Durations are a whole number and a unit:
-/// `90s`, `15m`, `1h`, `7d`. The dispatcher applies the run-time side today; Terraform
-/// generation (a later issue) implements the deployment side described here.
+/// `90s`, `15m`, `1h`, `7d`. The dispatcher applies the run-time side; `codegen terraform`
+/// deploys the side described here (see `schedule_codegen::terraform`).
 ///
 /// | option | default | checked at compile time |
 /// |---|---|---|
@@ -119,18 +119,20 @@ pub use task::{
 ///   AWS may start the run up to that long after the scheduled time, spreading load. The task
 ///   still sees the nominal time in [`TaskContext::scheduled_time`].
 /// - **`retries`**: Lambda's asynchronous retries of a failed run
-///   (`aws_lambda_function_event_invoke_config.maximum_retry_attempts`). Lambda allows at most 2
-///   for asynchronous invocations, which is how EventBridge Scheduler invokes; more is an error.
+///   (`aws_lambda_function_event_invoke_config.maximum_retry_attempts` on the task's own Lambda
+///   alias, which its schedule targets). Lambda allows at most 2 for asynchronous invocations,
+///   which is how EventBridge Scheduler invokes; more is an error. A run that fails its last
+///   retry goes to the dead-letter queue.
 /// - **`max_age`**: give up on a run this long after its scheduled time
-///   (`maximum_event_age_in_seconds`, 60-21600 s); a run that cannot start in time goes to the
-///   dead-letter queue instead.
+///   (`maximum_event_age_in_seconds`, 60-21600 s, on both the alias and the schedule's delivery
+///   retry policy); a run that cannot start in time goes to the dead-letter queue instead.
 /// - **`timeout`**: the limit for one run; the run is cancelled and counts as failed when it
 ///   passes. The Lambda's own timeout is set to cover the longest task.
 /// - **`idempotent`**: at most one successful run per scheduled occurrence, whatever the number
 ///   of deliveries: completions are recorded (DynamoDB in AWS) and remembered for `ttl`. The ttl
 ///   must cover the time in which a delivery can still arrive.
 /// - **`heartbeat`**: start, success and failure pings to a monitor (Healthchecks.io-compatible)
-///   whose URL the deployment provides.
+///   whose URL the deployment provides (the generated module's `heartbeat_urls` variable).
 /// - **`environments`**: the schedule is `ENABLED` only in these deployment environments and
 ///   `DISABLED` elsewhere; the local runner skips it elsewhere.
 /// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
