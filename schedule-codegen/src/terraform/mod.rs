@@ -1,6 +1,7 @@
 //! `codegen terraform`: the application's tasks in, the Terraform module that deploys exactly
 //! them out. [`render`] is pure (no I/O, no clock), so the same tasks always give the same bytes;
-//! [`write`](crate::write) puts them in a directory or checks one.
+//! [`write_module`](crate::write_module) puts them in a directory, [`check_module`](crate::check_module)
+//! checks one.
 //!
 //! The module's files:
 //!
