@@ -55,6 +55,10 @@ enum Command {
         /// `cargo lambda` zip is deployed. Default: the package `cargo run` runs.
         #[arg(long, value_name = "NAME")]
         app: Option<String>,
+        /// Also create a Healthchecks.io check for each `heartbeat` task (community
+        /// `healthchecksio` provider) and wire its ping URL into the Lambda.
+        #[arg(long)]
+        healthchecks: bool,
     },
 }
 
@@ -116,7 +120,8 @@ where
             out: dir,
             check,
             app,
-        } => terraform(&dir, check, app, out),
+            healthchecks,
+        } => terraform(&dir, check, app, healthchecks, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,6 +150,7 @@ fn terraform(
     dir: &Path,
     check: bool,
     app: Option<String>,
+    healthchecks: bool,
     out: &mut dyn Write,
 ) -> Result<(), String> {
     let app = app
@@ -154,6 +160,7 @@ fn terraform(
     let options = Options {
         lambda_zip: default_lambda_zip(dir, &app),
         app,
+        healthchecks,
     };
     let specs: Vec<_> = registry.tasks().iter().map(|t| t.spec().clone()).collect();
     let files = render(&specs, &options).map_err(|e| e.to_string())?;

@@ -9,6 +9,7 @@ fn options() -> Options {
     Options {
         app: "shop".to_owned(),
         lambda_zip: "../target/lambda/shop/bootstrap.zip".to_owned(),
+        healthchecks: false,
     }
 }
 

@@ -44,6 +44,7 @@ locals {
       input           = "{\"task\":\"weekly-digest\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
     }
   }
+  enabled_tasks = [for task, t in local.tasks : task if length(t.environments) == 0 || contains(t.environments, var.environment)]
 }
 
 data "aws_caller_identity" "current" {}

@@ -17,7 +17,7 @@ output "schedule_group_name" {
 
 output "schedule_arns" {
   description = "Each task's schedule ARN, by task name."
-  value       = zipmap(keys(aws_scheduler_schedule.task), [for schedule in aws_scheduler_schedule.task : schedule.arn])
+  value       = { for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }
 }
 
 output "dead_letter_queue_url" {

@@ -64,7 +64,7 @@ resource "aws_scheduler_schedule" "task" {
   schedule_expression_timezone = each.value.timezone
   start_date                   = each.value.start_date
   end_date                     = each.value.end_date
-  state                        = length(each.value.environments) == 0 || contains(each.value.environments, var.environment) ? "ENABLED" : "DISABLED"
+  state                        = contains(local.enabled_tasks, each.key) ? "ENABLED" : "DISABLED"
 
   flexible_time_window {
     mode                      = each.value.window_minutes == null ? "OFF" : "FLEXIBLE"

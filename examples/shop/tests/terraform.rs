@@ -151,6 +151,45 @@ fn terraform_fmt_and_validate_accept_the_module() {
 }
 
 #[test]
+fn with_healthchecks_each_heartbeat_task_gets_a_check_on_its_own_schedule() {
+    // The healthchecksio provider is not in this machine's mirror, so this variant is checked
+    // by `terraform fmt` and by reading it back, not by `validate`.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("terraform-healthchecks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = codegen(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["--healthchecks", "--out", dir.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    terraform_ok(&dir, &["fmt", "-check", "-diff"]);
+
+    let versions = std::fs::read_to_string(dir.join("versions.tf")).unwrap();
+    assert!(
+        versions.contains(r#"source  = "kristofferahl/healthchecksio""#),
+        "{versions}"
+    );
+    let checks = std::fs::read_to_string(dir.join("healthchecks.tf")).unwrap();
+    // daily-sales-report: cron(0 8 * * ? *) in Moscow, a 15 minute window and a 1 minute run.
+    for expected in [
+        r#""daily-sales-report" = {"#,
+        r#"schedule = "0 8 * * *""#,
+        r#"timezone = "Europe/Moscow""#,
+        "grace    = 1260",
+        r#"resource "healthchecksio_check" "task""#,
+    ] {
+        assert!(checks.contains(expected), "{expected} not in\n{checks}");
+    }
+    // Only the heartbeat task has a check.
+    assert!(!checks.contains("weekly-digest") && !checks.contains("expired-session-cleanup"));
+    let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    assert!(
+        lambda.contains(r#"SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT = try(healthchecksio_check.task["daily-sales-report"].ping_url"#),
+        "{lambda}"
+    );
+}
+
+#[test]
 fn terraform_test_finds_every_declared_option() {
     let dir = module_copy("test");
     std::fs::create_dir_all(dir.join("tests")).unwrap();

@@ -75,7 +75,7 @@ pub(crate) fn file(items: &[Item]) -> String {
         // writes to a Vec and cannot fail.
         let mut formatter = Formatter::builder().compact_arrays(true).build_vec();
         let text = body.format_string(&mut formatter).unwrap_or_default();
-        let text = align_equals(&text);
+        let text = align_equals(&space_object_fors(&text));
         let mut lines = text.lines();
         if let Some(header) = lines.next() {
             out.push_str(header);
@@ -87,6 +87,45 @@ pub(crate) fn file(items: &[Item]) -> String {
         for line in lines {
             out.push_str(line);
             out.push('\n');
+        }
+    }
+    out
+}
+
+/// `{for k, v in x : k => v}` as `terraform fmt` writes it: `{ for ... }`. (hcl-rs prints
+/// an object `for` expression without the inner spaces.)
+pub(crate) fn space_object_fors(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    // Depths (in braces) at which an opened `{for` will close.
+    let mut open_fors: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' {
+            let len = string_len(&rest[1..]).map_or(rest.len(), |n| n + 1);
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        match c {
+            '{' => {
+                depth += 1;
+                out.push('{');
+                if rest.starts_with("for ") {
+                    out.push(' ');
+                    open_fors.push(depth);
+                }
+            }
+            '}' => {
+                if open_fors.last() == Some(&depth) {
+                    open_fors.pop();
+                    out.push(' ');
+                }
+                depth = depth.saturating_sub(1);
+                out.push('}');
+            }
+            _ => out.push(c),
         }
     }
     out
@@ -208,6 +247,14 @@ resource \"a\" \"b\" {
 }
 ";
         assert_eq!(align_equals(text), expected);
+    }
+
+    #[test]
+    fn object_for_expressions_get_inner_spaces() {
+        assert_eq!(
+            space_object_fors("  value = {for k, v in x : k => \"{for}\" if v}\n  o = {}\n"),
+            "  value = { for k, v in x : k => \"{for}\" if v }\n  o = {}\n"
+        );
     }
 
     #[test]

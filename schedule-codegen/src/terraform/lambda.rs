@@ -21,7 +21,7 @@ const RUN_MARGIN_SECONDS: u32 = 10;
 /// Lambda's ceiling.
 const LAMBDA_MAX_TIMEOUT: u32 = 900;
 
-pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool) -> Vec<Item> {
+pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) -> Vec<Item> {
     let longest = tasks
         .iter()
         .map(|t| t.spec.timeout_seconds)
@@ -93,7 +93,7 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool) -> Vec<Item> {
             .add_attribute(("policy", expr("data.aws_iam_policy_document.dispatch.json")))
             .build()
             .into(),
-        Item::new(function(tasks, timeout, idempotent))
+        Item::new(function(tasks, timeout, idempotent, healthchecks))
             .skip(
                 "CKV_AWS_116",
                 "failed runs go to the dead-letter queue through each alias's on-failure destination",
@@ -140,7 +140,7 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool) -> Vec<Item> {
     ]
 }
 
-fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool) -> Block {
+fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool, healthchecks: bool) -> Block {
     let mut variables = Object::new();
     let mut put = |name: String, value: Expression| {
         variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
@@ -153,14 +153,16 @@ fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool) -> Block {
         );
     }
     for task in tasks.iter().filter(|t| t.spec.heartbeat) {
-        // Empty when no URL is given: the runtime then sends no pings.
-        put(
-            url_variable(task.spec.name),
-            expr(&format!(
-                "lookup(var.heartbeat_urls, \"{}\", \"\")",
-                task.spec.name
-            )),
-        );
+        // Empty when no URL is given: the runtime then sends no pings. A generated check
+        // exists only where the task is enabled; elsewhere a given URL still applies.
+        let name = task.spec.name;
+        let given = format!("lookup(var.heartbeat_urls, \"{name}\", \"\")");
+        let url = if healthchecks {
+            format!("try(healthchecksio_check.task[\"{name}\"].ping_url, {given})")
+        } else {
+            given
+        };
+        put(url_variable(name), expr(&url));
     }
     resource("aws_lambda_function", "dispatch")
         .add_attribute(("function_name", expr("local.name")))

@@ -14,10 +14,12 @@
 //! | `schedules.tf` | the schedule group, one schedule per task, and the role Scheduler uses |
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
+//! | `healthchecks.tf` | with `--healthchecks`, a Healthchecks.io check per `heartbeat` task |
 //! | `outputs.tf` | names and ARNs for other modules |
 
 mod dead_letter;
 mod hcl;
+mod healthchecks;
 mod idempotency;
 mod lambda;
 mod outputs;
@@ -42,6 +44,9 @@ pub struct Options {
     /// Where the Lambda zip is by default, relative to the module's directory (the
     /// `lambda_zip` variable overrides it).
     pub lambda_zip: String,
+    /// Create a Healthchecks.io check per `heartbeat` task (`healthchecks.tf`) and give the
+    /// Lambda its ping URL, instead of taking URLs from the `heartbeat_urls` variable.
+    pub healthchecks: bool,
 }
 
 /// One generated file.
@@ -93,18 +98,22 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         return Err(RenderError::AliasClash(a.to_owned(), b.to_owned()));
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
+    let healthchecks = options.healthchecks && tasks.iter().any(|t| t.spec.heartbeat);
 
     let mut files = vec![
         ("dead_letter.tf", dead_letter::items()),
-        ("lambda.tf", lambda::items(&tasks, idempotent)),
+        ("lambda.tf", lambda::items(&tasks, idempotent, healthchecks)),
         ("main.tf", main_items(&tasks, options)),
         ("outputs.tf", outputs::items(idempotent)),
         ("schedules.tf", schedules::items()),
         ("variables.tf", variables::items(&tasks, options)),
-        ("versions.tf", variables::versions()),
+        ("versions.tf", variables::versions(healthchecks)),
     ];
     if idempotent {
         files.push(("idempotency.tf", idempotency::items()));
+    }
+    if healthchecks {
+        files.push(("healthchecks.tf", healthchecks::items(&tasks)?));
     }
     files.sort_by_key(|(name, _)| *name);
     Ok(files
@@ -142,6 +151,12 @@ fn main_items(tasks: &[Task<'_>], options: &Options) -> Vec<hcl::Item> {
                     .build(),
             ))
             .add_attribute(("tasks", tasks::table(tasks)))
+            // The tasks whose schedules run in this environment: all that list none, and
+            // those that list it.
+            .add_attribute((
+                "enabled_tasks",
+                expr("[for task, t in local.tasks : task if length(t.environments) == 0 || contains(t.environments, var.environment)]"),
+            ))
             .build()
             .into(),
         // The account that trust policies are scoped to.

@@ -24,9 +24,7 @@ pub(crate) fn items(idempotent: bool) -> Vec<Item> {
         output(
             "schedule_arns",
             "Each task's schedule ARN, by task name.",
-            // Both sides list the tasks in key order. (`{ for ... }` would read better, but
-            // hcl-rs prints it without the spaces `terraform fmt` puts inside the braces.)
-            "zipmap(keys(aws_scheduler_schedule.task), [for schedule in aws_scheduler_schedule.task : schedule.arn])",
+            "{ for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }",
         ),
         output(
             "dead_letter_queue_url",

@@ -86,9 +86,7 @@ fn schedule() -> Block {
         .add_attribute(("end_date", expr("each.value.end_date")))
         .add_attribute((
             "state",
-            expr(
-                "length(each.value.environments) == 0 || contains(each.value.environments, var.environment) ? \"ENABLED\" : \"DISABLED\"",
-            ),
+            expr("contains(local.enabled_tasks, each.key) ? \"ENABLED\" : \"DISABLED\""),
         ))
         .add_block(
             Block::builder("flexible_time_window")
@@ -96,7 +94,10 @@ fn schedule() -> Block {
                     "mode",
                     expr("each.value.window_minutes == null ? \"OFF\" : \"FLEXIBLE\""),
                 ))
-                .add_attribute(("maximum_window_in_minutes", expr("each.value.window_minutes")))
+                .add_attribute((
+                    "maximum_window_in_minutes",
+                    expr("each.value.window_minutes"),
+                ))
                 .build(),
         )
         .add_block(

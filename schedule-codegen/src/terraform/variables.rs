@@ -9,18 +9,28 @@ use super::tasks::Task;
 /// `terraform { ... }`: Terraform 1.5 or newer (checks, `terraform test` mocks need 1.7 but are
 /// only used by our tests) and any `hashicorp/aws` from 5.0 on, 6.x included: an upper bound
 /// would force users to edit generated code on the provider's next major release.
-pub(crate) fn versions() -> Vec<Item> {
-    let mut aws = hcl::Object::new();
-    aws.insert(ident("source"), "hashicorp/aws".into());
-    aws.insert(ident("version"), ">= 5.0".into());
+///
+/// With Healthchecks.io checks, also the community `kristofferahl/healthchecksio` provider; it
+/// reads its API key from `HEALTHCHECKSIO_API_KEY`.
+pub(crate) fn versions(healthchecks: bool) -> Vec<Item> {
+    let provider = |source: &str, version: &str| {
+        let mut object = hcl::Object::new();
+        object.insert(ident("source"), source.into());
+        object.insert(ident("version"), version.into());
+        Expression::Object(object)
+    };
+    let mut providers = Block::builder("required_providers")
+        .add_attribute(("aws", provider("hashicorp/aws", ">= 5.0")));
+    if healthchecks {
+        providers = providers.add_attribute((
+            "healthchecksio",
+            provider("kristofferahl/healthchecksio", ">= 1.6"),
+        ));
+    }
     vec![
         Block::builder("terraform")
             .add_attribute(("required_version", ">= 1.5"))
-            .add_block(
-                Block::builder("required_providers")
-                    .add_attribute(("aws", Expression::Object(aws)))
-                    .build(),
-            )
+            .add_block(providers.build())
             .build()
             .into(),
     ]

@@ -7,6 +7,7 @@
 mod parse;
 mod search;
 mod sets;
+mod unix;
 
 use std::fmt;
 
