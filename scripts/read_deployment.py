@@ -2,9 +2,11 @@
 
 Usage: read_deployment.py ENDPOINT OUTPUTS_JSON
 OUTPUTS_JSON is `terraform output -json` of the generated module. Prints one JSON object:
-the schedules of the group, the function with its aliases, the roles' trust and permission
-policies, the table and the queue, as the AWS APIs return them. Used by
-examples/shop/tests/terraform.rs to compare what was deployed with the code.
+the schedules of the group (or, for a module generated with --eventbridge-rules, the rules
+with their targets), the function with its aliases, the roles' trust and permission policies,
+the table and the queue, as the AWS APIs return them. Used by the Terraform tests
+(examples/shop/tests/terraform.rs, schedule-codegen/tests/rules.rs) to compare what was
+deployed with the code.
 """
 import json
 import sys
@@ -21,14 +23,22 @@ def main():
         return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
-    scheduler, lam, iam = client("scheduler"), client("lambda"), client("iam")
-    group = out["schedule_group_name"]
+    lam, iam = client("lambda"), client("iam")
     schedules = {}
-    for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
-        s = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
-        for key in ("ResponseMetadata", "CreationDate", "LastModificationDate"):
-            s.pop(key, None)
-        schedules[s["Name"]] = s
+    if "schedule_group_name" in out:
+        scheduler, group = client("scheduler"), out["schedule_group_name"]
+        for summary in scheduler.list_schedules(GroupName=group)["Schedules"]:
+            s = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+            for key in ("ResponseMetadata", "CreationDate", "LastModificationDate"):
+                s.pop(key, None)
+            schedules[s["Name"]] = s
+    rules = {}
+    for task, arn in out.get("rule_arns", {}).items():
+        events, name = client("events"), arn.rsplit("/", 1)[1]
+        rule = events.describe_rule(Name=name)
+        rule.pop("ResponseMetadata", None)
+        rule["Targets"] = events.list_targets_by_rule(Rule=name)["Targets"]
+        rules[task] = rule
 
     function = lam.get_function_configuration(FunctionName=out["function_name"])
     aliases = lam.list_aliases(FunctionName=out["function_name"])["Aliases"]
@@ -46,6 +56,7 @@ def main():
         return {"trust": trust, "policies": policies, "attached": attached}
 
     scheduler_roles = {s["Target"]["RoleArn"] for s in schedules.values()}
+
     table = None
     if "idempotency_table_name" in out:
         dynamodb = client("dynamodb")
@@ -60,6 +71,7 @@ def main():
     print(json.dumps({
         "outputs": out,
         "schedules": schedules,
+        "rules": rules,
         "function": function,
         "aliases": aliases,
         "dispatch_role": role(function["Role"]),

@@ -12,7 +12,7 @@ use schedule_runtime::Registry;
 
 use crate::next::{format_instant, next_fire_times};
 use crate::registry::manifest_json;
-use crate::terraform::{Options, render};
+use crate::terraform::{Options, Trigger, render};
 use crate::write::{check_module, write_module};
 
 /// Terraform and tooling for `schedule` applications.
@@ -59,6 +59,10 @@ enum Command {
         /// `healthchecksio` provider) and wire its ping URL into the Lambda.
         #[arg(long)]
         healthchecks: bool,
+        /// Fire the tasks with legacy EventBridge rules instead of EventBridge Scheduler
+        /// (UTC only: refuses tasks with zones, windows, `at()` or start/end dates).
+        #[arg(long)]
+        eventbridge_rules: bool,
     },
 }
 
@@ -121,7 +125,15 @@ where
             check,
             app,
             healthchecks,
-        } => terraform(&dir, check, app, healthchecks, out),
+            eventbridge_rules,
+        } => {
+            let trigger = if eventbridge_rules {
+                Trigger::EventBridgeRules
+            } else {
+                Trigger::Scheduler
+            };
+            terraform(&dir, check, app, healthchecks, trigger, out)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,6 +163,7 @@ fn terraform(
     check: bool,
     app: Option<String>,
     healthchecks: bool,
+    trigger: Trigger,
     out: &mut dyn Write,
 ) -> Result<(), String> {
     let app = app
@@ -161,6 +174,7 @@ fn terraform(
         lambda_zip: default_lambda_zip(dir, &app),
         app,
         healthchecks,
+        trigger,
     };
     let specs: Vec<_> = registry.tasks().iter().map(|t| t.spec().clone()).collect();
     let files = render(&specs, &options).map_err(|e| e.to_string())?;

@@ -2,7 +2,7 @@
 //! example's module is checked with real tools in `examples/shop/tests/terraform.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use schedule_codegen::terraform::{Options, RenderError, render};
+use schedule_codegen::terraform::{Options, RenderError, Trigger, render};
 use schedule_core::{Idempotency, TaskSpec};
 
 fn options() -> Options {
@@ -10,6 +10,7 @@ fn options() -> Options {
         app: "shop".to_owned(),
         lambda_zip: "../target/lambda/shop/bootstrap.zip".to_owned(),
         healthchecks: false,
+        trigger: Trigger::Scheduler,
     }
 }
 

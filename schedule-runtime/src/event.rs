@@ -126,22 +126,74 @@ impl Event {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn scheduler_input(task: &str, input: Option<&str>) -> Result<String, serde_json::Error> {
+    template(
+        task,
+        input,
+        Placeholders {
+            scheduled_time: "<aws.scheduler.scheduled-time>",
+            execution_id: "<aws.scheduler.execution-id>",
+            attempt: Some("<aws.scheduler.attempt-number>"),
+            schedule_arn: "<aws.scheduler.schedule-arn>",
+        },
+    )
+}
+
+/// The `input_template` of a legacy EventBridge rule's target for `task`: the same event, filled
+/// in by the target's input transformer from the rule's event (`<time>` from `$.time`, `<id>`
+/// from `$.id`, `<rule>` from `$.resources[0]`). Rules have no attempt number.
+///
+/// ```
+/// let template = schedule_runtime::event::rule_input_template("cleanup", None)?;
+/// assert_eq!(
+///     template,
+///     r#"{"task":"cleanup","scheduled_time":"<time>","execution_id":"<id>","schedule_arn":"<rule>"}"#
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn rule_input_template(task: &str, input: Option<&str>) -> Result<String, serde_json::Error> {
+    template(
+        task,
+        input,
+        Placeholders {
+            scheduled_time: "<time>",
+            execution_id: "<id>",
+            attempt: None,
+            schedule_arn: "<rule>",
+        },
+    )
+}
+
+/// What the sender substitutes for each context member.
+#[derive(Clone, Copy)]
+struct Placeholders {
+    scheduled_time: &'static str,
+    execution_id: &'static str,
+    attempt: Option<&'static str>,
+    schedule_arn: &'static str,
+}
+
+fn template(
+    task: &str,
+    input: Option<&str>,
+    placeholders: Placeholders,
+) -> Result<String, serde_json::Error> {
     #[derive(Serialize)]
     struct Template<'a> {
         task: &'a str,
         scheduled_time: &'static str,
         execution_id: &'static str,
-        attempt: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        attempt: Option<&'static str>,
         schedule_arn: &'static str,
         #[serde(skip_serializing_if = "Option::is_none")]
         input: Option<Value>,
     }
     serde_json::to_string(&Template {
         task,
-        scheduled_time: "<aws.scheduler.scheduled-time>",
-        execution_id: "<aws.scheduler.execution-id>",
-        attempt: "<aws.scheduler.attempt-number>",
-        schedule_arn: "<aws.scheduler.schedule-arn>",
+        scheduled_time: placeholders.scheduled_time,
+        execution_id: placeholders.execution_id,
+        attempt: placeholders.attempt,
+        schedule_arn: placeholders.schedule_arn,
         input: input.map(serde_json::from_str).transpose()?,
     })
 }

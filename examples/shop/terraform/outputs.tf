@@ -10,6 +10,11 @@ output "function_arn" {
   value       = aws_lambda_function.dispatch.arn
 }
 
+output "dead_letter_queue_url" {
+  description = "Where failed and undelivered runs wait."
+  value       = aws_sqs_queue.dead_letter.url
+}
+
 output "schedule_group_name" {
   description = "The schedule group holding every task's schedule."
   value       = aws_scheduler_schedule_group.app.name
@@ -18,11 +23,6 @@ output "schedule_group_name" {
 output "schedule_arns" {
   description = "Each task's schedule ARN, by task name."
   value       = { for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }
-}
-
-output "dead_letter_queue_url" {
-  description = "Where failed and undelivered runs wait."
-  value       = aws_sqs_queue.dead_letter.url
 }
 
 output "idempotency_table_name" {

@@ -88,3 +88,41 @@ resource "aws_scheduler_schedule" "task" {
 
   depends_on = [aws_iam_role_policy.scheduler]
 }
+
+resource "aws_cloudwatch_metric_alarm" "scheduler_dropped" {
+  alarm_name          = "${local.name}-scheduler-dropped"
+  alarm_description   = "Scheduler dropped an occurrence after its delivery retries."
+  namespace           = "AWS/Scheduler"
+  metric_name         = "InvocationDroppedCount"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+  dimensions = {
+    ScheduleGroup = aws_scheduler_schedule_group.app.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "scheduler_not_dead_lettered" {
+  alarm_name          = "${local.name}-scheduler-not-dead-lettered"
+  alarm_description   = "Scheduler could not send an undelivered occurrence to the dead-letter queue."
+  namespace           = "AWS/Scheduler"
+  metric_name         = "InvocationsFailedToBeSentToDeadLetterCount"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+  dimensions = {
+    ScheduleGroup = aws_scheduler_schedule_group.app.name
+  }
+}

@@ -1,11 +1,12 @@
 //! `dead_letter.tf`: the queue where every run that did not happen ends up, and the alarms
 //! that say so.
 //!
-//! Both retry layers end here: Scheduler sends an occurrence it could not deliver (message
+//! Both retry layers end here: Scheduler (or a rule) sends an occurrence it could not deliver (message
 //! attributes `ERROR_CODE`, `SCHEDULED_TIME`, ...), Lambda sends a run that failed its last
 //! retry (an invocation record with the event and the error). One alarm watches the queue's
 //! depth; one per task watches that task's errors through its alias, so the alarm names the
-//! task; two watch Scheduler dropping an occurrence or failing to dead-letter it.
+//! task. The alarms on the delivery layer (Scheduler's, or the rules') are beside it, in
+//! `schedules.tf` or `rules.tf`.
 
 use hcl::expr::Expression;
 use hcl::structure::{Block, BlockBuilder};
@@ -63,54 +64,25 @@ pub(crate) fn items() -> Vec<Item> {
         .block()
         .build()
         .into(),
-        Alarm {
-            resource: "scheduler_dropped",
-            for_each: None,
-            name: "\"${local.name}-scheduler-dropped\"",
-            description: "\"Scheduler dropped an occurrence after its delivery retries.\"",
-            namespace: "AWS/Scheduler",
-            metric: "InvocationDroppedCount",
-            statistic: "Sum",
-            dimensions: SCHEDULE_GROUP,
-        }
-        .block()
-        .build()
-        .into(),
-        Alarm {
-            resource: "scheduler_not_dead_lettered",
-            for_each: None,
-            name: "\"${local.name}-scheduler-not-dead-lettered\"",
-            description: "\"Scheduler could not send an undelivered occurrence to the dead-letter queue.\"",
-            namespace: "AWS/Scheduler",
-            metric: "InvocationsFailedToBeSentToDeadLetterCount",
-            statistic: "Sum",
-            dimensions: SCHEDULE_GROUP,
-        }
-        .block()
-        .build()
-        .into(),
     ]
 }
 
-const SCHEDULE_GROUP: &[(&str, &str)] =
-    &[("ScheduleGroup", "aws_scheduler_schedule_group.app.name")];
-
 /// An alarm that fires when a metric is above zero in any five minutes (and clears when it
 /// is back to zero); no data, as on a quiet day, is not an alarm.
-struct Alarm {
-    resource: &'static str,
-    for_each: Option<&'static str>,
+pub(crate) struct Alarm {
+    pub(crate) resource: &'static str,
+    pub(crate) for_each: Option<&'static str>,
     /// Expressions, evaluated per task where they mention `each`.
-    name: &'static str,
-    description: &'static str,
-    namespace: &'static str,
-    metric: &'static str,
-    statistic: &'static str,
-    dimensions: &'static [(&'static str, &'static str)],
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) namespace: &'static str,
+    pub(crate) metric: &'static str,
+    pub(crate) statistic: &'static str,
+    pub(crate) dimensions: &'static [(&'static str, &'static str)],
 }
 
 impl Alarm {
-    fn block(&self) -> BlockBuilder {
+    pub(crate) fn block(&self) -> BlockBuilder {
         let mut dimensions = hcl::Object::new();
         for (name, value) in self.dimensions {
             dimensions.insert(

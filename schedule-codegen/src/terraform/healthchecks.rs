@@ -137,7 +137,7 @@ mod tests {
     use super::*;
 
     fn check_of(spec: &TaskSpec) -> Result<Check, RenderError> {
-        check(&Task::new(spec).unwrap())
+        check(&Task::new(spec, super::super::Trigger::Scheduler).unwrap())
     }
 
     #[test]

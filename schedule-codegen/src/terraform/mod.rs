@@ -11,7 +11,8 @@
 //! | `variables.tf` | the inputs: environment, names, the Lambda zip, sizes, alarms, heartbeats, tags |
 //! | `main.tf` | `local.tasks` (one entry per task: everything deployed for it) and shared names |
 //! | `lambda.tf` | the dispatch function, its log group and role; one alias per task with its retry policy |
-//! | `schedules.tf` | the schedule group, one schedule per task, and the role Scheduler uses |
+//! | `schedules.tf` | the schedule group, one schedule per task, the role Scheduler uses, its alarms |
+//! | `rules.tf` | with `--eventbridge-rules`, instead: one legacy EventBridge rule per task |
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
 //! | `healthchecks.tf` | with `--healthchecks`, a Healthchecks.io check per `heartbeat` task |
@@ -23,6 +24,7 @@ mod healthchecks;
 mod idempotency;
 mod lambda;
 mod outputs;
+mod rules;
 mod schedules;
 mod tasks;
 mod variables;
@@ -47,6 +49,18 @@ pub struct Options {
     /// Create a Healthchecks.io check per `heartbeat` task (`healthchecks.tf`) and give the
     /// Lambda its ping URL, instead of taking URLs from the `heartbeat_urls` variable.
     pub healthchecks: bool,
+    /// What fires the tasks.
+    pub trigger: Trigger,
+}
+
+/// What fires the tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Trigger {
+    /// EventBridge Scheduler: zones, windows, one-time schedules, start and end dates.
+    #[default]
+    Scheduler,
+    /// Legacy EventBridge scheduled rules: UTC only, none of the above.
+    EventBridgeRules,
 }
 
 /// One generated file.
@@ -77,6 +91,12 @@ pub enum RenderError {
         "tasks `{0}` and `{1}` would share a Lambda alias (`.` becomes `_` in alias names); rename one"
     )]
     AliasClash(String, String),
+    /// Tasks declare what EventBridge rules cannot express.
+    #[error(
+        "EventBridge rules cannot deploy these tasks as declared; deploy with EventBridge Scheduler (without --eventbridge-rules) or change them:\n  {}",
+        .0.join("\n  ")
+    )]
+    NotExpressibleAsRules(Vec<String>),
     /// The application name cannot prefix AWS resource names.
     #[error(
         "the application name `{0}` cannot prefix resource names: use 1 to 32 of `A-Z a-z 0-9 - _` (pass --app)"
@@ -90,12 +110,18 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     if !valid_prefix(&options.app) {
         return Err(RenderError::InvalidApp(options.app.clone()));
     }
-    let tasks = specs.iter().map(Task::new).collect::<Result<Vec<_>, _>>()?;
+    let tasks = specs
+        .iter()
+        .map(|spec| Task::new(spec, options.trigger))
+        .collect::<Result<Vec<_>, _>>()?;
     let Some(_) = tasks.first() else {
         return Err(RenderError::NoTasks);
     };
     if let Some((a, b)) = alias_clash(&tasks) {
         return Err(RenderError::AliasClash(a.to_owned(), b.to_owned()));
+    }
+    if options.trigger == Trigger::EventBridgeRules {
+        rules::check(&tasks)?;
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
     let healthchecks = options.healthchecks && tasks.iter().any(|t| t.spec.heartbeat);
@@ -104,8 +130,11 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         ("dead_letter.tf", dead_letter::items()),
         ("lambda.tf", lambda::items(&tasks, idempotent, healthchecks)),
         ("main.tf", main_items(&tasks, options)),
-        ("outputs.tf", outputs::items(idempotent)),
-        ("schedules.tf", schedules::items()),
+        ("outputs.tf", outputs::items(idempotent, options.trigger)),
+        match options.trigger {
+            Trigger::Scheduler => ("schedules.tf", schedules::items()),
+            Trigger::EventBridgeRules => ("rules.tf", rules::items()),
+        },
         ("variables.tf", variables::items(&tasks, options)),
         ("versions.tf", variables::versions(healthchecks)),
     ];

@@ -2,9 +2,10 @@
 
 use hcl::structure::Block;
 
+use super::Trigger;
 use super::hcl::{Item, expr};
 
-pub(crate) fn items(idempotent: bool) -> Vec<Item> {
+pub(crate) fn items(idempotent: bool, trigger: Trigger) -> Vec<Item> {
     let mut outputs = vec![
         output(
             "function_name",
@@ -17,21 +18,30 @@ pub(crate) fn items(idempotent: bool) -> Vec<Item> {
             "aws_lambda_function.dispatch.arn",
         ),
         output(
-            "schedule_group_name",
-            "The schedule group holding every task's schedule.",
-            "aws_scheduler_schedule_group.app.name",
-        ),
-        output(
-            "schedule_arns",
-            "Each task's schedule ARN, by task name.",
-            "{ for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }",
-        ),
-        output(
             "dead_letter_queue_url",
             "Where failed and undelivered runs wait.",
             "aws_sqs_queue.dead_letter.url",
         ),
     ];
+    match trigger {
+        Trigger::Scheduler => outputs.extend([
+            output(
+                "schedule_group_name",
+                "The schedule group holding every task's schedule.",
+                "aws_scheduler_schedule_group.app.name",
+            ),
+            output(
+                "schedule_arns",
+                "Each task's schedule ARN, by task name.",
+                "{ for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }",
+            ),
+        ]),
+        Trigger::EventBridgeRules => outputs.push(output(
+            "rule_arns",
+            "Each task's EventBridge rule ARN, by task name.",
+            "{ for task, rule in aws_cloudwatch_event_rule.task : task => rule.arn }",
+        )),
+    }
     if idempotent {
         outputs.push(output(
             "idempotency_table_name",

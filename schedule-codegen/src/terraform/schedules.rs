@@ -7,6 +7,7 @@
 
 use hcl::structure::Block;
 
+use super::dead_letter::Alarm;
 use super::hcl::{Item, data, expr, resource, strings};
 use super::lambda::{condition, principals, statement};
 
@@ -71,8 +72,37 @@ pub(crate) fn items() -> Vec<Item> {
             "CKV_AWS_297",
             "the input holds task names and declared inputs, no secrets; AWS encrypts it with an AWS owned key",
         ),
+        Alarm {
+            resource: "scheduler_dropped",
+            for_each: None,
+            name: "\"${local.name}-scheduler-dropped\"",
+            description: "\"Scheduler dropped an occurrence after its delivery retries.\"",
+            namespace: "AWS/Scheduler",
+            metric: "InvocationDroppedCount",
+            statistic: "Sum",
+            dimensions: SCHEDULE_GROUP,
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "scheduler_not_dead_lettered",
+            for_each: None,
+            name: "\"${local.name}-scheduler-not-dead-lettered\"",
+            description: "\"Scheduler could not send an undelivered occurrence to the dead-letter queue.\"",
+            namespace: "AWS/Scheduler",
+            metric: "InvocationsFailedToBeSentToDeadLetterCount",
+            statistic: "Sum",
+            dimensions: SCHEDULE_GROUP,
+        }
+        .block()
+        .build()
+        .into(),
     ]
 }
+
+const SCHEDULE_GROUP: &[(&str, &str)] =
+    &[("ScheduleGroup", "aws_scheduler_schedule_group.app.name")];
 
 fn schedule() -> Block {
     resource("aws_scheduler_schedule", "task")

@@ -6,10 +6,10 @@
 
 use hcl::expr::{Expression, Object, ObjectKey};
 use schedule_core::{Schedule, TaskSpec};
-use schedule_runtime::event::scheduler_input;
+use schedule_runtime::event::{rule_input_template, scheduler_input};
 
-use super::RenderError;
 use super::hcl::strings;
+use super::{RenderError, Trigger};
 
 /// Lambda's default, and the ceiling, of an asynchronous event's age (6 hours).
 const LAMBDA_MAX_EVENT_AGE: u32 = 21_600;
@@ -23,20 +23,24 @@ pub(crate) struct Task<'a> {
     pub(crate) description: String,
     /// Seconds after which a run is given up, in both retry layers.
     pub(crate) max_age_seconds: u32,
-    /// The event of contract 1, as the literal text Scheduler sends.
+    /// The event of contract 1 as the literal text Scheduler sends, or the template a rule's
+    /// input transformer fills in.
     pub(crate) input: String,
 }
 
 impl<'a> Task<'a> {
-    pub(crate) fn new(spec: &'a TaskSpec) -> Result<Task<'a>, RenderError> {
+    pub(crate) fn new(spec: &'a TaskSpec, trigger: Trigger) -> Result<Task<'a>, RenderError> {
         let invalid = |problem: String| RenderError::InvalidTask {
             task: spec.name.to_owned(),
             problem,
         };
         let schedule = spec.schedule().map_err(|e| invalid(e.to_string()))?;
         spec.time_zone().map_err(|e| invalid(e.to_string()))?;
-        let input = scheduler_input(spec.name, spec.input)
-            .map_err(|e| invalid(format!("its input is not JSON: {e}")))?;
+        let input = match trigger {
+            Trigger::Scheduler => scheduler_input(spec.name, spec.input),
+            Trigger::EventBridgeRules => rule_input_template(spec.name, spec.input),
+        }
+        .map_err(|e| invalid(format!("its input is not JSON: {e}")))?;
         let description = spec
             .description
             .map_or_else(|| schedule.describe_in(spec.timezone), str::to_owned);
