@@ -107,8 +107,24 @@ run "production" {
     error_message = "expired-session-cleanup runs every hour"
   }
   assert {
-    condition     = aws_lambda_function.dispatch.timeout > 120 && aws_lambda_function.dispatch.timeout <= 900
-    error_message = "the function outlives the longest task (expired-session-cleanup, 2 minutes)"
+    condition     = aws_lambda_function.dispatch.timeout == 900
+    error_message = "the function outlives the longest task (year-end-stocktake, 15 minutes) within Lambda's 15 minute limit"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["winter-sale-launch"].schedule_expression == "at(2030-01-15T09:00:00)" && aws_scheduler_schedule.task["winter-sale-launch"].schedule_expression_timezone == "Europe/Paris"
+    error_message = "winter-sale-launch runs once, 09:00 Paris time"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["year-end-stocktake"].start_date == "2029-12-01T00:00:00Z" && aws_scheduler_schedule.task["year-end-stocktake"].end_date == "2035-01-01T00:00:00Z"
+    error_message = "year-end-stocktake runs between its start and end dates"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["year-end-stocktake"].schedule_expression == "cron(0 18 L 12 ? *)" && aws_scheduler_schedule.task["year-end-stocktake"].description == "Stocktake, 31 December 18:00 Berlin time, 2029 to 2034"
+    error_message = "year-end-stocktake keeps its expression and description"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.task["expired-session-cleanup"].start_date == null && aws_scheduler_schedule.task["expired-session-cleanup"].end_date == null
+    error_message = "a task without dates has none"
   }
   assert {
     condition     = aws_lambda_function.dispatch.runtime == "provided.al2023" && aws_lambda_function.dispatch.logging_config[0].log_format == "JSON"
@@ -127,7 +143,7 @@ run "production" {
     error_message = "the dead-letter queue keeps 14 days, encrypted"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 3
+    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 5
     error_message = "every task has an error alarm"
   }
 }

@@ -72,7 +72,7 @@ resource "aws_lambda_function" "dispatch" {
   source_code_hash = filebase64sha256(local.lambda_zip)
   architectures    = [var.architecture]
   memory_size      = var.memory_size
-  timeout          = 130
+  timeout          = 900
   publish          = true
 
   logging_config {

@@ -43,8 +43,34 @@ locals {
       max_age_seconds = 21600
       input           = "{\"task\":\"weekly-digest\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
     }
+    "winter-sale-launch" = {
+      alias           = "winter-sale-launch"
+      expression      = "at(2030-01-15T09:00:00)"
+      timezone        = "Europe/Paris"
+      description     = "Opens the winter sale, once, at 09:00 Paris time on its first day."
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 1
+      max_age_seconds = 21600
+      input           = "{\"task\":\"winter-sale-launch\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
+    "year-end-stocktake" = {
+      alias           = "year-end-stocktake"
+      expression      = "cron(0 18 L 12 ? *)"
+      timezone        = "Europe/Berlin"
+      description     = "Stocktake, 31 December 18:00 Berlin time, 2029 to 2034"
+      window_minutes  = null
+      start_date      = "2029-12-01T00:00:00Z"
+      end_date        = "2035-01-01T00:00:00Z"
+      environments    = []
+      retries         = 2
+      max_age_seconds = 21600
+      input           = "{\"task\":\"year-end-stocktake\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
   }
-  enabled_tasks = [for task, t in local.tasks : task if length(t.environments) == 0 || contains(t.environments, var.environment)]
+  enabled_tasks = [for task, t in local.tasks : task if !try(timecmp(t.end_date, plantimestamp()) <= 0, false) && (length(t.environments) == 0 || contains(t.environments, var.environment))]
 }
 
 data "aws_caller_identity" "current" {}

@@ -62,8 +62,8 @@ resource "aws_scheduler_schedule" "task" {
   description                  = each.value.description
   schedule_expression          = each.value.expression
   schedule_expression_timezone = each.value.timezone
-  start_date                   = each.value.start_date
-  end_date                     = each.value.end_date
+  start_date                   = try(timecmp(each.value.start_date, plantimestamp()) > 0, false) ? each.value.start_date : null
+  end_date                     = try(timecmp(each.value.end_date, plantimestamp()) > 0, false) ? each.value.end_date : null
   state                        = contains(local.enabled_tasks, each.key) ? "ENABLED" : "DISABLED"
 
   flexible_time_window {

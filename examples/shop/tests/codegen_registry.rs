@@ -26,7 +26,9 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
         [
             "daily-sales-report",
             "expired-session-cleanup",
-            "weekly-digest"
+            "weekly-digest",
+            "winter-sale-launch",
+            "year-end-stocktake"
         ]
     );
     let report = &tasks[0];
@@ -47,7 +49,7 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     let (ok, stdout, stderr) = codegen(&["list"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{stdout}");
+    assert_eq!(lines.len(), 6, "{stdout}");
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(header, ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT"]);
     assert!(lines[1].starts_with("daily-sales-report"));

@@ -95,7 +95,7 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     assert_eq!(kind, "UnknownTask");
     assert_eq!(
         body["errorMessage"],
-        "no task named `daily-salse-report`; the tasks are: daily-sales-report, expired-session-cleanup, weekly-digest"
+        "no task named `daily-salse-report`; the tasks are: daily-sales-report, expired-session-cleanup, weekly-digest, winter-sale-launch, year-end-stocktake"
     );
     // Not JSON at all: lambda_runtime rejects it before the dispatcher sees it.
     let (_, body) = error(&replies[5]);

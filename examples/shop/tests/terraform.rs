@@ -301,7 +301,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
 
     // Expected values are the attributes in src/lib.rs.
     let schedules = &deployed["schedules"];
-    assert_eq!(schedules.as_object().unwrap().len(), 3, "{schedules:#}");
+    assert_eq!(schedules.as_object().unwrap().len(), 5, "{schedules:#}");
     let expected = [
         (
             "daily-sales-report",
@@ -322,6 +322,22 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         (
             "weekly-digest",
             "cron(0 9 ? * MON *)",
+            "Europe/Berlin",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+        (
+            "winter-sale-launch",
+            "at(2030-01-15T09:00:00)",
+            "Europe/Paris",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+        (
+            "year-end-stocktake",
+            "cron(0 18 L 12 ? *)",
             "Europe/Berlin",
             json!({"Mode": "OFF"}),
             "ENABLED",
@@ -379,9 +395,30 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         [
             "daily-sales-report",
             "expired-session-cleanup",
-            "weekly-digest"
+            "weekly-digest",
+            "winter-sale-launch",
+            "year-end-stocktake"
         ]
     );
+    // The dates, as Scheduler keeps them (moto reads them back with an offset).
+    let stocktake = &schedules["year-end-stocktake"];
+    let instant = |value: &Value| {
+        value
+            .as_str()
+            .unwrap()
+            .replace(' ', "T")
+            .parse::<schedule_runtime::core::jiff::Timestamp>()
+            .unwrap()
+    };
+    assert_eq!(
+        instant(&stocktake["StartDate"]),
+        "2029-12-01T00:00:00Z".parse().unwrap()
+    );
+    assert_eq!(
+        instant(&stocktake["EndDate"]),
+        "2035-01-01T00:00:00Z".parse().unwrap()
+    );
+    assert!(schedules["weekly-digest"].get("StartDate").is_none());
 
     // Least privilege: Scheduler's role is trusted by Scheduler for this group only, and may
     // invoke the aliases and send to the queue, nothing else.
@@ -403,7 +440,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 3);
+    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 5);
     assert!(
         statements
             .iter()

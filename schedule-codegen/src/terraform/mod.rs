@@ -181,10 +181,10 @@ fn main_items(tasks: &[Task<'_>], options: &Options) -> Vec<hcl::Item> {
             ))
             .add_attribute(("tasks", tasks::table(tasks)))
             // The tasks whose schedules run in this environment: all that list none, and
-            // those that list it.
+            // those that list it; not those whose end date has passed.
             .add_attribute((
                 "enabled_tasks",
-                expr("[for task, t in local.tasks : task if length(t.environments) == 0 || contains(t.environments, var.environment)]"),
+                expr("[for task, t in local.tasks : task if !try(timecmp(t.end_date, plantimestamp()) <= 0, false) && (length(t.environments) == 0 || contains(t.environments, var.environment))]"),
             ))
             .build()
             .into(),

@@ -112,8 +112,17 @@ fn schedule() -> Block {
         .add_attribute(("description", expr("each.value.description")))
         .add_attribute(("schedule_expression", expr("each.value.expression")))
         .add_attribute(("schedule_expression_timezone", expr("each.value.timezone")))
-        .add_attribute(("start_date", expr("each.value.start_date")))
-        .add_attribute(("end_date", expr("each.value.end_date")))
+        // Scheduler refuses a start date in the past (once it has passed, the schedule simply
+        // runs) and an end date that has passed (the schedule is then DISABLED, see
+        // `local.enabled_tasks`), so each is sent only while it is ahead.
+        .add_attribute((
+            "start_date",
+            expr("try(timecmp(each.value.start_date, plantimestamp()) > 0, false) ? each.value.start_date : null"),
+        ))
+        .add_attribute((
+            "end_date",
+            expr("try(timecmp(each.value.end_date, plantimestamp()) > 0, false) ? each.value.end_date : null"),
+        ))
         .add_attribute((
             "state",
             expr("contains(local.enabled_tasks, each.key) ? \"ENABLED\" : \"DISABLED\""),
