@@ -20,11 +20,14 @@
 //! - `codegen manifest` prints the registry as JSON: every task with every declared option
 //!   (defaults filled in, the expression in canonical form) and where it was declared.
 //!
-//! - `codegen terraform [--out DIR] [--check] [--app NAME]` writes the Terraform module that
+//! - `codegen terraform [--out DIR] [--check] [--app NAME] [--healthchecks] [--eventbridge-rules]`
+//!   writes the Terraform module that
 //!   deploys the tasks into DIR (default `terraform`), replacing the files it generated before
 //!   and leaving others alone. `--check` writes nothing and exits with status 1, listing the
 //!   files, when DIR differs from what would be written: run it in CI so the deployed module
-//!   cannot drift from the code. The module is described in [`terraform`].
+//!   cannot drift from the code. `--healthchecks` adds a Healthchecks.io check per `heartbeat`
+//!   task; `--eventbridge-rules` uses legacy EventBridge rules instead of Scheduler. The module
+//!   and the options are described in [`terraform`].
 //!
 //! `list`, `manifest` and `terraform` read the tasks linked into the running binary, so the
 //! binary must link the crate that declares them (see `schedule_runtime::Registry::load`).
