@@ -16,75 +16,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
+use support::tools::{
+    Deployment, assert_checkov_passes, assert_formatted_and_valid, placeholder_zip, run,
+    scratch_dir, terraform_ok, terraform_test, text,
+};
 use support::{Reply, RuntimeApi, endpoint, start_function};
 
-/// The committed module.
-fn golden() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform")
-}
-
-fn tool_env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name} is not set: run the suite with `bash scripts/test.sh`"))
-}
-
-fn run(command: &mut Command) -> Output {
-    let shown = format!("{command:?}");
-    command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {shown}: {e} (is it installed?)"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A copy of the committed module in a fresh directory, with a placeholder zip at the path the
-/// variables below give.
+/// A copy of the committed module in a fresh directory, with a placeholder zip.
 fn module_copy(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("terraform-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(golden()).unwrap() {
+    let dir = scratch_dir(name);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform");
+    for entry in std::fs::read_dir(golden).unwrap() {
         let entry = entry.unwrap();
         if entry.file_name().to_string_lossy().ends_with(".tf") {
             std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
         }
     }
-    let zip = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
-        .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-         with zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('bootstrap', '#!/bin/sh\\n')",
-        )
-        .arg(dir.join("bootstrap.zip")));
-    assert!(zip.status.success(), "{}", text(&zip.stderr));
+    placeholder_zip(&dir);
     dir
-}
-
-fn terraform(dir: &Path, args: &[&str]) -> Output {
-    let config = tool_env("TF_CLI_CONFIG_FILE");
-    assert!(
-        Path::new(&config).is_file(),
-        "TF_CLI_CONFIG_FILE {config} does not exist"
-    );
-    run(Command::new("terraform")
-        .args(args)
-        .current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1"))
-}
-
-fn terraform_ok(dir: &Path, args: &[&str]) -> String {
-    let out = terraform(dir, args);
-    assert!(
-        out.status.success(),
-        "terraform {args:?} failed:\n{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 fn codegen(dir: &Path, args: &[&str]) -> Output {
@@ -142,21 +91,14 @@ fn check_reports_drift_and_writing_repairs_only_generated_files() {
 
 #[test]
 fn terraform_fmt_and_validate_accept_the_module() {
-    let dir = module_copy("validate");
-    terraform_ok(&dir, &["fmt", "-check", "-diff"]);
-    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
-    let report: Value = serde_json::from_str(&terraform_ok(&dir, &["validate", "-json"])).unwrap();
-    assert_eq!(report["valid"], true, "{report:#}");
-    assert_eq!(report["warning_count"], 0, "{report:#}");
+    assert_formatted_and_valid(&module_copy("validate"));
 }
 
 #[test]
 fn with_healthchecks_each_heartbeat_task_gets_a_check_on_its_own_schedule() {
     // The healthchecksio provider is not in this machine's mirror, so this variant is checked
     // by `terraform fmt` and by reading it back, not by `validate`.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("terraform-healthchecks-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_dir("healthchecks");
     let out = codegen(
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &["--healthchecks", "--out", dir.to_str().unwrap()],
@@ -191,112 +133,36 @@ fn with_healthchecks_each_heartbeat_task_gets_a_check_on_its_own_schedule() {
 
 #[test]
 fn terraform_test_finds_every_declared_option() {
-    let dir = module_copy("test");
-    std::fs::create_dir_all(dir.join("tests")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform-tests/shop.tftest.hcl"),
-        dir.join("tests/shop.tftest.hcl"),
-    )
-    .unwrap();
-    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
-    let out = terraform_ok(&dir, &["test", "-no-color"]);
+    let out = terraform_test(&module_copy("test"), "shop.tftest.hcl");
     assert!(out.contains("Success! 5 passed, 0 failed."), "{out}");
 }
 
 #[test]
 fn checkov_fails_no_check() {
-    let dir = module_copy("checkov");
-    let out = run(Command::new(tool_env("SCHEDULE_TEST_CHECKOV")).args([
-        "--directory",
-        dir.to_str().unwrap(),
-        "--framework",
-        "terraform",
-        "--skip-download",
-        "--output",
-        "json",
-        "--quiet",
-    ]));
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", text(&out.stderr)));
-    let summary = &report["summary"];
-    assert_eq!(
-        summary["failed"], 0,
-        "{:#}",
-        report["results"]["failed_checks"]
-    );
-    assert!(summary["passed"].as_u64().unwrap() > 50, "{summary}");
-    assert_eq!(summary["parsing_errors"], 0, "{summary}");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-}
-
-/// Destroys what a test applied, however the test ends.
-struct Applied<'a> {
-    dir: &'a Path,
-    vars: Vec<String>,
-}
-
-impl Drop for Applied<'_> {
-    fn drop(&mut self) {
-        let mut args = vec!["destroy", "-auto-approve", "-input=false", "-no-color"];
-        args.extend(self.vars.iter().map(String::as_str));
-        let out = terraform(self.dir, &args);
-        if !std::thread::panicking() {
-            assert!(
-                out.status.success(),
-                "destroy failed: {}",
-                text(&out.stderr)
-            );
-        }
-    }
+    assert_checkov_passes(&module_copy("checkov"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_task() {
     let endpoint = endpoint();
     let dir = module_copy("apply");
-    let services = [
-        "cloudwatch",
-        "dynamodb",
-        "iam",
-        "lambda",
-        "logs",
-        "scheduler",
-        "sqs",
-        "sts",
-    ]
-    .map(|s| format!("    {s} = \"{endpoint}\"\n"))
-    .concat();
-    std::fs::write(
-        dir.join("moto.tf"),
-        format!(
-            "provider \"aws\" {{\n  region = \"us-east-1\"\n  access_key = \"testing\"\n  \
-             secret_key = \"testing\"\n  skip_credentials_validation = true\n  \
-             skip_metadata_api_check = true\n  skip_requesting_account_id = true\n  \
-             endpoints {{\n{services}  }}\n}}\n"
-        ),
-    )
-    .unwrap();
     // A name of its own, so runs sharing the server do not collide.
     let environment = format!("t{}", std::process::id());
-    let vars = vec![
-        format!("-var=environment={environment}"),
-        format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
-    ];
-    terraform_ok(&dir, &["init", "-backend=false", "-input=false"]);
-    let applied = Applied { dir: &dir, vars };
-    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    args.extend(applied.vars.iter().map(String::as_str));
-    terraform_ok(&dir, &args);
-
-    let outputs = dir.join("outputs.json");
-    std::fs::write(&outputs, terraform_ok(&dir, &["output", "-json"])).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read_deployment.py");
-    let read = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
-        .arg(script)
-        .arg(&endpoint)
-        .arg(&outputs));
-    assert!(read.status.success(), "{}", text(&read.stderr));
-    let deployed: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let deployment = Deployment::apply(
+        &dir,
+        &environment,
+        &[
+            "cloudwatch",
+            "dynamodb",
+            "iam",
+            "lambda",
+            "logs",
+            "scheduler",
+            "sqs",
+            "sts",
+        ],
+    );
+    let deployed = deployment.read_back();
     let prefix = format!("example-shop-{environment}");
 
     // Expected values are the attributes in src/lib.rs.
@@ -526,5 +392,5 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             other => panic!("{name}: {other:?}"),
         }
     }
-    drop(applied);
+    drop(deployment);
 }

@@ -15,6 +15,26 @@ use super::hcl::{Item, expr, resource};
 
 /// Fourteen days, SQS's longest retention: time to notice and replay.
 const RETENTION_SECONDS: u32 = 1_209_600;
+/// Delivery attempts after the first, for one occurrence: enough to ride out throttling, far
+/// from AWS's default of 185 over 24 hours.
+const DELIVERY_RETRIES: u32 = 10;
+
+/// The `retry_policy` and `dead_letter_config` of a schedule's or a rule's target: retry the
+/// delivery up to the task's `max_age`, then send the occurrence to the dead-letter queue.
+pub(crate) fn delivery_blocks() -> [Block; 2] {
+    [
+        Block::builder("retry_policy")
+            .add_attribute((
+                "maximum_event_age_in_seconds",
+                expr("each.value.max_age_seconds"),
+            ))
+            .add_attribute(("maximum_retry_attempts", DELIVERY_RETRIES))
+            .build(),
+        Block::builder("dead_letter_config")
+            .add_attribute(("arn", expr("aws_sqs_queue.dead_letter.arn")))
+            .build(),
+    ]
+}
 
 pub(crate) fn items() -> Vec<Item> {
     vec![

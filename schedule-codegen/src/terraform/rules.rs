@@ -14,13 +14,10 @@ use hcl::structure::Block;
 use schedule_core::Schedule;
 
 use super::RenderError;
-use super::dead_letter::Alarm;
+use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
 use super::lambda::principals;
 use super::tasks::Task;
-
-/// Delivery retries of one occurrence, within the task's `max_age` (as for Scheduler).
-const DELIVERY_RETRIES: u32 = 10;
 
 /// Why `task` cannot be a rule, if it cannot.
 fn inexpressible(task: &Task<'_>) -> Vec<&'static str> {
@@ -110,20 +107,7 @@ pub(crate) fn items() -> Vec<Item> {
                     .add_attribute(("input_template", expr("each.value.input")))
                     .build(),
             )
-            .add_block(
-                Block::builder("retry_policy")
-                    .add_attribute((
-                        "maximum_event_age_in_seconds",
-                        expr("each.value.max_age_seconds"),
-                    ))
-                    .add_attribute(("maximum_retry_attempts", DELIVERY_RETRIES))
-                    .build(),
-            )
-            .add_block(
-                Block::builder("dead_letter_config")
-                    .add_attribute(("arn", expr("aws_sqs_queue.dead_letter.arn")))
-                    .build(),
-            )
+            .add_blocks(delivery_blocks())
             .add_attribute(("depends_on", expr("[aws_sqs_queue_policy.dead_letter]")))
             .build()
             .into(),

@@ -7,12 +7,9 @@
 
 use hcl::structure::Block;
 
-use super::dead_letter::Alarm;
+use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
 use super::lambda::{condition, principals, statement};
-
-/// Delivery retries of one occurrence, within the task's `max_age`.
-const DELIVERY_RETRIES: u32 = 10;
 
 pub(crate) fn items() -> Vec<Item> {
     vec![
@@ -146,20 +143,7 @@ fn schedule() -> Block {
                 // The event of contract 1, a literal string: `jsonencode` would escape the
                 // `<aws.scheduler.*>` keywords and Scheduler would not fill them in.
                 .add_attribute(("input", expr("each.value.input")))
-                .add_block(
-                    Block::builder("retry_policy")
-                        .add_attribute((
-                            "maximum_event_age_in_seconds",
-                            expr("each.value.max_age_seconds"),
-                        ))
-                        .add_attribute(("maximum_retry_attempts", DELIVERY_RETRIES))
-                        .build(),
-                )
-                .add_block(
-                    Block::builder("dead_letter_config")
-                        .add_attribute(("arn", expr("aws_sqs_queue.dead_letter.arn")))
-                        .build(),
-                )
+                .add_blocks(delivery_blocks())
                 .build(),
         )
         // Scheduler checks at creation that it may invoke the target.

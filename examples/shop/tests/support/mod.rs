@@ -1,5 +1,8 @@
-//! A Lambda Runtime API on loopback and the shop binary as a function served by it.
+//! Test support: a Lambda Runtime API on loopback and the shop binary as a function served by
+//! it; in `tools`, the Terraform tools.
 #![allow(dead_code)] // Each test file uses part of it.
+
+pub(crate) mod tools;
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};

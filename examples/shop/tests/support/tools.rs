@@ -1,0 +1,191 @@
+//! The real tools the Terraform tests drive: terraform (offline, through the provider mirror),
+//! checkov, and moto for `apply`. `scripts/test.sh` installs them and sets the variables read
+//! here; a missing one fails the test that needs it, never skips it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A variable `scripts/test.sh` sets.
+pub(crate) fn tool_env(name: &str) -> String {
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run the suite with `bash scripts/test.sh`"))
+}
+
+pub(crate) fn run(command: &mut Command) -> Output {
+    let shown = format!("{command:?}");
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e} (is it installed?)"))
+}
+
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An empty directory of this test run, named `name`.
+pub(crate) fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("terraform-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes `dir/bootstrap.zip`: a zip with a `bootstrap`, which is all Terraform and moto read.
+pub(crate) fn placeholder_zip(dir: &Path) {
+    let zip = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
+        .arg("-c")
+        .arg(
+            "import sys, zipfile\n\
+             with zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('bootstrap', '#!/bin/sh\\n')",
+        )
+        .arg(dir.join("bootstrap.zip")));
+    assert!(zip.status.success(), "{}", text(&zip.stderr));
+}
+
+pub(crate) fn terraform(dir: &Path, args: &[&str]) -> Output {
+    let config = tool_env("TF_CLI_CONFIG_FILE");
+    assert!(
+        Path::new(&config).is_file(),
+        "TF_CLI_CONFIG_FILE {config} does not exist"
+    );
+    run(Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1"))
+}
+
+pub(crate) fn terraform_ok(dir: &Path, args: &[&str]) -> String {
+    let out = terraform(dir, args);
+    assert!(
+        out.status.success(),
+        "terraform {args:?} failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// `terraform fmt -check` and `validate` with no error and no warning.
+pub(crate) fn assert_formatted_and_valid(dir: &Path) {
+    terraform_ok(dir, &["fmt", "-check", "-diff"]);
+    terraform_ok(dir, &["init", "-backend=false", "-input=false"]);
+    let report: Value = serde_json::from_str(&terraform_ok(dir, &["validate", "-json"])).unwrap();
+    assert_eq!(report["valid"], true, "{report:#}");
+    assert_eq!(report["warning_count"], 0, "{report:#}");
+}
+
+/// Runs `terraform test` with `terraform-tests/<file>` and the shared mocks; its output.
+pub(crate) fn terraform_test(dir: &Path, file: &str) -> String {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform-tests");
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for name in [file, "aws.tfmock.hcl"] {
+        std::fs::copy(tests.join(name), dir.join("tests").join(name)).unwrap();
+    }
+    terraform_ok(dir, &["init", "-backend=false", "-input=false"]);
+    terraform_ok(dir, &["test", "-no-color"])
+}
+
+/// Runs checkov on `dir` and asserts that no check failed and that it read every file.
+pub(crate) fn assert_checkov_passes(dir: &Path) {
+    let out = run(Command::new(tool_env("SCHEDULE_TEST_CHECKOV")).args([
+        "--directory",
+        dir.to_str().unwrap(),
+        "--framework",
+        "terraform",
+        "--skip-download",
+        "--output",
+        "json",
+        "--quiet",
+    ]));
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("checkov printed no JSON ({e}): {}", text(&out.stderr)));
+    let summary = &report["summary"];
+    assert_eq!(
+        summary["failed"], 0,
+        "{:#}",
+        report["results"]["failed_checks"]
+    );
+    assert!(summary["passed"].as_u64().unwrap() > 50, "{summary}");
+    assert_eq!(summary["parsing_errors"], 0, "{summary}");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// A module applied to moto's server; destroyed when dropped, however the test ends.
+pub(crate) struct Deployment {
+    dir: PathBuf,
+    endpoint: String,
+    vars: Vec<String>,
+}
+
+impl Deployment {
+    /// Applies the module in `dir` (with `dir/bootstrap.zip`) for `environment`, pointing the
+    /// provider's `services` at moto.
+    pub(crate) fn apply(dir: &Path, environment: &str, services: &[&str]) -> Deployment {
+        let endpoint = super::endpoint();
+        let endpoints: String = services
+            .iter()
+            .map(|s| format!("    {s} = \"{endpoint}\"\n"))
+            .collect();
+        std::fs::write(
+            dir.join("moto.tf"),
+            format!(
+                "provider \"aws\" {{\n  region = \"us-east-1\"\n  access_key = \"testing\"\n  \
+                 secret_key = \"testing\"\n  skip_credentials_validation = true\n  \
+                 skip_metadata_api_check = true\n  skip_requesting_account_id = true\n  \
+                 endpoints {{\n{endpoints}  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        let deployment = Deployment {
+            dir: dir.to_owned(),
+            endpoint,
+            vars: vec![
+                format!("-var=environment={environment}"),
+                format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
+            ],
+        };
+        terraform_ok(dir, &["init", "-backend=false", "-input=false"]);
+        terraform_ok(dir, &deployment.args("apply"));
+        deployment
+    }
+
+    fn args<'a>(&'a self, command: &'a str) -> Vec<&'a str> {
+        let mut args = vec![command, "-auto-approve", "-input=false", "-no-color"];
+        args.extend(self.vars.iter().map(String::as_str));
+        args
+    }
+
+    /// What AWS (moto) holds, read through its API by `scripts/read_deployment.py`.
+    pub(crate) fn read_back(&self) -> Value {
+        let outputs = self.dir.join("outputs.json");
+        std::fs::write(&outputs, terraform_ok(&self.dir, &["output", "-json"])).unwrap();
+        let read = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/read_deployment.py"))
+            .arg(&self.endpoint)
+            .arg(&outputs));
+        assert!(read.status.success(), "{}", text(&read.stderr));
+        serde_json::from_slice(&read.stdout).unwrap()
+    }
+
+    /// Terraform's state, for what moto cannot read back faithfully (per-alias settings).
+    pub(crate) fn state(&self) -> Value {
+        serde_json::from_str(&terraform_ok(&self.dir, &["show", "-json"])).unwrap()
+    }
+}
+
+impl Drop for Deployment {
+    fn drop(&mut self) {
+        let out = terraform(&self.dir, &self.args("destroy"));
+        if !std::thread::panicking() {
+            assert!(
+                out.status.success(),
+                "destroy failed: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+}
