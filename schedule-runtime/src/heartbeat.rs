@@ -38,6 +38,21 @@ pub fn url_variable(task: &str) -> String {
     format!("SCHEDULE_HEARTBEAT_URL_{suffix}")
 }
 
+/// The ping URL of each of `tasks` whose variable `lookup` finds. Empty means "no monitor":
+/// the generated Terraform sets the variable of every heartbeat task, URL or not.
+fn urls_from<'a>(
+    tasks: impl IntoIterator<Item = &'a str>,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> HashMap<String, String> {
+    tasks
+        .into_iter()
+        .filter_map(|task| {
+            let url = lookup(&url_variable(task)).filter(|u| !u.is_empty())?;
+            Some((task.to_owned(), url.trim_end_matches('/').to_owned()))
+        })
+        .collect()
+}
+
 /// Pings monitors for tasks that declare `heartbeat`. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct Heartbeat {
@@ -54,17 +69,7 @@ impl Heartbeat {
 
     /// Ping URLs for `tasks` from their environment variables.
     pub fn from_env<'a>(tasks: impl IntoIterator<Item = &'a str>) -> Heartbeat {
-        let urls = tasks
-            .into_iter()
-            .filter_map(|task| {
-                // Empty means "no monitor": Terraform sets every heartbeat task's variable.
-                let url = std::env::var(url_variable(task))
-                    .ok()
-                    .filter(|u| !u.is_empty())?;
-                Some((task.to_owned(), url.trim_end_matches('/').to_owned()))
-            })
-            .collect();
-        Heartbeat::with_urls(urls)
+        Heartbeat::with_urls(urls_from(tasks, |name| std::env::var(name).ok()))
     }
 
     /// Pings to the given URLs, by task name.
@@ -223,5 +228,32 @@ mod client {
                 Err(format!("the monitor answered {}", response.status()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_come_from_each_tasks_variable_and_empty_means_none() {
+        let variables = HashMap::from([
+            (
+                url_variable("report"),
+                "https://hc-ping.com/abc/".to_owned(),
+            ),
+            (url_variable("cleanup"), String::new()),
+        ]);
+        let urls = urls_from(["report", "cleanup", "digest"], |name| {
+            variables.get(name).cloned()
+        });
+        assert_eq!(
+            urls,
+            HashMap::from([("report".to_owned(), "https://hc-ping.com/abc".to_owned())])
+        );
+        assert_eq!(
+            url_variable("daily-sales.report"),
+            "SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT"
+        );
     }
 }
