@@ -173,6 +173,11 @@ impl Dispatcher {
         &self.registry
     }
 
+    /// The deployment environment tasks are told they run in.
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
     /// Runs the task an event names, at most once per occurrence when it is idempotent.
     pub async fn dispatch(
         &self,

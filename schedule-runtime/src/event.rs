@@ -163,6 +163,46 @@ pub fn rule_input_template(task: &str, input: Option<&str>) -> Result<String, se
     )
 }
 
+/// One delivery of an occurrence, as Scheduler describes it in the context keywords.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// When the occurrence was due.
+    pub scheduled_time: Timestamp,
+    /// Scheduler's id for this delivery.
+    pub execution_id: &'a str,
+    /// Which delivery of the occurrence this is, from 1.
+    pub attempt: u32,
+    /// The schedule's ARN.
+    pub schedule_arn: &'a str,
+}
+
+/// The event Scheduler delivers for `task`: [`scheduler_input`] with its keywords filled in, as
+/// Scheduler fills them (the scheduled time in UTC to the second). The local runner and
+/// `invoke` send exactly this.
+pub fn scheduler_event(
+    task: &str,
+    input: Option<&str>,
+    delivery: Delivery<'_>,
+) -> Result<Value, serde_json::Error> {
+    // The values hold no quote or backslash (an RFC 3339 instant, an id, digits, an ARN), so
+    // they can replace the keywords inside the JSON text as they are.
+    let text = scheduler_input(task, input)?
+        .replace(
+            "<aws.scheduler.scheduled-time>",
+            &delivery
+                .scheduled_time
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+        )
+        .replace("<aws.scheduler.execution-id>", delivery.execution_id)
+        .replace(
+            "<aws.scheduler.attempt-number>",
+            &delivery.attempt.to_string(),
+        )
+        .replace("<aws.scheduler.schedule-arn>", delivery.schedule_arn);
+    serde_json::from_str(&text)
+}
+
 /// What the sender substitutes for each context member.
 #[derive(Clone, Copy)]
 struct Placeholders {

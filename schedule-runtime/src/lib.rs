@@ -51,6 +51,7 @@ pub mod event;
 pub mod heartbeat;
 pub mod idempotency;
 mod registry;
+pub mod runner;
 mod task;
 
 pub use context::TaskContext;

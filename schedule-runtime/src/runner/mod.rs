@@ -1,0 +1,328 @@
+//! The local runner: every task enabled in the environment, fired on its schedule in this
+//! process, with the semantics of the deployed application.
+//!
+//! - **When**: the task's zone and AWS's DST rules, its start and end dates ([`plan`]); with a
+//!   flexible window, a random delay within it, as Scheduler spreads the start.
+//! - **What**: the event Scheduler would deliver ([`event::scheduler_event`]), through the same
+//!   [`Dispatcher`] as in Lambda: idempotency, heartbeat, timeout, panics caught.
+//! - **Failures**: retried like Lambda's asynchronous invocations, up to the task's `retries`,
+//!   about a minute, then two, apart, and never past its `max_age`; an occurrence that still
+//!   fails is appended to the dead-letter file ([`DeadLetterFile`]).
+//! - **Shutdown**: when `shutdown` completes, nothing new starts; runs in progress finish (or hit
+//!   their timeout); an occurrence waiting for its window or a retry is dead-lettered, so it can
+//!   be run again, rather than lost.
+//!
+//! [`event::scheduler_event`]: crate::event::scheduler_event
+
+mod clock;
+mod dead_letter;
+mod plan;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use schedule_core::jiff::{SignedDuration, Timestamp};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+pub use clock::Clock;
+pub use dead_letter::{DeadLetter, DeadLetterFile};
+
+use crate::dispatch::{Dispatcher, Invocation, Outcome};
+use crate::event::{Delivery, scheduler_event};
+use plan::Planned;
+
+/// Lambda's spacing of retries of a failed asynchronous invocation: about a minute before the
+/// second attempt, doubling after.
+const FIRST_RETRY_DELAY: Duration = Duration::from_secs(60);
+/// Lambda's default, and longest, age of an asynchronous event.
+const DEFAULT_MAX_AGE: SignedDuration = SignedDuration::from_hours(6);
+
+/// Picks the delay within a flexible window (given the window's length).
+pub type Jitter = Arc<dyn Fn(Duration) -> Duration + Send + Sync>;
+
+/// How the occurrences of one run of the runner ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Occurrences whose task succeeded.
+    pub succeeded: u32,
+    /// Occurrences an idempotent task had already completed.
+    pub duplicates: u32,
+    /// Occurrences appended to the dead-letter file.
+    pub dead_lettered: u32,
+}
+
+/// Runs the tasks on their schedules. See the [module docs](self).
+pub struct Runner {
+    dispatcher: Dispatcher,
+    dead_letters: DeadLetterFile,
+    clock: Clock,
+    jitter: Jitter,
+}
+
+impl Runner {
+    /// A runner of `dispatcher`'s tasks enabled in its environment, starting now.
+    pub fn new(dispatcher: Dispatcher, dead_letters: DeadLetterFile) -> Runner {
+        Runner {
+            dispatcher,
+            dead_letters,
+            clock: Clock::start(),
+            jitter: Arc::new(random_delay),
+        }
+    }
+
+    /// Reads time from `clock` (tests: a clock on tokio's paused time).
+    pub fn with_clock(self, clock: Clock) -> Runner {
+        Runner { clock, ..self }
+    }
+
+    /// Chooses delays within flexible windows with `jitter`.
+    pub fn with_jitter(self, jitter: Jitter) -> Runner {
+        Runner { jitter, ..self }
+    }
+
+    /// Fires every enabled task on its schedule until `shutdown` completes, then waits for the
+    /// runs in progress.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Summary {
+        let start = self.clock.now();
+        let environment = self.dispatcher.environment().to_owned();
+        let planned: Vec<Planned> = self
+            .dispatcher
+            .registry()
+            .tasks()
+            .iter()
+            .filter(|task| task.spec().enabled_in(&environment))
+            .filter_map(|task| Planned::new(task, start))
+            .collect();
+        let mut upcoming: BinaryHeap<Reverse<(Timestamp, usize)>> = planned
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some(Reverse((p.next_after(start)?, i))))
+            .collect();
+        info!(
+            environment = %environment,
+            tasks = planned.len(),
+            dead_letters = %self.dead_letters.path().display(),
+            "runner started"
+        );
+
+        let shared = Arc::new(self);
+        let (stop, stopping) = watch::channel(false);
+        let mut runs: JoinSet<Ended> = JoinSet::new();
+        let mut summary = Summary::default();
+        tokio::pin!(shutdown);
+        loop {
+            let next = upcoming.peek().map(|Reverse((when, _))| *when);
+            tokio::select! {
+                () = &mut shutdown => break,
+                Some(ended) = runs.join_next(), if !runs.is_empty() => {
+                    count(&mut summary, &ended);
+                }
+                () = sleep_until(&shared.clock, next), if next.is_some() => {
+                    let Some(Reverse((when, index))) = upcoming.pop() else { continue };
+                    let task = planned[index].task;
+                    runs.spawn(Arc::clone(&shared).occurrence(task.name(), when, stopping.clone()));
+                    if let Some(following) = planned[index].next_after(when) {
+                        upcoming.push(Reverse((following, index)));
+                    }
+                }
+                else => {
+                    info!("no task will fire again");
+                    break;
+                }
+            }
+        }
+        info!(in_progress = runs.len(), "runner stopping");
+        let _ = stop.send(true);
+        while let Some(ended) = runs.join_next().await {
+            count(&mut summary, &ended);
+        }
+        info!(
+            succeeded = summary.succeeded,
+            duplicates = summary.duplicates,
+            dead_lettered = summary.dead_lettered,
+            "runner stopped"
+        );
+        summary
+    }
+
+    /// One occurrence of `task`, due at `scheduled`: its window, its attempts, its dead letter.
+    async fn occurrence(
+        self: Arc<Runner>,
+        task: &'static str,
+        scheduled: Timestamp,
+        mut stopping: watch::Receiver<bool>,
+    ) -> Ended {
+        let Some(registration) = self.dispatcher.registry().get(task) else {
+            return Ended::DeadLettered;
+        };
+        let spec = registration.spec();
+        let execution_id = new_execution_id();
+        let arn = format!(
+            "arn:aws:scheduler:local:000000000000:schedule/{}/{task}",
+            self.dispatcher.environment()
+        );
+        let event = scheduler_event(
+            task,
+            spec.input,
+            Delivery {
+                scheduled_time: scheduled,
+                execution_id: &execution_id,
+                attempt: 1,
+                schedule_arn: &arn,
+            },
+        );
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                return self.give_up(
+                    task,
+                    serde_json::Value::Null,
+                    &e.to_string(),
+                    "InvalidTaskInput",
+                    0,
+                    scheduled,
+                );
+            }
+        };
+        if let Some(window) = spec.window_minutes {
+            let delay = (self.jitter)(Duration::from_secs(u64::from(window) * 60));
+            if wait(delay, &mut stopping).await.is_err() {
+                return self.give_up(
+                    task,
+                    event,
+                    "the runner stopped before the run started",
+                    "RunnerStopped",
+                    0,
+                    scheduled,
+                );
+            }
+        }
+        let max_age = spec
+            .max_age_seconds
+            .map_or(DEFAULT_MAX_AGE, |s| SignedDuration::from_secs(i64::from(s)));
+        let mut delay = FIRST_RETRY_DELAY;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            // Lambda retries deliver the same event: the attempt number stays Scheduler's.
+            let invocation = Invocation {
+                request_id: format!("{execution_id}-{attempts}"),
+                deadline: None,
+            };
+            let error = match self.dispatcher.dispatch(event.clone(), invocation).await {
+                Ok(Outcome::Succeeded { .. }) => return Ended::Succeeded,
+                Ok(Outcome::Duplicate { .. }) => return Ended::Duplicate,
+                Err(error) => error,
+            };
+            let retry_at = self.clock.now() + SignedDuration::try_from(delay).unwrap_or(max_age);
+            let too_old = retry_at.duration_since(scheduled) >= max_age;
+            if attempts > u32::from(spec.retries) || too_old {
+                let message = if too_old && attempts <= u32::from(spec.retries) {
+                    format!("{error} (a retry would start past the task's max_age)")
+                } else {
+                    error.to_string()
+                };
+                return self.give_up(
+                    task,
+                    event,
+                    &message,
+                    error.error_type(),
+                    attempts,
+                    scheduled,
+                );
+            }
+            warn!(task, %scheduled, attempt = attempts, retry_in_s = delay.as_secs(), "run failed; retrying");
+            if wait(delay, &mut stopping).await.is_err() {
+                let message = format!("{error} (the runner stopped before the retry)");
+                return self.give_up(
+                    task,
+                    event,
+                    &message,
+                    error.error_type(),
+                    attempts,
+                    scheduled,
+                );
+            }
+            delay *= 2;
+        }
+    }
+
+    fn give_up(
+        &self,
+        task: &str,
+        event: serde_json::Value,
+        error: &str,
+        error_type: &str,
+        attempts: u32,
+        scheduled_time: Timestamp,
+    ) -> Ended {
+        let letter = DeadLetter {
+            task: task.to_owned(),
+            event,
+            error: error.to_owned(),
+            error_type: error_type.to_owned(),
+            attempts,
+            scheduled_time,
+            failed_at: self.clock.now(),
+        };
+        let file = self.dead_letters.path().display();
+        if let Err(e) = self.dead_letters.append(&letter) {
+            warn!(task, %scheduled_time, error = %e, %file, "the dead letter could not be written");
+        } else {
+            warn!(task, %scheduled_time, attempts, error, %file, "dead-lettered");
+        }
+        Ended::DeadLettered
+    }
+}
+
+/// How one occurrence ended.
+enum Ended {
+    Succeeded,
+    Duplicate,
+    DeadLettered,
+}
+
+fn count(summary: &mut Summary, ended: &Result<Ended, tokio::task::JoinError>) {
+    match ended {
+        Ok(Ended::Succeeded) => summary.succeeded += 1,
+        Ok(Ended::Duplicate) => summary.duplicates += 1,
+        // An occurrence's own task cannot panic (the dispatcher catches the task's panics).
+        Ok(Ended::DeadLettered) | Err(_) => summary.dead_lettered += 1,
+    }
+}
+
+async fn sleep_until(clock: &Clock, when: Option<Timestamp>) {
+    match when {
+        Some(when) => clock.sleep_until(when).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps `delay`, or fails as soon as the runner starts stopping.
+async fn wait(delay: Duration, stopping: &mut watch::Receiver<bool>) -> Result<(), ()> {
+    if *stopping.borrow() {
+        return Err(());
+    }
+    tokio::select! {
+        () = tokio::time::sleep(delay) => Ok(()),
+        _ = stopping.changed() => Err(()),
+    }
+}
+
+/// A uniformly random delay in `[0, window)`, to the millisecond.
+fn random_delay(window: Duration) -> Duration {
+    let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+    // A v4 UUID is 122 random bits from the OS: plenty for one delay.
+    let random = u64::try_from(uuid::Uuid::new_v4().as_u128() >> 64).unwrap_or(0);
+    Duration::from_millis(random % millis)
+}
+
+/// An id like Scheduler's: 16 hex digits.
+fn new_execution_id() -> String {
+    format!("{:016x}", uuid::Uuid::new_v4().as_u128() as u64)
+}
