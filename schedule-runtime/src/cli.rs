@@ -1,9 +1,9 @@
-//! The application's command line outside Lambda: `invoke` a task now, `list` the tasks.
-//!
-//! The local runner (`run`) arrives with its own issue; this is enough to try a task by hand.
+//! The application's command line outside Lambda: `run` the tasks on their schedules (the
+//! default), `invoke` one now, `list` them.
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -16,17 +16,28 @@ use crate::entry::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
 use crate::registry::Registry;
+use crate::runner::{DeadLetterFile, Runner};
 
 /// A `schedule` application.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
+    /// Deployment environment: tasks that list environments run only in theirs. Default:
+    /// `SCHEDULE_ENVIRONMENT`, else `local`.
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    environment: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run every task enabled in the environment on its schedule until Ctrl-C (the default).
+    Run {
+        /// Where occurrences that fail for good are appended, one JSON line each.
+        #[arg(long, default_value = "dead-letters.jsonl", value_name = "PATH")]
+        dead_letters: PathBuf,
+    },
     /// Run one task now, through the same dispatcher as in Lambda.
     Invoke {
         /// The task's name (see `list`).
@@ -59,17 +70,77 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(registry) => registry,
         Err(error) => return fail(&error.to_string()),
     };
+    let environment = cli.environment.unwrap_or_else(environment);
     match cli.command {
-        Command::List => {
+        None => run_tasks(registry, environment, PathBuf::from("dead-letters.jsonl")).await,
+        Some(Command::Run { dead_letters }) => run_tasks(registry, environment, dead_letters).await,
+        Some(Command::List) => {
             print(&registry.table(Timestamp::now()));
             ExitCode::SUCCESS
         }
-        Command::Invoke { task, at, input } => invoke(registry, task, at, input).await,
+        Some(Command::Invoke { task, at, input }) => {
+            invoke(registry, environment, task, at, input).await
+        }
     }
+}
+
+async fn run_tasks(registry: Registry, environment: String, dead_letters: PathBuf) -> ExitCode {
+    init_readable_logs();
+    let dispatcher = local_dispatcher(registry, environment);
+    let summary = Runner::new(dispatcher, DeadLetterFile::new(dead_letters))
+        .run(stop_requested())
+        .await;
+    if summary.dead_lettered > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Completes on Ctrl-C (and, on Unix, SIGTERM, as sent by `docker stop` or systemd). The
+/// handlers are installed before this returns, so a signal that arrives while the runner starts
+/// is not lost.
+fn stop_requested() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                // Without handlers there is no graceful way to stop: run until killed.
+                _ => std::future::pending().await,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// The dispatcher of a local process: the embedded store, heartbeats when configured.
+fn local_dispatcher(registry: Registry, environment: String) -> Dispatcher {
+    let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
+    Dispatcher::new(
+        registry,
+        Arc::new(MemoryStore::new()),
+        heartbeat,
+        environment,
+    )
 }
 
 async fn invoke(
     registry: Registry,
+    environment: String,
     task: String,
     at: Option<Timestamp>,
     input: Option<String>,
@@ -85,13 +156,7 @@ async fn invoke(
             Err(error) => return fail(&format!("--input is not valid JSON: {error}")),
         }
     }
-    let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
-    let dispatcher = Dispatcher::new(
-        registry,
-        Arc::new(MemoryStore::new()),
-        heartbeat,
-        environment(),
-    );
+    let dispatcher = local_dispatcher(registry, environment);
     match dispatcher.dispatch(event, Invocation::default()).await {
         Ok(outcome) => {
             print(&format!(
@@ -113,10 +178,13 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Compact logs for a person, coloured when stderr is a terminal.
 fn init_readable_logs() {
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .compact()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
