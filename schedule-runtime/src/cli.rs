@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
 use crate::entry::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
 use crate::registry::Registry;
-use crate::runner::{DeadLetterFile, Runner};
+use crate::runner::{DeadLetterFile, Runner, local_event};
 
 /// A `schedule` application.
 #[derive(Debug, Parser)]
@@ -146,16 +146,25 @@ async fn invoke(
     input: Option<String>,
 ) -> ExitCode {
     init_readable_logs();
-    let mut event = json!({ "task": task });
-    if let Some(at) = at {
-        event["scheduled_time"] = Value::String(at.to_string());
+    let Some(registration) = registry.get(&task) else {
+        let known: Vec<&str> = registry.tasks().iter().map(|t| t.name()).collect();
+        return fail(&format!(
+            "no task named `{task}`; the tasks are: {} (see `list`)",
+            known.join(", ")
+        ));
+    };
+    if let Some(Err(error)) = input.as_deref().map(serde_json::from_str::<Value>) {
+        return fail(&format!(
+            "--input is not valid JSON: {error}; e.g. --input '{{\"format\": \"pdf\"}}'"
+        ));
     }
-    if let Some(input) = input {
-        match serde_json::from_str::<Value>(&input) {
-            Ok(input) => event["input"] = input,
-            Err(error) => return fail(&format!("--input is not valid JSON: {error}")),
-        }
-    }
+    // Exactly what Scheduler would send for this occurrence.
+    let input = input.as_deref().or(registration.spec().input);
+    let scheduled = at.unwrap_or_else(Timestamp::now);
+    let event = match local_event(&environment, &task, input, scheduled) {
+        Ok((event, _)) => event,
+        Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
+    };
     let dispatcher = local_dispatcher(registry, environment);
     match dispatcher.dispatch(event, Invocation::default()).await {
         Ok(outcome) => {

@@ -44,3 +44,55 @@ fn run_is_the_default_and_stops_cleanly_on_ctrl_c() {
         assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
     }
 }
+
+fn shop(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .args(args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn invoke_runs_the_event_scheduler_would_send_and_names_mistakes() {
+    let (ok, stdout, stderr) = shop(&[
+        "invoke",
+        "daily-sales-report",
+        "--at",
+        "2026-11-27T05:00:00Z",
+    ]);
+    assert!(ok, "{stderr}");
+    let outcome: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // The declared input reached the task: the report is the daily sales PDF of that day.
+    assert_eq!(
+        outcome,
+        serde_json::json!({"status": "succeeded", "task": "daily-sales-report",
+            "scheduled_time": "2026-11-27T05:00:00Z",
+            "result": {"file": "daily_sales-2026-11-27.pdf"}})
+    );
+    let (ok, stdout, stderr) = shop(&[
+        "invoke",
+        "daily-sales-report",
+        "--at",
+        "2026-11-27T05:00:00Z",
+        "--input",
+        r#"{"report_type": "weekly_sales", "format": "csv"}"#,
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains(r#""file": "weekly_sales-2026-11-27.csv""#), "{stdout}");
+
+    let (ok, _, stderr) = shop(&["invoke", "daily-salse-report"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no task named `daily-salse-report`; the tasks are: daily-sales-report,"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = shop(&["invoke", "weekly-digest", "--input", "{x"]);
+    assert!(!ok);
+    assert!(stderr.contains("--input is not valid JSON"), "{stderr}");
+}

@@ -161,23 +161,9 @@ impl Runner {
             return Ended::DeadLettered;
         };
         let spec = registration.spec();
-        let execution_id = new_execution_id();
-        let arn = format!(
-            "arn:aws:scheduler:local:000000000000:schedule/{}/{task}",
-            self.dispatcher.environment()
-        );
-        let event = scheduler_event(
-            task,
-            spec.input,
-            Delivery {
-                scheduled_time: scheduled,
-                execution_id: &execution_id,
-                attempt: 1,
-                schedule_arn: &arn,
-            },
-        );
-        let event = match event {
-            Ok(event) => event,
+        let event = local_event(self.dispatcher.environment(), task, spec.input, scheduled);
+        let (event, execution_id) = match event {
+            Ok(made) => made,
             Err(e) => {
                 return self.give_up(
                     task,
@@ -320,6 +306,26 @@ fn random_delay(window: Duration) -> Duration {
     // A v4 UUID is 122 random bits from the OS: plenty for one delay.
     let random = u64::try_from(uuid::Uuid::new_v4().as_u128() >> 64).unwrap_or(0);
     Duration::from_millis(random % millis)
+}
+
+/// The event Scheduler would deliver for the first attempt of `task`'s occurrence due at
+/// `scheduled`, from the schedule the deployed module creates (in a `local` region and account),
+/// and its execution id. `input` is the task's input JSON.
+pub(crate) fn local_event(
+    environment: &str,
+    task: &str,
+    input: Option<&str>,
+    scheduled: Timestamp,
+) -> Result<(serde_json::Value, String), serde_json::Error> {
+    let execution_id = new_execution_id();
+    let arn = format!("arn:aws:scheduler:local:000000000000:schedule/{environment}/{task}");
+    let delivery = Delivery {
+        scheduled_time: scheduled,
+        execution_id: &execution_id,
+        attempt: 1,
+        schedule_arn: &arn,
+    };
+    Ok((scheduler_event(task, input, delivery)?, execution_id))
 }
 
 /// An id like Scheduler's: 16 hex digits.
