@@ -4,9 +4,11 @@ use std::fmt;
 use std::fmt::Write as _;
 
 use schedule_core::jiff::Timestamp;
+use schedule_core::jiff::tz::TimeZone;
 use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
+use crate::runner::plan::Planned;
 use crate::task::{Location, Registration};
 
 /// The tasks of this binary, sorted by name, names unique.
@@ -116,23 +118,25 @@ impl Registry {
             .map(|i| self.tasks[i])
     }
 
-    /// A table of the tasks for people: name, schedule, zone, environments, and the next fire time after
-    /// `now` in the task's zone.
+    /// A table of the tasks for people: name, schedule, zone, environments, and the next fire
+    /// time after `now` (as the local runner would fire it) in the task's zone and in UTC.
     pub fn table(&self, now: Timestamp) -> String {
-        let header = ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT"];
-        let rows: Vec<[String; 5]> = self
+        let header = ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT", "UTC"];
+        let rows: Vec<[String; 6]> = self
             .tasks()
             .iter()
             .map(|task| {
                 let spec = task.spec();
-                // The macro validated both at compile time; a failure here means a hand-built spec.
-                let next = match (spec.schedule(), time_zone(spec.timezone)) {
-                    (Ok(schedule), Ok(tz)) => schedule
-                        .next_after(now, &tz)
-                        .map_or_else(|| "never".to_owned(), |t| format_instant(t, &tz)),
-                    (Err(e), _) => format!("invalid: {e}"),
-                    (_, Err(e)) => format!("invalid: {e}"),
+                // As the runner would fire it: start and end dates, a rate counted from now.
+                // The macro validated the schedule and zone; `None` means a hand-built spec.
+                let next = match (Planned::new(task, now), time_zone(spec.timezone)) {
+                    (Some(planned), Ok(tz)) => planned.next_after(now).map_or_else(
+                        || ["never".to_owned(), "never".to_owned()],
+                        |t| [format_instant(t, &tz), format_instant(t, &TimeZone::UTC)],
+                    ),
+                    _ => ["invalid".to_owned(), "invalid".to_owned()],
                 };
+                let [next_local, next_utc] = next;
                 let environments = if spec.environments.is_empty() {
                     "all".to_owned()
                 } else {
@@ -143,7 +147,8 @@ impl Registry {
                     spec.expression.to_owned(),
                     spec.timezone.to_owned(),
                     environments,
-                    next,
+                    next_local,
+                    next_utc,
                 ]
             })
             .collect();

@@ -51,19 +51,27 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 6, "{stdout}");
     let header: Vec<&str> = lines[0].split_whitespace().collect();
-    assert_eq!(header, ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT"]);
+    assert_eq!(
+        header,
+        ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT", "UTC"]
+    );
     assert!(lines[1].starts_with("daily-sales-report"));
     assert!(lines[1].contains("cron(0 8 * * ? *)"));
     assert!(lines[1].contains("Europe/Moscow"));
     assert!(lines[1].contains("production"));
-    // 08:00 Moscow time, in Moscow's offset, whatever today is.
+    // 08:00 Moscow time, in Moscow's offset, whatever today is, then the same instant in UTC.
+    assert!(lines[1].contains("T08:00:00+03:00  "), "{}", lines[1]);
     assert!(
-        lines[1].trim_end().ends_with("T08:00:00+03:00"),
+        lines[1].trim_end().ends_with("T05:00:00+00:00"),
         "{}",
         lines[1]
     );
     assert!(lines[3].starts_with("weekly-digest"));
+    assert!(lines[3].contains("T09:00:00+01:00") || lines[3].contains("T09:00:00+02:00"));
+    // The stocktake starts in December 2029: its first run, not the next 31 December.
     assert!(
-        lines[3].trim_end().ends_with(":00+01:00") || lines[3].trim_end().ends_with(":00+02:00")
+        lines[5].contains("2029-12-31T18:00:00+01:00"),
+        "{}",
+        lines[5]
     );
 }

@@ -84,7 +84,10 @@ fn invoke_runs_the_event_scheduler_would_send_and_names_mistakes() {
         r#"{"report_type": "weekly_sales", "format": "csv"}"#,
     ]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains(r#""file": "weekly_sales-2026-11-27.csv""#), "{stdout}");
+    assert!(
+        stdout.contains(r#""file": "weekly_sales-2026-11-27.csv""#),
+        "{stdout}"
+    );
 
     let (ok, _, stderr) = shop(&["invoke", "daily-salse-report"]);
     assert!(!ok);

@@ -16,7 +16,7 @@
 
 mod clock;
 mod dead_letter;
-mod plan;
+pub(crate) mod plan;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
