@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
+use schedule_core::{Schedule, format_instant, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
@@ -16,6 +17,7 @@ use crate::entry::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
 use crate::registry::Registry;
+use crate::runner::plan::Planned;
 use crate::runner::{DeadLetterFile, Runner, local_event};
 
 /// A `schedule` application.
@@ -49,8 +51,25 @@ enum Command {
         #[arg(long, value_name = "JSON")]
         input: Option<String>,
     },
-    /// List the tasks with their schedule, zone and next fire time.
+    /// List the tasks with their schedule, zone and next fire time (local and UTC).
     List,
+    /// The next fire times of a task (as the runner would fire it) or of an expression.
+    Next {
+        /// A task's name, or an expression such as 'cron(0 8 * * ? *)'.
+        target: String,
+        /// How many.
+        #[arg(short = 'n', default_value_t = 5, value_name = "N")]
+        count: usize,
+        /// Zone of an expression (a task has its own).
+        #[arg(long, default_value = "UTC", value_name = "ZONE")]
+        tz: String,
+    },
+    /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
+    Replay {
+        /// The dead-letter file `run` wrote.
+        #[arg(long, default_value = "dead-letters.jsonl", value_name = "PATH")]
+        dead_letters: PathBuf,
+    },
 }
 
 /// Runs the command line on `args` (program name first).
@@ -78,6 +97,10 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             print(&registry.table(Timestamp::now()));
             ExitCode::SUCCESS
         }
+        Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),
+        Some(Command::Replay { dead_letters }) => {
+            replay(registry, environment, DeadLetterFile::new(dead_letters)).await
+        }
         Some(Command::Invoke { task, at, input }) => {
             invoke(registry, environment, task, at, input).await
         }
@@ -94,6 +117,100 @@ async fn run_tasks(registry: Registry, environment: String, dead_letters: PathBu
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Prints the next `count` fire times of a task or an expression, one RFC 3339 line each.
+fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode {
+    let now = Timestamp::now();
+    let times: Vec<String> = if let Some(task) = registry.get(target) {
+        let (Some(planned), Ok(tz)) = (Planned::new(task, now), time_zone(task.spec().timezone))
+        else {
+            return fail(&format!("task `{target}` has an invalid schedule"));
+        };
+        std::iter::successors(planned.next_after(now), |t| planned.next_after(*t))
+            .take(count)
+            .map(|t| format_instant(t, &tz))
+            .collect()
+    } else {
+        let schedule = match target.parse::<Schedule>() {
+            Ok(schedule) => schedule,
+            Err(error) if target.contains('(') => {
+                return fail(&error.render(target).to_string());
+            }
+            Err(_) => {
+                let known: Vec<&str> = registry.tasks().iter().map(|t| t.name()).collect();
+                return fail(&format!(
+                    "`{target}` is neither a task ({}) nor an expression like 'cron(0 8 * * ? *)'",
+                    known.join(", ")
+                ));
+            }
+        };
+        let tz = match time_zone(zone) {
+            Ok(tz) => tz,
+            Err(error) => return fail(&error.to_string()),
+        };
+        schedule
+            .fire_times(now, &tz)
+            .take(count)
+            .map(|t| format_instant(t, &tz))
+            .collect()
+    };
+    for time in times {
+        print(&format!("{time}\n"));
+    }
+    ExitCode::SUCCESS
+}
+
+/// Dispatches every dead letter's event again, keeping in the file those that fail again.
+async fn replay(registry: Registry, environment: String, file: DeadLetterFile) -> ExitCode {
+    init_readable_logs();
+    let letters = match file.read() {
+        Ok(letters) => letters,
+        Err(error) => return fail(&format!("reading {}: {error}", file.path().display())),
+    };
+    if letters.is_empty() {
+        print(&format!(
+            "{} holds nothing to replay\n",
+            file.path().display()
+        ));
+        return ExitCode::SUCCESS;
+    }
+    let dispatcher = local_dispatcher(registry, environment);
+    let mut remaining = Vec::new();
+    for letter in letters {
+        let line = match dispatcher
+            .dispatch(letter.event.clone(), Invocation::default())
+            .await
+        {
+            Ok(_) => format!(
+                "replayed {} {}: succeeded",
+                letter.task, letter.scheduled_time
+            ),
+            Err(error) => {
+                let line = format!(
+                    "replayed {} {}: failed again: [{}] {error}",
+                    letter.task,
+                    letter.scheduled_time,
+                    error.error_type()
+                );
+                remaining.push(letter);
+                line
+            }
+        };
+        print(&format!("{line}\n"));
+    }
+    if let Err(error) = file.rewrite(&remaining) {
+        return fail(&format!("rewriting {}: {error}", file.path().display()));
+    }
+    if remaining.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        fail(&format!(
+            "{} occurrence(s) failed again and stay in {}",
+            remaining.len(),
+            file.path().display()
+        ))
     }
 }
 

@@ -99,3 +99,48 @@ fn invoke_runs_the_event_scheduler_would_send_and_names_mistakes() {
     assert!(!ok);
     assert!(stderr.contains("--input is not valid JSON"), "{stderr}");
 }
+
+#[test]
+fn replay_runs_dead_letters_again_and_keeps_only_those_that_fail_again() {
+    let path = std::env::temp_dir().join(format!("shop-replay-{}.jsonl", std::process::id()));
+    let letter = |day: &str, input: serde_json::Value| {
+        let scheduled = format!("2026-11-{day}T05:00:00Z");
+        serde_json::json!({
+            "task": "daily-sales-report",
+            "event": {"task": "daily-sales-report", "scheduled_time": scheduled,
+                      "execution_id": "ad06616e51cdf74a", "attempt": "1", "input": input},
+            "error": "the API answered 503", "error_type": "TaskFailed", "attempts": 3,
+            "scheduled_time": scheduled, "failed_at": "2026-11-28T05:03:00Z"
+        })
+        .to_string()
+    };
+    let good = letter(
+        "27",
+        serde_json::json!({"report_type": "daily_sales", "format": "pdf"}),
+    );
+    // An input the task cannot decode: it fails again. (Another day: the 27th's occurrence,
+    // once succeeded, would be a duplicate of an idempotent task.)
+    let bad = letter("28", serde_json::json!({"format": "pdf"}));
+    std::fs::write(&path, format!("{good}\n{bad}\n")).unwrap();
+
+    let (ok, stdout, stderr) = shop(&["replay", "--dead-letters", path.to_str().unwrap()]);
+    assert!(!ok, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("replayed daily-sales-report 2026-11-27T05:00:00Z: succeeded"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("failed again: [InvalidTaskInput]"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 occurrence(s) failed again"), "{stderr}");
+    let left = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(left.lines().count(), 1);
+    assert!(left.contains(r#""input":{"format":"pdf"}"#), "{left}");
+
+    // Once the input is fixed by hand, the next replay empties the file away.
+    std::fs::write(&path, format!("{good}\n")).unwrap();
+    let (ok, stdout, stderr) = shop(&["replay", "--dead-letters", path.to_str().unwrap()]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(!path.exists());
+}

@@ -69,6 +69,31 @@ impl DeadLetterFile {
         file.sync_data()
     }
 
+    /// Replaces the file's contents with `letters` (removes it when there are none), through a
+    /// temporary file renamed over it, so that a crash leaves the old file or the new one.
+    pub fn rewrite(&self, letters: &[DeadLetter]) -> std::io::Result<()> {
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if letters.is_empty() {
+            return match std::fs::remove_file(&self.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        let mut text = Vec::new();
+        for letter in letters {
+            serde_json::to_writer(&mut text, letter).map_err(std::io::Error::other)?;
+            text.push(b'\n');
+        }
+        let temporary = self.path.with_extension("jsonl.tmp");
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(&text)?;
+        file.sync_data()?;
+        std::fs::rename(&temporary, &self.path)
+    }
+
     /// Every dead letter in the file, oldest first; none when there is no file.
     pub fn read(&self) -> std::io::Result<Vec<DeadLetter>> {
         let text = match std::fs::read_to_string(&self.path) {
