@@ -28,6 +28,11 @@ struct Cli {
     /// `SCHEDULE_ENVIRONMENT`, else `local`.
     #[arg(long = "env", global = true, value_name = "NAME")]
     environment: Option<String>,
+    /// Where `run` and `replay` keep their state: the idempotency records
+    /// (`idempotency.json`, so a restart remembers what ran) and the dead-letter file
+    /// (`dead-letters.jsonl`).
+    #[arg(long, global = true, default_value = ".schedule", value_name = "DIR")]
+    state_dir: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -35,11 +40,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run every task enabled in the environment on its schedule until Ctrl-C (the default).
-    Run {
-        /// Where occurrences that fail for good are appended, one JSON line each.
-        #[arg(long, default_value = "dead-letters.jsonl", value_name = "PATH")]
-        dead_letters: PathBuf,
-    },
+    Run,
     /// Run one task now, through the same dispatcher as in Lambda.
     Invoke {
         /// The task's name (see `list`).
@@ -65,11 +66,7 @@ enum Command {
         tz: String,
     },
     /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
-    Replay {
-        /// The dead-letter file `run` wrote.
-        #[arg(long, default_value = "dead-letters.jsonl", value_name = "PATH")]
-        dead_letters: PathBuf,
-    },
+    Replay,
 }
 
 /// Runs the command line on `args` (program name first).
@@ -91,26 +88,49 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let environment = cli.environment.unwrap_or_else(environment);
     match cli.command {
-        None => run_tasks(registry, environment, PathBuf::from("dead-letters.jsonl")).await,
-        Some(Command::Run { dead_letters }) => run_tasks(registry, environment, dead_letters).await,
+        None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
+            Ok(state) => run_tasks(registry, environment, state).await,
+            Err(message) => fail(&message),
+        },
         Some(Command::List) => {
             print(&registry.table(Timestamp::now()));
             ExitCode::SUCCESS
         }
         Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),
-        Some(Command::Replay { dead_letters }) => {
-            replay(registry, environment, DeadLetterFile::new(dead_letters)).await
-        }
+        Some(Command::Replay) => match LocalState::open(&cli.state_dir) {
+            Ok(state) => replay(registry, environment, state).await,
+            Err(message) => fail(&message),
+        },
         Some(Command::Invoke { task, at, input }) => {
             invoke(registry, environment, task, at, input).await
         }
     }
 }
 
-async fn run_tasks(registry: Registry, environment: String, dead_letters: PathBuf) -> ExitCode {
+/// The state directory of `run` and `replay`.
+struct LocalState {
+    store: Arc<MemoryStore>,
+    dead_letters: DeadLetterFile,
+}
+
+impl LocalState {
+    fn open(dir: &std::path::Path) -> Result<LocalState, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
+        let store = MemoryStore::persistent(dir.join("idempotency.json")).map_err(|e| {
+            format!("{e}; move it away (or pass another --state-dir) to start afresh")
+        })?;
+        Ok(LocalState {
+            store: Arc::new(store),
+            dead_letters: DeadLetterFile::new(dir.join("dead-letters.jsonl")),
+        })
+    }
+}
+
+async fn run_tasks(registry: Registry, environment: String, state: LocalState) -> ExitCode {
     init_readable_logs();
-    let dispatcher = local_dispatcher(registry, environment);
-    let summary = Runner::new(dispatcher, DeadLetterFile::new(dead_letters))
+    let dispatcher = local_dispatcher(registry, environment, state.store);
+    let summary = Runner::new(dispatcher, state.dead_letters)
         .run(stop_requested())
         .await;
     if summary.dead_lettered > 0 {
@@ -163,8 +183,9 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
 }
 
 /// Dispatches every dead letter's event again, keeping in the file those that fail again.
-async fn replay(registry: Registry, environment: String, file: DeadLetterFile) -> ExitCode {
+async fn replay(registry: Registry, environment: String, state: LocalState) -> ExitCode {
     init_readable_logs();
+    let file = state.dead_letters;
     let letters = match file.read() {
         Ok(letters) => letters,
         Err(error) => return fail(&format!("reading {}: {error}", file.path().display())),
@@ -176,7 +197,7 @@ async fn replay(registry: Registry, environment: String, file: DeadLetterFile) -
         ));
         return ExitCode::SUCCESS;
     }
-    let dispatcher = local_dispatcher(registry, environment);
+    let dispatcher = local_dispatcher(registry, environment, state.store);
     let mut remaining = Vec::new();
     for letter in letters {
         let line = match dispatcher
@@ -244,15 +265,14 @@ fn stop_requested() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// The dispatcher of a local process: the embedded store, heartbeats when configured.
-fn local_dispatcher(registry: Registry, environment: String) -> Dispatcher {
+/// The dispatcher of a local process: an embedded store, heartbeats when configured.
+fn local_dispatcher(
+    registry: Registry,
+    environment: String,
+    store: Arc<MemoryStore>,
+) -> Dispatcher {
     let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
-    Dispatcher::new(
-        registry,
-        Arc::new(MemoryStore::new()),
-        heartbeat,
-        environment,
-    )
+    Dispatcher::new(registry, store, heartbeat, environment)
 }
 
 async fn invoke(
@@ -282,7 +302,8 @@ async fn invoke(
         Ok((event, _)) => event,
         Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
     };
-    let dispatcher = local_dispatcher(registry, environment);
+    // A hand-run is "run it now": never deduplicated against earlier runs.
+    let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()));
     match dispatcher.dispatch(event, Invocation::default()).await {
         Ok(outcome) => {
             print(&format!(

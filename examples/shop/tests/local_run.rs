@@ -102,7 +102,9 @@ fn invoke_runs_the_event_scheduler_would_send_and_names_mistakes() {
 
 #[test]
 fn replay_runs_dead_letters_again_and_keeps_only_those_that_fail_again() {
-    let path = std::env::temp_dir().join(format!("shop-replay-{}.jsonl", std::process::id()));
+    let state = std::env::temp_dir().join(format!("shop-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&state).unwrap();
+    let path = state.join("dead-letters.jsonl");
     let letter = |day: &str, input: serde_json::Value| {
         let scheduled = format!("2026-11-{day}T05:00:00Z");
         serde_json::json!({
@@ -123,7 +125,7 @@ fn replay_runs_dead_letters_again_and_keeps_only_those_that_fail_again() {
     let bad = letter("28", serde_json::json!({"format": "pdf"}));
     std::fs::write(&path, format!("{good}\n{bad}\n")).unwrap();
 
-    let (ok, stdout, stderr) = shop(&["replay", "--dead-letters", path.to_str().unwrap()]);
+    let (ok, stdout, stderr) = shop(&["replay", "--state-dir", state.to_str().unwrap()]);
     assert!(!ok, "{stdout}{stderr}");
     assert!(
         stdout.contains("replayed daily-sales-report 2026-11-27T05:00:00Z: succeeded"),
@@ -140,7 +142,7 @@ fn replay_runs_dead_letters_again_and_keeps_only_those_that_fail_again() {
 
     // Once the input is fixed by hand, the next replay empties the file away.
     std::fs::write(&path, format!("{good}\n")).unwrap();
-    let (ok, stdout, stderr) = shop(&["replay", "--dead-letters", path.to_str().unwrap()]);
+    let (ok, stdout, stderr) = shop(&["replay", "--state-dir", state.to_str().unwrap()]);
     assert!(ok, "{stdout}{stderr}");
     assert!(!path.exists());
 }
