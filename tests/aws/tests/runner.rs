@@ -106,6 +106,23 @@ async fn run(
     environment: &str,
     until: Duration,
 ) -> (Summary, DeadLetterFile) {
+    run_with_store(
+        name,
+        tasks,
+        environment,
+        until,
+        Arc::new(MemoryStore::new()),
+    )
+    .await
+}
+
+async fn run_with_store(
+    name: &str,
+    tasks: &[&str],
+    environment: &str,
+    until: Duration,
+    store: Arc<MemoryStore>,
+) -> (Summary, DeadLetterFile) {
     ORIGIN.set(Some(tokio::time::Instant::now()));
     let all = Registry::load().unwrap();
     let chosen = all
@@ -114,12 +131,7 @@ async fn run(
         .copied()
         .filter(|t| tasks.contains(&t.name()));
     let registry = Registry::from_registrations(chosen).unwrap();
-    let dispatcher = Dispatcher::new(
-        registry,
-        Arc::new(MemoryStore::new()),
-        Heartbeat::disabled(),
-        environment,
-    );
+    let dispatcher = Dispatcher::new(registry, store, Heartbeat::disabled(), environment);
     let path =
         std::env::temp_dir().join(format!("dead-letters-{name}-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&path);
@@ -324,4 +336,41 @@ async fn shutdown_lets_runs_finish_and_dead_letters_waiting_retries() {
             dead_lettered: 1
         }
     );
+}
+
+#[scheduled("cron(0 6 * * ? *)", idempotent)]
+async fn nightly_once(ctx: TaskContext) -> anyhow::Result<u32> {
+    record(&ctx);
+    Ok(42)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restarted_runner_does_not_run_a_completed_occurrence_again() {
+    let tasks = ["nightly-once"];
+    let file = std::env::temp_dir().join(format!("runner-store-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let day = Duration::from_secs(86_400);
+    let store = || Arc::new(MemoryStore::persistent(&file).unwrap());
+    let (first, _) = run_with_store("restart-1", &tasks, "local", day, store()).await;
+    // The process restarts (its clock back at the same start, as after a crash and a quick
+    // restart within the window): the 06:00 occurrence is delivered again.
+    let (second, _) = run_with_store("restart-2", &tasks, "local", day, store()).await;
+    assert_eq!(
+        first,
+        Summary {
+            succeeded: 1,
+            duplicates: 0,
+            dead_lettered: 0
+        }
+    );
+    assert_eq!(
+        second,
+        Summary {
+            succeeded: 0,
+            duplicates: 1,
+            dead_lettered: 0
+        }
+    );
+    assert_eq!(runs_of(&tasks).len(), 1);
+    let _ = std::fs::remove_file(&file);
 }
