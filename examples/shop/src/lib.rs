@@ -1,11 +1,17 @@
-//! A web shop's scheduled tasks.
+//! A web shop's scheduled tasks, doing real work on the shop's data: JSON files in a data folder
+//! (see [`data`]) that stand in for its database.
 //!
-//! The declarations are the point of this example today: `cargo run --bin codegen -- list`
-//! shows them, `-- manifest` prints every option. The task bodies are small; they do real work
-//! once the local runner can fire them.
+//! `cargo run -p example-shop` runs them on their schedules (add `-- --env production` for the
+//! production-only ones); `cargo run -p example-shop -- invoke weekly-digest` runs one now;
+//! `cargo run --bin codegen -- terraform` writes the Terraform that deploys them.
 
+pub mod data;
+
+use anyhow::Context as _;
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use schedule_runtime::{TaskContext, scheduled};
 use serde::{Deserialize, Serialize};
+use tracing::{info, warn};
 
 /// What the daily report should contain.
 #[derive(Debug, Deserialize)]
@@ -39,21 +45,329 @@ pub async fn daily_sales_report(
     ctx: TaskContext,
     input: ReportRequest,
 ) -> anyhow::Result<ReportSummary> {
-    let day = ctx.scheduled_time().strftime("%Y-%m-%d");
-    Ok(ReportSummary {
-        file: format!("{}-{day}.{}", input.report_type, input.format),
-    })
+    let day = ctx.scheduled_time().strftime("%Y-%m-%d").to_string();
+    let orders = data::load("orders.json", || sample_orders(ctx.scheduled_time()))?;
+    let total_cents: u64 = orders.iter().map(|o| o.total_cents).sum();
+    let file = format!("{}-{day}.{}", input.report_type, input.format);
+    let text = format!(
+        "{} for {day}: {} orders, {}.{:02} EUR\n",
+        input.report_type,
+        orders.len(),
+        total_cents / 100,
+        total_cents % 100
+    );
+    data::write(&data::dir()?.join("reports").join(&file), text.as_bytes())?;
+    info!(%file, orders = orders.len(), "sales report written");
+    Ok(ReportSummary { file })
+}
+
+/// An order, as the reports see it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Order {
+    /// Order number.
+    pub id: u32,
+    /// Amount in cents.
+    pub total_cents: u64,
+    /// When it was placed.
+    pub placed_at: Timestamp,
+}
+
+fn sample_orders(now: Timestamp) -> Vec<Order> {
+    (1..=4)
+        .map(|id| Order {
+            id,
+            total_cents: 1_999 * u64::from(id),
+            placed_at: now - SignedDuration::from_hours(i64::from(id) * 3),
+        })
+        .collect()
+}
+
+/// A signed-in visitor's session.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Session {
+    /// Session id.
+    pub id: String,
+    /// When it stops being valid.
+    pub expires_at: Timestamp,
 }
 
 /// Deletes sessions that expired, every hour.
 #[scheduled("rate(1 hour)", timeout = "2m")]
-pub async fn expired_session_cleanup() {}
+pub async fn expired_session_cleanup(ctx: TaskContext) -> anyhow::Result<usize> {
+    let now = ctx.scheduled_time();
+    let sessions: Vec<Session> = data::load("sessions.json", || {
+        [-120, -30, 60, 1_440, 10_080]
+            .iter()
+            .enumerate()
+            .map(|(i, minutes)| Session {
+                id: format!("session-{i}"),
+                expires_at: now + SignedDuration::from_mins(*minutes),
+            })
+            .collect()
+    })?;
+    let (live, expired): (Vec<Session>, Vec<Session>) =
+        sessions.into_iter().partition(|s| s.expires_at > now);
+    data::save("sessions.json", &live)?;
+    info!(
+        deleted = expired.len(),
+        kept = live.len(),
+        "expired sessions deleted"
+    );
+    Ok(expired.len())
+}
 
-/// Weekly digest email to subscribers, Monday 09:00 Berlin time.
+/// A mail waiting in the outbox until its time comes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Mail {
+    /// Recipient.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Not before this instant.
+    pub send_at: Timestamp,
+}
+
+/// Weekly digest email to subscribers, Monday 09:00 Berlin time: queued in the outbox, which
+/// `deferred-emails` sends.
 #[scheduled("cron(0 9 ? * MON *)", timezone = "Europe/Berlin", retries = 0)]
-pub async fn weekly_digest(ctx: TaskContext) -> Result<u32, std::io::Error> {
-    let _ = ctx.attempt();
-    Ok(0) // emails sent
+pub async fn weekly_digest(ctx: TaskContext) -> anyhow::Result<usize> {
+    let subscribers = data::load("subscribers.json", || {
+        vec![
+            "ada@example.com".to_owned(),
+            "grace@example.com".to_owned(),
+            "linus@example.com".to_owned(),
+        ]
+    })?;
+    let week = ctx.scheduled_time().strftime("%G-W%V").to_string();
+    let mut outbox: Vec<Mail> = data::load("outbox.json", Vec::new)?;
+    outbox.extend(subscribers.iter().map(|to| Mail {
+        to: to.clone(),
+        subject: format!("This week at the shop ({week})"),
+        send_at: ctx.scheduled_time(),
+    }));
+    data::save("outbox.json", &outbox)?;
+    info!(queued = subscribers.len(), %week, "weekly digest queued");
+    Ok(subscribers.len())
+}
+
+/// Sends the mails in the outbox whose time has come, every five minutes.
+#[scheduled("rate(5 minutes)", retries = 1)]
+pub async fn deferred_emails(ctx: TaskContext) -> anyhow::Result<usize> {
+    let now = ctx.scheduled_time();
+    let outbox: Vec<Mail> = data::load("outbox.json", Vec::new)?;
+    let (due, later): (Vec<Mail>, Vec<Mail>) = outbox.into_iter().partition(|m| m.send_at <= now);
+    if due.is_empty() {
+        return Ok(0);
+    }
+    // "Sending" appends to the mail log; a real shop would call its mail provider here.
+    let log_path = data::dir()?.join("sent-mail.log");
+    let mut log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    for mail in &due {
+        log.push_str(&format!("{now} to {}: {}\n", mail.to, mail.subject));
+    }
+    data::write(&log_path, log.as_bytes())?;
+    data::save("outbox.json", &later)?;
+    info!(
+        sent = due.len(),
+        waiting = later.len(),
+        "deferred emails sent"
+    );
+    Ok(due.len())
+}
+
+/// A product and its stock.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Product {
+    /// Stock keeping unit.
+    pub sku: String,
+    /// Page slug.
+    pub slug: String,
+    /// Units in the warehouse.
+    pub stock: u32,
+}
+
+fn sample_products() -> Vec<Product> {
+    ["red-mug", "blue-mug", "tea-towel", "teapot"]
+        .iter()
+        .enumerate()
+        .map(|(i, slug)| Product {
+            sku: format!("SKU-{:03}", i + 1),
+            slug: (*slug).to_owned(),
+            stock: 10,
+        })
+        .collect()
+}
+
+/// What an inventory sync changed.
+#[derive(Debug, Serialize)]
+pub struct InventorySummary {
+    /// Products whose stock changed.
+    pub updated: usize,
+    /// Products now out of stock.
+    pub out_of_stock: Vec<String>,
+}
+
+/// One line of the supplier's stock feed.
+#[derive(Debug, Deserialize)]
+struct SupplierStock {
+    sku: String,
+    stock: u32,
+}
+
+/// Stock levels from the supplier's API, hourly at :05. The supplier rate-limits, so failures
+/// are retried (twice, within 30 minutes), and an hour's sync runs at most once.
+#[scheduled(
+    "cron(5 * * * ? *)",
+    retries = 2,
+    max_age = "30m",
+    idempotent(ttl = "1d"),
+    timeout = "1m"
+)]
+pub async fn inventory_sync(ctx: TaskContext) -> anyhow::Result<InventorySummary> {
+    let feed = supplier_feed(ctx.scheduled_time())?;
+    let mut products = data::load("products.json", sample_products)?;
+    let mut updated = 0;
+    for product in &mut products {
+        if let Some(line) = feed.iter().find(|line| line.sku == product.sku)
+            && line.stock != product.stock
+        {
+            product.stock = line.stock;
+            updated += 1;
+        }
+    }
+    data::save("products.json", &products)?;
+    let out_of_stock: Vec<String> = products
+        .iter()
+        .filter(|p| p.stock == 0)
+        .map(|p| p.sku.clone())
+        .collect();
+    info!(
+        updated,
+        out_of_stock = out_of_stock.len(),
+        "inventory synced"
+    );
+    Ok(InventorySummary {
+        updated,
+        out_of_stock,
+    })
+}
+
+/// The supplier's feed: the JSON file `SHOP_SUPPLIER_FEED` names (point it at a missing file
+/// to watch retries and the dead-letter file at work), else a stand-in supplier whose stock
+/// moves with the hour.
+fn supplier_feed(at: Timestamp) -> anyhow::Result<Vec<SupplierStock>> {
+    if let Some(path) = std::env::var_os("SHOP_SUPPLIER_FEED") {
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("the supplier feed {} is unavailable", path.display()))?;
+        return serde_json::from_slice(&bytes).context("the supplier feed is not valid JSON");
+    }
+    let hour = u32::try_from(at.as_second().rem_euclid(86_400) / 3_600).unwrap_or(0);
+    Ok((1..=4)
+        .map(|i| SupplierStock {
+            sku: format!("SKU-{i:03}"),
+            stock: (hour * 7 + i * 5) % 13,
+        })
+        .collect())
+}
+
+/// Rebuilds `sitemap.xml` from the product list, every 15 minutes, within a 5-minute window.
+#[scheduled("cron(0/15 * * * ? *)", window = "5m")]
+pub async fn sitemap_refresh() -> anyhow::Result<usize> {
+    let products = data::load("products.json", sample_products)?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for product in products.iter().filter(|p| p.stock > 0) {
+        xml.push_str(&format!(
+            "  <url><loc>https://shop.example.com/products/{}</loc></url>\n",
+            product.slug
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    data::write(&data::dir()?.join("sitemap.xml"), xml.as_bytes())?;
+    let listed = products.iter().filter(|p| p.stock > 0).count();
+    info!(listed, "sitemap refreshed");
+    Ok(listed)
+}
+
+/// A TLS certificate the shop serves.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Host name.
+    pub domain: String,
+    /// End of validity.
+    pub expires_at: Timestamp,
+}
+
+/// Checks the shop's TLS certificates every morning at 06:00 UTC, monitored by a heartbeat: it
+/// warns three weeks ahead and fails (so the monitor alerts) once one has expired.
+#[scheduled("cron(0 6 * * ? *)", heartbeat, retries = 0)]
+pub async fn ssl_certificate_check(ctx: TaskContext) -> anyhow::Result<Vec<String>> {
+    let now = ctx.scheduled_time();
+    let certificates: Vec<Certificate> = data::load("certificates.json", || {
+        vec![
+            Certificate {
+                domain: "shop.example.com".to_owned(),
+                expires_at: now + SignedDuration::from_hours(24 * 60),
+            },
+            Certificate {
+                domain: "api.example.com".to_owned(),
+                expires_at: now + SignedDuration::from_hours(24 * 12),
+            },
+        ]
+    })?;
+    let mut renew_soon = Vec::new();
+    for certificate in &certificates {
+        let left = certificate.expires_at.duration_since(now);
+        anyhow::ensure!(
+            left > SignedDuration::ZERO,
+            "the certificate of {} expired at {}",
+            certificate.domain,
+            certificate.expires_at
+        );
+        if left < SignedDuration::from_hours(24 * 21) {
+            warn!(domain = %certificate.domain, days_left = left.as_hours() / 24, "renew this certificate");
+            renew_soon.push(certificate.domain.clone());
+        }
+    }
+    Ok(renew_soon)
+}
+
+/// What a backup wrote.
+#[derive(Debug, Serialize)]
+pub struct BackupSummary {
+    /// The backup's folder, under the data folder.
+    pub folder: String,
+    /// Files copied.
+    pub files: usize,
+}
+
+/// Nightly backup of the shop's data at 02:30 Berlin time, in production only. Idempotent: a
+/// night's backup is taken once, however often it is delivered.
+#[scheduled(
+    "cron(30 2 * * ? *)",
+    timezone = "Europe/Berlin",
+    environments = ["production"],
+    idempotent,
+    retries = 1,
+    timeout = "10m"
+)]
+pub async fn database_backup(ctx: TaskContext) -> anyhow::Result<BackupSummary> {
+    let dir = data::dir()?;
+    let folder = format!("backups/{}", ctx.scheduled_time().strftime("%Y-%m-%d"));
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if let Some(name) = path.file_name()
+            && path.extension().is_some_and(|e| e == "json")
+        {
+            data::write(&dir.join(&folder).join(name), &std::fs::read(&path)?)?;
+            files += 1;
+        }
+    }
+    info!(%folder, files, "backup taken");
+    Ok(BackupSummary { folder, files })
 }
 
 /// Opens the winter sale, once, at 09:00 Paris time on its first day.

@@ -116,7 +116,7 @@ run "production" {
     error_message = "the dead-letter queue keeps 14 days, encrypted"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 5
+    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 10
     error_message = "every task has an error alarm"
   }
 }

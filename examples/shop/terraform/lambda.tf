@@ -84,9 +84,10 @@ resource "aws_lambda_function" "dispatch" {
 
   environment {
     variables = {
-      SCHEDULE_ENVIRONMENT                      = var.environment
-      SCHEDULE_IDEMPOTENCY_TABLE                = aws_dynamodb_table.idempotency.name
-      SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT = lookup(var.heartbeat_urls, "daily-sales-report", "")
+      SCHEDULE_ENVIRONMENT                         = var.environment
+      SCHEDULE_IDEMPOTENCY_TABLE                   = aws_dynamodb_table.idempotency.name
+      SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT    = lookup(var.heartbeat_urls, "daily-sales-report", "")
+      SCHEDULE_HEARTBEAT_URL_SSL_CERTIFICATE_CHECK = lookup(var.heartbeat_urls, "ssl-certificate-check", "")
     }
   }
 

@@ -17,6 +17,32 @@ locals {
       max_age_seconds = 3600
       input           = "{\"task\":\"daily-sales-report\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\",\"input\":{\"format\":\"pdf\",\"report_type\":\"daily_sales\"}}"
     }
+    "database-backup" = {
+      alias           = "database-backup"
+      expression      = "cron(30 2 * * ? *)"
+      timezone        = "Europe/Berlin"
+      description     = "Nightly backup of the shop's data at 02:30 Berlin time, in production only. Idempotent: a"
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = ["production"]
+      retries         = 1
+      max_age_seconds = 21600
+      input           = "{\"task\":\"database-backup\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
+    "deferred-emails" = {
+      alias           = "deferred-emails"
+      expression      = "rate(5 minutes)"
+      timezone        = "UTC"
+      description     = "Sends the mails in the outbox whose time has come, every five minutes."
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 1
+      max_age_seconds = 21600
+      input           = "{\"task\":\"deferred-emails\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
     "expired-session-cleanup" = {
       alias           = "expired-session-cleanup"
       expression      = "rate(1 hour)"
@@ -30,11 +56,50 @@ locals {
       max_age_seconds = 21600
       input           = "{\"task\":\"expired-session-cleanup\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
     }
+    "inventory-sync" = {
+      alias           = "inventory-sync"
+      expression      = "cron(5 * * * ? *)"
+      timezone        = "UTC"
+      description     = "Stock levels from the supplier's API, hourly at :05. The supplier rate-limits, so failures"
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 2
+      max_age_seconds = 1800
+      input           = "{\"task\":\"inventory-sync\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
+    "sitemap-refresh" = {
+      alias           = "sitemap-refresh"
+      expression      = "cron(0/15 * * * ? *)"
+      timezone        = "UTC"
+      description     = "Rebuilds `sitemap.xml` from the product list, every 15 minutes, within a 5-minute window."
+      window_minutes  = 5
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 2
+      max_age_seconds = 21600
+      input           = "{\"task\":\"sitemap-refresh\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
+    "ssl-certificate-check" = {
+      alias           = "ssl-certificate-check"
+      expression      = "cron(0 6 * * ? *)"
+      timezone        = "UTC"
+      description     = "Checks the shop's TLS certificates every morning at 06:00 UTC, monitored by a heartbeat: it"
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 0
+      max_age_seconds = 21600
+      input           = "{\"task\":\"ssl-certificate-check\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
     "weekly-digest" = {
       alias           = "weekly-digest"
       expression      = "cron(0 9 ? * MON *)"
       timezone        = "Europe/Berlin"
-      description     = "Weekly digest email to subscribers, Monday 09:00 Berlin time."
+      description     = "Weekly digest email to subscribers, Monday 09:00 Berlin time: queued in the outbox, which"
       window_minutes  = null
       start_date      = null
       end_date        = null

@@ -84,8 +84,8 @@ variable "heartbeat_urls" {
   sensitive   = true
 
   validation {
-    condition     = alltrue([for task in nonsensitive(keys(var.heartbeat_urls)) : contains(["daily-sales-report"], task)])
-    error_message = "Only these tasks declare `heartbeat`: daily-sales-report."
+    condition     = alltrue([for task in nonsensitive(keys(var.heartbeat_urls)) : contains(["daily-sales-report", "ssl-certificate-check"], task)])
+    error_message = "Only these tasks declare `heartbeat`: daily-sales-report, ssl-certificate-check."
   }
 }
 

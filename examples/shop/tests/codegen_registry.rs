@@ -25,7 +25,12 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
         names,
         [
             "daily-sales-report",
+            "database-backup",
+            "deferred-emails",
             "expired-session-cleanup",
+            "inventory-sync",
+            "sitemap-refresh",
+            "ssl-certificate-check",
             "weekly-digest",
             "winter-sale-launch",
             "year-end-stocktake"
@@ -41,7 +46,9 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
         report["input"],
         r#"{"report_type": "daily_sales", "format": "pdf"}"#
     );
-    assert_eq!(tasks[2]["retries"], 0);
+    let digest = &tasks[7];
+    assert_eq!(digest["name"], "weekly-digest");
+    assert_eq!(digest["retries"], 0);
 }
 
 #[test]
@@ -49,7 +56,7 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     let (ok, stdout, stderr) = codegen(&["list"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 6, "{stdout}");
+    assert_eq!(lines.len(), 11, "{stdout}");
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
@@ -66,12 +73,12 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
         "{}",
         lines[1]
     );
-    assert!(lines[3].starts_with("weekly-digest"));
-    assert!(lines[3].contains("T09:00:00+01:00") || lines[3].contains("T09:00:00+02:00"));
+    assert!(lines[8].starts_with("weekly-digest"));
+    assert!(lines[8].contains("T09:00:00+01:00") || lines[8].contains("T09:00:00+02:00"));
     // The stocktake starts in December 2029: its first run, not the next 31 December.
     assert!(
-        lines[5].contains("2029-12-31T18:00:00+01:00"),
+        lines[10].contains("2029-12-31T18:00:00+01:00"),
         "{}",
-        lines[5]
+        lines[10]
     );
 }

@@ -57,7 +57,7 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     assert_eq!(
         replies[0],
         Reply::Response(json!({"status": "succeeded", "task": "weekly-digest",
-            "scheduled_time": "2026-11-30T08:00:00Z", "result": 0}))
+            "scheduled_time": "2026-11-30T08:00:00Z", "result": 3}))
     );
     let report = json!({"file": "daily_sales-2026-11-27.pdf"});
     assert_eq!(
@@ -95,7 +95,7 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     assert_eq!(kind, "UnknownTask");
     assert_eq!(
         body["errorMessage"],
-        "no task named `daily-salse-report`; the tasks are: daily-sales-report, expired-session-cleanup, weekly-digest, winter-sale-launch, year-end-stocktake"
+        "no task named `daily-salse-report`; the tasks are: daily-sales-report, database-backup, deferred-emails, expired-session-cleanup, inventory-sync, sitemap-refresh, ssl-certificate-check, weekly-digest, winter-sale-launch, year-end-stocktake"
     );
     // Not JSON at all: lambda_runtime rejects it before the dispatcher sees it.
     let (_, body) = error(&replies[5]);

@@ -37,7 +37,7 @@ fn run_is_the_default_and_stops_cleanly_on_ctrl_c() {
     assert!(status.success(), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(10), "{stderr}");
     for expected in [
-        "runner started environment=production tasks=5",
+        "runner started environment=production tasks=10",
         "runner stopping",
         "runner stopped succeeded=0 duplicates=0 dead_lettered=0",
     ] {

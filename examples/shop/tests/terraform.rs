@@ -122,11 +122,26 @@ fn with_healthchecks_each_heartbeat_task_gets_a_check_on_its_own_schedule() {
     ] {
         assert!(checks.contains(expected), "{expected} not in\n{checks}");
     }
-    // Only the heartbeat task has a check.
+    // ssl-certificate-check: cron(0 6 * * ? *) in UTC, a 1 minute run, no window.
+    let ssl = &checks[checks
+        .find(r#""ssl-certificate-check" = {"#)
+        .expect("a check")..];
+    assert!(
+        ssl.contains(r#"schedule = "0 6 * * *""#) && ssl.contains("grace    = 360"),
+        "{ssl}"
+    );
+    // Only the heartbeat tasks have a check.
     assert!(!checks.contains("weekly-digest") && !checks.contains("expired-session-cleanup"));
     let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    let wiring: Vec<&str> = lambda
+        .lines()
+        .filter(|l| l.contains("SCHEDULE_HEARTBEAT_URL_"))
+        .collect();
+    assert_eq!(wiring.len(), 2, "{lambda}");
     assert!(
-        lambda.contains(r#"SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT = try(healthchecksio_check.task["daily-sales-report"].ping_url"#),
+        wiring[0].contains("SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT ")
+            && wiring[0]
+                .contains(r#"= try(healthchecksio_check.task["daily-sales-report"].ping_url"#),
         "{lambda}"
     );
 }
@@ -167,7 +182,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
 
     // Expected values are the attributes in src/lib.rs.
     let schedules = &deployed["schedules"];
-    assert_eq!(schedules.as_object().unwrap().len(), 5, "{schedules:#}");
+    assert_eq!(schedules.as_object().unwrap().len(), 10, "{schedules:#}");
     let expected = [
         (
             "daily-sales-report",
@@ -194,6 +209,46 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             21600,
         ),
         (
+            "database-backup",
+            "cron(30 2 * * ? *)",
+            "Europe/Berlin",
+            json!({"Mode": "OFF"}),
+            "DISABLED",
+            21600,
+        ),
+        (
+            "deferred-emails",
+            "rate(5 minutes)",
+            "UTC",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+        (
+            "inventory-sync",
+            "cron(5 * * * ? *)",
+            "UTC",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            1800,
+        ),
+        (
+            "sitemap-refresh",
+            "cron(0/15 * * * ? *)",
+            "UTC",
+            json!({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 5}),
+            "ENABLED",
+            21600,
+        ),
+        (
+            "ssl-certificate-check",
+            "cron(0 6 * * ? *)",
+            "UTC",
+            json!({"Mode": "OFF"}),
+            "ENABLED",
+            21600,
+        ),
+        (
             "winter-sale-launch",
             "at(2030-01-15T09:00:00)",
             "Europe/Paris",
@@ -215,7 +270,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         assert_eq!(schedule["ScheduleExpression"], *expression, "{task}");
         assert_eq!(schedule["ScheduleExpressionTimezone"], *zone, "{task}");
         assert_eq!(schedule["FlexibleTimeWindow"], *window, "{task}");
-        // daily-sales-report lists only production.
+        // daily-sales-report and database-backup list only production.
         assert_eq!(schedule["State"], *state, "{task}");
         assert_eq!(schedule["GroupName"], prefix.as_str());
         let target = &schedule["Target"];
@@ -260,7 +315,12 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         aliases,
         [
             "daily-sales-report",
+            "database-backup",
+            "deferred-emails",
             "expired-session-cleanup",
+            "inventory-sync",
+            "sitemap-refresh",
+            "ssl-certificate-check",
             "weekly-digest",
             "winter-sale-launch",
             "year-end-stocktake"
@@ -306,7 +366,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 5);
+    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 10);
     assert!(
         statements
             .iter()
