@@ -150,8 +150,8 @@ pub async fn weekly_digest(ctx: TaskContext) -> anyhow::Result<usize> {
     Ok(subscribers.len())
 }
 
-/// Sends the mails in the outbox whose time has come, every five minutes.
-#[scheduled("rate(5 minutes)", retries = 1)]
+/// Sends the mails in the outbox whose time has come, every minute.
+#[scheduled("rate(1 minute)", retries = 1)]
 pub async fn deferred_emails(ctx: TaskContext) -> anyhow::Result<usize> {
     let now = ctx.scheduled_time();
     let outbox: Vec<Mail> = data::load("outbox.json", Vec::new)?;

@@ -32,9 +32,9 @@ locals {
     }
     "deferred-emails" = {
       alias           = "deferred-emails"
-      expression      = "rate(5 minutes)"
+      expression      = "rate(1 minute)"
       timezone        = "UTC"
-      description     = "Sends the mails in the outbox whose time has come, every five minutes."
+      description     = "Sends the mails in the outbox whose time has come, every minute."
       window_minutes  = null
       start_date      = null
       end_date        = null

@@ -218,7 +218,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         ),
         (
             "deferred-emails",
-            "rate(5 minutes)",
+            "rate(1 minute)",
             "UTC",
             json!({"Mode": "OFF"}),
             "ENABLED",

@@ -109,6 +109,9 @@ impl Runner {
             dead_letters = %self.dead_letters.path().display(),
             "runner started"
         );
+        for Reverse((when, index)) in upcoming.clone().into_sorted_vec().into_iter().rev() {
+            info!(task = planned[index].task.name(), next = %when, "scheduled");
+        }
 
         let shared = Arc::new(self);
         let (stop, stopping) = watch::channel(false);

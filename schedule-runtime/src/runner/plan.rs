@@ -28,6 +28,8 @@ impl Planned {
         let zone = spec.time_zone().ok()?;
         let parse = |text: Option<&str>| text.and_then(|t| t.parse::<Timestamp>().ok());
         let (start, end) = (parse(spec.start), parse(spec.end));
+        // Scheduler's times are whole seconds (its events carry no fraction).
+        let runner_start = Timestamp::from_second(runner_start.as_second()).ok()?;
         let anchor = match (&schedule, start) {
             (Schedule::Rate(rate), None) => runner_start.checked_add(rate.period()).ok()?,
             (_, Some(start)) => start,
