@@ -349,6 +349,10 @@ impl Failure {
             Failure::Task(source @ TaskError::Input { .. }) => {
                 DispatchError::Input { task, source }
             }
+            Failure::Task(TaskError::Failed(error)) => DispatchError::Failed {
+                task,
+                message: with_causes(error.as_ref()),
+            },
             Failure::Task(error) => DispatchError::Failed {
                 task,
                 message: error.to_string(),
@@ -357,6 +361,23 @@ impl Failure {
             Failure::TimedOut(after) => DispatchError::TimedOut { task, after },
         }
     }
+}
+
+/// The error's message followed by its causes' (`reading the feed: No such file or directory`):
+/// the cause is often what says what to fix.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        // Some errors repeat their cause in their own message.
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    message
 }
 
 /// Runs the task as its own tokio task, so that a panic is contained, and cancels it at

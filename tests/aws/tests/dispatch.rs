@@ -42,6 +42,13 @@ async fn failing() -> anyhow::Result<()> {
 }
 
 #[scheduled("rate(1 hour)")]
+async fn failing_with_cause() -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    std::fs::read("/nonexistent/feed.json").context("the supplier feed is unavailable")?;
+    Ok(())
+}
+
+#[scheduled("rate(1 hour)")]
 async fn panicking() {
     panic!("index out of bounds: the len is 0 but the index is 3");
 }
@@ -128,7 +135,7 @@ async fn hostile_events_get_errors_that_name_the_problem() {
         (
             json!({"task": "ehco"}),
             "UnknownTask",
-            "no task named `ehco`; the tasks are: blocking, echo, failing, monitored, panicking, slow",
+            "no task named `ehco`; the tasks are: blocking, echo, failing, failing-with-cause, monitored, panicking, slow",
         ),
         (
             json!({"task": "echo", "attempt": "first"}),
@@ -167,6 +174,15 @@ async fn failures_panics_and_timeouts_are_errors_lambda_will_retry() {
     assert_eq!(
         failed.to_string(),
         "task `failing` failed: the warehouse API answered 503"
+    );
+    // The cause says what to fix; it is part of the message.
+    let caused = dispatcher
+        .dispatch(json!({"task": "failing-with-cause"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        caused.to_string(),
+        "task `failing-with-cause` failed: the supplier feed is unavailable: No such file or directory (os error 2)"
     );
 
     let panicked = dispatcher
