@@ -1,7 +1,7 @@
 //! The local runner: every task enabled in the environment, fired on its schedule in this
 //! process, with the semantics of the deployed application.
 //!
-//! - **When**: the task's zone and AWS's DST rules, its start and end dates ([`plan`]); with a
+//! - **When**: the task's zone and AWS's DST rules, its start and end dates (`plan.rs`); with a
 //!   flexible window, a random delay within it, as Scheduler spreads the start.
 //! - **What**: the event Scheduler would deliver ([`event::scheduler_event`]), through the same
 //!   [`Dispatcher`] as in Lambda: idempotency, heartbeat, timeout, panics caught.
@@ -109,6 +109,12 @@ impl Runner {
             dead_letters = %self.dead_letters.path().display(),
             "runner started"
         );
+        if upcoming.is_empty() {
+            warn!(
+                environment = %environment,
+                "no task will fire in this environment: `list` shows each task's environments and next fire time"
+            );
+        }
         for Reverse((when, index)) in upcoming.clone().into_sorted_vec().into_iter().rev() {
             info!(task = planned[index].task.name(), next = %when, "scheduled");
         }
