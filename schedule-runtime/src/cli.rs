@@ -199,7 +199,16 @@ async fn replay(registry: Registry, environment: String, state: LocalState) -> E
     let mut remaining = Vec::new();
     for letter in letters {
         let line = match dispatcher
-            .dispatch(letter.event.clone(), Invocation::default())
+            .dispatch(
+                letter.event.clone(),
+                Invocation {
+                    request_id: format!(
+                        "replay-{}",
+                        letter.event["execution_id"].as_str().unwrap_or_default()
+                    ),
+                    deadline: None,
+                },
+            )
             .await
         {
             Ok(_) => format!(
@@ -296,13 +305,17 @@ async fn invoke(
     // Exactly what Scheduler would send for this occurrence.
     let input = input.as_deref().or(registration.spec().input);
     let scheduled = at.unwrap_or_else(Timestamp::now);
-    let event = match local_event(&environment, &task, input, scheduled) {
-        Ok((event, _)) => event,
+    let (event, execution_id) = match local_event(&environment, &task, input, scheduled) {
+        Ok(made) => made,
         Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
     };
     // A hand-run is "run it now": never deduplicated against earlier runs.
     let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()));
-    match dispatcher.dispatch(event, Invocation::default()).await {
+    let invocation = Invocation {
+        request_id: execution_id,
+        deadline: None,
+    };
+    match dispatcher.dispatch(event, invocation).await {
         Ok(outcome) => {
             print(&format!(
                 "{}\n",

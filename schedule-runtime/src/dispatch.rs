@@ -388,7 +388,8 @@ async fn guarded(
     input: Option<Value>,
     timeout: Duration,
 ) -> Result<Value, Failure> {
-    let mut handle = tokio::spawn(task.run(context, input));
+    // The task's own log lines carry the invocation's span (task, scheduled time, attempt).
+    let mut handle = tokio::spawn(task.run(context, input).in_current_span());
     match tokio::time::timeout(timeout, &mut handle).await {
         Ok(Ok(result)) => result.map_err(Failure::Task),
         Ok(Err(join_error)) if join_error.is_panic() => {
