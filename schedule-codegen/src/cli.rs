@@ -10,10 +10,10 @@ use schedule_core::jiff::Timestamp;
 
 use schedule_runtime::Registry;
 
-use crate::next::{format_instant, next_fire_times};
 use crate::registry::manifest_json;
 use crate::terraform::{Options, Trigger, render};
 use crate::write::{check_module, write_module};
+use schedule_core::{format_instant, next_fire_times};
 
 /// Terraform and tooling for `schedule` applications.
 #[derive(Debug, Parser)]

@@ -33,12 +33,11 @@
 //! binary must link the crate that declares them (see `schedule_runtime::Registry::load`).
 
 mod cli;
-mod next;
 mod registry;
 pub mod terraform;
 mod write;
 
 pub use cli::{main, run};
-pub use next::{NextError, format_instant, next_fire_times};
 pub use registry::manifest_json;
+pub use schedule_core::{NextError, format_instant, next_fire_times};
 pub use write::{Difference, check_module, write_module};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
-use schedule_core::{Schedule, format_instant, time_zone};
+use schedule_core::{NextError, format_instant, next_fire_times, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
@@ -151,28 +151,17 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
             .map(|t| format_instant(t, &tz))
             .collect()
     } else {
-        let schedule = match target.parse::<Schedule>() {
-            Ok(schedule) => schedule,
-            Err(error) if target.contains('(') => {
-                return fail(&error.render(target).to_string());
-            }
-            Err(_) => {
+        match next_fire_times(target, zone, now, count) {
+            Ok(times) => times.iter().map(|(t, tz)| format_instant(*t, tz)).collect(),
+            Err(NextError::Expression { .. }) if !target.contains('(') => {
                 let known: Vec<&str> = registry.tasks().iter().map(|t| t.name()).collect();
                 return fail(&format!(
                     "`{target}` is neither a task ({}) nor an expression like 'cron(0 8 * * ? *)'",
                     known.join(", ")
                 ));
             }
-        };
-        let tz = match time_zone(zone) {
-            Ok(tz) => tz,
             Err(error) => return fail(&error.to_string()),
-        };
-        schedule
-            .fire_times(now, &tz)
-            .take(count)
-            .map(|t| format_instant(t, &tz))
-            .collect()
+        }
     };
     for time in times {
         print(&format!("{time}\n"));

@@ -1,10 +1,12 @@
-//! `codegen next`: the next fire times of an expression, as AWS would compute them.
+//! The next fire times of an expression given as text, as `codegen next` and an application's
+//! `next` print them: parse, look up the zone, evaluate.
 
-use schedule_core::jiff::Timestamp;
-use schedule_core::jiff::tz::TimeZone;
-use schedule_core::{ParseError, Schedule, ZoneError, time_zone};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
-pub use schedule_core::format_instant;
+use crate::error::ParseError;
+use crate::schedule::Schedule;
+use crate::zone::{ZoneError, time_zone};
 
 /// Why `next` could not compute fire times.
 #[derive(Debug, thiserror::Error)]
@@ -29,8 +31,8 @@ pub enum NextError {
 ///
 /// ```
 /// let after = "2026-03-01T00:00:00Z".parse()?;
-/// let times = schedule_codegen::next_fire_times("cron(0 8 ? * MON *)", "Europe/London", after, 2)?;
-/// let text: Vec<String> = times.iter().map(|(t, tz)| schedule_codegen::format_instant(*t, tz)).collect();
+/// let times = schedule_core::next_fire_times("cron(0 8 ? * MON *)", "Europe/London", after, 2)?;
+/// let text: Vec<String> = times.iter().map(|(t, tz)| schedule_core::format_instant(*t, tz)).collect();
 /// assert_eq!(text, ["2026-03-02T08:00:00+00:00", "2026-03-09T08:00:00+00:00"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
