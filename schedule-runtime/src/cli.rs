@@ -154,7 +154,7 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
         match next_fire_times(target, zone, now, count) {
             Ok(times) => times.iter().map(|(t, tz)| format_instant(*t, tz)).collect(),
             Err(NextError::Expression { .. }) if !target.contains('(') => {
-                let known: Vec<&str> = registry.tasks().iter().map(|t| t.name()).collect();
+                let known: Vec<&str> = registry.names().collect();
                 return fail(&format!(
                     "`{target}` is neither a task ({}) nor an expression like 'cron(0 8 * * ? *)'",
                     known.join(", ")
@@ -267,7 +267,7 @@ fn local_dispatcher(
     environment: String,
     store: Arc<MemoryStore>,
 ) -> Dispatcher {
-    let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
+    let heartbeat = Heartbeat::from_env(registry.names());
     Dispatcher::new(registry, store, heartbeat, environment)
 }
 
@@ -280,7 +280,7 @@ async fn invoke(
 ) -> ExitCode {
     init_readable_logs();
     let Some(registration) = registry.get(&task) else {
-        let known: Vec<&str> = registry.tasks().iter().map(|t| t.name()).collect();
+        let known: Vec<&str> = registry.names().collect();
         return fail(&format!(
             "no task named `{task}`; the tasks are: {} (see `list`)",
             known.join(", ")

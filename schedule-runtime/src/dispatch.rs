@@ -188,12 +188,7 @@ impl Dispatcher {
         let Some(task) = self.registry.get(&event.task) else {
             return Err(DispatchError::UnknownTask {
                 task: event.task,
-                known: self
-                    .registry
-                    .tasks()
-                    .iter()
-                    .map(|t| t.name().to_owned())
-                    .collect(),
+                known: self.registry.names().map(str::to_owned).collect(),
             });
         };
         let now = Timestamp::now();

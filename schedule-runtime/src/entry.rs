@@ -78,7 +78,7 @@ async fn serve_lambda() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let heartbeat = Heartbeat::from_env(registry.tasks().iter().map(|t| t.name()));
+    let heartbeat = Heartbeat::from_env(registry.names());
     let store = lambda_store(&registry);
     let dispatcher = Dispatcher::new(registry, store, heartbeat, environment());
     let handler = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {

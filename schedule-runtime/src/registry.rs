@@ -110,6 +110,11 @@ impl Registry {
         &self.tasks
     }
 
+    /// The tasks' names, sorted: for heartbeat lookups and for messages that list them.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.tasks.iter().map(|task| task.name())
+    }
+
     /// The task called `name`.
     pub fn get(&self, name: &str) -> Option<&'static Registration> {
         self.tasks
