@@ -1,6 +1,12 @@
 //! `codegen list` and `codegen manifest` on the shop's own tasks, through the compiled binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
 use std::process::Command;
+
+use support::SHOP_TASKS;
 
 fn codegen(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
@@ -21,21 +27,7 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
     let manifest: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     let tasks = manifest["tasks"].as_array().expect("a list of tasks");
     let names: Vec<&str> = tasks.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        names,
-        [
-            "daily-sales-report",
-            "database-backup",
-            "deferred-emails",
-            "expired-session-cleanup",
-            "inventory-sync",
-            "sitemap-refresh",
-            "ssl-certificate-check",
-            "weekly-digest",
-            "winter-sale-launch",
-            "year-end-stocktake"
-        ]
-    );
+    assert_eq!(names, SHOP_TASKS);
     let report = &tasks[0];
     assert_eq!(report["timezone"], "Europe/Moscow");
     assert_eq!(report["window_minutes"], 15);

@@ -20,7 +20,7 @@ use support::tools::{
     Deployment, assert_checkov_passes, assert_formatted_and_valid, placeholder_zip, run,
     scratch_dir, terraform_ok, terraform_test, text,
 };
-use support::{Reply, RuntimeApi, endpoint, start_function};
+use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
 
 /// A copy of the committed module in a fresh directory, with a placeholder zip.
 fn module_copy(name: &str) -> PathBuf {
@@ -311,21 +311,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .map(|a| a["Name"].as_str().unwrap())
         .collect();
     aliases.sort_unstable();
-    assert_eq!(
-        aliases,
-        [
-            "daily-sales-report",
-            "database-backup",
-            "deferred-emails",
-            "expired-session-cleanup",
-            "inventory-sync",
-            "sitemap-refresh",
-            "ssl-certificate-check",
-            "weekly-digest",
-            "winter-sale-launch",
-            "year-end-stocktake"
-        ]
-    );
+    assert_eq!(aliases, SHOP_TASKS);
     // The dates, as Scheduler keeps them (moto reads them back with an offset).
     let stocktake = &schedules["year-end-stocktake"];
     let instant = |value: &Value| {

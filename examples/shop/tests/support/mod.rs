@@ -4,6 +4,20 @@
 
 pub(crate) mod tools;
 
+/// The shop's tasks, in name order, as declared in `src/lib.rs`.
+pub(crate) const SHOP_TASKS: [&str; 10] = [
+    "daily-sales-report",
+    "database-backup",
+    "deferred-emails",
+    "expired-session-cleanup",
+    "inventory-sync",
+    "sitemap-refresh",
+    "ssl-certificate-check",
+    "weekly-digest",
+    "winter-sale-launch",
+    "year-end-stocktake",
+];
+
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
