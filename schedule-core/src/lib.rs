@@ -56,6 +56,7 @@ mod at;
 mod cron;
 mod describe;
 mod error;
+pub mod limits;
 mod next;
 mod rate;
 mod schedule;

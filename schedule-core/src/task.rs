@@ -4,6 +4,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::error::ParseError;
+use crate::limits::{defaults, lambda};
 use crate::schedule::Schedule;
 use crate::zone::{ZoneError, time_zone};
 
@@ -69,12 +70,12 @@ impl TaskSpec {
         TaskSpec {
             name,
             expression,
-            timezone: "UTC",
+            timezone: defaults::TIMEZONE,
             description: None,
             window_minutes: None,
-            retries: 2,
+            retries: defaults::RETRIES,
             max_age_seconds: None,
-            timeout_seconds: 60,
+            timeout_seconds: defaults::TIMEOUT_SECONDS,
             idempotency: None,
             heartbeat: false,
             environments: &[],
@@ -92,6 +93,13 @@ impl TaskSpec {
     /// The zone the schedule is read in.
     pub fn time_zone(&self) -> Result<TimeZone, ZoneError> {
         time_zone(self.timezone)
+    }
+
+    /// Seconds after its scheduled time that a run is given up: the declared `max_age`, else
+    /// Lambda's default (six hours). Both retry layers and the local runner use it.
+    pub fn effective_max_age_seconds(&self) -> u32 {
+        self.max_age_seconds
+            .unwrap_or(lambda::MAX_EVENT_AGE_SECONDS)
     }
 
     /// Whether the task runs in deployment environment `environment`.

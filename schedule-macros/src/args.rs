@@ -2,9 +2,9 @@
 //!
 //! Only the shape is checked here (a string first, then `name`, `name = value` or
 //! `name(...)` separated by commas). What each option means, and whether its value is right, is
-//! `validate.rs`'s business, so that every bad option is reported, not just the first.
+//! `attr.rs` and `valid.rs`'s business, so that every bad option is reported, not just the first.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Token, parenthesized};
@@ -27,7 +27,7 @@ pub(crate) enum OptValue {
     /// `retries = 2`
     Assign(Expr),
     /// `idempotent(ttl = "7d")`
-    Call(Punctuated<Opt, Token![,]>, Span),
+    Call(Punctuated<Opt, Token![,]>),
 }
 
 impl Parse for Args {
@@ -76,11 +76,8 @@ impl Parse for Opt {
             OptValue::Assign(input.parse()?)
         } else if input.peek(syn::token::Paren) {
             let content;
-            let paren = parenthesized!(content in input);
-            OptValue::Call(
-                content.parse_terminated(Opt::parse, Token![,])?,
-                paren.span.join(),
-            )
+            parenthesized!(content in input);
+            OptValue::Call(content.parse_terminated(Opt::parse, Token![,])?)
         } else {
             OptValue::Flag
         };

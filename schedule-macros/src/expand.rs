@@ -1,4 +1,4 @@
-//! Phase 4: the registration emitted next to the unchanged function.
+//! Phase 5: the registration emitted next to the unchanged function.
 //!
 //! ```text
 //! <the function, as written>
@@ -17,7 +17,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::item::{Param, TaskFn, name_span};
-use crate::validate::Task;
+use crate::valid::Task;
 
 pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
     let private = quote!(::schedule_runtime::__private);

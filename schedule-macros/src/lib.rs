@@ -3,14 +3,16 @@
 //! Use it through `schedule-runtime`, which re-exports it and documents its grammar in one
 //! place. This crate only converts token streams; each phase lives in its own module and works
 //! on `proc_macro2` tokens, so it is testable without a compiler: `args` (the attribute's
-//! syntax), `item` (the function's signature), `validate` (every option against AWS's rules)
-//! and `expand` (the registration).
+//! syntax), `item` (the function's signature), `attr` (reading each option's value into a
+//! slot that takes one), `valid` (checking the values against AWS's limits and each other) and
+//! `expand` (the registration).
 
 mod args;
+mod attr;
 mod errors;
 mod expand;
 mod item;
-mod validate;
+mod valid;
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
@@ -40,26 +42,24 @@ fn scheduled_impl(attr: TokenStream2, item: &TokenStream2) -> TokenStream2 {
         }
     };
     let mut errors = Errors::new();
-    let args = args::parse(attr).map_err(|e| errors.push(e)).ok();
     let task_fn = item::read(&function, &mut errors);
-    let task = args.and_then(|args| validate::task(&args, &task_fn, &mut errors));
-    match (errors.finish(), task) {
-        (Ok(()), Some(task)) => {
+    let args = match args::parse(attr) {
+        Ok(args) => args,
+        Err(error) => {
+            errors.push(error);
+            let error = errors.finish().err().map(|e| e.to_compile_error());
+            return quote!(#item #error);
+        }
+    };
+    let task = valid::task(&attr::read(&args, &mut errors), &task_fn, &mut errors);
+    // Every check reports what it rejects, so the task is sound exactly when nothing was.
+    match errors.finish() {
+        Ok(()) => {
             let registration = expand::registration(&task_fn, &task);
             quote!(#item #registration)
         }
-        (Err(error), _) => {
+        Err(error) => {
             let error = error.to_compile_error();
-            quote!(#item #error)
-        }
-        // Validation only withholds a task when it reported why, so this is unreachable; it
-        // still compiles to an error rather than a panic.
-        (Ok(()), None) => {
-            let error = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[scheduled]` could not validate this task (a bug in schedule-macros; please report it)",
-            )
-            .to_compile_error();
             quote!(#item #error)
         }
     }
@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(names, ["heartbeat", "retries", "idempotent"]);
         assert!(matches!(args.options[0].value, args::OptValue::Flag));
         assert!(matches!(args.options[1].value, args::OptValue::Assign(_)));
-        assert!(matches!(args.options[2].value, args::OptValue::Call(..)));
+        assert!(matches!(args.options[2].value, args::OptValue::Call(_)));
     }
 
     #[test]

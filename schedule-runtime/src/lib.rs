@@ -60,7 +60,7 @@ pub use dispatch::{DispatchError, Dispatcher, Invocation, Outcome};
 pub use entry::main;
 pub use event::{Event, EventError};
 pub use heartbeat::Heartbeat;
-pub use registry::{Duplicate, Manifest, ManifestTask, Registry, RegistryError};
+pub use registry::{AliasClash, Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
 pub use task::{

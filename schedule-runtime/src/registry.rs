@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use schedule_core::jiff::Timestamp;
 use schedule_core::jiff::tz::TimeZone;
+use schedule_core::limits::alias_name;
 use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
@@ -34,6 +35,32 @@ pub enum RegistryError {
     /// Two or more tasks share a name.
     #[error("task names must be unique; {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Duplicates(Vec<Duplicate>),
+    /// Two tasks' names differ only in a character that Lambda alias names cannot hold.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    AliasClashes(Vec<AliasClash>),
+}
+
+/// Two tasks that would share a Lambda alias (`a.b` and `a_b` both become `a_b`). Each task's
+/// alias carries its retry policy and its metrics in AWS, so they must differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasClash {
+    /// The alias both names become.
+    pub alias: String,
+    /// The first task, by name, and where it is declared.
+    pub first: (&'static str, Location),
+    /// The other task.
+    pub second: (&'static str, Location),
+}
+
+impl fmt::Display for AliasClash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "tasks `{}` ({}) and `{}` ({}) would share the Lambda alias `{}` (`.` becomes `_` in \
+             alias names), which carries each task's retry policy; rename one",
+            self.first.0, self.first.1, self.second.0, self.second.1, self.alias
+        )
+    }
 }
 
 /// Two declarations with one name.
@@ -87,6 +114,10 @@ impl Registry {
             .collect();
         if !duplicates.is_empty() {
             return Err(RegistryError::Duplicates(duplicates));
+        }
+        let clashes = alias_clashes(&tasks);
+        if !clashes.is_empty() {
+            return Err(RegistryError::AliasClashes(clashes));
         }
         let bad_inputs: Vec<String> = tasks
             .iter()
@@ -197,6 +228,24 @@ impl Registry {
                 .collect(),
         }
     }
+}
+
+/// Pairs of tasks (unique names, sorted) whose Lambda aliases would be the same.
+fn alias_clashes(tasks: &[&'static Registration]) -> Vec<AliasClash> {
+    let mut by_alias: Vec<(String, &'static Registration)> = tasks
+        .iter()
+        .map(|task| (alias_name(task.name()), *task))
+        .collect();
+    by_alias.sort_by(|a, b| (&a.0, a.1.name()).cmp(&(&b.0, b.1.name())));
+    by_alias
+        .windows(2)
+        .filter(|pair| pair[0].0 == pair[1].0)
+        .map(|pair| AliasClash {
+            alias: pair[0].0.clone(),
+            first: (pair[0].1.name(), pair[0].1.location()),
+            second: (pair[1].1.name(), pair[1].1.location()),
+        })
+        .collect()
 }
 
 /// The registry as JSON, printed by `codegen manifest`.

@@ -9,6 +9,7 @@
 
 use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
+use schedule_core::limits::lambda;
 use schedule_runtime::heartbeat::url_variable;
 use schedule_runtime::idempotency::table;
 
@@ -18,8 +19,6 @@ use super::tasks::Task;
 /// Seconds the function may run beyond its longest task: the idempotency claim before the run
 /// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
 const RUN_MARGIN_SECONDS: u32 = 10;
-/// Lambda's ceiling.
-const LAMBDA_MAX_TIMEOUT: u32 = 900;
 
 pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) -> Vec<Item> {
     let longest = tasks
@@ -27,7 +26,7 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) ->
         .map(|t| t.spec.timeout_seconds)
         .max()
         .unwrap_or(0);
-    let timeout = (longest + RUN_MARGIN_SECONDS).min(LAMBDA_MAX_TIMEOUT);
+    let timeout = (longest + RUN_MARGIN_SECONDS).min(lambda::MAX_TIMEOUT_SECONDS);
 
     let mut permissions = vec![
         statement(

@@ -5,14 +5,12 @@
 //! entry of one table in `main.tf`: the place to read what will be deployed for it.
 
 use hcl::expr::{Expression, Object, ObjectKey};
+use schedule_core::limits::{alias_name, check_task_name};
 use schedule_core::{Schedule, TaskSpec};
 use schedule_runtime::event::{rule_input_template, scheduler_input};
 
 use super::hcl::strings;
 use super::{RenderError, Trigger};
-
-/// Lambda's default, and the ceiling, of an asynchronous event's age (6 hours).
-const LAMBDA_MAX_EVENT_AGE: u32 = 21_600;
 
 /// One task as the module deploys it.
 pub(crate) struct Task<'a> {
@@ -47,7 +45,7 @@ impl<'a> Task<'a> {
         Ok(Task {
             alias: alias(spec.name).map_err(invalid)?,
             description,
-            max_age_seconds: spec.max_age_seconds.unwrap_or(LAMBDA_MAX_EVENT_AGE),
+            max_age_seconds: spec.effective_max_age_seconds(),
             input,
             schedule,
             spec,
@@ -91,13 +89,11 @@ pub(crate) fn table(tasks: &[Task<'_>]) -> Expression {
     Expression::Object(table)
 }
 
-/// A Lambda alias name for `task`: aliases take `[A-Za-z0-9_-]` and may not be all digits,
-/// task names also take `.`, which becomes `_`.
+/// The task's Lambda alias name. The registry refuses names that cannot name one; a hand-built
+/// spec gets the same answer here.
 fn alias(task: &str) -> Result<String, String> {
-    if task.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("a name of digits only cannot name its Lambda alias; add a letter".to_owned());
-    }
-    Ok(task.replace('.', "_"))
+    check_task_name(task).map_err(|e| format!("a task name must be {e}"))?;
+    Ok(alias_name(task))
 }
 
 /// Two tasks whose aliases would be the same (`a.b` and `a_b`), if any.

@@ -39,8 +39,6 @@ use plan::Planned;
 /// Lambda's spacing of retries of a failed asynchronous invocation: about a minute before the
 /// second attempt, doubling after.
 const FIRST_RETRY_DELAY: Duration = Duration::from_secs(60);
-/// Lambda's default, and longest, age of an asynchronous event.
-const DEFAULT_MAX_AGE: SignedDuration = SignedDuration::from_hours(6);
 
 /// Picks the delay within a flexible window (given the window's length).
 pub type Jitter = Arc<dyn Fn(Duration) -> Duration + Send + Sync>;
@@ -197,9 +195,7 @@ impl Runner {
                 );
             }
         }
-        let max_age = spec
-            .max_age_seconds
-            .map_or(DEFAULT_MAX_AGE, |s| SignedDuration::from_secs(i64::from(s)));
+        let max_age = SignedDuration::from_secs(i64::from(spec.effective_max_age_seconds()));
         let mut delay = FIRST_RETRY_DELAY;
         let mut attempts = 0;
         loop {

@@ -1,0 +1,323 @@
+//! Phase 4: checking. The options as read, judged against AWS's limits and against each other,
+//! and normalised into the task's declaration.
+//!
+//! Limits and defaults come from `schedule_core::limits`, the one place the macro, the runtime
+//! and codegen read them from. Each check reports at the token it concerns and carries on; the
+//! caller discards the task when anything was reported, so a check here only has to say what is
+//! wrong, never to withhold a value.
+
+use schedule_core::jiff::Timestamp;
+use schedule_core::limits::{
+    IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name, check_task_name,
+    defaults, lambda, scheduler,
+};
+use schedule_core::{Schedule, time_zone};
+
+use crate::attr::{Attrs, Given};
+use crate::errors::Errors;
+use crate::item::{TaskFn, name_span};
+
+/// The checked declaration, values normalised for the registration: canonical expression,
+/// UTC instants, defaults filled in.
+pub(crate) struct Task {
+    pub(crate) name: String,
+    pub(crate) expression: String,
+    pub(crate) timezone: String,
+    pub(crate) description: String,
+    pub(crate) window_minutes: Option<u16>,
+    pub(crate) retries: u8,
+    pub(crate) max_age_seconds: Option<u32>,
+    pub(crate) timeout_seconds: u32,
+    pub(crate) idempotency_ttl_seconds: Option<u32>,
+    pub(crate) heartbeat: bool,
+    pub(crate) environments: Vec<String>,
+    pub(crate) input: Option<String>,
+    pub(crate) start: Option<String>,
+    pub(crate) end: Option<String>,
+}
+
+/// Checks every option. The result is meaningful only when nothing was reported to `errors`.
+pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) -> Task {
+    let expression = &attrs.expression;
+    let schedule = match expression.value().parse::<Schedule>() {
+        Ok(schedule) => Some(schedule),
+        Err(error) => {
+            // The whole literal: `proc_macro`'s `subspan`, which could point inside it, is
+            // nightly-only. The message draws a caret under the offending characters instead.
+            errors.at(
+                expression.span(),
+                format!("invalid schedule: {}", error.render(&expression.value())),
+            );
+            None
+        }
+    };
+    let is_at = matches!(schedule, Some(Schedule::At(_)));
+
+    let timezone = match attrs.timezone.get() {
+        Some(zone) => {
+            if let Err(e) = time_zone(&zone.value) {
+                errors.at(zone.span, e);
+            }
+            zone.value.clone()
+        }
+        None => defaults::TIMEZONE.to_owned(),
+    };
+
+    // A schedule that matches no date at all can never run; say so now, not in production.
+    if let Some(schedule) = &schedule
+        && !is_at
+        && let Ok(tz) = time_zone(&timezone)
+        && schedule.next_after(Timestamp::UNIX_EPOCH, &tz).is_none()
+    {
+        errors.at(
+            expression.span(),
+            format!(
+                "the schedule `{}` never fires: no date from 1970 to 2199 matches it",
+                expression.value()
+            ),
+        );
+    }
+
+    let name = match attrs.name.get() {
+        Some(name) => {
+            check_name(&name.value, name.span, "", errors);
+            name.value.clone()
+        }
+        None => {
+            let ident = function.function.sig.ident.to_string();
+            let derived = ident.trim_start_matches("r#").replace('_', "-");
+            let hint = "; it comes from the function's name, so set `name = \"...\"`";
+            check_name(&derived, name_span(function.function), hint, errors);
+            derived
+        }
+    };
+
+    let window_minutes = attrs.window.get().map(|window| {
+        if is_at {
+            errors.at(
+                window.name,
+                "a one-time `at()` schedule fires at its exact time; remove `window`",
+            );
+        }
+        let minutes = u16::try_from(window.value / 60).unwrap_or(u16::MAX);
+        if window.value % 60 != 0 || !scheduler::WINDOW_MINUTES.contains(&minutes) {
+            errors.at(
+                window.span,
+                format!(
+                    "a flexible window is whole minutes from `{}m` to `{}m` (`24h`), AWS's limits",
+                    scheduler::WINDOW_MINUTES.start(),
+                    scheduler::WINDOW_MINUTES.end()
+                ),
+            );
+        }
+        minutes
+    });
+
+    let retries = attrs.retries.get().map_or(defaults::RETRIES, |retries| {
+        let value = retries.value;
+        u8::try_from(value)
+            .ok()
+            .filter(|r| *r <= lambda::MAX_RETRIES)
+            .unwrap_or_else(|| {
+                errors.at(
+                    retries.span,
+                    format!(
+                        "`retries = {value}` is more than AWS allows: EventBridge Scheduler invokes Lambda \
+                         asynchronously, and Lambda retries an asynchronous invocation at most {} times; \
+                         use 0, 1 or 2",
+                        lambda::MAX_RETRIES
+                    ),
+                );
+                lambda::MAX_RETRIES
+            })
+    });
+
+    let max_age_seconds = attrs.max_age.get().map(|max_age| {
+        seconds_within(max_age, &lambda::EVENT_AGE_SECONDS, errors, || {
+            "`max_age` is from `1m` to `6h`, the range Lambda accepts for an event's maximum age"
+                .to_owned()
+        })
+    });
+
+    let timeout_seconds = attrs
+        .timeout
+        .get()
+        .map_or(defaults::TIMEOUT_SECONDS, |timeout| {
+            seconds_within(timeout, &TIMEOUT_SECONDS, errors, || {
+                "`timeout` is from `1s` to `15m`: a run cannot outlive the Lambda, whose limit is 15 minutes"
+                    .to_owned()
+            })
+        });
+
+    let idempotency_ttl_seconds = attrs.idempotent.get().map(|idempotent| {
+        let Some(ttl) = &idempotent.value.ttl else {
+            return defaults::IDEMPOTENCY_TTL_SECONDS;
+        };
+        let seconds = seconds_within(ttl, &IDEMPOTENCY_TTL_SECONDS, errors, || {
+            "the idempotency `ttl` is from `1m` to `365d`".to_owned()
+        });
+        // Deliveries keep coming until the event's maximum age; forgetting a completion before
+        // then would let a late duplicate run the task again.
+        let horizon = max_age_seconds.unwrap_or(lambda::MAX_EVENT_AGE_SECONDS);
+        if IDEMPOTENCY_TTL_SECONDS.contains(&seconds) && seconds < horizon {
+            errors.at(
+                ttl.span,
+                format!(
+                    "the idempotency `ttl` must cover the time in which a delivery can still arrive, {horizon} s \
+                     (`max_age`, or Lambda's 6 hours without it); a shorter ttl forgets completions while \
+                     duplicates can still run the task again"
+                ),
+            );
+        }
+        seconds
+    });
+
+    let environments = attrs.environments.get().map_or_else(Vec::new, |list| {
+        if list.value.is_empty() {
+            errors.at(
+                list.span,
+                "`environments` is empty, so the task would never be enabled; list at least one, or remove the option to enable it everywhere",
+            );
+        }
+        let mut names: Vec<String> = Vec::with_capacity(list.value.len());
+        for environment in &list.value {
+            let name = &environment.value;
+            if let Err(rule) = check_environment_name(name) {
+                errors.at(
+                    environment.span,
+                    format!("`{name}` is not a valid environment name: {rule}"),
+                );
+            } else if names.contains(name) {
+                errors.at(environment.span, format!("`{name}` is listed twice"));
+            }
+            names.push(name.clone());
+        }
+        names
+    });
+
+    let input = attrs.input.get().map(|input| {
+        if function.input().is_none() {
+            errors.at(
+                input.name,
+                "`input` is declared but the function takes no input parameter; \
+                 add one (e.g. `input: MyInput`) or remove `input = ...`",
+            );
+        }
+        // Kept as written (key order, spacing): it is the user's text, shown in the manifest.
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(&input.value) {
+            errors.at(input.span, format!("`input` is not valid JSON: {e}"));
+        }
+        input.value.clone()
+    });
+
+    let start = attrs
+        .start
+        .get()
+        .map(|start| recurring_only(start, is_at, "start", errors));
+    let end = attrs
+        .end
+        .get()
+        .map(|end| recurring_only(end, is_at, "end", errors));
+    if let (Some(start), Some(end)) = (start, attrs.end.get())
+        && end.value <= start
+    {
+        errors.at(
+            end.span,
+            format!("`end` ({}) must be after `start` ({start})", end.value),
+        );
+    }
+
+    let description = match attrs.description.get() {
+        Some(description) => {
+            let text = &description.value;
+            if text.trim().is_empty() || text.chars().count() > scheduler::MAX_DESCRIPTION_CHARS {
+                errors.at(
+                    description.span,
+                    format!(
+                        "a description is 1 to {} characters, AWS's limit",
+                        scheduler::MAX_DESCRIPTION_CHARS
+                    ),
+                );
+            }
+            text.clone()
+        }
+        None => function
+            .doc_summary()
+            .map(|line| {
+                line.chars()
+                    .take(scheduler::MAX_DESCRIPTION_CHARS)
+                    .collect()
+            })
+            .or_else(|| Some(schedule.as_ref()?.describe_in(&timezone)))
+            .unwrap_or_default(),
+    };
+
+    Task {
+        name,
+        expression: schedule.map_or_else(|| expression.value(), |s| s.to_string()),
+        timezone,
+        description,
+        window_minutes,
+        retries,
+        max_age_seconds,
+        timeout_seconds,
+        idempotency_ttl_seconds,
+        heartbeat: attrs.heartbeat.get().is_some(),
+        environments,
+        input,
+        start: start.map(|t| t.to_string()),
+        end: end.map(|t| t.to_string()),
+    }
+}
+
+fn check_name(name: &str, span: proc_macro2::Span, hint: &str, errors: &mut Errors) {
+    match check_task_name(name) {
+        Ok(()) => {}
+        Err(NameError::Charset) => errors.at(
+            span,
+            format!(
+                "`{name}` is not a valid task name: AWS schedule names are {}{hint}",
+                NameError::Charset
+            ),
+        ),
+        Err(NameError::DigitsOnly) => errors.at(
+            span,
+            format!(
+                "`{name}` is not a valid task name: it is all digits, and the task's Lambda alias is named \
+                 after it, which Lambda would read as a version; add a letter{hint}"
+            ),
+        ),
+    }
+}
+
+/// A duration's seconds, reported at its value when outside `range`.
+fn seconds_within(
+    given: &Given<u64>,
+    range: &std::ops::RangeInclusive<u32>,
+    errors: &mut Errors,
+    message: impl FnOnce() -> String,
+) -> u32 {
+    let seconds = u32::try_from(given.value).unwrap_or(u32::MAX);
+    if !range.contains(&seconds) {
+        errors.at(given.span, message());
+    }
+    seconds
+}
+
+/// `start` or `end`: refused for a one-time `at()`, which AWS fires once at its own time.
+fn recurring_only(
+    instant: &Given<Timestamp>,
+    is_at: bool,
+    option: &str,
+    errors: &mut Errors,
+) -> Timestamp {
+    if is_at {
+        errors.at(
+            instant.name,
+            format!(
+                "`{option}` applies only to recurring schedules; AWS ignores it for a one-time `at()`"
+            ),
+        );
+    }
+    instant.value
+}
