@@ -116,7 +116,7 @@ where
         ),
         Command::List => Registry::load()
             .map_err(|e| e.to_string())
-            .and_then(|registry| write_all(out, &registry.table(Timestamp::now()))),
+            .and_then(|registry| write_all(out, &registry.list_table(Timestamp::now()))),
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),

@@ -39,5 +39,4 @@ mod write;
 
 pub use cli::{main, run};
 pub use registry::manifest_json;
-pub use schedule_core::{NextError, format_instant, next_fire_times};
 pub use write::{Difference, check_module, write_module};

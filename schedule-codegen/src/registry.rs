@@ -1,5 +1,5 @@
 //! `codegen manifest`: the application's registry as JSON, for tools. (`codegen list` prints
-//! [`Registry::table`].)
+//! [`Registry::list_table`].)
 
 use schedule_runtime::Registry;
 

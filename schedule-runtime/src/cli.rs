@@ -13,7 +13,7 @@ use schedule_core::{NextError, format_instant, next_fire_times, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
-use crate::entry::environment;
+use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
 use crate::registry::Registry;
@@ -86,14 +86,14 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(registry) => registry,
         Err(error) => return fail(&error.to_string()),
     };
-    let environment = cli.environment.unwrap_or_else(environment);
+    let environment = cli.environment.unwrap_or_else(environment::deployment);
     match cli.command {
         None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
             Ok(state) => run_tasks(registry, environment, state).await,
             Err(message) => fail(&message),
         },
         Some(Command::List) => {
-            print(&registry.table(Timestamp::now()));
+            print(&registry.list_table(Timestamp::now()));
             ExitCode::SUCCESS
         }
         Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),

@@ -216,7 +216,7 @@ impl Dispatcher {
     ) -> Result<Outcome, DispatchError> {
         let spec = task.spec();
         let name = task.name().to_owned();
-        let timeout = run_time(spec.timeout_seconds, now, invocation.deadline);
+        let timeout = run_budget(spec.timeout_seconds, now, invocation.deadline);
         let deadline = now + timeout;
 
         // Claim the occurrence first: a duplicate costs this one round trip and nothing else.
@@ -321,7 +321,7 @@ impl Dispatcher {
 }
 
 /// How long a run may take: its timeout, cut short to end before the Lambda's deadline.
-fn run_time(timeout_seconds: u32, now: Timestamp, deadline: Option<Timestamp>) -> Duration {
+fn run_budget(timeout_seconds: u32, now: Timestamp, deadline: Option<Timestamp>) -> Duration {
     let timeout = Duration::from_secs(timeout_seconds.into());
     let Some(deadline) = deadline else {
         return timeout;

@@ -7,6 +7,7 @@ use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::dispatch::{DispatchError, Dispatcher, Invocation};
+use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, UnconfiguredStore};
 use crate::registry::Registry;
@@ -15,16 +16,7 @@ use crate::registry::Registry;
 /// `lambda_runtime`; elsewhere it runs the command line (`invoke <task> [--at TIME] [--input
 /// JSON]`, `list`). Startup makes no network call: clients are built once, here, and reused.
 ///
-/// Environment of the dispatch Lambda (design contract 3; the generated Terraform sets these):
-///
-/// | variable | meaning |
-/// |---|---|
-/// | `SCHEDULE_ENVIRONMENT` | deployment environment name, given to tasks as [`TaskContext::environment`](crate::TaskContext::environment) (default `local`) |
-/// | `SCHEDULE_IDEMPOTENCY_TABLE` | DynamoDB table for `idempotent` tasks (schema: [`DynamoDbStore`](crate::idempotency::DynamoDbStore)); without it those tasks fail closed |
-/// | `SCHEDULE_HEARTBEAT_URL_<TASK>` | ping URL of a `heartbeat` task (see [`heartbeat`](crate::heartbeat)) |
-/// | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda; read as the AWS SDK documents |
-/// | `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) | another DynamoDB endpoint, e.g. a local server |
-/// | `AWS_LAMBDA_LOG_LEVEL` | log level of the JSON logs (`INFO` unless set) |
+/// The environment it reads is documented in [`environment`](crate::environment).
 ///
 /// Each invocation is logged as JSON lines inside a `task` span carrying the task, scheduled
 /// time, attempt and request id: `started`, `succeeded` (with `duration_ms`), `failed` (with
@@ -64,11 +56,6 @@ fn report(message: &str) {
     eprintln!("error: {message}");
 }
 
-/// The deployment environment's name.
-pub(crate) fn environment() -> String {
-    std::env::var("SCHEDULE_ENVIRONMENT").unwrap_or_else(|_| "local".to_owned())
-}
-
 async fn serve_lambda() -> ExitCode {
     init_json_logs();
     let registry = match Registry::load() {
@@ -80,7 +67,7 @@ async fn serve_lambda() -> ExitCode {
     };
     let heartbeat = Heartbeat::from_env(registry.names());
     let store = lambda_store(&registry);
-    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment());
+    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment::deployment());
     let handler = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
         let dispatcher = dispatcher.clone();
         async move {
@@ -110,7 +97,7 @@ fn lambda_store(registry: &Registry) -> Arc<dyn IdempotencyStore> {
         .tasks()
         .iter()
         .any(|t| t.spec().idempotency.is_some());
-    match std::env::var("SCHEDULE_IDEMPOTENCY_TABLE") {
+    match std::env::var(environment::IDEMPOTENCY_TABLE) {
         Ok(table) if !table.is_empty() => dynamodb_store(table),
         _ if needs_store => Arc::new(UnconfiguredStore),
         _ => Arc::new(MemoryStore::new()),

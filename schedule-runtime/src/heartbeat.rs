@@ -57,7 +57,7 @@ fn urls_from<'a>(
 #[derive(Clone, Default)]
 pub struct Heartbeat {
     urls: Arc<HashMap<String, String>>,
-    #[cfg(feature = "aws")]
+    #[cfg(feature = "app")]
     client: Option<client::Client>,
 }
 
@@ -75,7 +75,7 @@ impl Heartbeat {
     /// Pings to the given URLs, by task name.
     pub fn with_urls(urls: HashMap<String, String>) -> Heartbeat {
         Heartbeat {
-            #[cfg(feature = "aws")]
+            #[cfg(feature = "app")]
             client: if urls.is_empty() {
                 None
             } else {
@@ -130,7 +130,7 @@ impl Heartbeat {
     }
 
     async fn ping(&self, url: String, body: Option<String>, budget: Duration) {
-        #[cfg(feature = "aws")]
+        #[cfg(feature = "app")]
         if let Some(client) = &self.client {
             if let Err(error) = client.ping(&url, body, budget).await {
                 warn!(%url, %error, "heartbeat ping failed");
@@ -138,7 +138,7 @@ impl Heartbeat {
             return;
         }
         let _ = (body, budget);
-        warn!(%url, "heartbeat ping skipped: built without the `aws` feature's HTTP client");
+        warn!(%url, "heartbeat ping skipped: built without the `app` feature's HTTP client");
     }
 }
 
@@ -153,7 +153,7 @@ fn budget(deadline: Option<Timestamp>) -> Duration {
         .min(PING_BUDGET)
 }
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "app")]
 mod client {
     use std::time::Duration;
 

@@ -38,15 +38,16 @@
 //! invocation goes through the [`Dispatcher`]: the event is decoded ([`Event`]), the task found,
 //! an `idempotent` task's occurrence claimed in the [`idempotency`] store (DynamoDB in AWS), the
 //! task run under its timeout with panics caught, and its monitor pinged ([`heartbeat`]). The
-//! environment it reads is documented on [`main()`]. All of it is in the default `aws` feature;
+//! environment it reads is documented in [`environment`]. All of it is in the default `app` feature;
 //! tools that only read the registry turn it off.
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "app")]
 mod cli;
 mod context;
 mod dispatch;
-#[cfg(feature = "aws")]
+#[cfg(feature = "app")]
 mod entry;
+pub mod environment;
 pub mod event;
 pub mod heartbeat;
 pub mod idempotency;
@@ -56,16 +57,14 @@ mod task;
 
 pub use context::TaskContext;
 pub use dispatch::{DispatchError, Dispatcher, Invocation, Outcome};
-#[cfg(feature = "aws")]
+#[cfg(feature = "app")]
 pub use entry::main;
 pub use event::{Event, EventError};
 pub use heartbeat::Heartbeat;
 pub use registry::{AliasClash, Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
-pub use task::{
-    BoxError, InputCheck, IntoTaskResult, Location, Registration, TaskError, TaskFn, TaskFuture,
-};
+pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, TaskFuture};
 
 /// Declares a scheduled task: `#[scheduled("<expression>", options...)]` on an `async fn`.
 ///
@@ -216,7 +215,7 @@ pub mod __private {
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::task::{
         DefaultInput, ErrorType, InputCheck, InputType, IntoTaskResult, Location, OutputType,
-        Registration, TaskError, TaskFuture, TaskInput, failed_run, task_future,
+        Registration, TaskError, TaskFn, TaskFuture, TaskInput, failed_run, task_future,
     };
 }
 

@@ -156,7 +156,7 @@ impl Registry {
 
     /// A table of the tasks for people: name, schedule, zone, environments, and the next fire
     /// time after `now` (as the local runner would fire it) in the task's zone and in UTC.
-    pub fn table(&self, now: Timestamp) -> String {
+    pub fn list_table(&self, now: Timestamp) -> String {
         let header = ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT", "UTC"];
         let rows: Vec<[String; 6]> = self
             .tasks()

@@ -20,7 +20,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// The future of one run: the task's result as JSON, or why it failed.
 pub type TaskFuture = Pin<Box<dyn Future<Output = Result<Value, TaskError>> + Send + 'static>>;
 
-/// The type-erased entry point of a task.
+/// The type-erased entry point of a task. Used by the expansion (through `__private`).
 pub type TaskFn = fn(TaskContext, TaskInput) -> TaskFuture;
 
 /// Why a run of a task failed.
@@ -60,7 +60,8 @@ impl fmt::Display for Location {
     }
 }
 
-/// Checks that a task's declared `input = ...` decodes as its input type.
+/// Checks that a task's declared `input = ...` decodes as its input type. Used by the
+/// expansion (through `__private`).
 pub type InputCheck = fn() -> Result<(), TaskError>;
 
 /// One task as registered by `#[scheduled]`: its declaration, where it was declared, and how to
@@ -77,7 +78,9 @@ inventory::collect!(Registration);
 
 impl Registration {
     /// A registration; the macro builds these in a `const` context. `input_check` is given
-    /// when the task declares `input = ...` and takes an input.
+    /// when the task declares `input = ...` and takes an input. Used by the expansion (and by
+    /// benchmarks that register thousands of tasks by hand); not public API.
+    #[doc(hidden)]
     pub const fn new(
         spec: TaskSpec,
         location: Location,
@@ -119,7 +122,8 @@ impl Registration {
     }
 }
 
-/// The event's `input`, before it is decoded into the task's input type.
+/// The event's `input`, before it is decoded into the task's input type. Used by the
+/// expansion (through `__private`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskInput(Option<Value>);
 

@@ -7,7 +7,7 @@
 
 mod support;
 
-use schedule_runtime::idempotency::{Connection, DynamoDbStore};
+use schedule_runtime::idempotency::{Connection, DynamoDbStore, StaticCredentials};
 use serde_json::{Value, json};
 use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
 
@@ -20,7 +20,11 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
         Connection {
             region: "us-east-1".to_owned(),
             endpoint: Some(endpoint.clone()),
-            credentials: Some(("testing".to_owned(), "testing".to_owned(), None)),
+            credentials: Some(StaticCredentials {
+                access_key_id: "testing".to_owned(),
+                secret_access_key: "testing".to_owned(),
+                session_token: None,
+            }),
         },
     );
     store.create_table().await.unwrap();

@@ -10,6 +10,7 @@
 use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
 use schedule_core::limits::lambda;
+use schedule_runtime::environment;
 use schedule_runtime::heartbeat::url_variable;
 use schedule_runtime::idempotency::table;
 
@@ -144,10 +145,10 @@ fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool, healthchecks: bo
     let mut put = |name: String, value: Expression| {
         variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
     };
-    put("SCHEDULE_ENVIRONMENT".to_owned(), expr("var.environment"));
+    put(environment::DEPLOYMENT.to_owned(), expr("var.environment"));
     if idempotent {
         put(
-            "SCHEDULE_IDEMPOTENCY_TABLE".to_owned(),
+            environment::IDEMPOTENCY_TABLE.to_owned(),
             expr("aws_dynamodb_table.idempotency.name"),
         );
     }

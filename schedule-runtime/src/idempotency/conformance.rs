@@ -3,6 +3,8 @@
 //! The embedded store's unit tests and the DynamoDB store's tests against moto run the same
 //! checks, and so can a store of your own: call [`check`] in a test. Each scenario uses its own
 //! keys, so one store (one table) serves them all. A violated rule panics with what was expected.
+//! Behind the `test-util` feature: add `schedule-runtime = { ..., features = ["test-util"] }` to
+//! the `[dev-dependencies]` of the crate that tests its store.
 
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use serde_json::json;

@@ -46,8 +46,29 @@ pub struct Connection {
     pub region: String,
     /// Another endpoint than AWS's, e.g. a DynamoDB-compatible server in tests.
     pub endpoint: Option<String>,
-    /// Access key id, secret access key and session token.
-    pub credentials: Option<(String, String, Option<String>)>,
+    /// Static credentials; `None` leaves the client without any (it then signs nothing).
+    pub credentials: Option<StaticCredentials>,
+}
+
+/// An access key, as the `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+/// variables give it.
+#[derive(Clone, Default)]
+pub struct StaticCredentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: String,
+    /// `AWS_SESSION_TOKEN`, for temporary credentials (as Lambda's are).
+    pub session_token: Option<String>,
+}
+
+/// Shows the key id only: the secret and the token never reach a log line.
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Occurrence records in a DynamoDB table.
@@ -71,7 +92,11 @@ impl DynamoDbStore {
             endpoint: var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")),
             credentials: var("AWS_ACCESS_KEY_ID")
                 .zip(var("AWS_SECRET_ACCESS_KEY"))
-                .map(|(key, secret)| (key, secret, var("AWS_SESSION_TOKEN"))),
+                .map(|(access_key_id, secret_access_key)| StaticCredentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token: var("AWS_SESSION_TOKEN"),
+                }),
         };
         DynamoDbStore::connect(table, connection)
     }
@@ -95,11 +120,11 @@ impl DynamoDbStore {
                     .operation_timeout(OPERATION_TIMEOUT)
                     .build(),
             );
-        if let Some((key, secret, session)) = connection.credentials {
+        if let Some(static_credentials) = connection.credentials {
             config = config.credentials_provider(Credentials::new(
-                key,
-                secret,
-                session,
+                static_credentials.access_key_id,
+                static_credentials.secret_access_key,
+                static_credentials.session_token,
                 None,
                 "environment",
             ));

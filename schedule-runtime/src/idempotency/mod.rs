@@ -11,8 +11,9 @@
 //! Every method takes `now` from the caller, so expiry and lease takeover are testable without
 //! waiting, and the store never reads a clock of its own.
 
+#[cfg(any(test, feature = "test-util"))]
 pub mod conformance;
-#[cfg(feature = "aws")]
+#[cfg(feature = "app")]
 mod dynamodb;
 mod memory;
 pub mod table;
@@ -24,8 +25,8 @@ use std::pin::Pin;
 use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
-#[cfg(feature = "aws")]
-pub use dynamodb::{Connection, DynamoDbStore};
+#[cfg(feature = "app")]
+pub use dynamodb::{Connection, DynamoDbStore, StaticCredentials};
 pub use memory::MemoryStore;
 
 /// Identifies one scheduled occurrence of one task.
@@ -154,7 +155,10 @@ pub struct UnconfiguredStore;
 impl IdempotencyStore for UnconfiguredStore {
     fn claim<'a>(&'a self, _: &'a OccurrenceKey, _: ClaimTerms) -> StoreFuture<'a, Claim> {
         ready(Err(StoreError::new(
-            "no idempotency table is configured; set SCHEDULE_IDEMPOTENCY_TABLE",
+            format!(
+                "no idempotency table is configured; set {}",
+                crate::environment::IDEMPOTENCY_TABLE
+            ),
             None,
         )))
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use schedule_runtime::idempotency::{Connection, DynamoDbStore};
+use schedule_runtime::idempotency::{Connection, DynamoDbStore, StaticCredentials};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -32,7 +32,11 @@ pub async fn fresh_store(endpoint: &str) -> DynamoDbStore {
         Connection {
             region: "us-east-1".to_owned(),
             endpoint: Some(endpoint.to_owned()),
-            credentials: Some(("testing".to_owned(), "testing".to_owned(), None)),
+            credentials: Some(StaticCredentials {
+                access_key_id: "testing".to_owned(),
+                secret_access_key: "testing".to_owned(),
+                session_token: None,
+            }),
         },
     );
     store.create_table().await.expect("moto creates the table");
@@ -46,7 +50,11 @@ pub fn store_at(endpoint: &str) -> DynamoDbStore {
         Connection {
             region: "us-east-1".to_owned(),
             endpoint: Some(endpoint.to_owned()),
-            credentials: Some(("testing".to_owned(), "testing".to_owned(), None)),
+            credentials: Some(StaticCredentials {
+                access_key_id: "testing".to_owned(),
+                secret_access_key: "testing".to_owned(),
+                session_token: None,
+            }),
         },
     )
 }
