@@ -41,6 +41,7 @@
 //! environment it reads is documented in [`environment`]. All of it is in the default `app` feature;
 //! tools that only read the registry turn it off.
 
+mod atomic_file;
 #[cfg(feature = "app")]
 mod cli;
 mod context;

@@ -2,7 +2,6 @@
 //! optionally kept in a file so that a restarted local runner remembers what already ran.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -90,11 +89,7 @@ impl MemoryStore {
 
 fn save(file: &Path, records: &HashMap<String, Record>) -> std::io::Result<()> {
     let bytes = serde_json::to_vec(records).map_err(std::io::Error::other)?;
-    let temporary = file.with_extension("tmp");
-    let mut out = std::fs::File::create(&temporary)?;
-    out.write_all(&bytes)?;
-    out.sync_data()?;
-    std::fs::rename(&temporary, file)
+    crate::atomic_file::write(file, &bytes)
 }
 
 impl IdempotencyStore for MemoryStore {

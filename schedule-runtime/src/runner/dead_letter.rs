@@ -70,7 +70,7 @@ impl DeadLetterFile {
     }
 
     /// Replaces the file's contents with `letters` (removes it when there are none), through a
-    /// temporary file renamed over it, so that a crash leaves the old file or the new one.
+    /// atomic replacement, so that a crash leaves the old file or the new one.
     pub fn rewrite(&self, letters: &[DeadLetter]) -> std::io::Result<()> {
         let _guard = self
             .lock
@@ -87,11 +87,7 @@ impl DeadLetterFile {
             serde_json::to_writer(&mut text, letter).map_err(std::io::Error::other)?;
             text.push(b'\n');
         }
-        let temporary = self.path.with_extension("jsonl.tmp");
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&text)?;
-        file.sync_data()?;
-        std::fs::rename(&temporary, &self.path)
+        crate::atomic_file::write(&self.path, &text)
     }
 
     /// Every dead letter in the file, oldest first; none when there is no file.
