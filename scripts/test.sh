@@ -3,9 +3,10 @@
 # everything the generated Terraform creates) and aws-croniter (an independent reader of AWS
 # cron) from PyPI into .cache/venv, and checkov into .cache/checkov, if they are not there;
 # points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs
-# `cargo test` with its address in SCHEDULE_TEST_DYNAMODB_ENDPOINT; then the differential test
-# of `codegen next` against aws-croniter. Arguments go to `cargo test` (and skip the
-# differential test).
+# `cargo test` with its address in SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
+# plain `cargo test` leaves out because they need these tools (marked `#[ignore = "needs ..."]`);
+# then the differential test of `codegen next` against aws-croniter. Arguments go to `cargo test`
+# (and skip the differential test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +60,11 @@ for _ in $(seq 1 60); do
 done
 
 export SCHEDULE_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
-cargo test "$@"
+# The test binaries' own arguments follow the first `--`; add --include-ignored to them.
+case " $* " in
+    *" -- "*) cargo test "$@" --include-ignored ;;
+    *) cargo test "$@" -- --include-ignored ;;
+esac
 
 if [ $# -eq 0 ]; then
     cargo build --quiet --bin codegen

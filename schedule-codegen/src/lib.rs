@@ -8,7 +8,7 @@
 //! }
 //! ```
 //!
-//! Commands (contract 2 in the design):
+//! Commands (contract 2 of the repository's `docs/contracts.md`):
 //!
 //! - `codegen next '<EXPR>' [--tz ZONE] [--after RFC3339] [-n N]` prints the next N fire times
 //!   (default 5) strictly after `--after` (default now), one RFC 3339 timestamp per line in the

@@ -1,5 +1,6 @@
 //! The application's command line outside Lambda: `run` the tasks on their schedules (the
-//! default), `invoke` one now, `list` them.
+//! default), `invoke` one now, `list` them, print the `next` fire times, `replay` the dead
+//! letters.
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -13,8 +13,9 @@ use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, Unconfigu
 use crate::registry::Registry;
 
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
-/// `lambda_runtime`; elsewhere it runs the command line (`invoke <task> [--at TIME] [--input
-/// JSON]`, `list`). Startup makes no network call: clients are built once, here, and reused.
+/// `lambda_runtime`; elsewhere it runs the command line: `run` (the default), `invoke`, `list`,
+/// `next` and `replay`, described in the repository's `docs/contracts.md` and by `--help`.
+/// Startup makes no network call: clients are built once, here, and reused.
 ///
 /// The environment it reads is documented in [`environment`](crate::environment).
 ///

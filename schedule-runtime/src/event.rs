@@ -1,4 +1,4 @@
-//! The event every generated schedule sends (design contract 1), decoded strictly.
+//! The event every generated schedule sends (contract 1 of `docs/contracts.md`), decoded strictly.
 //!
 //! ```json
 //! {"task": "daily-sales-report",

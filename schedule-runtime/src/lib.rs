@@ -3,8 +3,8 @@
 //! Declare a task by putting [`#[scheduled]`](macro@scheduled) on an async function. The
 //! attribute checks the declaration when the crate compiles and registers the task; the
 //! [`Registry`] collects every registered task of the binary, and `codegen` (the
-//! `schedule-codegen` crate) lists them, prints them as a manifest, and will render the
-//! Terraform that deploys them.
+//! `schedule-codegen` crate) lists them, prints them as a manifest, and renders the Terraform
+//! that deploys them.
 //!
 //! ```standalone_crate
 //! use schedule_runtime::{Registry, TaskContext, scheduled};
@@ -34,7 +34,8 @@
 //! # Running in Lambda
 //!
 //! The application's `main` is one call, [`main()`], which serves invocations through
-//! `lambda_runtime` in Lambda and runs a small command line (`invoke`, `list`) elsewhere. Each
+//! `lambda_runtime` in Lambda and runs the command line elsewhere: `run` (the default: every task
+//! on its schedule, with embedded stores), `invoke`, `list`, `next` and `replay`. Each
 //! invocation goes through the [`Dispatcher`]: the event is decoded ([`Event`]), the task found,
 //! an `idempotent` task's occurrence claimed in the [`idempotency`] store (DynamoDB in AWS), the
 //! task run under its timeout with panics caught, and its monitor pinged ([`heartbeat`]). The
@@ -96,7 +97,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 ///
 /// | option | default | checked at compile time |
 /// |---|---|---|
-/// | `name = "daily-sales-report"` | the function name, `_` turned into `-` | 1-64 of `[0-9A-Za-z-_.]` |
+/// | `name = "daily-sales-report"` | the function name, `_` turned into `-` | 1-64 of `[0-9A-Za-z-_.]`, not digits only |
 /// | `description = "..."` | first line of the doc comment, else the English description | 1-512 characters |
 /// | `timezone = "Europe/Moscow"` | `UTC` | an IANA name in the bundled database, exact case |
 /// | `window = "15m"` | none: fire at the exact time | whole minutes, 1m-1440m; not with `at()` |
@@ -111,7 +112,9 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
 ///
 /// - **`name`**: the task's identity: the key of the registry, the `task` of every event, the
-///   schedule's name in AWS (`aws_scheduler_schedule.name`). Unique per binary.
+///   schedule's name in AWS (`aws_scheduler_schedule.name`) and, with `.` turned into `_`, its
+///   Lambda alias's. Unique per binary, also after that turn: [`Registry::load`] refuses `a.b`
+///   beside `a_b`.
 /// - **`description`**: the schedule's `description` in Terraform and the text in listings.
 /// - **`timezone`**: `schedule_expression_timezone`; cron and `at()` times are wall-clock times
 ///   there, with AWS's DST rules (a skipped time does not fire that day, a repeated one fires

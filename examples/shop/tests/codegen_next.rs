@@ -1,4 +1,4 @@
-//! The `codegen next` contract (design contract 2), run through the compiled binary.
+//! The `codegen next` contract (contract 2 of `docs/contracts.md`), run through the compiled binary.
 
 use std::process::{Command, Output};
 

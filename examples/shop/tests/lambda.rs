@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn the_binary_serves_good_duplicate_and_hostile_events() {
     let endpoint = endpoint();
     let table = format!("shop-idempotency-{}", std::process::id());

@@ -51,6 +51,7 @@ fn module(name: &str) -> PathBuf {
 }
 
 #[test]
+#[ignore = "needs terraform with its provider mirror: run bash scripts/test.sh"]
 fn rules_module_is_formatted_valid_and_passes_its_terraform_test() {
     let dir = module("test");
     assert!(dir.join("rules.tf").is_file() && !dir.join("schedules.tf").exists());
@@ -60,11 +61,13 @@ fn rules_module_is_formatted_valid_and_passes_its_terraform_test() {
 }
 
 #[test]
+#[ignore = "needs terraform and checkov: run bash scripts/test.sh"]
 fn rules_module_fails_no_checkov_check() {
     assert_checkov_passes(&module("checkov"));
 }
 
 #[test]
+#[ignore = "needs terraform, moto and boto3: run bash scripts/test.sh"]
 fn applied_to_moto_each_rule_sends_its_task_an_event_the_dispatcher_accepts() {
     let dir = module("apply");
     let environment = format!("r{}", std::process::id());

@@ -140,7 +140,7 @@ fn schedule() -> Block {
             Block::builder("target")
                 .add_attribute(("arn", expr("aws_lambda_alias.task[each.key].arn")))
                 .add_attribute(("role_arn", expr("aws_iam_role.scheduler.arn")))
-                // The event of contract 1, a literal string: `jsonencode` would escape the
+                // The event (`docs/contracts.md`), a literal string: `jsonencode` would escape the
                 // `<aws.scheduler.*>` keywords and Scheduler would not fill them in.
                 .add_attribute(("input", expr("each.value.input")))
                 .add_blocks(delivery_blocks())

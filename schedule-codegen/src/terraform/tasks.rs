@@ -21,7 +21,7 @@ pub(crate) struct Task<'a> {
     pub(crate) description: String,
     /// Seconds after which a run is given up, in both retry layers.
     pub(crate) max_age_seconds: u32,
-    /// The event of contract 1 as the literal text Scheduler sends, or the template a rule's
+    /// The event (contract 1 of `docs/contracts.md`) as the literal text Scheduler sends, or the template a rule's
     /// input transformer fills in.
     pub(crate) input: String,
 }

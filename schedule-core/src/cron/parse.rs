@@ -1,6 +1,6 @@
 //! The parser for the inside of `cron(...)`.
 //!
-//! Grammar (AWS's documented dialect; `shared/reference/eventbridge-scheduler.md` §1.1):
+//! Grammar (AWS's documented dialect, as the crate docs summarise it):
 //!
 //! ```text
 //! fields    := min " " hour " " dom " " month " " dow " " year

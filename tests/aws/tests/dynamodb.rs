@@ -95,12 +95,14 @@ async fn item(store: &DynamoDbStore, key: &OccurrenceKey) -> Option<Value> {
 }
 
 #[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn follows_the_store_rules() {
     let store = fresh_store(&dynamodb_endpoint()).await;
     schedule_runtime::idempotency::conformance::check(&store, "dynamodb").await;
 }
 
 #[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn records_have_the_documented_schema() {
     let store = fresh_store(&dynamodb_endpoint()).await;
     let key = OccurrenceKey::new("report", minutes(0));
@@ -134,6 +136,7 @@ async fn records_have_the_documented_schema() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn an_expired_record_still_in_the_table_counts_as_absent() {
     let store = fresh_store(&dynamodb_endpoint()).await;
     let key = OccurrenceKey::new("report", minutes(0));
@@ -179,6 +182,7 @@ fn event(task: &str, scheduled_time: &str) -> Value {
 }
 
 #[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn concurrent_deliveries_run_the_body_once() {
     let store = Arc::new(Counting {
         inner: fresh_store(&dynamodb_endpoint()).await,
@@ -243,6 +247,7 @@ async fn concurrent_deliveries_run_the_body_once() {
 }
 
 #[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
 async fn a_failed_run_releases_its_claim_so_the_retry_runs() {
     let store = Arc::new(fresh_store(&dynamodb_endpoint()).await);
     let dispatcher = Dispatcher::new(
@@ -298,7 +303,9 @@ async fn an_unreachable_or_silent_store_fails_closed_and_quickly() {
         let error = outcome.unwrap_err();
         assert_eq!(error.error_type(), "IdempotencyStoreUnavailable", "{error}");
         assert!(
-            started.elapsed() < Duration::from_secs(5),
+            // The store's budget is 3 s (a silent server would otherwise hang the run for
+            // good); the rest is slack for a loaded machine.
+            started.elapsed() < Duration::from_secs(10),
             "took {:?}",
             started.elapsed()
         );
