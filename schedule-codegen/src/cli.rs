@@ -13,7 +13,7 @@ use schedule_runtime::Registry;
 use crate::registry::manifest_json;
 use crate::terraform::{Options, Trigger, render};
 use crate::write::{check_module, write_module};
-use schedule_core::{format_instant, next_fire_times};
+use schedule_core::{format_zoned, next_fire_times};
 
 /// Terraform and tooling for `schedule` applications.
 #[derive(Debug, Parser)]
@@ -152,8 +152,8 @@ fn next(
     out: &mut dyn Write,
 ) -> Result<(), String> {
     let times = next_fire_times(expression, zone, after, count).map_err(|e| e.to_string())?;
-    for (instant, tz) in &times {
-        writeln!(out, "{}", format_instant(*instant, tz)).map_err(|e| e.to_string())?;
+    for time in &times {
+        writeln!(out, "{}", format_zoned(time)).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

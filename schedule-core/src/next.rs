@@ -1,8 +1,7 @@
 //! The next fire times of an expression given as text, as `codegen next` and an application's
 //! `next` print them: parse, look up the zone, evaluate.
 
-use jiff::Timestamp;
-use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
 
 use crate::error::ParseError;
 use crate::schedule::Schedule;
@@ -24,7 +23,8 @@ pub enum NextError {
     Zone(#[from] ZoneError),
 }
 
-/// The first `count` fire times of `expression` in zone `zone` strictly after `after`.
+/// The first `count` fire times of `expression` in zone `zone` strictly after `after`, each in
+/// that zone.
 ///
 /// Fewer come back when the schedule stops firing (an `at()` in the past, a cron whose years
 /// run out). A `rate()` counts from `after`: `after` plus one, two, ... periods.
@@ -32,7 +32,7 @@ pub enum NextError {
 /// ```
 /// let after = "2026-03-01T00:00:00Z".parse()?;
 /// let times = schedule_core::next_fire_times("cron(0 8 ? * MON *)", "Europe/London", after, 2)?;
-/// let text: Vec<String> = times.iter().map(|(t, tz)| schedule_core::format_instant(*t, tz)).collect();
+/// let text: Vec<String> = times.iter().map(schedule_core::format_zoned).collect();
 /// assert_eq!(text, ["2026-03-02T08:00:00+00:00", "2026-03-09T08:00:00+00:00"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -41,7 +41,7 @@ pub fn next_fire_times(
     zone: &str,
     after: Timestamp,
     count: usize,
-) -> Result<Vec<(Timestamp, TimeZone)>, NextError> {
+) -> Result<Vec<ZonedDateTime>, NextError> {
     let schedule: Schedule = expression.parse().map_err(|error| NextError::Expression {
         expression: expression.to_owned(),
         error,
@@ -50,6 +50,6 @@ pub fn next_fire_times(
     Ok(schedule
         .fire_times(after, &tz)
         .take(count)
-        .map(|t| (t, tz.clone()))
+        .map(|t| t.to_zoned_datetime(tz.clone()))
         .collect())
 }

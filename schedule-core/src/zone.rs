@@ -61,10 +61,12 @@ pub fn time_zone(name: &str) -> Result<TimeZone, ZoneError> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn format_instant(instant: jiff::Timestamp, tz: &TimeZone) -> String {
-    instant
-        .to_zoned_datetime(tz.clone())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    format_zoned(&instant.to_zoned_datetime(tz.clone()))
+}
+
+/// [`format_instant`] of a zoned instant: RFC 3339 to the second, in its zone's offset.
+pub fn format_zoned(zoned: &jiff::ZonedDateTime) -> String {
+    zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// The candidate within a small edit distance of `name`, if any: a "did you mean" for typos.

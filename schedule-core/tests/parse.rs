@@ -37,7 +37,7 @@ fn rejects(input: &str, kind: impl Fn(&ErrorKind) -> bool, at: &str) {
 
 #[test]
 fn accepts_aws_documented_expressions() {
-    for expression in [
+    let expressions = [
         "cron(0 8 * * ? *)",
         "cron(0 18 ? * MON-FRI *)",
         "cron(0/15 * * * ? *)",
@@ -48,11 +48,8 @@ fn accepts_aws_documented_expressions() {
         "cron(0 12 15W * ? *)",
         "cron(0 10 * * ? *)",
         "cron(15 12 * * ? *)",
-        "cron(0 18 ? * MON-FRI *)",
-        "cron(0 8 1 * ? *)",
         "cron(0/10 * ? * MON-FRI *)",
         "cron(0/5 8-17 ? * MON-FRI *)",
-        "cron(0 9 ? * 2#1 *)",
         "cron(0 20-2 ? * MON-FRI *)",
         "cron(0 0 ? JAN,FEB,MAR * *)",
         "cron(* * * * ? *)",
@@ -71,7 +68,12 @@ fn accepts_aws_documented_expressions() {
         "rate(7 days)",
         "at(2022-11-20T13:00:00)",
         "at(2026-02-28T23:59:59)",
-    ] {
+    ];
+    for (i, expression) in expressions.iter().enumerate() {
+        assert!(
+            !expressions[..i].contains(expression),
+            "{expression} is listed twice"
+        );
         accepts(expression, expression);
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
-use schedule_core::{NextError, format_instant, next_fire_times, time_zone};
+use schedule_core::{NextError, format_instant, format_zoned, next_fire_times, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
@@ -153,7 +153,7 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
             .collect()
     } else {
         match next_fire_times(target, zone, now, count) {
-            Ok(times) => times.iter().map(|(t, tz)| format_instant(*t, tz)).collect(),
+            Ok(times) => times.iter().map(format_zoned).collect(),
             Err(NextError::Expression { .. }) if !target.contains('(') => {
                 let known: Vec<&str> = registry.names().collect();
                 return fail(&format!(
