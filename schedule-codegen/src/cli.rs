@@ -13,6 +13,7 @@ use schedule_runtime::Registry;
 use crate::registry::manifest_json;
 use crate::terraform::{Options, Trigger, render};
 use crate::write::{check_module, write_module};
+use schedule_core::limits::defaults;
 use schedule_core::{format_zoned, next_fire_times};
 
 /// Terraform and tooling for `schedule` applications.
@@ -30,7 +31,7 @@ enum Command {
         /// `cron(...)`, `rate(...)` or `at(...)`, quoted for the shell.
         expression: String,
         /// IANA time zone the expression is read in.
-        #[arg(long, default_value = "UTC", value_name = "ZONE")]
+        #[arg(long, default_value = defaults::TIMEZONE, value_name = "ZONE")]
         tz: String,
         /// Print fire times strictly after this instant (RFC 3339); default now.
         #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
+use schedule_core::limits::defaults;
 use schedule_core::{NextError, format_instant, format_zoned, next_fire_times, time_zone};
 use serde_json::Value;
 
@@ -63,7 +64,7 @@ enum Command {
         #[arg(short = 'n', default_value_t = 5, value_name = "N")]
         count: usize,
         /// Zone of an expression (a task has its own).
-        #[arg(long, default_value = "UTC", value_name = "ZONE")]
+        #[arg(long, default_value = defaults::TIMEZONE, value_name = "ZONE")]
         tz: String,
     },
     /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
