@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs moto (an AWS server: DynamoDB, and
-# everything the generated Terraform creates) and aws-croniter (an independent reader of AWS
-# cron) from PyPI into .cache/venv, and checkov into .cache/checkov, if they are not there;
-# points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs
-# `cargo test` with its address in SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
+# everything the generated Terraform creates), aws-croniter (an independent reader of AWS
+# cron) and cargo-lambda (the Lambda emulator developers use) from PyPI into .cache/venv, and
+# checkov into .cache/checkov, if they are not there; points Terraform at the machine's
+# provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
+# SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
 # plain `cargo test` leaves out because they need these tools (marked `#[ignore = "needs ..."]`);
 # then the differential test of `codegen next` against aws-croniter. Arguments go to `cargo test`
 # (and skip the differential test).
@@ -11,11 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.cache/venv
-if ! "$venv/bin/python" -c "import moto.server, aws_croniter, boto3" 2>/dev/null; then
-    echo "installing moto and aws-croniter into $venv (once, about a minute)" >&2
+if ! "$venv/bin/python" -c "import moto.server, aws_croniter, boto3" 2>/dev/null \
+    || ! [ -x "$venv/bin/cargo-lambda" ]; then
+    echo "installing moto, aws-croniter and cargo-lambda into $venv (once, about a minute)" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "moto[server,dynamodb,sqs,scheduler,iam,cloudwatch,logs,sts]==5.2.*" "aws-croniter==2.1.*"
+        "moto[server,dynamodb,sqs,scheduler,iam,cloudwatch,logs,sts]==5.2.*" "aws-croniter==2.1.*" \
+        "cargo-lambda==1.9.*"
 fi
 # checkov pins its own versions of boto3 and friends: it gets a virtualenv of its own.
 checkov=.cache/checkov
@@ -26,6 +29,7 @@ if ! "$checkov/bin/checkov" --version >/dev/null 2>&1; then
 fi
 export SCHEDULE_TEST_CHECKOV="$PWD/$checkov/bin/checkov"
 export SCHEDULE_TEST_PYTHON="$PWD/$venv/bin/python"
+export SCHEDULE_TEST_CARGO_LAMBDA="$PWD/$venv/bin/cargo-lambda"
 
 # Terraform runs offline: the hashicorp/aws provider comes from the machine's filesystem mirror.
 command -v terraform >/dev/null || { echo "error: terraform is not installed" >&2; exit 1; }

@@ -184,12 +184,9 @@ impl Dispatcher {
         event: Value,
         invocation: Invocation,
     ) -> Result<Outcome, DispatchError> {
-        let event = Event::from_json(event)?;
-        let Some(task) = self.registry.get(&event.task) else {
-            return Err(DispatchError::UnknownTask {
-                task: event.task,
-                known: self.registry.names().map(str::to_owned).collect(),
-            });
+        let (task, event) = match self.route(event) {
+            Ok(routed) => routed,
+            Err(error) => return Err(rejected(error, &invocation)),
         };
         let now = Timestamp::now();
         // A hand-made invocation has no occurrence of its own: it is one, now.
@@ -206,6 +203,34 @@ impl Dispatcher {
             .await
     }
 
+    /// [`Dispatcher::dispatch`] of an invocation's body as it arrived: a body that is not JSON
+    /// is an [`EventError`] like any other malformed event.
+    pub async fn dispatch_body(
+        &self,
+        body: &[u8],
+        invocation: Invocation,
+    ) -> Result<Outcome, DispatchError> {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(event) => self.dispatch(event, invocation).await,
+            Err(error) => Err(rejected(
+                EventError::Shape(format!("the body is not JSON ({error})")).into(),
+                &invocation,
+            )),
+        }
+    }
+
+    /// The task an event names, and the event decoded.
+    fn route(&self, event: Value) -> Result<(&'static Registration, Event), DispatchError> {
+        let event = Event::from_json(event)?;
+        match self.registry.get(&event.task) {
+            Some(task) => Ok((task, event)),
+            None => Err(DispatchError::UnknownTask {
+                task: event.task,
+                known: self.registry.names().map(str::to_owned).collect(),
+            }),
+        }
+    }
+
     async fn run(
         &self,
         task: &'static Registration,
@@ -216,22 +241,25 @@ impl Dispatcher {
     ) -> Result<Outcome, DispatchError> {
         let spec = task.spec();
         let name = task.name().to_owned();
-        let timeout = run_budget(spec.timeout_seconds, now, invocation.deadline);
-        let deadline = now + timeout;
-
         // Claim the occurrence first: a duplicate costs this one round trip and nothing else.
-        let claim = match spec.idempotency {
-            None => None,
+        let (claim, deadline) = match spec.idempotency {
+            None => (
+                None,
+                now + run_budget(spec.timeout_seconds, now, invocation.deadline),
+            ),
             Some(idempotency) => {
                 let key = OccurrenceKey::new(name.clone(), scheduled_time);
-                let terms = ClaimTerms {
-                    now,
-                    lease_until: deadline + DEADLINE_MARGIN,
-                    expires_at: now + SignedDuration::from_secs(idempotency.ttl_seconds.into()),
-                };
-                match self.store.claim(&key, terms).await {
-                    Ok(Claim::Acquired { token }) => Some((key, token, terms.expires_at)),
-                    Ok(Claim::Completed { result }) => {
+                let ttl = SignedDuration::from_secs(idempotency.ttl_seconds.into());
+                match self
+                    .claim(&key, ttl, spec.timeout_seconds, &invocation)
+                    .await
+                {
+                    Ok(Claimed::Run {
+                        token,
+                        expires_at,
+                        deadline,
+                    }) => (Some((key, token, expires_at)), deadline),
+                    Ok(Claimed::Duplicate { result }) => {
                         info!("skipped as duplicate");
                         return Ok(Outcome::Duplicate {
                             task: name,
@@ -239,7 +267,7 @@ impl Dispatcher {
                             result,
                         });
                     }
-                    Ok(Claim::InProgress { lease_until }) => {
+                    Err(Unclaimed::InProgress { lease_until }) => {
                         warn!(%lease_until, "skipped: another delivery is running this occurrence");
                         return Err(DispatchError::InProgress {
                             task: name,
@@ -247,14 +275,13 @@ impl Dispatcher {
                             lease_until,
                         });
                     }
-                    Err(source) => {
+                    Err(Unclaimed::Store(source)) => {
                         error!(error = %source, "not run: the idempotency store did not answer");
                         return Err(DispatchError::Store { task: name, source });
                     }
                 }
             }
         };
-
         let run_id = if invocation.request_id.is_empty() {
             uuid::Uuid::new_v4().to_string()
         } else {
@@ -272,9 +299,8 @@ impl Dispatcher {
         info!("started");
         let started = std::time::Instant::now();
         // The claim took time; the run keeps to the deadline its lease was sized for.
-        let timeout = Duration::try_from(deadline.duration_since(Timestamp::now()))
-            .unwrap_or(Duration::ZERO)
-            .min(timeout);
+        let timeout =
+            Duration::try_from(deadline.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO);
         let result = guarded(task, context, event.input, timeout).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
 
@@ -318,6 +344,116 @@ impl Dispatcher {
             }
         }
     }
+}
+
+impl Dispatcher {
+    /// Claims an occurrence for this delivery.
+    ///
+    /// A delivery that finds another one running the occurrence waits for that run's answer
+    /// rather than failing at once, because a failure is what Lambda counts, alarms on and
+    /// finally dead-letters, and a concurrent duplicate of a run that succeeds is no failure.
+    /// It polls the store (100 ms, doubling to 1 s) until the other run completes (this one is
+    /// then a duplicate), releases its claim after failing, or lets its lease lapse because its
+    /// process died (this one then runs the occurrence, if the task's whole timeout still fits
+    /// before this invocation's deadline). When no answer can come in time, it gives up with
+    /// [`Unclaimed::InProgress`], and Lambda's retry comes back later: an occurrence is never
+    /// lost to a delivery that died.
+    async fn claim(
+        &self,
+        key: &OccurrenceKey,
+        ttl: SignedDuration,
+        timeout_seconds: u32,
+        invocation: &Invocation,
+    ) -> Result<Claimed, Unclaimed> {
+        let full_run = SignedDuration::from_secs(timeout_seconds.into());
+        let mut pause = Duration::from_millis(100);
+        let mut waited = false;
+        loop {
+            let now = Timestamp::now();
+            let deadline = now + run_budget(timeout_seconds, now, invocation.deadline);
+            let terms = ClaimTerms {
+                now,
+                lease_until: deadline + DEADLINE_MARGIN,
+                expires_at: now + ttl,
+            };
+            match self
+                .store
+                .claim(key, terms)
+                .await
+                .map_err(Unclaimed::Store)?
+            {
+                Claim::Completed { result } => return Ok(Claimed::Duplicate { result }),
+                Claim::Acquired { token } if waited && deadline.duration_since(now) < full_run => {
+                    // Taken over too late to run in full: give it back for Lambda's retry.
+                    if let Err(e) = self.store.release(key, &token).await {
+                        warn!(error = %e, "the claim was not released; it lapses at its deadline");
+                    }
+                    return Err(Unclaimed::InProgress {
+                        lease_until: terms.lease_until,
+                    });
+                }
+                Claim::Acquired { token } => {
+                    if waited {
+                        warn!(
+                            "the other delivery did not finish (it failed or its process stopped); running the occurrence here"
+                        );
+                    }
+                    return Ok(Claimed::Run {
+                        token,
+                        expires_at: terms.expires_at,
+                        deadline,
+                    });
+                }
+                Claim::InProgress { lease_until } => {
+                    let answer_in_time = match invocation.deadline {
+                        None => true,
+                        Some(limit) => Timestamp::now() + pause < limit - DEADLINE_MARGIN,
+                    };
+                    if !answer_in_time {
+                        return Err(Unclaimed::InProgress { lease_until });
+                    }
+                    if !waited {
+                        info!(%lease_until, "another delivery is running this occurrence; waiting for its answer");
+                        waited = true;
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+}
+
+/// A claim this delivery holds, or the answer of the run that held it.
+enum Claimed {
+    /// Run the task; complete or release the claim with `token` afterwards.
+    Run {
+        token: String,
+        expires_at: Timestamp,
+        /// When the run must end: the lease was sized for it.
+        deadline: Timestamp,
+    },
+    /// Another delivery ran the occurrence to success.
+    Duplicate { result: Value },
+}
+
+/// Why this delivery holds no claim.
+enum Unclaimed {
+    /// Another delivery holds it and no answer can come within this invocation.
+    InProgress { lease_until: Timestamp },
+    /// The store did not answer.
+    Store(StoreError),
+}
+
+/// Logs an invocation refused before any task ran (its one log line) and returns the error.
+fn rejected(error: DispatchError, invocation: &Invocation) -> DispatchError {
+    error!(
+        request_id = %invocation.request_id,
+        error_type = error.error_type(),
+        error = %error,
+        "rejected"
+    );
+    error
 }
 
 /// How long a run may take: its timeout, cut short to end before the Lambda's deadline.

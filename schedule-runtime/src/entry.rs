@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use lambda_runtime::LambdaEvent;
 use schedule_core::jiff::Timestamp;
-use serde_json::Value;
 
 use crate::dispatch::{DispatchError, Dispatcher, Invocation};
 use crate::environment;
@@ -59,6 +59,10 @@ fn report(message: &str) {
 
 async fn serve_lambda() -> ExitCode {
     init_json_logs();
+    if let Err(problem) = check_lambda_environment() {
+        tracing::error!(%problem, "cannot serve Lambda invocations");
+        return ExitCode::FAILURE;
+    }
     let registry = match Registry::load() {
         Ok(registry) => registry,
         Err(error) => {
@@ -69,25 +73,108 @@ async fn serve_lambda() -> ExitCode {
     let heartbeat = Heartbeat::from_env(registry.names());
     let store = lambda_store(&registry);
     let dispatcher = Dispatcher::new(registry, store, heartbeat, environment::deployment());
-    let handler = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Value>| {
+    let handler = lambda_runtime::service_fn(move |event: LambdaEvent<String>| {
         let dispatcher = dispatcher.clone();
         async move {
-            let deadline = i64::try_from(event.context.deadline)
-                .ok()
-                .and_then(|ms| Timestamp::from_millisecond(ms).ok());
             let invocation = Invocation {
+                deadline: real_deadline(event.context.deadline, Timestamp::now()),
                 request_id: event.context.request_id,
-                deadline,
             };
-            dispatcher.dispatch(event.payload, invocation).await
+            dispatcher
+                .dispatch_body(event.payload.as_bytes(), invocation)
+                .await
         }
     });
-    match lambda_runtime::run(handler).await {
+    let runtime = lambda_runtime::Runtime::new(handler)
+        .layer(lambda_runtime::layers::TracingLayer::new())
+        .layer(BodyAsText);
+    match runtime.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "the Lambda runtime stopped");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What `lambda_runtime` needs from the environment, checked here because it panics without
+/// it. Lambda always sets these; a hand-made Runtime API harness may not.
+fn check_lambda_environment() -> Result<(), String> {
+    for name in [
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    ] {
+        if std::env::var_os(name).is_none() {
+            return Err(format!(
+                "{name} is not set (Lambda sets it; so must a test harness)"
+            ));
+        }
+    }
+    match std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").map(|m| m.parse::<i32>()) {
+        Ok(Ok(_)) => Ok(()),
+        _ => Err("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a whole number of megabytes".to_owned()),
+    }
+}
+
+/// The invocation's deadline, when it is one. Lambda sends the epoch milliseconds at which it
+/// stops the invocation; an emulator may send something else (`cargo lambda watch` sends a
+/// constant 600000, a moment in 1970). A deadline already past on arrival cannot be real: the
+/// run then gets its own timeout, and the first such invocation says why.
+fn real_deadline(deadline_ms: u64, now: Timestamp) -> Option<Timestamp> {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let deadline = i64::try_from(deadline_ms)
+        .ok()
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .filter(|deadline| *deadline > now);
+    if deadline.is_none() && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            deadline_ms,
+            "the Runtime API's deadline is already past, so it is not a real one (an emulator's?); \
+             runs get their task's own timeout"
+        );
+    }
+    deadline
+}
+
+/// Gives the handler the invocation's body exactly as it came, as a JSON string, so that the
+/// dispatcher decodes it and names what is wrong (`InvalidScheduleEvent`) whatever it is; left
+/// to `lambda_runtime`, a body that is not JSON never reaches the handler and is answered with
+/// a Rust type path as its `errorType`.
+#[derive(Clone, Copy)]
+struct BodyAsText;
+
+impl<S> lambda_runtime::tower::Layer<S> for BodyAsText {
+    type Service = BodyAsTextService<S>;
+
+    fn layer(&self, inner: S) -> BodyAsTextService<S> {
+        BodyAsTextService(inner)
+    }
+}
+
+#[derive(Clone)]
+struct BodyAsTextService<S>(S);
+
+impl<S> lambda_runtime::Service<lambda_runtime::LambdaInvocation> for BodyAsTextService<S>
+where
+    S: lambda_runtime::Service<lambda_runtime::LambdaInvocation>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
+        let text = String::from_utf8_lossy(&invocation.body);
+        // Encoding a string as JSON cannot fail.
+        invocation.body = serde_json::to_vec(&text).unwrap_or_default().into();
+        self.0.call(invocation)
     }
 }
 
@@ -110,17 +197,33 @@ fn dynamodb_store(table: String) -> Arc<dyn IdempotencyStore> {
 }
 
 fn init_json_logs() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_else(|_| "info".to_owned());
     let filter = tracing_subscriber::EnvFilter::try_new(level.to_lowercase())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let json = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
         .with_ansi(false)
-        .init();
+        .with_filter(filter)
+        .with_filter(tracing_subscriber::filter::filter_fn(|event| {
+            !is_runtime_echo_of_a_failure(event)
+        }));
+    let _ = tracing_subscriber::registry().with(json).try_init();
+}
+
+/// `lambda_runtime` logs every error a handler returns, as its `Debug` text, after the
+/// dispatcher has logged the same failure with its typed fields: one failure, one line. The
+/// runtime's own panic report (which carries an `error` field) is kept.
+fn is_runtime_echo_of_a_failure(event: &tracing::Metadata<'_>) -> bool {
+    event.target() == "lambda_runtime::layers::panic"
+        && *event.level() == tracing::Level::ERROR
+        && event.fields().field("error").is_none()
 }
 
 impl From<DispatchError> for lambda_runtime::Diagnostic {

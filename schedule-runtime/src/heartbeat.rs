@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use schedule_core::jiff::Timestamp;
-use tracing::warn;
+use tracing::{Instrument, warn};
 
 /// The longest a final ping may delay the end of an invocation.
 pub const PING_BUDGET: Duration = Duration::from_secs(3);
@@ -54,11 +54,14 @@ fn urls_from<'a>(
 }
 
 /// Pings monitors for tasks that declare `heartbeat`. Cheap to clone.
+///
+/// A ping URL is a credential (whoever holds it can ping the check), so no log line carries one:
+/// a monitor appears in logs as its scheme and host only.
 #[derive(Clone, Default)]
 pub struct Heartbeat {
     urls: Arc<HashMap<String, String>>,
     #[cfg(feature = "app")]
-    client: Option<client::Client>,
+    client: Arc<client::Client>,
 }
 
 impl Heartbeat {
@@ -76,21 +79,26 @@ impl Heartbeat {
     pub fn with_urls(urls: HashMap<String, String>) -> Heartbeat {
         Heartbeat {
             #[cfg(feature = "app")]
-            client: if urls.is_empty() {
-                None
-            } else {
-                client::Client::new()
-            },
+            client: Arc::default(),
             urls: Arc::new(urls),
         }
     }
 
-    /// Announces a run's start, in the background.
+    /// Announces a run's start, in the background. A task without a URL is warned about here,
+    /// once per run.
     pub(crate) fn start(&self, task: &str, run_id: &str) {
-        if let Some(url) = self.url(task) {
+        let url = self.url(task);
+        if url.is_none() {
+            warn!(
+                variable = %url_variable(task),
+                "heartbeat declared but no ping URL is configured"
+            );
+        }
+        if let Some(url) = url {
             let this = self.clone();
             let url = format!("{url}/start?rid={run_id}");
-            tokio::spawn(async move { this.ping(url, None, PING_BUDGET).await });
+            // In the run's span, so its log lines say which run they belong to.
+            tokio::spawn(async move { this.ping(url, None, PING_BUDGET).await }.in_current_span());
         }
     }
 
@@ -119,26 +127,38 @@ impl Heartbeat {
     }
 
     fn url(&self, task: &str) -> Option<&str> {
-        let url = self.urls.get(task).map(String::as_str);
-        if url.is_none() {
-            warn!(
-                variable = %url_variable(task),
-                "heartbeat declared but no ping URL is configured"
-            );
-        }
-        url
+        self.urls.get(task).map(String::as_str)
     }
 
     async fn ping(&self, url: String, body: Option<String>, budget: Duration) {
+        let monitor = redacted(&url);
         #[cfg(feature = "app")]
-        if let Some(client) = &self.client {
-            if let Err(error) = client.ping(&url, body, budget).await {
-                warn!(%url, %error, "heartbeat ping failed");
+        {
+            if let Err(error) = self.client.ping(&url, body, budget).await {
+                // An error's text may quote the URL it failed on; the log gets the host only.
+                let error = error.replace(url.as_str(), &monitor);
+                warn!(%monitor, %error, "heartbeat ping failed");
             }
-            return;
         }
-        let _ = (body, budget);
-        warn!(%url, "heartbeat ping skipped: built without the `app` feature's HTTP client");
+        #[cfg(not(feature = "app"))]
+        {
+            let _ = (body, budget);
+            warn!(%monitor, "heartbeat ping skipped: built without the `app` feature's HTTP client");
+        }
+    }
+}
+
+/// A ping URL as logs may show it: scheme and host, without the path and query that hold the
+/// check's key (`https://hc-ping.com/…`).
+fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // Credentials before an `@` are secret too.
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if scheme.is_empty() {
+        host.to_owned()
+    } else {
+        format!("{scheme}://{host}")
     }
 }
 
@@ -155,6 +175,7 @@ fn budget(deadline: Option<Timestamp>) -> Duration {
 
 #[cfg(feature = "app")]
 mod client {
+    use std::sync::OnceLock;
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -162,26 +183,18 @@ mod client {
     use hyper_rustls::HttpsConnector;
     use hyper_util::client::legacy::Client as HyperClient;
     use hyper_util::client::legacy::connect::HttpConnector;
-    use hyper_util::rt::TokioExecutor;
 
-    /// An HTTP(S) client with rustls (ring) and the webpki roots, built once per process.
-    #[derive(Clone)]
+    type Inner = HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+    /// The pings' HTTP(S) client, on the process's one HTTPS stack, built on the first ping.
+    #[derive(Default)]
     pub(super) struct Client {
-        inner: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+        inner: OnceLock<Inner>,
     }
 
     impl Client {
-        /// `None` only if the crypto provider cannot do TLS 1.2 or 1.3, which ring always can.
-        pub(super) fn new() -> Option<Client> {
-            let connector = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-                .ok()?
-                .https_or_http()
-                .enable_http1()
-                .build();
-            Some(Client {
-                inner: HyperClient::builder(TokioExecutor::new()).build(connector),
-            })
+        fn inner(&self) -> &Inner {
+            self.inner.get_or_init(crate::https::client)
         }
 
         /// Sends the ping, retrying once, within `budget` in all.
@@ -218,7 +231,7 @@ mod client {
                 .body(Full::new(Bytes::from(body.unwrap_or_default())))
                 .map_err(|e| e.to_string())?;
             let response = self
-                .inner
+                .inner()
                 .request(request)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -234,6 +247,25 @@ mod client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logs_show_a_monitor_as_its_host_only() {
+        for (url, shown) in [
+            (
+                "https://hc-ping.com/0b6f4e1c-key/start?rid=1",
+                "https://hc-ping.com",
+            ),
+            ("http://127.0.0.1:8080/ping/abc", "http://127.0.0.1:8080"),
+            (
+                "https://user:secret@example.com/ping",
+                "https://example.com",
+            ),
+            ("https://example.com", "https://example.com"),
+            ("no-scheme.example/key", "no-scheme.example"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+        }
+    }
 
     #[test]
     fn urls_come_from_each_tasks_variable_and_empty_means_none() {

@@ -52,6 +52,8 @@ mod entry;
 pub mod environment;
 pub mod event;
 pub mod heartbeat;
+#[cfg(feature = "app")]
+mod https;
 pub mod idempotency;
 mod registry;
 pub mod runner;

@@ -224,7 +224,7 @@ struct SupplierStock {
     timeout = "1m"
 )]
 pub async fn inventory_sync(ctx: TaskContext) -> anyhow::Result<InventorySummary> {
-    let feed = supplier_feed(ctx.scheduled_time())?;
+    let feed = supplier_feed(ctx.scheduled_time()).await?;
     let mut products = data::load("products.json", sample_products)?;
     let mut updated = 0;
     for product in &mut products {
@@ -254,13 +254,14 @@ pub async fn inventory_sync(ctx: TaskContext) -> anyhow::Result<InventorySummary
 
 /// The supplier's feed: the JSON file `SHOP_SUPPLIER_FEED` names (point it at a missing file
 /// to watch retries and the dead-letter file at work), else a stand-in supplier whose stock
-/// moves with the hour.
-fn supplier_feed(at: Timestamp) -> anyhow::Result<Vec<SupplierStock>> {
+/// moves with the hour and which, like any API, answers after a round trip (300 ms).
+async fn supplier_feed(at: Timestamp) -> anyhow::Result<Vec<SupplierStock>> {
     if let Some(path) = std::env::var_os("SHOP_SUPPLIER_FEED") {
         let bytes = std::fs::read(&path)
             .with_context(|| format!("the supplier feed {} is unavailable", path.display()))?;
         return serde_json::from_slice(&bytes).context("the supplier feed is not valid JSON");
     }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let hour = u32::try_from(at.as_second().rem_euclid(86_400) / 3_600).unwrap_or(0);
     Ok((1..=4)
         .map(|i| SupplierStock {

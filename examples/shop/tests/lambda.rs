@@ -9,7 +9,9 @@ mod support;
 
 use schedule_runtime::idempotency::{Connection, DynamoDbStore, StaticCredentials};
 use serde_json::{Value, json};
-use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
+use support::{
+    Reply, RuntimeApi, SHOP_TASKS, closed_port, endpoint, silent_server, start_function,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs moto: run bash scripts/test.sh"]
@@ -31,10 +33,22 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     store.create_table().await.unwrap();
     let api = RuntimeApi::start();
     let log_path = std::env::temp_dir().join(format!("{table}.log"));
+    // Ping URLs are credentials: one monitor refuses connections, one never answers, and
+    // neither URL's key may appear in any log line.
+    let failing_monitor = format!("http://127.0.0.1:{}/ping/SECRET-KEY-FAILING", closed_port());
+    let slow_monitor = format!("{}/ping/SECRET-KEY-SLOW", silent_server());
     let environment = [
         ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
         ("SCHEDULE_IDEMPOTENCY_TABLE", table.as_str()),
         ("SCHEDULE_ENVIRONMENT", "production"),
+        (
+            "SCHEDULE_HEARTBEAT_URL_SSL_CERTIFICATE_CHECK",
+            failing_monitor.as_str(),
+        ),
+        (
+            "SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT",
+            slow_monitor.as_str(),
+        ),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
     let function = start_function(&api, &environment, &log_path);
@@ -54,6 +68,14 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
             api.invoke("this is not JSON"),
             api.invoke(r#"{"task": "daily-sales-report", "input": {"format": "pdf"}}"#),
             api.invoke(r#"{"task": "expired-session-cleanup"}"#),
+            api.invoke(r#"["daily-sales-report"]"#),
+            // `cargo lambda watch` sends this constant as the deadline: a moment in 1970. The
+            // task awaits its supplier's answer, so a zero budget would cut it off.
+            api.invoke_with_deadline(
+                r#"{"task": "inventory-sync", "scheduled_time": "2026-11-27T09:05:00Z"}"#,
+                Some("600000"),
+            ),
+            api.invoke(r#"{"task": "ssl-certificate-check"}"#),
         ]
     })
     .await
@@ -105,15 +127,18 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
             SHOP_TASKS.join(", ")
         )
     );
-    // Not JSON at all: lambda_runtime rejects it before the dispatcher sees it.
-    let (_, body) = error(&replies[5]);
-    assert!(
-        body["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("failed to deserialize"),
-        "{body}"
-    );
+    // Not JSON at all, or JSON but not an object: the dispatcher names the problem.
+    for (reply, problem) in [
+        (&replies[5], "the body is not JSON"),
+        (&replies[8], "found an array"),
+    ] {
+        let (kind, body) = error(reply);
+        assert_eq!(kind, "InvalidScheduleEvent", "{body}");
+        assert!(
+            body["errorMessage"].as_str().unwrap().contains(problem),
+            "{body}"
+        );
+    }
     let (kind, body) = error(&replies[6]);
     assert_eq!(kind, "InvalidTaskInput");
     assert!(
@@ -128,6 +153,18 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
         matches!(&replies[7], Reply::Response(r) if r["status"] == "succeeded"),
         "{:?}",
         replies[7]
+    );
+    // A deadline already past is no deadline: the run gets the task's own timeout.
+    assert!(
+        matches!(&replies[9], Reply::Response(r) if r["status"] == "succeeded"),
+        "{:?}",
+        replies[9]
+    );
+    // A monitor that fails never fails the run.
+    assert!(
+        matches!(&replies[10], Reply::Response(r) if r["status"] == "succeeded"),
+        "{:?}",
+        replies[10]
     );
 
     // The store holds the completed occurrence, keyed by task and scheduled time.
@@ -173,4 +210,57 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     );
     let failed = find("failed", "daily-sales-report").expect("a `failed` line");
     assert_eq!(failed["fields"]["error_type"], "InvalidTaskInput");
+
+    // One log line per failure, carrying its error type: the dispatcher's, and no echo of it
+    // from lambda_runtime.
+    for (request, error_type) in [
+        ("request-4", "InvalidScheduleEvent"),
+        ("request-5", "UnknownTask"),
+        ("request-6", "InvalidScheduleEvent"),
+        ("request-7", "InvalidTaskInput"),
+        ("request-9", "InvalidScheduleEvent"),
+    ] {
+        let errors: Vec<&Value> = lines
+            .iter()
+            .filter(|l| l["level"] == "ERROR" && request_of(l) == Some(request))
+            .collect();
+        assert_eq!(errors.len(), 1, "{request}: {errors:#?}");
+        assert_eq!(errors[0]["fields"]["error_type"], error_type, "{request}");
+    }
+    // The emulator's deadline is explained once.
+    let explained = lines
+        .iter()
+        .filter(|l| {
+            l["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("deadline is already past"))
+        })
+        .count();
+    assert_eq!(explained, 1, "{log}");
+    // Both monitors' failures are logged, by host only; no line holds a ping URL's key.
+    let ping_failures: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "heartbeat ping failed")
+        .collect();
+    assert!(ping_failures.len() >= 2, "{log}");
+    for failure in &ping_failures {
+        let monitor = failure["fields"]["monitor"].as_str().unwrap();
+        assert!(monitor.starts_with("http://127.0.0.1:"), "{failure}");
+    }
+    assert!(
+        !log.contains("SECRET-KEY"),
+        "a ping URL reached the logs:\n{log}"
+    );
+}
+
+/// The request an invocation's log line belongs to: the dispatcher's task span or field, or
+/// lambda_runtime's span.
+fn request_of(line: &Value) -> Option<&str> {
+    [
+        &line["span"]["request_id"],
+        &line["fields"]["request_id"],
+        &line["span"]["requestId"],
+    ]
+    .into_iter()
+    .find_map(Value::as_str)
 }

@@ -15,16 +15,17 @@
 //! No sort key, no indexes. An item whose `expires_at` has passed counts as absent even before
 //! DynamoDB's TTL sweep deletes it (which can take days), because every condition checks it.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::{
     BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
 };
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
-use aws_smithy_http_client::tls;
 use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
@@ -33,6 +34,7 @@ use super::table;
 use super::{
     Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
 };
+use crate::https::sdk::SdkClient;
 
 const RUNNING: &str = "running";
 const COMPLETED: &str = "completed";
@@ -74,15 +76,61 @@ impl std::fmt::Debug for StaticCredentials {
 /// Occurrence records in a DynamoDB table.
 #[derive(Debug, Clone)]
 pub struct DynamoDbStore {
-    client: Client,
+    client: Arc<LazyClient>,
     table: String,
+}
+
+/// The SDK client, built from its connection on first use.
+#[derive(Debug)]
+struct LazyClient {
+    connection: Option<Connection>,
+    client: OnceLock<Client>,
+}
+
+impl LazyClient {
+    fn get(&self) -> &Client {
+        self.client.get_or_init(|| {
+            let connection = self.connection.clone().unwrap_or_default();
+            Client::from_conf(sdk_config(connection))
+        })
+    }
+}
+
+/// The SDK's configuration: the shared HTTPS stack, two attempts, and timeouts that keep a
+/// slow store from holding a run (the run fails closed instead).
+fn sdk_config(connection: Connection) -> aws_sdk_dynamodb::Config {
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(connection.region))
+        .http_client(SharedHttpClient::new(SdkClient::default()))
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(1))
+                .operation_attempt_timeout(Duration::from_millis(1_400))
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        );
+    if let Some(static_credentials) = connection.credentials {
+        config = config.credentials_provider(Credentials::new(
+            static_credentials.access_key_id,
+            static_credentials.secret_access_key,
+            static_credentials.session_token,
+            None,
+            "environment",
+        ));
+    }
+    if let Some(endpoint) = connection.endpoint {
+        config = config.endpoint_url(endpoint);
+    }
+    config.build()
 }
 
 impl DynamoDbStore {
     /// A store on `table`, configured from the environment as the AWS SDK documents it:
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) to point it
-    /// at a compatible server. Builds the client only: no network call happens here.
+    /// at a compatible server. Reads the variables only: the client is built on the first request.
     pub fn from_env(table: impl Into<String>) -> DynamoDbStore {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let connection = Connection {
@@ -101,44 +149,25 @@ impl DynamoDbStore {
         DynamoDbStore::connect(table, connection)
     }
 
-    /// A store on `table` reached as `connection` says.
+    /// A store on `table` reached as `connection` says. The client is built on the first
+    /// request, so a process that never claims an occurrence never pays for it.
     pub fn connect(table: impl Into<String>, connection: Connection) -> DynamoDbStore {
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(connection.region))
-            .http_client(http)
-            .retry_config(RetryConfig::standard().with_max_attempts(2))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(1))
-                    .operation_attempt_timeout(Duration::from_millis(1_400))
-                    .operation_timeout(OPERATION_TIMEOUT)
-                    .build(),
-            );
-        if let Some(static_credentials) = connection.credentials {
-            config = config.credentials_provider(Credentials::new(
-                static_credentials.access_key_id,
-                static_credentials.secret_access_key,
-                static_credentials.session_token,
-                None,
-                "environment",
-            ));
+        DynamoDbStore {
+            client: Arc::new(LazyClient {
+                connection: Some(connection),
+                client: OnceLock::new(),
+            }),
+            table: table.into(),
         }
-        if let Some(endpoint) = connection.endpoint {
-            config = config.endpoint_url(endpoint);
-        }
-        DynamoDbStore::with_client(Client::from_conf(config.build()), table)
     }
 
     /// A store on `table` through an already configured client.
     pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbStore {
         DynamoDbStore {
-            client,
+            client: Arc::new(LazyClient {
+                connection: None,
+                client: OnceLock::from(client),
+            }),
             table: table.into(),
         }
     }
@@ -168,7 +197,7 @@ impl DynamoDbStore {
             .key_type(KeyType::Hash)
             .build()
             .map_err(|e| failed("describing", Box::new(e)))?;
-        self.client
+        self.client()
             .create_table()
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
@@ -182,7 +211,7 @@ impl DynamoDbStore {
             .enabled(true)
             .build()
             .map_err(|e| failed("describing", Box::new(e)))?;
-        self.client
+        self.client()
             .update_time_to_live()
             .table_name(&self.table)
             .time_to_live_specification(ttl)
@@ -192,9 +221,9 @@ impl DynamoDbStore {
         Ok(())
     }
 
-    /// The DynamoDB client, for tooling and tests.
+    /// The DynamoDB client, for tooling and tests (built now if it was not yet).
     pub fn client(&self) -> &Client {
-        &self.client
+        self.client.get()
     }
 
     async fn claim_item(
@@ -204,7 +233,7 @@ impl DynamoDbStore {
     ) -> Result<Claim, StoreError> {
         let token = new_token();
         let sent = self
-            .client
+            .client()
             .put_item()
             .table_name(&self.table)
             .item("pk", s(key.to_string()))
@@ -277,7 +306,7 @@ impl DynamoDbStore {
         expires_at: Timestamp,
     ) -> Result<(), StoreError> {
         let sent = self
-            .client
+            .client()
             .update_item()
             .table_name(&self.table)
             .key("pk", s(key.to_string()))
@@ -297,7 +326,7 @@ impl DynamoDbStore {
 
     async fn release_item(&self, key: &OccurrenceKey, token: &str) -> Result<(), StoreError> {
         let sent = self
-            .client
+            .client()
             .delete_item()
             .table_name(&self.table)
             .key("pk", s(key.to_string()))

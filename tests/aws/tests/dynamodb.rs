@@ -207,28 +207,34 @@ async fn concurrent_deliveries_run_the_body_once() {
         })
     });
     let mut succeeded = 0;
-    let mut turned_away = 0;
+    let mut duplicates = 0;
     for delivery in deliveries.collect::<Vec<_>>() {
         match delivery.await.unwrap() {
             Ok(Outcome::Succeeded { result, .. }) => {
                 succeeded += 1;
                 assert_eq!(result, json!(1));
             }
-            // Most arrive while the first runs; on a slow machine a late one may find it done.
-            Err(DispatchError::InProgress { .. }) | Ok(Outcome::Duplicate { .. }) => {
-                turned_away += 1;
+            // The others wait for the first run's answer and report its result: no error.
+            Ok(Outcome::Duplicate { result, .. }) => {
+                duplicates += 1;
+                assert_eq!(result, json!(1));
             }
             other => panic!("unexpected outcome {other:?}"),
         }
     }
-    assert_eq!((succeeded, turned_away), (1, 24));
+    assert_eq!((succeeded, duplicates), (1, 24));
     assert_eq!(
         COUNTED_RUNS.load(Ordering::SeqCst),
         1,
         "the body ran more than once"
     );
-    // 25 claims and one completion.
-    assert_eq!(store.calls.load(Ordering::SeqCst), 26);
+    // 25 first claims, one completion, and the waiting deliveries' polls (100 ms, then 200 ms,
+    // ... while the 300 ms run lasts): a few each, never a busy loop.
+    let calls = store.calls.load(Ordering::SeqCst);
+    assert!(
+        (26 + 24..=26 + 24 * 4).contains(&calls),
+        "{calls} store calls"
+    );
 
     // A later delivery of the same occurrence is a duplicate: one round trip, the body not run.
     let duplicate = dispatcher
@@ -242,7 +248,7 @@ async fn concurrent_deliveries_run_the_body_once() {
         serde_json::to_value(&duplicate).unwrap(),
         json!({"status": "duplicate", "task": "counted", "scheduled_time": "2026-11-26T06:00:00Z", "result": 1})
     );
-    assert_eq!(store.calls.load(Ordering::SeqCst), 27);
+    assert_eq!(store.calls.load(Ordering::SeqCst), calls + 1);
     assert_eq!(COUNTED_RUNS.load(Ordering::SeqCst), 1);
 }
 

@@ -36,7 +36,8 @@ pub(crate) enum Reply {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<(String, String)>,
+    /// Request id, body, and the deadline header to send (`None`: 30 s from now, as Lambda).
+    queue: VecDeque<(String, String, Option<String>)>,
     replies: HashMap<String, Reply>,
     next_id: u64,
 }
@@ -65,11 +66,19 @@ impl RuntimeApi {
 
     /// Queues `body` as an invocation and waits for the function's reply.
     pub(crate) fn invoke(&self, body: &str) -> Reply {
+        self.invoke_with_deadline(body, None)
+    }
+
+    /// [`RuntimeApi::invoke`] with the given `Lambda-Runtime-Deadline-Ms` header, e.g. the
+    /// constant `600000` that `cargo lambda watch` sends.
+    pub(crate) fn invoke_with_deadline(&self, body: &str, deadline_ms: Option<&str>) -> Reply {
         let (lock, ready) = &*self.state;
         let mut state = lock.lock().unwrap();
         state.next_id += 1;
         let id = format!("request-{}", state.next_id);
-        state.queue.push_back((id.clone(), body.to_owned()));
+        state
+            .queue
+            .push_back((id.clone(), body.to_owned(), deadline_ms.map(str::to_owned)));
         ready.notify_all();
         let (mut state, timeout) = ready
             .wait_timeout_while(state, Duration::from_secs(30), |s| {
@@ -109,13 +118,12 @@ fn serve(stream: TcpStream, shared: &(Mutex<State>, Condvar)) {
         if method == "GET" && path.ends_with("/runtime/invocation/next") {
             let state = lock.lock().unwrap();
             let mut state = ready.wait_while(state, |s| s.queue.is_empty()).unwrap();
-            let (id, event) = state.queue.pop_front().unwrap();
+            let (id, event, deadline) = state.queue.pop_front().unwrap();
             drop(state);
-            let deadline = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_millis()
-                + 30_000;
+            let deadline = deadline.unwrap_or_else(|| {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+                (now.as_millis() + 30_000).to_string()
+            });
             let head = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
                  lambda-runtime-aws-request-id: {id}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
@@ -230,4 +238,23 @@ pub(crate) fn endpoint() -> String {
     std::env::var("SCHEDULE_TEST_DYNAMODB_ENDPOINT").expect(
         "SCHEDULE_TEST_DYNAMODB_ENDPOINT is not set: run the suite with `bash scripts/test.sh`",
     )
+}
+
+/// A loopback port nothing listens on.
+pub(crate) fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A server that accepts connections and never answers; its `http://` address.
+pub(crate) fn silent_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for socket in listener.incoming().flatten() {
+            held.push(socket);
+        }
+    });
+    format!("http://{address}")
 }

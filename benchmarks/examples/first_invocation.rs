@@ -1,0 +1,226 @@
+//! What a lazy start costs the first invocation: an application binary started as a Lambda
+//! function, handed an `idempotent` task's event the moment it asks for one, against a
+//! DynamoDB-compatible server (moto). Times, per start: process start to the first
+//! `/invocation/next`, then the first invocation (event handed over to response received: it
+//! builds the HTTPS stack and the DynamoDB client, claims and completes), then a second
+//! invocation of another occurrence on the same warm process.
+//!
+//! ```text
+//! cargo build --release -p example-shop
+//! cargo run --release -p schedule-benchmarks --example first_invocation -- \
+//!     target/release/example-shop http://127.0.0.1:5000 20
+//! ```
+//!
+//! (`scripts/test.sh` prints moto's address; or start `moto_server -p 5000` from `.cache/venv`.)
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let binary = args
+        .next()
+        .unwrap_or_else(|| "target/release/example-shop".to_owned());
+    let endpoint = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:5000".to_owned());
+    let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
+    let table = format!("first-invocation-{}", std::process::id());
+    create_table(&endpoint, &table);
+
+    let mut starts = Vec::new();
+    let mut firsts = Vec::new();
+    let mut seconds = Vec::new();
+    for run in 0..=runs {
+        let (start, first, second) = one(&binary, &endpoint, &table, run);
+        // The first start warms the page cache and moto; it is not counted.
+        if run > 0 {
+            starts.push(start);
+            firsts.push(first);
+            seconds.push(second);
+        }
+    }
+    let report = format!(
+        "{runs} starts of {binary} against {endpoint}\n\
+         process start to first /next: {}\n\
+         first invocation (idempotent, claim + complete): {}\n\
+         second invocation, same process: {}\n",
+        summary(starts),
+        summary(firsts),
+        summary(seconds)
+    );
+    #[allow(clippy::print_stdout)] // An example's whole job is to print.
+    {
+        print!("{report}");
+    }
+}
+
+fn summary(mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    let n = samples.len();
+    format!(
+        "median {:.2} ms, p90 {:.2} ms, max {:.2} ms",
+        ms(samples[n / 2]),
+        ms(samples[n * 9 / 10]),
+        ms(samples[n - 1])
+    )
+}
+
+/// One process: two invocations of the shop's `daily-sales-report` (idempotent), each a new
+/// occurrence so that both claim and complete.
+fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Duration, Duration) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let address = listener.local_addr().expect("bound").to_string();
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .env("AWS_LAMBDA_RUNTIME_API", &address)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        .env("SCHEDULE_IDEMPOTENCY_TABLE", table)
+        .env("SCHEDULE_ENVIRONMENT", "production")
+        .env(
+            "SHOP_DATA_DIR",
+            std::env::temp_dir().join("first-invocation-shop"),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let (stream, _) = listener.accept().expect("the runtime connects");
+    let mut connection = Connection::new(stream);
+    connection.read_request();
+    let start = started.elapsed();
+    let mut invocation = |n: usize| {
+        // Whole hours apart, in the past, never the same twice.
+        let at = 1_700_000_000 + (run * 2 + n) as u64 * 3_600;
+        let event = format!(
+            r#"{{"task": "daily-sales-report", "scheduled_time": "{}", "attempt": "1"}}"#,
+            rfc3339(at)
+        );
+        let handed = Instant::now();
+        connection.send_event(&format!("request-{n}"), &event);
+        // The response (a new connection may carry it: the client pools them).
+        let request = connection.read_request();
+        assert!(request.contains("/response"), "{request}");
+        let elapsed = handed.elapsed();
+        connection.accept();
+        connection.read_request(); // the next `/next`
+        elapsed
+    };
+    let first = invocation(1);
+    let second = invocation(2);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = listener;
+    (start, first, second)
+}
+
+/// The Runtime API side of one connection.
+struct Connection {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Connection {
+    fn new(stream: TcpStream) -> Connection {
+        Connection {
+            reader: BufReader::new(stream.try_clone().expect("a socket")),
+            writer: stream,
+        }
+    }
+
+    /// Reads one request (head and body); returns its request line.
+    fn read_request(&mut self) -> String {
+        let mut request_line = String::new();
+        self.reader.read_line(&mut request_line).expect("a request");
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).expect("a header");
+            let line = line.trim_end().to_ascii_lowercase();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).expect("a body");
+        request_line
+    }
+
+    fn send_event(&mut self, id: &str, event: &str) {
+        let deadline = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_millis()
+            + 30_000;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             lambda-runtime-aws-request-id: {id}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+             lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:shop\r\n\r\n",
+            event.len()
+        );
+        self.writer
+            .write_all(head.as_bytes())
+            .and_then(|()| self.writer.write_all(event.as_bytes()))
+            .expect("the event is sent");
+    }
+
+    fn accept(&mut self) {
+        self.writer
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
+            .expect("the answer is sent");
+    }
+}
+
+fn rfc3339(epoch_seconds: u64) -> String {
+    let days = epoch_seconds / 86_400;
+    let seconds = epoch_seconds % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:00Z",
+        seconds / 3_600,
+        seconds % 3_600 / 60
+    )
+}
+
+/// Creates the table through DynamoDB's JSON protocol (moto does not check signatures).
+fn create_table(endpoint: &str, table: &str) {
+    let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let body = format!(
+        r#"{{"TableName": "{table}", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{{"AttributeName": "pk", "AttributeType": "S"}}],
+            "KeySchema": [{{"AttributeName": "pk", "KeyType": "HASH"}}]}}"#
+    );
+    let mut stream = TcpStream::connect(address).expect("the DynamoDB server answers");
+    let request = format!(
+        "POST / HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/x-amz-json-1.0\r\n\
+         x-amz-target: DynamoDB_20120810.CreateTable\r\n\
+         authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "CreateTable: {answer}");
+}

@@ -1,0 +1,188 @@
+//! Deliveries of one occurrence that overlap: a concurrent duplicate of a run that succeeds is
+//! itself a success (no error for Lambda to count, alarm on, retry or dead-letter), and an
+//! occurrence whose running delivery died is still run. With the embedded store; the DynamoDB
+//! store follows the same rules (`dynamodb.rs`, `idempotency::conformance`).
+
+// Test code: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
+use schedule_runtime::idempotency::{
+    Claim, ClaimTerms, IdempotencyStore, MemoryStore, OccurrenceKey,
+};
+use schedule_runtime::{
+    DispatchError, Dispatcher, Heartbeat, Invocation, Outcome, Registry, scheduled,
+};
+use serde_json::{Value, json};
+
+static ONCE_RUNS: AtomicUsize = AtomicUsize::new(0);
+static TAKEN_OVER_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// No retries: a failure here would go straight to the dead-letter queue.
+#[scheduled("rate(1 hour)", idempotent, retries = 0)]
+async fn once() -> Result<usize, std::io::Error> {
+    let run = ONCE_RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    Ok(run)
+}
+
+#[scheduled("rate(1 hour)", idempotent, retries = 0, timeout = "2s")]
+async fn taken_over() -> Result<usize, std::io::Error> {
+    Ok(TAKEN_OVER_RUNS.fetch_add(1, Ordering::SeqCst) + 1)
+}
+
+fn dispatcher(store: Arc<MemoryStore>) -> Dispatcher {
+    Dispatcher::new(
+        Registry::load().unwrap(),
+        store,
+        Heartbeat::disabled(),
+        "test",
+    )
+}
+
+fn event(task: &str, scheduled_time: &str) -> Value {
+    json!({"task": task, "scheduled_time": scheduled_time, "attempt": "1"})
+}
+
+fn lambda(deadline_in: SignedDuration) -> Invocation {
+    Invocation {
+        request_id: "delivery".to_owned(),
+        deadline: Some(Timestamp::now() + deadline_in),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_duplicate_of_a_run_that_succeeds_succeeds_too() {
+    let dispatcher = dispatcher(Arc::new(MemoryStore::new()));
+    let deliveries: Vec<_> = (0..5)
+        .map(|_| {
+            let dispatcher = dispatcher.clone();
+            tokio::spawn(async move {
+                dispatcher
+                    .dispatch(
+                        event("once", "2026-11-26T06:00:00Z"),
+                        lambda(SignedDuration::from_secs(70)),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for delivery in deliveries {
+        outcomes.push(delivery.await.unwrap());
+    }
+    let succeeded = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Outcome::Succeeded { .. })))
+        .count();
+    let duplicates: Vec<&Value> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Ok(Outcome::Duplicate { result, .. }) => Some(result),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(succeeded, 1, "{outcomes:?}");
+    // Every other delivery answers with the one run's result, and none is an error.
+    assert_eq!(duplicates, [&json!(1); 4], "{outcomes:?}");
+    assert_eq!(
+        ONCE_RUNS.load(Ordering::SeqCst),
+        1,
+        "the body ran more than once"
+    );
+}
+
+#[tokio::test]
+async fn an_occurrence_whose_running_delivery_died_is_run_by_the_duplicate() {
+    let store = Arc::new(MemoryStore::new());
+    let key = OccurrenceKey::new("taken-over", "2026-11-26T07:00:00Z".parse().unwrap());
+    // A delivery claimed the occurrence and its process died: nothing will complete or release
+    // the claim; its lease lapses in 1.5 s.
+    let now = Timestamp::now();
+    let claim = store
+        .claim(
+            &key,
+            ClaimTerms {
+                now,
+                lease_until: now + SignedDuration::from_millis(1_500),
+                expires_at: now + SignedDuration::from_hours(7 * 24),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(claim, Claim::Acquired { .. }));
+
+    let started = Instant::now();
+    let outcome = dispatcher(store)
+        .dispatch(
+            event("taken-over", "2026-11-26T07:00:00Z"),
+            lambda(SignedDuration::from_secs(60)),
+        )
+        .await;
+    assert!(
+        matches!(&outcome, Ok(Outcome::Succeeded { result, .. }) if *result == json!(1)),
+        "{outcome:?}"
+    );
+    assert_eq!(TAKEN_OVER_RUNS.load(Ordering::SeqCst), 1);
+    // It waited for the lease to lapse, not for the whole invocation.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_400),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_that_cannot_get_an_answer_in_time_leaves_it_to_lambdas_retry() {
+    let store = Arc::new(MemoryStore::new());
+    let key = OccurrenceKey::new("taken-over", "2026-11-26T08:00:00Z".parse().unwrap());
+    let now = Timestamp::now();
+    store
+        .claim(
+            &key,
+            ClaimTerms {
+                now,
+                lease_until: now + SignedDuration::from_mins(10),
+                expires_at: now + SignedDuration::from_hours(7 * 24),
+            },
+        )
+        .await
+        .unwrap();
+    // This invocation ends long before the other run's lease: waiting could not end in an
+    // answer, so it is an error Lambda retries, and the occurrence is still claimed for the
+    // other run.
+    let started = Instant::now();
+    let outcome = dispatcher(store.clone())
+        .dispatch(
+            event("taken-over", "2026-11-26T08:00:00Z"),
+            lambda(SignedDuration::from_secs(2)),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Err(DispatchError::InProgress { .. })),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(
+        store
+            .claim(
+                &key,
+                ClaimTerms {
+                    now: Timestamp::now(),
+                    lease_until: Timestamp::now(),
+                    expires_at: Timestamp::now(),
+                },
+            )
+            .await
+            .unwrap(),
+        Claim::InProgress { .. }
+    ));
+}
