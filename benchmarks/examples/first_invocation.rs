@@ -16,6 +16,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 fn main() {
@@ -74,6 +75,23 @@ fn summary(mut samples: Vec<Duration>) -> String {
 fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Duration, Duration) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let address = listener.local_addr().expect("bound").to_string();
+    // Every request of the runtime, on whichever connection its client pool picks.
+    let (requests, received) = mpsc::channel::<(String, TcpStream)>();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let requests = requests.clone();
+            let _ = stream.set_nodelay(true);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("a socket"));
+                while let Some(line) = read_request(&mut reader) {
+                    let writer = stream.try_clone().expect("a socket");
+                    if requests.send((line, writer)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
     let started = Instant::now();
     let mut child = Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", &address)
@@ -94,9 +112,14 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
-    let (stream, _) = listener.accept().expect("the runtime connects");
-    let mut connection = Connection::new(stream);
-    connection.read_request();
+    let next = |expected: &str| {
+        let (line, writer) = received
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the runtime calls");
+        assert!(line.contains(expected), "expected {expected}, got {line}");
+        writer
+    };
+    let mut poll = next("/invocation/next");
     let start = started.elapsed();
     let mut invocation = |n: usize| {
         // Whole hours apart, in the past, never the same twice.
@@ -106,81 +129,61 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
             rfc3339(at)
         );
         let handed = Instant::now();
-        connection.send_event(&format!("request-{n}"), &event);
-        // The response (a new connection may carry it: the client pools them).
-        let request = connection.read_request();
-        assert!(request.contains("/response"), "{request}");
+        send_event(&mut poll, &format!("request-{n}"), &event);
+        let mut response = next("/response");
         let elapsed = handed.elapsed();
-        connection.accept();
-        connection.read_request(); // the next `/next`
+        response
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
+            .expect("the answer is sent");
+        poll = next("/invocation/next");
         elapsed
     };
     let first = invocation(1);
     let second = invocation(2);
     let _ = child.kill();
     let _ = child.wait();
-    let _ = listener;
     (start, first, second)
 }
 
-/// The Runtime API side of one connection.
-struct Connection {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+/// Reads one request (head and body); its request line, or `None` when the connection ends.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<String> {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).ok()? == 0 {
+        return None;
+    }
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end().to_ascii_lowercase();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(request_line)
 }
 
-impl Connection {
-    fn new(stream: TcpStream) -> Connection {
-        Connection {
-            reader: BufReader::new(stream.try_clone().expect("a socket")),
-            writer: stream,
-        }
-    }
-
-    /// Reads one request (head and body); returns its request line.
-    fn read_request(&mut self) -> String {
-        let mut request_line = String::new();
-        self.reader.read_line(&mut request_line).expect("a request");
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).expect("a header");
-            let line = line.trim_end().to_ascii_lowercase();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("content-length:") {
-                length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).expect("a body");
-        request_line
-    }
-
-    fn send_event(&mut self, id: &str, event: &str) {
-        let deadline = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("after 1970")
-            .as_millis()
-            + 30_000;
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-             lambda-runtime-aws-request-id: {id}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
-             lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:shop\r\n\r\n",
-            event.len()
-        );
-        self.writer
-            .write_all(head.as_bytes())
-            .and_then(|()| self.writer.write_all(event.as_bytes()))
-            .expect("the event is sent");
-    }
-
-    fn accept(&mut self) {
-        self.writer
-            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
-            .expect("the answer is sent");
-    }
+fn send_event(writer: &mut TcpStream, id: &str, event: &str) {
+    let deadline = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis()
+        + 30_000;
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         lambda-runtime-aws-request-id: {id}\r\nlambda-runtime-deadline-ms: {deadline}\r\n\
+         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:123456789012:function:shop\r\n\r\n",
+        event.len()
+    );
+    // One write: two would meet Nagle's algorithm and the client's delayed ACK (40 ms).
+    writer
+        .write_all(format!("{head}{event}").as_bytes())
+        .expect("the event is sent");
 }
 
 fn rfc3339(epoch_seconds: u64) -> String {
