@@ -64,6 +64,9 @@ for _ in $(seq 1 60); do
 done
 
 export SCHEDULE_TEST_DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+# The shop's binary as `cargo lambda watch` builds it (the package alone, so its own feature
+# set): built here, the emulator's first invocation does not wait for a compile.
+cargo build --quiet -p example-shop --bin example-shop
 # The test binaries' own arguments follow the first `--`; add --include-ignored to them.
 case " $* " in
     *" -- "*) cargo test "$@" --include-ignored ;;

@@ -32,13 +32,25 @@ fn cargo_lambda() -> Command {
     command
 }
 
+/// `cargo lambda invoke`, given at most five minutes (the first one may wait for a build).
 fn invoke(port: u16, event: &Value) -> Output {
-    cargo_lambda()
+    let mut child = cargo_lambda()
         .args(["invoke", "example-shop", "--invoke-address", "127.0.0.1"])
         .args(["--invoke-port", &port.to_string()])
         .args(["--data-ascii", &event.to_string()])
-        .output()
-        .expect("cargo lambda invoke runs")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cargo lambda invoke runs");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("cargo lambda invoke gave no answer in five minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
 }
 
 #[test]
