@@ -201,20 +201,28 @@ fn init_json_logs() {
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
 
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_else(|_| "info".to_owned());
-    let filter = tracing_subscriber::EnvFilter::try_new(level.to_lowercase())
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let json = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
         .with_ansi(false)
-        .with_filter(filter)
+        .with_filter(log_level())
         .with_filter(tracing_subscriber::filter::filter_fn(|event| {
             !is_runtime_echo_of_a_failure(event)
         }));
     let _ = tracing_subscriber::registry().with(json).try_init();
+}
+
+/// The level Lambda's logging settings ask for (`AWS_LAMBDA_LOG_LEVEL`: `TRACE`, `DEBUG`, `INFO`,
+/// `WARN`, `ERROR` or `FATAL`, which `tracing` calls `ERROR`); `INFO` when unset or unknown.
+fn log_level() -> tracing_subscriber::filter::LevelFilter {
+    use tracing_subscriber::filter::LevelFilter;
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_default();
+    if level.eq_ignore_ascii_case("fatal") {
+        return LevelFilter::ERROR;
+    }
+    level.parse().unwrap_or(LevelFilter::INFO)
 }
 
 /// `lambda_runtime` logs every error a handler returns, as its `Debug` text, after the
