@@ -217,12 +217,20 @@ fn init_json_logs() {
 /// The level Lambda's logging settings ask for (`AWS_LAMBDA_LOG_LEVEL`: `TRACE`, `DEBUG`, `INFO`,
 /// `WARN`, `ERROR` or `FATAL`, which `tracing` calls `ERROR`); `INFO` when unset or unknown.
 fn log_level() -> tracing_subscriber::filter::LevelFilter {
+    level_named(&std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_default())
+}
+
+fn level_named(level: &str) -> tracing_subscriber::filter::LevelFilter {
     use tracing_subscriber::filter::LevelFilter;
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_default();
-    if level.eq_ignore_ascii_case("fatal") {
-        return LevelFilter::ERROR;
+    match level.to_ascii_lowercase().as_str() {
+        "trace" => LevelFilter::TRACE,
+        "debug" => LevelFilter::DEBUG,
+        "warn" => LevelFilter::WARN,
+        // `tracing` has no level above ERROR.
+        "error" | "fatal" => LevelFilter::ERROR,
+        // Spelt out: `LevelFilter`'s own parser reads an empty string as ERROR.
+        _ => LevelFilter::INFO,
     }
-    level.parse().unwrap_or(LevelFilter::INFO)
 }
 
 /// `lambda_runtime` logs every error a handler returns, as its `Debug` text, after the
@@ -239,6 +247,30 @@ impl From<DispatchError> for lambda_runtime::Diagnostic {
         lambda_runtime::Diagnostic {
             error_type: error.error_type().to_owned(),
             error_message: error.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::filter::LevelFilter;
+
+    use super::*;
+
+    #[test]
+    fn lambda_log_levels_map_to_tracing_levels() {
+        for (name, level) in [
+            ("TRACE", LevelFilter::TRACE),
+            ("DEBUG", LevelFilter::DEBUG),
+            ("INFO", LevelFilter::INFO),
+            ("WARN", LevelFilter::WARN),
+            ("ERROR", LevelFilter::ERROR),
+            ("FATAL", LevelFilter::ERROR),
+            ("info", LevelFilter::INFO),
+            ("", LevelFilter::INFO),
+            ("verbose", LevelFilter::INFO),
+        ] {
+            assert_eq!(level_named(name), level, "{name:?}");
         }
     }
 }
