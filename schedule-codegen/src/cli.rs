@@ -195,22 +195,44 @@ fn terraform(
     write_all(out, &format!("wrote {} files to {shown}\n", files.len()))
 }
 
-/// Where `cargo lambda build` puts the zip of binary `app`, relative to the module directory:
-/// `<target>/lambda/<app>/bootstrap.zip`, where `<target>` is the target directory of this
-/// very binary (`<target>/<profile>/codegen`).
+/// Where `cargo lambda build` puts the zip of binary `app` with Cargo's default target
+/// directory, relative to the module directory: `<workspace root>/target/lambda/<app>/bootstrap.zip`.
+///
+/// It depends on the source layout only, never on where this binary was built
+/// (`CARGO_TARGET_DIR`), so that `--check` agrees on every machine; a build elsewhere sets the
+/// module's `lambda_zip` variable. The package is `CARGO_MANIFEST_DIR` under `cargo run`, else
+/// the nearest directory up from here with a `Cargo.toml`; its workspace root is the nearest
+/// directory from there up whose `Cargo.toml` declares `[workspace]`, as Cargo decides it.
 fn default_lambda_zip(dir: &Path, app: &str) -> String {
     let fallback = format!("../target/lambda/{app}/bootstrap.zip");
-    let Ok(exe) = std::env::current_exe() else {
+    let Ok(cwd) = std::env::current_dir() else {
         return fallback;
     };
-    let mut profile = exe.parent();
-    if profile.is_some_and(|p| p.ends_with("deps")) {
-        profile = profile.and_then(Path::parent);
-    }
-    let (Some(target), Ok(cwd)) = (profile.and_then(Path::parent), std::env::current_dir()) else {
+    let package = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            cwd.ancestors()
+                .find(|d| d.join("Cargo.toml").is_file())
+                .map(Path::to_path_buf)
+        });
+    let Some(package) = package else {
         return fallback;
     };
-    let zip = target.join("lambda").join(app).join("bootstrap.zip");
+    let declares_workspace = |d: &Path| {
+        std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|text| {
+            text.lines()
+                .any(|l| l.trim_start().starts_with("[workspace"))
+        })
+    };
+    let root = package
+        .ancestors()
+        .find(|d| declares_workspace(d))
+        .unwrap_or(&package);
+    let zip = root
+        .join("target")
+        .join("lambda")
+        .join(app)
+        .join("bootstrap.zip");
     relative(&cwd.join(dir), &zip).unwrap_or(fallback)
 }
 

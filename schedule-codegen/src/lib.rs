@@ -24,8 +24,9 @@
 //!   writes the Terraform module that
 //!   deploys the tasks into DIR (default `terraform`), replacing the files it generated before
 //!   and leaving others alone. `--check` writes nothing and exits with status 1, listing the
-//!   files, when DIR differs from what would be written: run it in CI so the deployed module
-//!   cannot drift from the code. `--healthchecks` adds a Healthchecks.io check per `heartbeat`
+//!   files and the first lines that differ, when DIR differs from what would be written: run it
+//!   in CI so the deployed module cannot drift from the code. The output depends on the code,
+//!   the options and the source layout only, not on where codegen was built. `--healthchecks` adds a Healthchecks.io check per `heartbeat`
 //!   task; `--eventbridge-rules` uses legacy EventBridge rules instead of Scheduler. The module
 //!   and the options are described in [`terraform`].
 //!
@@ -39,4 +40,4 @@ mod write;
 
 pub use cli::{main, run};
 pub use registry::manifest_json;
-pub use write::{Difference, check_module, write_module};
+pub use write::{Difference, LineChange, check_module, write_module};

@@ -16,20 +16,70 @@ use crate::terraform::File;
 pub enum Difference {
     /// A file that would be written is not there.
     Missing(String),
-    /// A file is there with other contents.
-    Changed(String),
+    /// A file is there with other contents: its name and the first lines that differ.
+    Changed(String, Vec<LineChange>),
     /// A generated file that would no longer be written.
     Stale(String),
 }
+
+/// One line where a file on disk and the generated one differ (1-based; `None` past the end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineChange {
+    /// The line's number.
+    pub line: usize,
+    /// The line on disk.
+    pub on_disk: Option<String>,
+    /// The line the code generates.
+    pub generated: Option<String>,
+}
+
+/// How many differing lines a [`Difference::Changed`] shows: enough to see what moved.
+const SHOWN_LINES: usize = 3;
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Difference::Missing(name) => write!(f, "{name} is missing"),
-            Difference::Changed(name) => write!(f, "{name} differs from the code"),
+            Difference::Changed(name, lines) => {
+                write!(f, "{name} differs from the code")?;
+                for change in lines {
+                    let show = |text: &Option<String>| {
+                        text.as_deref()
+                            .map_or("(no line)".to_owned(), |t| t.trim_end().to_owned())
+                    };
+                    write!(
+                        f,
+                        "\n    line {}:\n      on disk:   {}\n      generated: {}",
+                        change.line,
+                        show(&change.on_disk),
+                        show(&change.generated)
+                    )?;
+                }
+                Ok(())
+            }
             Difference::Stale(name) => write!(f, "{name} was generated but is no longer"),
         }
     }
+}
+
+/// The first lines at which `on_disk` and `generated` differ, compared line by line.
+fn changed_lines(on_disk: &str, generated: &str) -> Vec<LineChange> {
+    let (mut old, mut new) = (on_disk.lines(), generated.lines());
+    let mut changes = Vec::new();
+    for line in 1.. {
+        let (a, b) = (old.next(), new.next());
+        if a.is_none() && b.is_none() || changes.len() == SHOWN_LINES {
+            break;
+        }
+        if a != b {
+            changes.push(LineChange {
+                line,
+                on_disk: a.map(str::to_owned),
+                generated: b.map(str::to_owned),
+            });
+        }
+    }
+    changes
 }
 
 /// Writes `files` into `dir` (created if needed) and removes generated files no longer in it.
@@ -54,7 +104,10 @@ pub fn check_module(dir: &Path, files: &[File]) -> io::Result<Vec<Difference>> {
     for file in files {
         match fs::read_to_string(dir.join(file.name)) {
             Ok(text) if text == file.contents => {}
-            Ok(_) => differences.push(Difference::Changed(file.name.to_owned())),
+            Ok(text) => differences.push(Difference::Changed(
+                file.name.to_owned(),
+                changed_lines(&text, &file.contents),
+            )),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 differences.push(Difference::Missing(file.name.to_owned()));
             }
@@ -85,4 +138,41 @@ fn stale_files(dir: &Path, files: &[File]) -> io::Result<Vec<String>> {
     }
     stale.sort();
     Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_file_shows_its_first_differing_lines() {
+        let on_disk = "a\nb = 1\nc\n";
+        let generated = "a\nb = 2\nc\nd\n";
+        let changes = changed_lines(on_disk, generated);
+        assert_eq!(
+            changes,
+            [
+                LineChange {
+                    line: 2,
+                    on_disk: Some("b = 1".into()),
+                    generated: Some("b = 2".into())
+                },
+                LineChange {
+                    line: 4,
+                    on_disk: None,
+                    generated: Some("d".into())
+                },
+            ]
+        );
+        let shown = Difference::Changed("main.tf".into(), changes).to_string();
+        assert_eq!(
+            shown,
+            "main.tf differs from the code\n    line 2:\n      on disk:   b = 1\n      generated: b = 2\n    line 4:\n      on disk:   (no line)\n      generated: d"
+        );
+        assert_eq!(changed_lines("x\n", "x\n"), []);
+        assert_eq!(
+            changed_lines(&"1\n".repeat(9), &"2\n".repeat(9)).len(),
+            SHOWN_LINES
+        );
+    }
 }

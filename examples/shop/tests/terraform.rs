@@ -77,8 +77,18 @@ fn check_reports_drift_and_writing_repairs_only_generated_files() {
     let out = codegen(&dir, &["--out", ".", "--check"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
+    let edited_line = std::fs::read_to_string(&main)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("rate(2 hours)"))
+        .unwrap()
+        + 1;
     for expected in [
         "main.tf differs from the code",
+        // The lines that differ, with their numbers.
+        &format!("line {edited_line}:"),
+        "\"rate(2 hours)\"",
+        "\"rate(1 hour)\"",
         "outputs.tf is missing",
         "old.tf was generated but is no longer",
     ] {
@@ -93,6 +103,35 @@ fn check_reports_drift_and_writing_repairs_only_generated_files() {
         std::fs::read_to_string(dir.join("backend.tf")).unwrap(),
         "terraform {}\n"
     );
+}
+
+/// The module is a function of the code and the options: a codegen binary built in another
+/// target directory (another machine's CI, `CARGO_TARGET_DIR`) finds the committed module up
+/// to date.
+#[test]
+fn check_agrees_whatever_the_target_directory() {
+    let elsewhere = scratch_dir("other-target").join("release");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let binary = elsewhere.join("codegen");
+    std::fs::copy(env!("CARGO_BIN_EXE_codegen"), &binary).unwrap();
+    for manifest_dir in [Some(env!("CARGO_MANIFEST_DIR")), None] {
+        let mut command = Command::new(&binary);
+        command
+            .args(["terraform", "--app", "example-shop", "--check"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("CARGO_TARGET_DIR", elsewhere.parent().unwrap())
+            .env_remove("CARGO_MANIFEST_DIR");
+        if let Some(dir) = manifest_dir {
+            command.env("CARGO_MANIFEST_DIR", dir);
+        }
+        let out = run(&mut command);
+        assert!(
+            out.status.success(),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
 }
 
 #[test]
