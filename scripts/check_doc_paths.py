@@ -20,7 +20,7 @@ EXTENSIONS = (".rs", ".md", ".toml", ".sh", ".py", ".tf", ".hcl", ".json", ".jso
 # crate, files generated at run time, and names of things outside the repository.
 NOT_OURS = re.compile(
     r"^(src/(main|lib)\.rs|src/bin/codegen\.rs|Cargo\.toml|\.schedule/.*|idempotency\.json|"
-    r"dead-letters\.jsonl|backend\.tf|terraform/\.terraform|target/.*|bootstrap\.zip|"
+    r"dead-letters\.jsonl|backend\.tf|terraform/\.terraform/?|target/.*|bootstrap\.zip|"
     r"\$TMPDIR/.*|/usr/.*|.*\.tfstate|\./terraform|\.cache/.*|"
     r"hashicorp/aws|kristofferahl/healthchecksio)$"
 )

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::defaults;
 use schedule_core::{NextError, format_instant, format_zoned, next_fire_times, time_zone};
@@ -22,9 +22,12 @@ use crate::registry::Registry;
 use crate::runner::plan::Planned;
 use crate::runner::{DeadLetterFile, Runner, local_event};
 
-/// A `schedule` application.
+// The doc comment is the help's headline: about the application, not this crate (which is all
+// `#[command(about)]` would see); the name in `--version` and usage is the binary's own.
+/// The scheduled tasks of this application: run them on their schedules (the default), run
+/// one now, list them, show when they fire next, replay what failed for good.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version = concat!("(schedule-runtime ", env!("CARGO_PKG_VERSION"), ")"))]
 struct Cli {
     /// Deployment environment: tasks that list environments run only in theirs. Default:
     /// `SCHEDULE_ENVIRONMENT`, else `local`.
@@ -73,7 +76,20 @@ enum Command {
 
 /// Runs the command line on `args` (program name first).
 pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let name = args
+        .first()
+        .and_then(|program| std::path::Path::new(program).file_stem())
+        .map_or_else(
+            || "app".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+    // clap takes a `'static` name; this runs once per process.
+    let command = Cli::command().name(&*Box::leak(name.into_boxed_str()));
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
