@@ -13,9 +13,9 @@
 //! configured (`SCHEDULE_IDEMPOTENCY_TABLE`), as every deployed application with an
 //! `idempotent` task does.
 
+use schedule_benchmarks::lambda_function;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -91,17 +91,8 @@ fn one(binary: &str) -> Duration {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let address = listener.local_addr().expect("bound").to_string();
     let started = Instant::now();
-    let mut child = Command::new(binary)
-        .env("AWS_LAMBDA_RUNTIME_API", &address)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+    let mut child = lambda_function(binary, &address)
         .env("SCHEDULE_IDEMPOTENCY_TABLE", "shop-idempotency")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     let (stream, _) = listener.accept().expect("the runtime connects");

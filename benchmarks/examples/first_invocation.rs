@@ -13,9 +13,9 @@
 //!
 //! (`scripts/test.sh` prints moto's address; or start `moto_server -p 5000` from `.cache/venv`.)
 
+use schedule_benchmarks::lambda_function;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -93,14 +93,7 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
         }
     });
     let started = Instant::now();
-    let mut child = Command::new(binary)
-        .env("AWS_LAMBDA_RUNTIME_API", &address)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
+    let mut child = lambda_function(binary, &address)
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .env("SCHEDULE_IDEMPOTENCY_TABLE", table)
         .env("SCHEDULE_ENVIRONMENT", "production")
@@ -108,8 +101,6 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
             "SHOP_DATA_DIR",
             std::env::temp_dir().join("first-invocation-shop"),
         )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     let next = |expected: &str| {

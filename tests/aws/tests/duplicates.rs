@@ -48,6 +48,18 @@ fn event(task: &str, scheduled_time: &str) -> Value {
     json!({"task": task, "scheduled_time": scheduled_time, "attempt": "1"})
 }
 
+/// Claims `key` as another delivery would, its lease lapsing `lease` from now.
+async fn hold(store: &MemoryStore, key: &OccurrenceKey, lease: SignedDuration) {
+    let now = Timestamp::now();
+    let terms = ClaimTerms {
+        now,
+        lease_until: now + lease,
+        expires_at: now + SignedDuration::from_hours(7 * 24),
+    };
+    let claim = store.claim(key, terms).await.unwrap();
+    assert!(matches!(claim, Claim::Acquired { .. }), "{claim:?}");
+}
+
 fn lambda(deadline_in: SignedDuration) -> Invocation {
     Invocation {
         request_id: "delivery".to_owned(),
@@ -102,19 +114,7 @@ async fn an_occurrence_whose_running_delivery_died_is_run_by_the_duplicate() {
     let key = OccurrenceKey::new("taken-over", "2026-11-26T07:00:00Z".parse().unwrap());
     // A delivery claimed the occurrence and its process died: nothing will complete or release
     // the claim; its lease lapses in 1.5 s.
-    let now = Timestamp::now();
-    let claim = store
-        .claim(
-            &key,
-            ClaimTerms {
-                now,
-                lease_until: now + SignedDuration::from_millis(1_500),
-                expires_at: now + SignedDuration::from_hours(7 * 24),
-            },
-        )
-        .await
-        .unwrap();
-    assert!(matches!(claim, Claim::Acquired { .. }));
+    hold(&store, &key, SignedDuration::from_millis(1_500)).await;
 
     let started = Instant::now();
     let outcome = dispatcher(store)
@@ -140,18 +140,7 @@ async fn an_occurrence_whose_running_delivery_died_is_run_by_the_duplicate() {
 async fn a_duplicate_that_cannot_get_an_answer_in_time_leaves_it_to_lambdas_retry() {
     let store = Arc::new(MemoryStore::new());
     let key = OccurrenceKey::new("taken-over", "2026-11-26T08:00:00Z".parse().unwrap());
-    let now = Timestamp::now();
-    store
-        .claim(
-            &key,
-            ClaimTerms {
-                now,
-                lease_until: now + SignedDuration::from_mins(10),
-                expires_at: now + SignedDuration::from_hours(7 * 24),
-            },
-        )
-        .await
-        .unwrap();
+    hold(&store, &key, SignedDuration::from_mins(10)).await;
     // This invocation ends long before the other run's lease: waiting could not end in an
     // answer, so it is an error Lambda retries, and the occurrence is still claimed for the
     // other run.
