@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::at::At;
-use crate::cron::{Base, Cron, DayOfMonth, DayOfWeek, Item, List, Value};
+use crate::cron::{Base, Cron, DayOfMonth, DayOfWeek, Item, List, Value, item_values};
 use crate::rate::Rate;
 use crate::schedule::Schedule;
 
@@ -84,7 +84,7 @@ fn describe_at(at: At) -> String {
 
 fn describe_cron(cron: &Cron) -> String {
     let (time, clock_times) = time_phrase(&cron.minutes, &cron.hours);
-    let months = (!is_all(&cron.month)).then(|| join(&cron.month, &|v| month_name(v)));
+    let months = (!is_all(&cron.month)).then(|| months_of(&cron.month));
     let each_month = months.as_deref().unwrap_or("each month");
     let in_months = months
         .as_deref()
@@ -100,11 +100,14 @@ fn describe_cron(cron: &Cron) -> String {
                 format!(" every day{in_months}")
             }
         }
-        (DayOfMonth::List(l), _) => {
-            let days = join(l, &|v| v.number.to_string());
-            let noun = if is_single(l) { "day" } else { "days" };
-            format!(" on {noun} {days} of {each_month}")
-        }
+        (DayOfMonth::List(l), _) => match stepped_days(l, each_month) {
+            Some(phrase) => format!(" {phrase}"),
+            None => {
+                let days = join(l, &|v| v.number.to_string());
+                let noun = if is_single(l) { "day" } else { "days" };
+                format!(" on {noun} {days} of {each_month}")
+            }
+        },
         (DayOfMonth::Last, _) => format!(" on the last day of {each_month}"),
         (DayOfMonth::LastWeekday, _) => format!(" on the last weekday of {each_month}"),
         (DayOfMonth::NearestWeekday(d), _) => {
@@ -150,6 +153,29 @@ fn time_phrase(minutes: &List, hours: &List) -> (String, bool) {
             .collect();
         return (format!("at {}", and_list(&times)), true);
     }
+    // One minute past hours that a range or a step picks: "every hour from 22:00 through
+    // 03:00", "every 4 hours from 08:30".
+    if let (Some([m]), [hour_item]) = (plain_values(minutes).as_deref(), hours.0.as_slice()) {
+        match (hour_item.base, hour_item.step) {
+            (Base::Range(a, b), None) => {
+                return (
+                    format!(
+                        "every hour from {:02}:{m:02} through {:02}:{m:02}",
+                        a.number, b.number
+                    ),
+                    false,
+                );
+            }
+            (Base::All | Base::Value(_), Some(n)) if n > 1 => {
+                let from = match hour_item.base {
+                    Base::Value(v) => v.number,
+                    _ => 0,
+                };
+                return (format!("every {n} hours from {from:02}:{m:02}"), false);
+            }
+            _ => {}
+        }
+    }
     let minute = match minutes.0.as_slice() {
         [
             Item {
@@ -157,6 +183,27 @@ fn time_phrase(minutes: &List, hours: &List) -> (String, bool) {
                 step: None,
             },
         ] => "every minute".to_owned(),
+        // `1/10`: every 10 minutes, counted from minute 1 of each hour.
+        [
+            Item {
+                base: Base::Value(v),
+                step: Some(n),
+            },
+        ] if v.number > 0 => format!(
+            "every {n} minutes from {} past the hour",
+            minutes_word(v.number)
+        ),
+        // `5-30/5`
+        [
+            Item {
+                base: Base::Range(a, b),
+                step: Some(n),
+            },
+        ] => format!(
+            "every {n} minutes from {} through {} past the hour",
+            a.number,
+            minutes_word(b.number)
+        ),
         [
             Item {
                 base: Base::All | Base::Value(Value { number: 0, .. }),
@@ -207,6 +254,63 @@ fn time_phrase(minutes: &List, hours: &List) -> (String, bool) {
         }
     };
     (format!("{minute}{hour}"), false)
+}
+
+/// "1 minute", "5 minutes".
+fn minutes_word(n: u16) -> String {
+    if n == 1 {
+        "1 minute".to_owned()
+    } else {
+        format!("{n} minutes")
+    }
+}
+
+/// The months a list picks, by name, steps walked: `*/3` is "January, April, July and October".
+fn months_of(list: &List) -> String {
+    if list.0.iter().all(|item| item.step.is_none()) {
+        return join(list, &|v| month_name(v));
+    }
+    let names: Vec<String> = list
+        .0
+        .iter()
+        .flat_map(|item| item_values(item, 1, 12))
+        .map(|n| MONTHS[usize::from(n) - 1].to_owned())
+        .collect();
+    and_list(&names)
+}
+
+/// Days of the month picked with a step: the days themselves when they are few ("on days 1, 8,
+/// 15, 22 and 29 of each month"), else the rhythm ("every 2 days of each month, from day 1").
+/// `None` without steps.
+fn stepped_days(list: &List, each_month: &str) -> Option<String> {
+    if list.0.iter().all(|item| item.step.is_none()) {
+        return None;
+    }
+    let days: Vec<u16> = list
+        .0
+        .iter()
+        .flat_map(|item| item_values(item, 1, 31))
+        .collect();
+    if days.len() <= 6 {
+        let days: Vec<String> = days.iter().map(u16::to_string).collect();
+        let noun = if days.len() == 1 { "day" } else { "days" };
+        return Some(format!("on {noun} {} of {each_month}", and_list(&days)));
+    }
+    match list.0.as_slice() {
+        [
+            Item {
+                base: base @ (Base::All | Base::Value(_)),
+                step: Some(n),
+            },
+        ] => {
+            let from = match base {
+                Base::Value(v) => v.number,
+                _ => 1,
+            };
+            Some(format!("every {n} days of {each_month}, from day {from}"))
+        }
+        _ => None,
+    }
 }
 
 fn is_all(list: &List) -> bool {
@@ -338,16 +442,53 @@ mod tests {
         );
         check("cron(0 0 * 3 ? *)", "at 00:00 every day in March");
         check("cron(0 0 ? * L *)", "at 00:00 on Saturday");
-        check("cron(0 */2 * * ? *)", "at minute 0 of every 2nd hour");
-        check(
-            "cron(30 8/4 * * ? *)",
-            "at minute 30 of every 4th hour from 08:00",
-        );
+        check("cron(0 */2 * * ? *)", "every 2 hours from 00:00");
+        check("cron(30 8/4 * * ? *)", "every 4 hours from 08:30");
         check(
             "cron(0,30 9,12,15,18 * * ? *)",
             "at minutes 0 and 30 during hours 9, 12, 15 and 18",
         );
         check("rate(1 hour)", "every hour");
+    }
+
+    /// Steps and wrapping ranges, as a person would say them (cronstrue's sentences for the
+    /// same expressions, for comparison: "Every 10 minutes, starting at 1 minutes past the
+    /// hour"; "At 12:00 AM, every 7 days"; "At 0 minutes past the hour, between 10:00 PM and
+    /// 03:59 AM").
+    #[test]
+    fn steps_and_wrapping_ranges_read_as_a_person_would_say_them() {
+        check(
+            "cron(1/10 * * * ? *)",
+            "every 10 minutes from 1 minute past the hour",
+        );
+        check(
+            "cron(5-30/5 * * * ? *)",
+            "every 5 minutes from 5 through 30 minutes past the hour",
+        );
+        check(
+            "cron(0 0 */7 * ? *)",
+            "at 00:00 on days 1, 8, 15, 22 and 29 of each month",
+        );
+        check(
+            "cron(0 0 */2 * ? *)",
+            "at 00:00 every 2 days of each month, from day 1",
+        );
+        check(
+            "cron(0 22-3 * * ? *)",
+            "every hour from 22:00 through 03:00",
+        );
+        check(
+            "cron(15 9-17 ? * MON-FRI *)",
+            "every hour from 09:15 through 17:15 on Monday through Friday",
+        );
+        check(
+            "cron(0 6 1 */3 ? *)",
+            "at 06:00 on day 1 of January, April, July and October",
+        );
+        check(
+            "cron(0 6 ? 2/4 MON *)",
+            "at 06:00 on Monday in February, June and October",
+        );
         check("rate(5 minutes)", "every 5 minutes");
         check("at(2026-05-01T09:00:00)", "once, at 09:00:00 on 2026-05-01");
     }

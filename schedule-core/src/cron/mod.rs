@@ -13,6 +13,7 @@ use std::fmt;
 
 pub(crate) use parse::parse;
 use sets::Compiled;
+pub(crate) use sets::item_values;
 
 /// A parsed `cron(...)` expression.
 ///

@@ -106,6 +106,31 @@ fn small_set(list: &List, min: u16, max: u16) -> u64 {
     value_set(&list.0, min, max, 0)[0]
 }
 
+/// The values one item selects, in the order its range and step walk them (a wrapping range
+/// runs through the field's end): what a description lists.
+pub(crate) fn item_values(item: &Item, min: u16, max: u16) -> Vec<u16> {
+    let (start, end) = match item.base {
+        Base::All => (min, max),
+        Base::Value(v) if item.step.is_some() => (v.number, max),
+        Base::Value(v) => (v.number, v.number),
+        Base::Range(a, b) => (a.number, b.number),
+    };
+    let width = max - min + 1;
+    let span = if end >= start {
+        end - start
+    } else {
+        width - (start - end)
+    };
+    let step = usize::from(item.step.unwrap_or(1).max(1));
+    (0..=span)
+        .step_by(step)
+        .map(|offset| {
+            let value = start + offset;
+            if value > max { value - width } else { value }
+        })
+        .collect()
+}
+
 /// The set of values the items select, in a field whose values run `min..=max`, as bit
 /// `value - origin` of a 256-bit set.
 ///
