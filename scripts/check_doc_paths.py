@@ -22,7 +22,7 @@ NOT_OURS = re.compile(
     r"^(src/(main|lib)\.rs|src/bin/codegen\.rs|Cargo\.toml|\.schedule/.*|idempotency\.json|"
     r"dead-letters\.jsonl|backend\.tf|terraform/\.terraform/?|target/.*|bootstrap\.zip|"
     r"\$TMPDIR/.*|/usr/.*|.*\.tfstate|\./terraform|\.cache/.*|"
-    r"hashicorp/aws|kristofferahl/healthchecksio)$"
+    r"hashicorp/aws|kristofferahl/healthchecksio|/target|/\.schedule|/terraform/\.terraform)$"
 )
 
 

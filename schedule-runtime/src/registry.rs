@@ -23,12 +23,19 @@ pub struct Registry {
 pub enum RegistryError {
     /// Nothing registered: almost always a linking problem, not a missing attribute.
     #[error(
-        "no scheduled tasks are registered in this binary. A `#[scheduled]` task registers itself only \
-         when the crate that declares it is linked into the binary: declare the tasks in this binary's \
-         crate, or in a library this binary uses. A library that the binary never names is not linked; \
-         name it once, e.g. `use my_app as _;` in `src/bin/codegen.rs`"
+        "no scheduled tasks are registered in this binary (`{binary}`). A `#[scheduled]` task \
+         registers itself only when the crate that declares it is linked into the binary: declare \
+         the tasks in this binary's crate, or in a library this binary uses. A library that the \
+         binary never names is not linked; name it once in this binary's source (`src/main.rs`, \
+         or `src/bin/{binary}.rs`): `use {library} as _;`"
     )]
-    Empty,
+    Empty {
+        /// The binary's name.
+        binary: String,
+        /// How the binary names the package's library: the package's name with `-` turned
+        /// into `_` when Cargo ran the binary (`CARGO_PKG_NAME`), else `my_app`.
+        library: String,
+    },
     /// A task's declared `input = ...` does not decode as its input type.
     #[error("{}", .0.join("; "))]
     DeclaredInput(Vec<String>),
@@ -97,7 +104,7 @@ impl Registry {
     ) -> Result<Registry, RegistryError> {
         let mut tasks: Vec<&'static Registration> = registrations.into_iter().collect();
         if tasks.is_empty() {
-            return Err(RegistryError::Empty);
+            return Err(empty_registry());
         }
         tasks.sort_by_key(|task| {
             let location = task.location();
@@ -228,6 +235,17 @@ impl Registry {
                 .collect(),
         }
     }
+}
+
+/// [`RegistryError::Empty`] for this process: what to add, to which file.
+fn empty_registry() -> RegistryError {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.file_stem()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "this binary".to_owned());
+    let library = std::env::var("CARGO_PKG_NAME")
+        .map_or_else(|_| "my_app".to_owned(), |name| name.replace('-', "_"));
+    RegistryError::Empty { binary, library }
 }
 
 /// Pairs of tasks (unique names, sorted) whose Lambda aliases would be the same.
