@@ -44,6 +44,16 @@ enum Command {
     List,
     /// Print the application's registry as JSON: every task with every declared option.
     Manifest,
+    /// List, for every task, the scheduled minutes that daylight-saving changes skip (no run
+    /// that day) or repeat (one run) in its zone.
+    Dst {
+        /// How far ahead to look, in years.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        years: u16,
+        /// Look ahead from this instant (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        after: Option<Timestamp>,
+    },
     /// Write the Terraform module that deploys the application's tasks.
     Terraform {
         /// Directory of the module.
@@ -121,6 +131,14 @@ where
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),
+        Command::Dst { years, after } => {
+            Registry::load()
+                .map_err(|e| e.to_string())
+                .and_then(|registry| {
+                    let after = after.unwrap_or_else(Timestamp::now);
+                    write_all(out, &dst_report(&registry, after, years))
+                })
+        }
         Command::Terraform {
             out: dir,
             check,
@@ -193,6 +211,40 @@ fn terraform(
     }
     write_module(dir, &files).map_err(|e| format!("writing {shown}: {e}"))?;
     write_all(out, &format!("wrote {} files to {shown}\n", files.len()))
+}
+
+/// Every task's scheduled minutes that DST changes skip or repeat within `years` of `after`,
+/// one line each, aligned: task, zone, what happens.
+fn dst_report(registry: &Registry, after: Timestamp, years: u16) -> String {
+    let until =
+        after + schedule_core::jiff::SignedDuration::from_hours(i64::from(years) * 366 * 24);
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    for task in registry.tasks() {
+        let spec = task.spec();
+        let (Ok(schedule), Ok(tz)) = (spec.schedule(), spec.time_zone()) else {
+            continue;
+        };
+        for change in schedule.dst_changes(after, until, &tz) {
+            rows.push([
+                spec.name.to_owned(),
+                spec.timezone.to_owned(),
+                change.to_string(),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        let span = if years == 1 {
+            "year".to_owned()
+        } else {
+            format!("{years} years")
+        };
+        return format!("no task's schedule meets a daylight-saving change in the next {span}\n");
+    }
+    let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
+    let (task_width, zone_width) = (width(0), width(1));
+    rows.iter()
+        .map(|[task, zone, change]| format!("{task:<task_width$}  {zone:<zone_width$}  {change}\n"))
+        .collect()
 }
 
 /// Where `cargo lambda build` puts the zip of binary `app` with Cargo's default target

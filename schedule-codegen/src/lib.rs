@@ -17,6 +17,8 @@
 //!
 //! - `codegen list` prints a table of the application's tasks: name, schedule, zone,
 //!   environments and next fire time in the task's zone.
+//! - `codegen dst [--years N] [--after RFC3339]` lists, for every task, the scheduled minutes
+//!   in the next N years (default 1) that a daylight-saving change in its zone skips or repeats.
 //! - `codegen manifest` prints the registry as JSON: every task with every declared option
 //!   (defaults filled in, the expression in canonical form) and where it was declared.
 //!

@@ -55,6 +55,7 @@
 mod at;
 mod cron;
 mod describe;
+mod dst;
 mod error;
 pub mod limits;
 mod next;
@@ -65,6 +66,7 @@ mod zone;
 
 pub use at::At;
 pub use cron::Cron;
+pub use dst::{DstChange, DstKind};
 pub use error::{ErrorKind, Field, ParseError};
 pub use next::{NextError, next_fire_times};
 pub use rate::{Rate, RateUnit};

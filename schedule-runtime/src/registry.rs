@@ -3,10 +3,10 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use schedule_core::jiff::Timestamp;
 use schedule_core::jiff::tz::TimeZone;
+use schedule_core::jiff::{SignedDuration, Timestamp};
 use schedule_core::limits::alias_name;
-use schedule_core::{TaskSpec, format_instant, time_zone};
+use schedule_core::{DstChange, DstKind, TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
 use crate::runner::plan::Planned;
@@ -161,11 +161,20 @@ impl Registry {
             .map(|i| self.tasks[i])
     }
 
-    /// A table of the tasks for people: name, schedule, zone, environments, and the next fire
-    /// time after `now` (as the local runner would fire it) in the task's zone and in UTC.
+    /// A table of the tasks for people: name, schedule, zone, environments, the next fire time
+    /// after `now` (as the local runner would fire it) in the task's zone and in UTC, and the
+    /// first scheduled minute within a year that a daylight-saving change skips or repeats.
     pub fn list_table(&self, now: Timestamp) -> String {
-        let header = ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT", "UTC"];
-        let rows: Vec<[String; 6]> = self
+        let header = [
+            "TASK",
+            "SCHEDULE",
+            "ZONE",
+            "ENVIRONMENTS",
+            "NEXT",
+            "UTC",
+            "DST",
+        ];
+        let rows: Vec<[String; 7]> = self
             .tasks()
             .iter()
             .map(|task| {
@@ -180,6 +189,13 @@ impl Registry {
                     _ => ["invalid".to_owned(), "invalid".to_owned()],
                 };
                 let [next_local, next_utc] = next;
+                let dst = match (task.spec().schedule(), time_zone(spec.timezone)) {
+                    (Ok(schedule), Ok(tz)) => schedule
+                        .dst_changes(now, now + SignedDuration::from_hours(366 * 24), &tz)
+                        .first()
+                        .map_or_else(|| "-".to_owned(), dst_cell),
+                    _ => "-".to_owned(),
+                };
                 let environments = if spec.environments.is_empty() {
                     "all".to_owned()
                 } else {
@@ -192,6 +208,7 @@ impl Registry {
                     environments,
                     next_local,
                     next_utc,
+                    dst,
                 ]
             })
             .collect();
@@ -234,6 +251,15 @@ impl Registry {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A DST change as a table cell: "2027-03-28 02:30 skipped", "2026-10-25 02:30 once".
+fn dst_cell(change: &DstChange) -> String {
+    let when = change.local.strftime("%Y-%m-%d %H:%M");
+    match change.kind {
+        DstKind::Skipped => format!("{when} skipped"),
+        DstKind::Repeated => format!("{when} once"),
     }
 }
 

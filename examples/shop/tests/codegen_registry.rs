@@ -52,7 +52,15 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
-        ["TASK", "SCHEDULE", "ZONE", "ENVIRONMENTS", "NEXT", "UTC"]
+        [
+            "TASK",
+            "SCHEDULE",
+            "ZONE",
+            "ENVIRONMENTS",
+            "NEXT",
+            "UTC",
+            "DST"
+        ]
     );
     assert!(lines[1].starts_with("daily-sales-report"));
     assert!(lines[1].contains("cron(0 8 * * ? *)"));
@@ -60,10 +68,17 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     assert!(lines[1].contains("production"));
     // 08:00 Moscow time, in Moscow's offset, whatever today is, then the same instant in UTC.
     assert!(lines[1].contains("T08:00:00+03:00  "), "{}", lines[1]);
+    assert!(lines[1].contains("T05:00:00+00:00"), "{}", lines[1]);
+    // Moscow keeps no daylight-saving time.
+    assert!(lines[1].trim_end().ends_with("  -"), "{}", lines[1]);
+    // 02:30 in Berlin: the last Sunday of March skips it, the last of October repeats it;
+    // whichever comes first from today.
+    assert!(lines[2].starts_with("database-backup"));
+    let dst = lines[2].trim_end();
     assert!(
-        lines[1].trim_end().ends_with("T05:00:00+00:00"),
-        "{}",
-        lines[1]
+        dst.contains("-03-") && dst.ends_with(" 02:30 skipped")
+            || dst.contains("-10-") && dst.ends_with(" 02:30 once"),
+        "{dst}"
     );
     assert!(lines[8].starts_with("weekly-digest"));
     assert!(lines[8].contains("T09:00:00+01:00") || lines[8].contains("T09:00:00+02:00"));
@@ -72,5 +87,18 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
         lines[10].contains("2029-12-31T18:00:00+01:00"),
         "{}",
         lines[10]
+    );
+}
+
+#[test]
+fn dst_lists_the_scheduled_minutes_that_clock_changes_skip_or_repeat() {
+    // Of the shop's tasks, only the 02:30 Berlin backup meets a change: the EU moves clocks
+    // on the last Sundays of March (28 March 2027) and October (31 October 2027).
+    let (ok, stdout, stderr) = codegen(&["dst", "--after", "2026-11-30T00:00:00Z"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout,
+        "database-backup  Europe/Berlin  2027-03-28 02:30 skipped (clocks go forward)\n\
+         database-backup  Europe/Berlin  2027-10-31 02:30 runs once (clocks go back)\n"
     );
 }

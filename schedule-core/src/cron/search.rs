@@ -115,6 +115,27 @@ impl Cron {
         }
     }
 
+    /// The matching local minutes in `[start, end)`, in order: what a DST change's gap or fold
+    /// holds of this schedule.
+    pub(crate) fn local_minutes_between(&self, start: DateTime, end: DateTime) -> Vec<DateTime> {
+        let mut minutes = Vec::new();
+        let mut from = Minute {
+            year: start.year(),
+            month: start.month(),
+            day: start.day(),
+            hour: start.hour(),
+            minute: start.minute(),
+        };
+        while let Some(local) = self.next_local(from) {
+            if local >= end {
+                break;
+            }
+            minutes.push(local);
+            from = Minute::after(local);
+        }
+        minutes
+    }
+
     /// The first local minute at or after `from` that matches every field.
     fn next_local(&self, mut at: Minute) -> Option<DateTime> {
         let sets = &self.compiled;
