@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::defaults;
-use schedule_core::{NextError, format_instant, format_zoned, next_fire_times, time_zone};
+use schedule_core::{NextError, format_instant, next_fire_times, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
@@ -157,32 +157,58 @@ async fn run_tasks(registry: Registry, environment: String, state: LocalState) -
 }
 
 /// Prints the next `count` fire times of a task or an expression, one RFC 3339 line each.
+/// Prints the next `count` fire times of a task or an expression, one RFC 3339 line each; the
+/// daylight-saving changes that skip or repeat a scheduled minute in that span go to stderr,
+/// so that scripts reading stdout see fire times only.
 fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode {
     let now = Timestamp::now();
-    let times: Vec<String> = if let Some(task) = registry.get(target) {
-        let (Some(planned), Ok(tz)) = (Planned::new(task, now), time_zone(task.spec().timezone))
-        else {
+    let (times, schedule, tz) = if let Some(task) = registry.get(target) {
+        let spec = task.spec();
+        let (Some(planned), Ok(tz), Ok(schedule)) = (
+            Planned::new(task, now),
+            time_zone(spec.timezone),
+            spec.schedule(),
+        ) else {
             return fail(&format!("task `{target}` has an invalid schedule"));
         };
-        std::iter::successors(planned.next_after(now), |t| planned.next_after(*t))
-            .take(count)
-            .map(|t| format_instant(t, &tz))
-            .collect()
+        let times: Vec<Timestamp> =
+            std::iter::successors(planned.next_after(now), |t| planned.next_after(*t))
+                .take(count)
+                .collect();
+        (times, schedule, tz)
     } else {
-        match next_fire_times(target, zone, now, count) {
-            Ok(times) => times.iter().map(format_zoned).collect(),
-            Err(NextError::Expression { .. }) if !target.contains('(') => {
+        match (
+            next_fire_times(target, zone, now, count),
+            target.parse(),
+            time_zone(zone),
+        ) {
+            (Ok(times), Ok(schedule), Ok(tz)) => (
+                times
+                    .iter()
+                    .map(schedule_core::jiff::ZonedDateTime::timestamp)
+                    .collect(),
+                schedule,
+                tz,
+            ),
+            (Err(NextError::Expression { .. }), ..) if !target.contains('(') => {
                 let known: Vec<&str> = registry.names().collect();
                 return fail(&format!(
                     "`{target}` is neither a task ({}) nor an expression like 'cron(0 8 * * ? *)'",
                     known.join(", ")
                 ));
             }
-            Err(error) => return fail(&error.to_string()),
+            (Err(error), ..) => return fail(&error.to_string()),
+            // `next_fire_times` parsed both already.
+            _ => return fail(&format!("`{target}` in `{zone}` cannot be evaluated")),
         }
     };
-    for time in times {
-        print(&format!("{time}\n"));
+    for time in &times {
+        print(&format!("{}\n", format_instant(*time, &tz)));
+    }
+    if let Some(last) = times.last() {
+        for change in schedule.dst_changes(now, *last, &tz) {
+            let _ = writeln!(std::io::stderr().lock(), "note: {change}");
+        }
     }
     ExitCode::SUCCESS
 }

@@ -147,3 +147,26 @@ fn replay_runs_dead_letters_again_and_keeps_only_those_that_fail_again() {
     assert!(ok, "{stdout}{stderr}");
     assert!(!path.exists());
 }
+
+#[test]
+fn next_prints_fire_times_and_notes_the_clock_changes_between_them() {
+    // Over 220 days from any date, Berlin changes its clocks at least once, and the backup at
+    // 02:30 meets the change: skipped in March, run once in October.
+    let (ok, stdout, stderr) = shop(&["next", "database-backup", "-n", "220"]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 220, "{stdout}");
+    assert!(lines.iter().all(|l| l.contains("T02:30:00+0")), "{stdout}");
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert!(!notes.is_empty(), "{stderr}");
+    for note in notes {
+        assert!(
+            note.ends_with(" 02:30 skipped (clocks go forward)")
+                || note.ends_with(" 02:30 runs once (clocks go back)"),
+            "{note}"
+        );
+    }
+    // A task in UTC meets no change.
+    let (ok, _, stderr) = shop(&["next", "inventory-sync", "-n", "5000"]);
+    assert!(ok && !stderr.contains("note:"), "{stderr}");
+}
