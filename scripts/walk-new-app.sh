@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Walks the README's first-application path as a new user would, outside this repository:
-# `scripts/new-app.sh` creates an application in a temporary directory; it builds offline
+# `scripts/new-app.sh` creates an application in a temporary directory, whose files must be
+# the ones the README shows (`scripts/readme_matches_app.py`); it builds offline
 # (this checkout's Cargo.lock, the target directory shared so nothing compiles twice), lists
 # and invokes its task, passes its own test, generates its Terraform, finds it up to date with
 # a codegen binary built in another target directory, and `terraform validate` accepts it.
@@ -19,6 +20,10 @@ fail() { printf 'new application: FAILED: %s\n' "$*" >&2; exit 1; }
 step "created with scripts/new-app.sh"
 (cd "$work" && bash "$repo/scripts/new-app.sh" first-app >/dev/null)
 cd "$app"
+
+step "its files are the README's"
+python3 "$repo/scripts/readme_matches_app.py" "$repo/README.md" "$app" first-app \
+    || fail "the README's first-application files differ from what new-app.sh writes"
 
 step "builds offline"
 cargo build --offline --quiet --bins
@@ -50,4 +55,4 @@ terraform -chdir=terraform fmt -check >/dev/null || fail "terraform fmt"
 terraform -chdir=terraform init -backend=false -input=false >/dev/null || fail "terraform init"
 terraform -chdir=terraform validate -no-color >/dev/null || fail "terraform validate"
 
-echo "new application: 8 passed, 0 failed"
+echo "new application: 9 passed, 0 failed"
