@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::defaults;
-use schedule_core::{NextError, format_instant, next_fire_times, time_zone};
+use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, Invocation};
@@ -177,30 +177,26 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
                 .collect();
         (times, schedule, tz)
     } else {
-        match (
-            next_fire_times(target, zone, now, count),
-            target.parse(),
-            time_zone(zone),
-        ) {
-            (Ok(times), Ok(schedule), Ok(tz)) => (
-                times
-                    .iter()
-                    .map(schedule_core::jiff::ZonedDateTime::timestamp)
-                    .collect(),
-                schedule,
-                tz,
-            ),
-            (Err(NextError::Expression { .. }), ..) if !target.contains('(') => {
+        let schedule: Schedule = match target.parse() {
+            Ok(schedule) => schedule,
+            Err(_) if !target.contains('(') => {
                 let known: Vec<&str> = registry.names().collect();
                 return fail(&format!(
                     "`{target}` is neither a task ({}) nor an expression like 'cron(0 8 * * ? *)'",
                     known.join(", ")
                 ));
             }
-            (Err(error), ..) => return fail(&error.to_string()),
-            // `next_fire_times` parsed both already.
-            _ => return fail(&format!("`{target}` in `{zone}` cannot be evaluated")),
-        }
+            Err(error) => {
+                let expression = target.to_owned();
+                return fail(&NextError::Expression { expression, error }.to_string());
+            }
+        };
+        let tz = match time_zone(zone) {
+            Ok(tz) => tz,
+            Err(error) => return fail(&error.to_string()),
+        };
+        let times: Vec<Timestamp> = schedule.fire_times(now, &tz).take(count).collect();
+        (times, schedule, tz)
     };
     for time in &times {
         print(&format!("{}\n", format_instant(*time, &tz)));

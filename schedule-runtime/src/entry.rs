@@ -100,21 +100,16 @@ async fn serve_lambda() -> ExitCode {
 /// What `lambda_runtime` needs from the environment, checked here because it panics without
 /// it. Lambda always sets these; a hand-made Runtime API harness may not.
 fn check_lambda_environment() -> Result<(), String> {
-    for name in [
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    ] {
-        if std::env::var_os(name).is_none() {
-            return Err(format!(
-                "{name} is not set (Lambda sets it; so must a test harness)"
-            ));
-        }
+    let missing =
+        |name: &str| format!("{name} is not set (Lambda sets it; so must a test harness)");
+    for name in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION"] {
+        std::env::var_os(name).ok_or_else(|| missing(name))?;
     }
-    match std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").map(|m| m.parse::<i32>()) {
-        Ok(Ok(_)) => Ok(()),
-        _ => Err("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a whole number of megabytes".to_owned()),
-    }
+    let memory = std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        .map_err(|_| missing("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))?;
+    memory.parse::<i32>().map(|_| ()).map_err(|_| {
+        format!("AWS_LAMBDA_FUNCTION_MEMORY_SIZE is `{memory}`, not a whole number of megabytes")
+    })
 }
 
 /// The invocation's deadline, when it is one. Lambda sends the epoch milliseconds at which it

@@ -131,11 +131,11 @@ impl Heartbeat {
     }
 
     async fn ping(&self, url: String, body: Option<String>, budget: Duration) {
-        let monitor = redacted(&url);
         #[cfg(feature = "app")]
         {
             if let Err(error) = self.client.ping(&url, body, budget).await {
                 // An error's text may quote the URL it failed on; the log gets the host only.
+                let monitor = redacted(&url);
                 let error = error.replace(url.as_str(), &monitor);
                 warn!(%monitor, %error, "heartbeat ping failed");
             }
@@ -143,6 +143,7 @@ impl Heartbeat {
         #[cfg(not(feature = "app"))]
         {
             let _ = (body, budget);
+            let monitor = redacted(&url);
             warn!(%monitor, "heartbeat ping skipped: built without the `app` feature's HTTP client");
         }
     }
