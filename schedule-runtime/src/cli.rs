@@ -18,6 +18,7 @@ use crate::dispatch::{Dispatcher, Invocation};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
+use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
 use crate::runner::{DeadLetterFile, Runner, local_event};
@@ -33,9 +34,10 @@ struct Cli {
     /// `SCHEDULE_ENVIRONMENT`, else `local`.
     #[arg(long = "env", global = true, value_name = "NAME")]
     environment: Option<String>,
-    /// Where `run` and `replay` keep their state: the idempotency records
-    /// (`idempotency.json`, so a restart remembers what ran) and the dead-letter file
-    /// (`dead-letters.jsonl`).
+    /// Where `run`, `replay` and `invoke` keep their state: the idempotency records
+    /// (`idempotency.json`, so a restart remembers what ran), the dead-letter file
+    /// (`dead-letters.jsonl`) and the ledger of every occurrence (`ledger.jsonl`, which
+    /// `status` and `history` read).
     #[arg(long, global = true, default_value = ".schedule", value_name = "DIR")]
     state_dir: PathBuf,
     #[command(subcommand)]
@@ -72,6 +74,40 @@ enum Command {
     },
     /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
     Replay,
+    /// One line per task: enabled or not, last run and its outcome, last success, next fire
+    /// time, occurrences missed. Reads the state directory, or with --env the deployed ledger.
+    Status {
+        #[command(flatten)]
+        source: LedgerSource,
+    },
+    /// One line per occurrence of a task, newest first: scheduled time (task's zone and UTC),
+    /// status, attempts, duration, error. Reads the state directory, or with --env the
+    /// deployed ledger.
+    History {
+        /// The task's name (see `list`).
+        task: String,
+        /// How many occurrences.
+        #[arg(short = 'n', default_value_t = 20, value_name = "N")]
+        count: usize,
+        /// Only occurrences due at or after this RFC 3339 instant.
+        #[arg(long, value_name = "RFC3339")]
+        since: Option<Timestamp>,
+        #[command(flatten)]
+        source: LedgerSource,
+    },
+}
+
+/// Where `status` and `history` read, and how they print.
+#[derive(Debug, clap::Args)]
+struct LedgerSource {
+    /// Print JSON (one document) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// The deployed module's `name_prefix` (default: this binary's name); with --env the
+    /// ledger read is the table `<name_prefix>-<env>-ledger`, reached with the AWS SDK's
+    /// credentials, region and `AWS_ENDPOINT_URL_DYNAMODB`.
+    #[arg(long, value_name = "PREFIX")]
+    name_prefix: Option<String>,
 }
 
 /// Runs the command line on `args` (program name first).
@@ -85,7 +121,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             |stem| stem.to_string_lossy().into_owned(),
         );
     // clap takes a `'static` name; this runs once per process.
-    let command = Cli::command().name(&*Box::leak(name.into_boxed_str()));
+    let command = Cli::command().name(&*Box::leak(name.clone().into_boxed_str()));
     let parsed = command
         .try_get_matches_from(args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -104,8 +140,28 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(registry) => registry,
         Err(error) => return fail(&error.to_string()),
     };
+    let deployed = cli.environment.clone();
     let environment = cli.environment.unwrap_or_else(environment::deployment);
     match cli.command {
+        Some(Command::Status { source }) => {
+            let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
+                Ok(ledger) => ledger,
+                Err(message) => return fail(&message),
+            };
+            status(&registry, &environment, ledger.as_ref(), source.json).await
+        }
+        Some(Command::History {
+            task,
+            count,
+            since,
+            source,
+        }) => {
+            let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
+                Ok(ledger) => ledger,
+                Err(message) => return fail(&message),
+            };
+            history(&registry, ledger.as_ref(), &task, count, since, source.json).await
+        }
         None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
             Ok(state) => run_tasks(registry, environment, state).await,
             Err(message) => fail(&message),
@@ -120,7 +176,14 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Err(message) => fail(&message),
         },
         Some(Command::Invoke { task, at, input }) => {
-            invoke(registry, environment, task, at, input).await
+            if let Err(error) = std::fs::create_dir_all(&cli.state_dir) {
+                return fail(&format!(
+                    "cannot create the state directory {}: {error}",
+                    cli.state_dir.display()
+                ));
+            }
+            let ledger = Arc::new(LocalLedger::open(cli.state_dir.join(LEDGER_FILE)));
+            invoke(registry, environment, task, at, input, ledger).await
         }
     }
 }
@@ -129,6 +192,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 struct LocalState {
     store: Arc<MemoryStore>,
     dead_letters: DeadLetterFile,
+    ledger: Arc<LocalLedger>,
 }
 
 impl LocalState {
@@ -141,13 +205,18 @@ impl LocalState {
         Ok(LocalState {
             store: Arc::new(store),
             dead_letters: DeadLetterFile::new(dir.join("dead-letters.jsonl")),
+            ledger: Arc::new(LocalLedger::open(dir.join(LEDGER_FILE))),
         })
     }
 }
 
 async fn run_tasks(registry: Registry, environment: String, state: LocalState) -> ExitCode {
     init_readable_logs();
-    let dispatcher = local_dispatcher(registry, environment, state.store);
+    // Records past their retention are dropped here, once per run, so the file stays small.
+    if let Err(error) = state.ledger.compact() {
+        return fail(&error.to_string());
+    }
+    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger);
     // A clean stop is a success, whatever the runs did: failures are in the log and the
     // dead-letter file (the runner's last line counts them), where `replay` finds them.
     Runner::new(dispatcher, state.dead_letters)
@@ -224,7 +293,7 @@ async fn replay(registry: Registry, environment: String, state: LocalState) -> E
         ));
         return ExitCode::SUCCESS;
     }
-    let dispatcher = local_dispatcher(registry, environment, state.store);
+    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger);
     let mut remaining = Vec::new();
     for letter in letters {
         let line = match dispatcher
@@ -306,9 +375,129 @@ fn local_dispatcher(
     registry: Registry,
     environment: String,
     store: Arc<MemoryStore>,
+    ledger: Arc<LocalLedger>,
 ) -> Dispatcher {
     let heartbeat = Heartbeat::from_env(registry.names());
     Dispatcher::new(registry, store, heartbeat, environment)
+        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION))
+}
+
+/// The file of the local ledger in the state directory.
+const LEDGER_FILE: &str = "ledger.jsonl";
+
+/// The ledger `status` and `history` read: the deployed table with `--env`, else the state
+/// directory's file.
+fn open_ledger(
+    state_dir: &std::path::Path,
+    deployed: Option<&str>,
+    source: &LedgerSource,
+    binary: &str,
+) -> Result<Box<dyn Ledger>, String> {
+    match deployed {
+        Some(environment) => {
+            let prefix = source.name_prefix.as_deref().unwrap_or(binary);
+            let table = crate::ledger::table::name(prefix, environment);
+            Ok(Box::new(DynamoDbLedger::from_env(table)))
+        }
+        None => {
+            let path = state_dir.join(LEDGER_FILE);
+            if !path.exists() {
+                return Err(format!(
+                    "{} does not exist: nothing has run here yet (`run` or `invoke` a task first; --state-dir chooses another directory, --env reads a deployment)",
+                    path.display()
+                ));
+            }
+            Ok(Box::new(LocalLedger::open(path)))
+        }
+    }
+}
+
+async fn status(
+    registry: &Registry,
+    environment: &str,
+    ledger: &dyn Ledger,
+    json: bool,
+) -> ExitCode {
+    let retention = match environment::ledger_retention() {
+        Ok(retention) => retention,
+        Err(problem) => return fail(&problem),
+    };
+    let statuses =
+        match crate::ledger::status(registry, environment, ledger, Timestamp::now(), retention)
+            .await
+        {
+            Ok(statuses) => statuses,
+            Err(error) => return fail(&with_causes(&error)),
+        };
+    if json {
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&statuses).unwrap_or_default()
+        ));
+    } else {
+        use std::io::IsTerminal;
+        let colour = std::io::stdout().is_terminal();
+        print(&crate::ledger::status_table(registry, &statuses, colour));
+    }
+    ExitCode::SUCCESS
+}
+
+async fn history(
+    registry: &Registry,
+    ledger: &dyn Ledger,
+    task: &str,
+    count: usize,
+    since: Option<Timestamp>,
+    json: bool,
+) -> ExitCode {
+    let Some(registration) = registry.get(task) else {
+        let known: Vec<&str> = registry.names().collect();
+        return fail(&format!(
+            "no task named `{task}`; the tasks are: {} (see `list`)",
+            known.join(", ")
+        ));
+    };
+    let query = crate::ledger::Query {
+        since,
+        limit: count,
+    };
+    let records = match ledger.history(task, query).await {
+        Ok(records) => records,
+        Err(error) => return fail(&with_causes(&error)),
+    };
+    if json {
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&records).unwrap_or_default()
+        ));
+    } else if records.is_empty() {
+        print(&format!("no occurrence of `{task}` is recorded\n"));
+    } else {
+        use std::io::IsTerminal;
+        let colour = std::io::stdout().is_terminal();
+        print(&crate::ledger::history_table(
+            registration,
+            &records,
+            colour,
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+/// An error's message and its causes': the SDK's top-level message alone rarely says what
+/// went wrong.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    message
 }
 
 async fn invoke(
@@ -317,6 +506,7 @@ async fn invoke(
     task: String,
     at: Option<Timestamp>,
     input: Option<String>,
+    ledger: Arc<LocalLedger>,
 ) -> ExitCode {
     init_readable_logs();
     let Some(registration) = registry.get(&task) else {
@@ -338,8 +528,8 @@ async fn invoke(
         Ok(made) => made,
         Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
     };
-    // A hand-run is "run it now": never deduplicated against earlier runs.
-    let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()));
+    // A hand-run is "run it now": never deduplicated against earlier runs, but recorded.
+    let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger);
     let invocation = Invocation {
         request_id: execution_id,
         deadline: None,

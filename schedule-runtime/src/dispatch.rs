@@ -18,6 +18,8 @@ use crate::context::TaskContext;
 use crate::event::{Event, EventError};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError};
+use crate::ledger::{self, Change, CheckReport, Recorder, Status};
+use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::task::{Registration, TaskError};
 
@@ -32,6 +34,8 @@ pub struct Dispatcher {
     store: Arc<dyn IdempotencyStore>,
     heartbeat: Heartbeat,
     environment: String,
+    recorder: Recorder,
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// What the transport knows about this invocation.
@@ -65,7 +69,16 @@ pub enum Outcome {
         /// The result remembered from the successful run.
         result: Value,
     },
+    /// The missed-run check ran (the event was [`CHECK_EVENT`]).
+    Checked {
+        /// What it found.
+        report: CheckReport,
+    },
 }
+
+/// The event of the generated schedule that runs the missed-run check
+/// ([`ledger::check_missed_runs`]) every few minutes: `{"check": "missed_runs"}`.
+pub const CHECK_EVENT: &str = r#"{"check":"missed_runs"}"#;
 
 /// Why an invocation did not succeed. Lambda retries every one of these (and finally sends the
 /// event to the on-failure destination), so each leaves the occurrence ready to run again.
@@ -126,6 +139,13 @@ pub enum DispatchError {
         /// When the other run's lease lapses.
         lease_until: Timestamp,
     },
+    /// The missed-run check could not read or write the ledger for some tasks; the next check
+    /// looks at them again.
+    #[error("the missed-run check failed for: {}", problems.join("; "))]
+    Check {
+        /// Each task's problem.
+        problems: Vec<String>,
+    },
     /// The idempotency store did not answer, so the task was not run (fail closed).
     #[error("task `{task}` was not run: {source}")]
     Store {
@@ -148,6 +168,7 @@ impl DispatchError {
             DispatchError::TimedOut { .. } => "TaskTimedOut",
             DispatchError::InProgress { .. } => "OccurrenceInProgress",
             DispatchError::Store { .. } => "IdempotencyStoreUnavailable",
+            DispatchError::Check { .. } => "MissedRunCheckFailed",
         }
     }
 }
@@ -165,7 +186,27 @@ impl Dispatcher {
             store,
             heartbeat,
             environment: environment.into(),
+            recorder: Recorder::default(),
+            metrics: None,
         }
+    }
+
+    /// Records every occurrence in `recorder`'s ledger (by default nothing is recorded).
+    pub fn with_ledger(self, recorder: Recorder) -> Dispatcher {
+        Dispatcher { recorder, ..self }
+    }
+
+    /// Publishes each run's outcome as CloudWatch metrics in `metrics`' log lines.
+    pub(crate) fn with_metrics(self, metrics: Metrics) -> Dispatcher {
+        Dispatcher {
+            metrics: Some(Arc::new(metrics)),
+            ..self
+        }
+    }
+
+    /// Where occurrences are recorded.
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
     }
 
     /// The tasks this dispatcher routes to.
@@ -184,6 +225,9 @@ impl Dispatcher {
         event: Value,
         invocation: Invocation,
     ) -> Result<Outcome, DispatchError> {
+        if is_check(&event) {
+            return self.check(Timestamp::now()).await;
+        }
         let (task, event) = match self.route(event) {
             Ok(routed) => routed,
             Err(error) => return Err(rejected(error, &invocation)),
@@ -216,6 +260,31 @@ impl Dispatcher {
                 EventError::Shape(format!("the body is not JSON ({error})")).into(),
                 &invocation,
             )),
+        }
+    }
+
+    /// Runs the missed-run check over every task enabled in this environment, publishing each
+    /// task's count of newly missed occurrences.
+    pub async fn check(&self, now: Timestamp) -> Result<Outcome, DispatchError> {
+        let report =
+            ledger::check_missed_runs(&self.registry, &self.environment, &self.recorder, now).await;
+        for task in &report.tasks {
+            if !task.scheduled_times.is_empty() {
+                warn!(task = %task.task, missed = ?task.scheduled_times, "occurrences missed: nothing arrived for them");
+            }
+            if let Some(metrics) = &self.metrics {
+                metrics.missed(&task.task, task.scheduled_times.len());
+            }
+        }
+        if report.errors.is_empty() {
+            info!(missed = report.missed(), "missed-run check done");
+            Ok(Outcome::Checked { report })
+        } else {
+            let error = DispatchError::Check {
+                problems: report.errors,
+            };
+            error!(error = %error, error_type = error.error_type(), "missed-run check failed");
+            Err(error)
         }
     }
 
@@ -261,6 +330,11 @@ impl Dispatcher {
                     }) => (Some((key, token, expires_at)), deadline),
                     Ok(Claimed::Duplicate { result }) => {
                         info!("skipped as duplicate");
+                        let change = Change::Duplicate {
+                            environment: self.environment.clone(),
+                        };
+                        self.recorder.record(&name, scheduled_time, change).await;
+                        self.publish(&name, Status::Duplicate, None);
                         return Ok(Outcome::Duplicate {
                             task: name,
                             scheduled_time,
@@ -277,7 +351,19 @@ impl Dispatcher {
                     }
                     Err(Unclaimed::Store(source)) => {
                         error!(error = %source, "not run: the idempotency store did not answer");
-                        return Err(DispatchError::Store { task: name, source });
+                        let error = DispatchError::Store { task: name, source };
+                        let change = Change::Finished {
+                            at: Timestamp::now(),
+                            status: Status::Failed,
+                            duration_ms: 0,
+                            error_type: Some(error.error_type().to_owned()),
+                            excerpt: Some(ledger::excerpt(&error.to_string())),
+                        };
+                        self.recorder
+                            .record(task.name(), scheduled_time, change)
+                            .await;
+                        self.publish(task.name(), Status::Failed, None);
+                        return Err(error);
                     }
                 }
             }
@@ -287,9 +373,16 @@ impl Dispatcher {
         } else {
             invocation.request_id.clone()
         };
+        let started_change = Change::Started {
+            at: Timestamp::now(),
+            attempt: event.attempt,
+            execution_id: event.execution_id.clone(),
+            request_id: run_id.clone(),
+            environment: self.environment.clone(),
+        };
         let context = TaskContext::new(name.clone(), scheduled_time)
             .with_attempt(event.attempt.unwrap_or(1))
-            .with_execution_id(event.execution_id.clone().unwrap_or_default())
+            .with_execution_id(event.execution_id.unwrap_or_default())
             .with_deadline(deadline)
             .with_environment(self.environment.clone());
 
@@ -301,8 +394,12 @@ impl Dispatcher {
         // The claim took time; the run keeps to the deadline its lease was sized for.
         let timeout =
             Duration::try_from(deadline.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO);
-        let result = guarded(task, context, event.input, timeout).await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        // The ledger's `running` is written while the task runs, not before it.
+        let (_, result) = tokio::join!(
+            self.recorder.record(&name, scheduled_time, started_change),
+            guarded(task, context, event.input, timeout),
+        );
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
         match result {
             Ok(value) => {
@@ -314,11 +411,22 @@ impl Dispatcher {
                     // claim's lease still keeps concurrent duplicates out until it lapses.
                     error!(error = %e, "succeeded, but the completion was not recorded");
                 }
-                if spec.heartbeat {
-                    self.heartbeat
-                        .success(&name, &run_id, invocation.deadline)
-                        .await;
-                }
+                let finished = Change::Finished {
+                    at: Timestamp::now(),
+                    status: Status::Succeeded,
+                    duration_ms: elapsed_ms,
+                    error_type: None,
+                    excerpt: (!value.is_null()).then(|| ledger::excerpt(&value.to_string())),
+                };
+                let ping = async {
+                    if spec.heartbeat {
+                        self.heartbeat
+                            .success(&name, &run_id, invocation.deadline)
+                            .await;
+                    }
+                };
+                tokio::join!(self.recorder.record(&name, scheduled_time, finished), ping);
+                self.publish(&name, Status::Succeeded, Some(elapsed_ms));
                 Ok(Outcome::Succeeded {
                     task: name,
                     scheduled_time,
@@ -326,6 +434,7 @@ impl Dispatcher {
                 })
             }
             Err(failure) => {
+                let status = failure.status();
                 let failure = failure.into_dispatch_error(name.clone());
                 error!(duration_ms = elapsed_ms, error = %failure, error_type = failure.error_type(), "failed");
                 if let Some((key, token, _)) = &claim
@@ -335,15 +444,40 @@ impl Dispatcher {
                     // that long.
                     warn!(error = %e, "the claim was not released; it lapses at the run's deadline");
                 }
-                if spec.heartbeat {
-                    self.heartbeat
-                        .fail(&name, &run_id, &failure.to_string(), invocation.deadline)
-                        .await;
-                }
+                let finished = Change::Finished {
+                    at: Timestamp::now(),
+                    status,
+                    duration_ms: elapsed_ms,
+                    error_type: Some(failure.error_type().to_owned()),
+                    excerpt: Some(ledger::excerpt(&failure.to_string())),
+                };
+                let ping = async {
+                    if spec.heartbeat {
+                        self.heartbeat
+                            .fail(&name, &run_id, &failure.to_string(), invocation.deadline)
+                            .await;
+                    }
+                };
+                tokio::join!(self.recorder.record(&name, scheduled_time, finished), ping);
+                self.publish(&name, status, Some(elapsed_ms));
                 Err(failure)
             }
         }
     }
+
+    /// Publishes one delivery's outcome as metrics, when this dispatcher publishes any.
+    fn publish(&self, task: &str, status: Status, duration_ms: Option<u64>) {
+        if let Some(metrics) = &self.metrics {
+            metrics.run(task, status, duration_ms, self.recorder.failed_writes());
+        }
+    }
+}
+
+/// Whether `event` is the missed-run check's: `{"check": "missed_runs"}`.
+fn is_check(event: &Value) -> bool {
+    event.as_object().is_some_and(|object| {
+        object.len() == 1 && object.get("check") == Some(&Value::from("missed_runs"))
+    })
 }
 
 impl Dispatcher {
@@ -475,6 +609,15 @@ enum Failure {
 }
 
 impl Failure {
+    /// How the ledger records it.
+    fn status(&self) -> Status {
+        match self {
+            Failure::Task(_) => Status::Failed,
+            Failure::Panicked(_) => Status::Panicked,
+            Failure::TimedOut(_) => Status::TimedOut,
+        }
+    }
+
     fn into_dispatch_error(self, task: String) -> DispatchError {
         match self {
             Failure::Task(source @ TaskError::Input { .. }) => {

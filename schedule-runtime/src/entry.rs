@@ -7,9 +7,12 @@ use lambda_runtime::LambdaEvent;
 use schedule_core::jiff::Timestamp;
 
 use crate::dispatch::{DispatchError, Dispatcher, Invocation};
+use crate::dynamo::{Connection, LazyClient};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, UnconfiguredStore};
+use crate::ledger::{DynamoDbLedger, Ledger, NoLedger, Recorder};
+use crate::metrics::Metrics;
 use crate::registry::Registry;
 
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
@@ -70,9 +73,25 @@ async fn serve_lambda() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let retention = match environment::ledger_retention() {
+        Ok(retention) => retention,
+        Err(problem) => {
+            tracing::error!(%problem, "cannot serve Lambda invocations");
+            return ExitCode::FAILURE;
+        }
+    };
     let heartbeat = Heartbeat::from_env(registry.names());
-    let store = lambda_store(&registry);
-    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment::deployment());
+    // One DynamoDB client for the store and the ledger, built on the first request.
+    let client = Arc::new(LazyClient::new(Connection::from_env()));
+    let store = lambda_store(&registry, &client);
+    let ledger: Arc<dyn Ledger> = match std::env::var(environment::LEDGER_TABLE) {
+        Ok(table) if !table.is_empty() => Arc::new(DynamoDbLedger::sharing(client, table)),
+        _ => Arc::new(NoLedger),
+    };
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment::deployment())
+        .with_ledger(Recorder::new(ledger, retention))
+        .with_metrics(Metrics::new(function));
     let handler = lambda_runtime::service_fn(move |event: LambdaEvent<String>| {
         let dispatcher = dispatcher.clone();
         async move {
@@ -175,20 +194,18 @@ where
 
 /// The idempotency store in Lambda: DynamoDB when a table is configured; otherwise idempotent
 /// tasks fail closed, because an in-memory store would not see other instances' runs.
-fn lambda_store(registry: &Registry) -> Arc<dyn IdempotencyStore> {
+fn lambda_store(registry: &Registry, client: &Arc<LazyClient>) -> Arc<dyn IdempotencyStore> {
     let needs_store = registry
         .tasks()
         .iter()
         .any(|t| t.spec().idempotency.is_some());
     match std::env::var(environment::IDEMPOTENCY_TABLE) {
-        Ok(table) if !table.is_empty() => dynamodb_store(table),
+        Ok(table) if !table.is_empty() => {
+            Arc::new(DynamoDbStore::sharing(Arc::clone(client), table))
+        }
         _ if needs_store => Arc::new(UnconfiguredStore),
         _ => Arc::new(MemoryStore::new()),
     }
-}
-
-fn dynamodb_store(table: String) -> Arc<dyn IdempotencyStore> {
-    Arc::new(DynamoDbStore::from_env(table))
 }
 
 fn init_json_logs() {

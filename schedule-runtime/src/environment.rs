@@ -5,6 +5,8 @@
 //! |---|---|
 //! | `SCHEDULE_ENVIRONMENT` ([`DEPLOYMENT`]) | deployment environment name, given to tasks as [`TaskContext::environment`](crate::TaskContext::environment) and choosing which tasks the local runner fires (default `local`) |
 //! | `SCHEDULE_IDEMPOTENCY_TABLE` ([`IDEMPOTENCY_TABLE`]) | DynamoDB table of `idempotent` tasks (schema: [`idempotency::table`](crate::idempotency::table)); in Lambda without it those tasks fail closed |
+//! | `SCHEDULE_LEDGER_TABLE` ([`LEDGER_TABLE`]) | DynamoDB table of the ledger, every occurrence's record (schema: [`ledger::table`](crate::ledger::table)); unset means no ledger is written |
+//! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
 //! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings |
 //! | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda; read as the AWS SDK documents |
 //! | `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) | another DynamoDB endpoint, e.g. a local server |
@@ -15,6 +17,11 @@
 pub const DEPLOYMENT: &str = "SCHEDULE_ENVIRONMENT";
 /// The idempotency table's name.
 pub const IDEMPOTENCY_TABLE: &str = "SCHEDULE_IDEMPOTENCY_TABLE";
+/// The ledger table's name.
+pub const LEDGER_TABLE: &str = "SCHEDULE_LEDGER_TABLE";
+/// Days a ledger record is kept.
+pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
+
 /// The environment name when [`DEPLOYMENT`] is unset: a developer's machine.
 pub const LOCAL: &str = "local";
 
@@ -24,4 +31,19 @@ pub fn deployment() -> String {
         .ok()
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| LOCAL.to_owned())
+}
+
+/// How long ledger records are kept: [`LEDGER_RETENTION_DAYS`], else 30 days; a value that is
+/// not a whole number of days from 1 to 3650 is an error naming it.
+pub fn ledger_retention() -> Result<schedule_core::jiff::SignedDuration, String> {
+    match std::env::var(LEDGER_RETENTION_DAYS) {
+        Err(_) => Ok(crate::ledger::DEFAULT_RETENTION),
+        Ok(text) if text.is_empty() => Ok(crate::ledger::DEFAULT_RETENTION),
+        Ok(text) => match text.parse::<i64>() {
+            Ok(days @ 1..=3650) => Ok(schedule_core::jiff::SignedDuration::from_hours(days * 24)),
+            _ => Err(format!(
+                "{LEDGER_RETENTION_DAYS} is `{text}`; it must be a whole number of days from 1 to 3650"
+            )),
+        },
+    }
 }

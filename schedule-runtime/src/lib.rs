@@ -48,6 +48,8 @@ mod cli;
 mod context;
 mod dispatch;
 #[cfg(feature = "app")]
+mod dynamo;
+#[cfg(feature = "app")]
 mod entry;
 pub mod environment;
 pub mod event;
@@ -55,12 +57,15 @@ pub mod heartbeat;
 #[cfg(feature = "app")]
 mod https;
 pub mod idempotency;
+pub mod ledger;
+pub mod metrics;
 mod registry;
 pub mod runner;
 mod task;
+mod text_table;
 
 pub use context::TaskContext;
-pub use dispatch::{DispatchError, Dispatcher, Invocation, Outcome};
+pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome};
 #[cfg(feature = "app")]
 pub use entry::main;
 pub use event::{Event, EventError};

@@ -1,7 +1,6 @@
 //! The registry: every `#[scheduled]` task linked into this binary, sorted by name.
 
 use std::fmt;
-use std::fmt::Write as _;
 
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::jiff::{SignedDuration, Timestamp};
@@ -212,30 +211,8 @@ impl Registry {
                 ]
             })
             .collect();
-        let mut widths = header.map(str::len);
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let mut table = String::new();
-        let mut line = |cells: &[&str]| {
-            let mut text = String::new();
-            for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
-                if i + 1 == cells.len() {
-                    text.push_str(cell);
-                } else {
-                    let _ = write!(text, "{cell:<width$}  ");
-                }
-            }
-            table.push_str(text.trim_end());
-            table.push('\n');
-        };
-        line(&header);
-        for row in &rows {
-            line(&row.each_ref().map(String::as_str));
-        }
-        table
+        let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+        crate::text_table::render(&header, &rows, None)
     }
 
     /// The registry as data: every declared option of every task, for codegen and tooling.

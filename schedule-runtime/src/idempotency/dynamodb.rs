@@ -15,14 +15,9 @@
 //! No sort key, no indexes. An item whose `expires_at` has passed counts as absent even before
 //! DynamoDB's TTL sweep deletes it (which can take days), because every condition checks it.
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::SharedHttpClient;
-use aws_sdk_dynamodb::config::{
-    BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
@@ -34,44 +29,11 @@ use super::table;
 use super::{
     Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
 };
-use crate::https::sdk::SdkClient;
+pub use crate::dynamo::{Connection, StaticCredentials};
+use crate::dynamo::{LazyClient, OPERATION_TIMEOUT};
 
 const RUNNING: &str = "running";
 const COMPLETED: &str = "completed";
-/// The most one store call may take, retries included: a slow store fails closed quickly.
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// How to reach DynamoDB.
-#[derive(Debug, Clone, Default)]
-pub struct Connection {
-    /// The region, e.g. `eu-west-1`.
-    pub region: String,
-    /// Another endpoint than AWS's, e.g. a DynamoDB-compatible server in tests.
-    pub endpoint: Option<String>,
-    /// Static credentials; `None` leaves the client without any (it then signs nothing).
-    pub credentials: Option<StaticCredentials>,
-}
-
-/// An access key, as the `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
-/// variables give it.
-#[derive(Clone, Default)]
-pub struct StaticCredentials {
-    /// `AWS_ACCESS_KEY_ID`.
-    pub access_key_id: String,
-    /// `AWS_SECRET_ACCESS_KEY`.
-    pub secret_access_key: String,
-    /// `AWS_SESSION_TOKEN`, for temporary credentials (as Lambda's are).
-    pub session_token: Option<String>,
-}
-
-/// Shows the key id only: the secret and the token never reach a log line.
-impl std::fmt::Debug for StaticCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StaticCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Occurrence records in a DynamoDB table.
 #[derive(Debug, Clone)]
@@ -80,83 +42,28 @@ pub struct DynamoDbStore {
     table: String,
 }
 
-/// The SDK client, built from its connection on first use.
-#[derive(Debug)]
-struct LazyClient {
-    connection: Option<Connection>,
-    client: OnceLock<Client>,
-}
-
-impl LazyClient {
-    fn get(&self) -> &Client {
-        self.client.get_or_init(|| {
-            let connection = self.connection.clone().unwrap_or_default();
-            Client::from_conf(sdk_config(connection))
-        })
-    }
-}
-
-/// The SDK's configuration: the shared HTTPS stack, two attempts, and timeouts that keep a
-/// slow store from holding a run (the run fails closed instead).
-fn sdk_config(connection: Connection) -> aws_sdk_dynamodb::Config {
-    let mut config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(connection.region))
-        .http_client(SharedHttpClient::new(SdkClient::default()))
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(1))
-                .operation_attempt_timeout(Duration::from_millis(1_400))
-                .operation_timeout(OPERATION_TIMEOUT)
-                .build(),
-        );
-    if let Some(static_credentials) = connection.credentials {
-        config = config.credentials_provider(Credentials::new(
-            static_credentials.access_key_id,
-            static_credentials.secret_access_key,
-            static_credentials.session_token,
-            None,
-            "environment",
-        ));
-    }
-    if let Some(endpoint) = connection.endpoint {
-        config = config.endpoint_url(endpoint);
-    }
-    config.build()
-}
-
 impl DynamoDbStore {
     /// A store on `table`, configured from the environment as the AWS SDK documents it:
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     /// `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) to point it
     /// at a compatible server. Reads the variables only: the client is built on the first request.
     pub fn from_env(table: impl Into<String>) -> DynamoDbStore {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let connection = Connection {
-            region: var("AWS_REGION")
-                .or_else(|| var("AWS_DEFAULT_REGION"))
-                .unwrap_or_else(|| "us-east-1".to_owned()),
-            endpoint: var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")),
-            credentials: var("AWS_ACCESS_KEY_ID")
-                .zip(var("AWS_SECRET_ACCESS_KEY"))
-                .map(|(access_key_id, secret_access_key)| StaticCredentials {
-                    access_key_id,
-                    secret_access_key,
-                    session_token: var("AWS_SESSION_TOKEN"),
-                }),
-        };
-        DynamoDbStore::connect(table, connection)
+        DynamoDbStore::connect(table, Connection::from_env())
     }
 
     /// A store on `table` reached as `connection` says. The client is built on the first
     /// request, so a process that never claims an occurrence never pays for it.
     pub fn connect(table: impl Into<String>, connection: Connection) -> DynamoDbStore {
         DynamoDbStore {
-            client: Arc::new(LazyClient {
-                connection: Some(connection),
-                client: OnceLock::new(),
-            }),
+            client: Arc::new(LazyClient::new(connection)),
+            table: table.into(),
+        }
+    }
+
+    /// A store on `table` through the client another part of the process already holds.
+    pub(crate) fn sharing(client: Arc<LazyClient>, table: impl Into<String>) -> DynamoDbStore {
+        DynamoDbStore {
+            client,
             table: table.into(),
         }
     }
@@ -164,10 +71,7 @@ impl DynamoDbStore {
     /// A store on `table` through an already configured client.
     pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbStore {
         DynamoDbStore {
-            client: Arc::new(LazyClient {
-                connection: None,
-                client: OnceLock::from(client),
-            }),
+            client: Arc::new(LazyClient::from(client)),
             table: table.into(),
         }
     }

@@ -34,7 +34,12 @@ pub use dead_letter::{DeadLetter, DeadLetterFile};
 
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::event::{Delivery, scheduler_event};
+use crate::ledger::Change;
 use plan::Planned;
+
+/// How often the runner runs the missed-run check (and once when it starts, to catch up on
+/// the time it was not running).
+pub const CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// Lambda's spacing of retries of a failed asynchronous invocation: about a minute before the
 /// second attempt, doubling after.
@@ -121,11 +126,20 @@ impl Runner {
         let (stop, stopping) = watch::channel(false);
         let mut runs: JoinSet<Ended> = JoinSet::new();
         let mut summary = Summary::default();
+        let mut next_check = start;
         tokio::pin!(shutdown);
         loop {
             let next = upcoming.peek().map(|Reverse((when, _))| *when);
             tokio::select! {
                 () = &mut shutdown => break,
+                () = shared.clock.sleep_until(next_check) => {
+                    let dispatcher = shared.dispatcher.clone();
+                    let now = shared.clock.now();
+                    // Its findings are in the log and the ledger; a failed check is retried
+                    // at the next one.
+                    tokio::spawn(async move { dispatcher.check(now).await });
+                    next_check = now + SignedDuration::try_from(CHECK_EVERY).unwrap_or_default();
+                }
                 Some(ended) = runs.join_next(), if !runs.is_empty() => {
                     count(&mut summary, &ended);
                 }
@@ -206,7 +220,7 @@ impl Runner {
                 deadline: None,
             };
             let error = match self.dispatcher.dispatch(event.clone(), invocation).await {
-                Ok(Outcome::Succeeded { .. }) => return Ended::Succeeded,
+                Ok(Outcome::Succeeded { .. } | Outcome::Checked { .. }) => return Ended::Succeeded,
                 Ok(Outcome::Duplicate { .. }) => return Ended::Duplicate,
                 Err(error) => error,
             };
@@ -262,6 +276,14 @@ impl Runner {
             failed_at: self.clock.now(),
         };
         let file = self.dead_letters.path().display();
+        let change = Change::DeadLettered {
+            error_type: error_type.to_owned(),
+            excerpt: crate::ledger::excerpt(error),
+        };
+        let recorder = self.dispatcher.recorder().clone();
+        let task_name = task.to_owned();
+        // Recorded in the background: giving up must not wait on the ledger.
+        tokio::spawn(async move { recorder.record(&task_name, scheduled_time, change).await });
         if let Err(e) = self.dead_letters.append(&letter) {
             warn!(task, %scheduled_time, error = %e, %file, "the dead letter could not be written");
         } else {

@@ -45,6 +45,23 @@ impl Planned {
         })
     }
 
+    /// The same plan with a `rate()` counted from `anchor` (a fire time the ledger saw) instead
+    /// of from the runner's start; other schedules are unchanged.
+    pub(crate) fn anchored(self, anchor: Timestamp) -> Planned {
+        match (&self.schedule, self.start) {
+            (Schedule::Rate(_), None) => Planned { anchor, ..self },
+            _ => self,
+        }
+    }
+
+    /// The period of a `rate()`.
+    pub(crate) fn rate_period(&self) -> Option<SignedDuration> {
+        match &self.schedule {
+            Schedule::Rate(rate) => Some(rate.period()),
+            _ => None,
+        }
+    }
+
     /// The first fire time strictly after `after`, if the task fires again.
     pub(crate) fn next_after(&self, after: Timestamp) -> Option<Timestamp> {
         // A start date is itself a possible fire time.

@@ -1,0 +1,258 @@
+//! The ledger of a local process: a JSON-lines file in the runner's state directory, one line
+//! per change, appended (so the runner, `invoke` and `status` can share it), folded into
+//! records when read. [`LocalLedger::compact`] rewrites it as one line per live record.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use schedule_core::jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Entry, Ledger, LedgerError, LedgerFuture, Query, Record};
+
+/// Records in a file (or, for tests, in memory).
+#[derive(Debug)]
+pub struct LocalLedger {
+    path: Option<PathBuf>,
+    /// Serialises this process's appends; the lines of memory-only ledgers.
+    lines: Mutex<Vec<Line>>,
+}
+
+/// One line of the file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+enum Line {
+    /// A change to one occurrence.
+    Change(Entry),
+    /// A whole record, as compaction writes it.
+    Record {
+        record: Record,
+        expires_at: Timestamp,
+    },
+    /// The missed-run check's mark for a task.
+    Checked {
+        task: String,
+        until: Timestamp,
+        expires_at: Timestamp,
+    },
+}
+
+impl Line {
+    fn expires_at(&self) -> Timestamp {
+        match self {
+            Line::Change(entry) => entry.expires_at,
+            Line::Record { expires_at, .. } | Line::Checked { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
+/// The lines folded: each occurrence's record, each task's check mark.
+#[derive(Default)]
+struct Folded {
+    records: BTreeMap<(String, Timestamp), (Record, Timestamp)>,
+    checked: BTreeMap<String, (Timestamp, Timestamp)>,
+}
+
+impl Folded {
+    fn of(lines: impl IntoIterator<Item = Line>, now: Timestamp) -> Folded {
+        let mut folded = Folded::default();
+        for line in lines {
+            if line.expires_at() <= now {
+                continue;
+            }
+            match line {
+                Line::Change(entry) => {
+                    use std::collections::btree_map::Entry as Slot;
+                    let key = (entry.task.clone(), entry.scheduled_time);
+                    let (slot, fresh) = match folded.records.entry(key) {
+                        Slot::Occupied(slot) => (slot.into_mut(), false),
+                        Slot::Vacant(slot) => (
+                            slot.insert((
+                                Record::empty(&entry.task, entry.scheduled_time),
+                                entry.expires_at,
+                            )),
+                            true,
+                        ),
+                    };
+                    slot.0.apply(&entry.change, fresh);
+                    slot.1 = entry.expires_at;
+                }
+                Line::Record { record, expires_at } => {
+                    let key = (record.task.clone(), record.scheduled_time);
+                    folded.records.insert(key, (record, expires_at));
+                }
+                Line::Checked {
+                    task,
+                    until,
+                    expires_at,
+                } => {
+                    folded.checked.insert(task, (until, expires_at));
+                }
+            }
+        }
+        folded
+    }
+}
+
+impl LocalLedger {
+    /// A ledger in the file at `path` (created on the first write).
+    pub fn open(path: impl Into<PathBuf>) -> LocalLedger {
+        LocalLedger {
+            path: Some(path.into()),
+            lines: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A ledger in memory, gone with the process.
+    pub fn in_memory() -> LocalLedger {
+        LocalLedger {
+            path: None,
+            lines: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn read_lines(&self) -> Result<Vec<Line>, LedgerError> {
+        let Some(path) = &self.path else {
+            return Ok(self.lock().clone());
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(LedgerError::new(
+                    format!("reading {}", path.display()),
+                    Some(Box::new(e)),
+                ));
+            }
+        };
+        text.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(number, line)| {
+                serde_json::from_str(line).map_err(|e| {
+                    LedgerError::new(
+                        format!("{} line {}: not a ledger line", path.display(), number + 1),
+                        Some(Box::new(e)),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn append(&self, line: Line) -> Result<(), LedgerError> {
+        let mut lines = self.lock();
+        let Some(path) = &self.path else {
+            lines.push(line);
+            return Ok(());
+        };
+        let mut text = serde_json::to_string(&line)
+            .map_err(|e| LedgerError::new("encoding a ledger line", Some(Box::new(e))))?;
+        text.push('\n');
+        // One write of a whole line to a file opened for appending: lines of processes sharing
+        // the file do not interleave.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .map_err(|e| {
+                LedgerError::new(
+                    format!("appending to {}", path.display()),
+                    Some(Box::new(e)),
+                )
+            })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Line>> {
+        self.lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn folded(&self) -> Result<Folded, LedgerError> {
+        Ok(Folded::of(self.read_lines()?, Timestamp::now()))
+    }
+
+    /// Rewrites the file as one line per record and check mark that has not expired.
+    pub fn compact(&self) -> Result<(), LedgerError> {
+        let folded = self.folded()?;
+        let lines = folded
+            .records
+            .into_values()
+            .map(|(record, expires_at)| Line::Record { record, expires_at })
+            .chain(
+                folded
+                    .checked
+                    .into_iter()
+                    .map(|(task, (until, expires_at))| Line::Checked {
+                        task,
+                        until,
+                        expires_at,
+                    }),
+            );
+        let mut guard = self.lock();
+        let Some(path) = &self.path else {
+            *guard = lines.collect();
+            return Ok(());
+        };
+        let mut text = String::new();
+        for line in lines {
+            let encoded = serde_json::to_string(&line)
+                .map_err(|e| LedgerError::new("encoding a ledger line", Some(Box::new(e))))?;
+            text.push_str(&encoded);
+            text.push('\n');
+        }
+        crate::atomic_file::write(path, text.as_bytes()).map_err(|e| {
+            LedgerError::new(format!("rewriting {}", path.display()), Some(Box::new(e)))
+        })
+    }
+}
+
+impl Ledger for LocalLedger {
+    fn write<'a>(&'a self, entry: &'a Entry) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(self.append(Line::Change(entry.clone()))))
+    }
+
+    fn history<'a>(&'a self, task: &'a str, query: Query) -> LedgerFuture<'a, Vec<Record>> {
+        let read = self.folded().map(|folded| {
+            folded
+                .records
+                .into_iter()
+                .rev()
+                .filter(|((name, at), _)| {
+                    name == task && query.since.is_none_or(|since| *at >= since)
+                })
+                .map(|(_, (record, _))| record)
+                .take(query.limit)
+                .collect()
+        });
+        Box::pin(std::future::ready(read))
+    }
+
+    fn checked_until<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Timestamp>> {
+        let read = self
+            .folded()
+            .map(|folded| folded.checked.get(task).map(|(until, _)| *until));
+        Box::pin(std::future::ready(read))
+    }
+
+    fn set_checked_until<'a>(
+        &'a self,
+        task: &'a str,
+        until: Timestamp,
+        expires_at: Timestamp,
+    ) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(self.append(Line::Checked {
+            task: task.to_owned(),
+            until,
+            expires_at,
+        })))
+    }
+}

@@ -1,0 +1,73 @@
+//! The missed-run rule, shared by the periodic check and `status`: an occurrence that the
+//! task's schedule says was due (in an environment it is enabled in, within its start and end)
+//! is *missed* when no record of it exists once its flexible window, its maximum age (the time
+//! both retry layers may still deliver it) and a grace period have passed.
+
+use std::collections::BTreeSet;
+
+use schedule_core::TaskSpec;
+use schedule_core::jiff::{SignedDuration, Timestamp};
+
+use super::Record;
+use crate::runner::plan::Planned;
+use crate::task::Registration;
+
+/// Slack after an occurrence's last possible delivery before it counts as missed: a delivery
+/// accepted at the last moment still has to start and write its record.
+pub const GRACE: SignedDuration = SignedDuration::from_mins(5);
+
+/// The most occurrences one look covers, so that a long gap in a fast schedule stays bounded.
+const MOST_OCCURRENCES: usize = 100_000;
+
+/// How long after its scheduled time an occurrence may still arrive: the window, the maximum
+/// age and [`GRACE`].
+pub fn lateness(spec: &TaskSpec) -> SignedDuration {
+    let window = SignedDuration::from_mins(spec.window_minutes.map_or(0, i64::from));
+    window + SignedDuration::from_secs(spec.effective_max_age_seconds().into()) + GRACE
+}
+
+/// The occurrences of `task` due in `(after, until]` that none of `records` (the task's records
+/// of that span, in any order) is about.
+///
+/// A `rate()` without a start date fires at multiples of its period from when its schedule was
+/// created, which only AWS knows; its phase is taken from the records (the earliest one), and
+/// an occurrence counts as covered by a record within half a period of it.
+pub(crate) fn uncovered(
+    task: &'static Registration,
+    after: Timestamp,
+    until: Timestamp,
+    records: &[Record],
+) -> Vec<Timestamp> {
+    if until <= after {
+        return Vec::new();
+    }
+    let Some(mut plan) = Planned::new(task, after) else {
+        return Vec::new();
+    };
+    let seen: BTreeSet<Timestamp> = records.iter().map(|r| r.scheduled_time).collect();
+    let tolerance = match plan.rate_period() {
+        Some(period) => {
+            let anchor = match seen.first() {
+                // The earliest fire time after `after` in the records' phase.
+                Some(first) => {
+                    let periods = first.duration_since(after).as_secs() / period.as_secs().max(1);
+                    *first - SignedDuration::from_secs(periods * period.as_secs())
+                }
+                None => after + period,
+            };
+            plan = plan.anchored(anchor);
+            period / 2
+        }
+        None => SignedDuration::ZERO,
+    };
+    let covered = |time: Timestamp| {
+        seen.range(time - tolerance..=time + tolerance)
+            .next()
+            .is_some()
+    };
+    std::iter::successors(plan.next_after(after), |t| plan.next_after(*t))
+        .take_while(|t| *t <= until)
+        .take(MOST_OCCURRENCES)
+        .filter(|t| !covered(*t))
+        .collect()
+}

@@ -1,0 +1,536 @@
+//! The ledger: what happened to every occurrence of every task, to answer "did it run?".
+//!
+//! Each delivery of an occurrence changes its one [`Record`] (task + scheduled time): a run
+//! [starts](Change::Started) and [finishes](Change::Finished), a delivery of an occurrence that
+//! already succeeded counts as a [duplicate](Change::Duplicate), the local runner's final
+//! failure is [dead-lettered](Change::DeadLettered), and the missed-run check marks an
+//! occurrence that never arrived as [missed](Change::Missed). [`Record::apply`] is the one
+//! definition of what each change does; the DynamoDB ledger's update expressions do the same
+//! in the table.
+//!
+//! Writing the ledger never stops a run: [`Recorder`] bounds each write in time, logs and counts
+//! one that fails, and the run goes on (idempotency, not the ledger, keeps an occurrence from
+//! running twice).
+
+mod check;
+#[cfg(feature = "app")]
+mod dynamodb;
+mod local;
+pub(crate) mod missed;
+mod recorder;
+mod report;
+pub mod table;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use schedule_core::jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use check::{CheckReport, MissedRuns, check_missed_runs};
+#[cfg(feature = "app")]
+pub use dynamodb::DynamoDbLedger;
+pub use local::LocalLedger;
+pub use missed::{GRACE, lateness};
+pub use recorder::{DEFAULT_RETENTION, Recorder, WRITE_TIMEOUT};
+pub use report::{TaskStatus, history_table, shown_status, status, status_table};
+
+/// How an occurrence stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// A delivery is running it.
+    Running,
+    /// Its last run succeeded.
+    Succeeded,
+    /// Its last run returned an error (or its input did not decode).
+    Failed,
+    /// Its last run ran out of time and was cancelled.
+    TimedOut,
+    /// Its last run panicked.
+    Panicked,
+    /// A delivery found it already completed (the ledger had no earlier record of it).
+    Duplicate,
+    /// It was not run, on purpose; [`Record::excerpt`] says why.
+    Skipped,
+    /// It was due and no delivery arrived (see the missed-run check).
+    Missed,
+    /// Its last attempt failed and no retry follows: it is in the dead-letter queue or file.
+    DeadLettered,
+}
+
+impl Status {
+    /// The word `status` and `history` print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::TimedOut => "timed_out",
+            Status::Panicked => "panicked",
+            Status::Duplicate => "duplicate",
+            Status::Skipped => "skipped",
+            Status::Missed => "missed",
+            Status::DeadLettered => "dead_lettered",
+        }
+    }
+
+    /// Parses [`Status::as_str`]'s words.
+    pub fn parse(word: &str) -> Option<Status> {
+        [
+            Status::Running,
+            Status::Succeeded,
+            Status::Failed,
+            Status::TimedOut,
+            Status::Panicked,
+            Status::Duplicate,
+            Status::Skipped,
+            Status::Missed,
+            Status::DeadLettered,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == word)
+    }
+
+    /// A run that ended badly.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Status::Failed | Status::TimedOut | Status::Panicked | Status::DeadLettered
+        )
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything the ledger knows about one occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The task.
+    pub task: String,
+    /// When the occurrence was due.
+    pub scheduled_time: Timestamp,
+    /// How it stands.
+    pub status: Status,
+    /// Deliveries that started a run.
+    pub deliveries: u32,
+    /// Runs that failed, timed out or panicked.
+    pub failures: u32,
+    /// Deliveries that found the occurrence already completed.
+    pub duplicates: u32,
+    /// Scheduler's attempt number of the last delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// Scheduler's execution id of the last delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_id: Option<String>,
+    /// Lambda's request id (or the local run's id) of the last delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The deployment environment it ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// When the last run started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    /// When the last run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<Timestamp>,
+    /// How long the last run took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// The last failure's type (`TaskFailed`, `TaskTimedOut`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// The start of the last error, the result, or why it was skipped, at most
+    /// [`EXCERPT_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// The longest excerpt of an error or result the ledger keeps.
+pub const EXCERPT_CHARS: usize = 500;
+
+/// `text` cut to [`EXCERPT_CHARS`] characters (an ellipsis marks the cut).
+pub fn excerpt(text: &str) -> String {
+    if text.chars().nth(EXCERPT_CHARS).is_none() {
+        return text.to_owned();
+    }
+    let cut = text
+        .char_indices()
+        .nth(EXCERPT_CHARS - 1)
+        .map_or(text.len(), |(at, _)| at);
+    format!("{}…", &text[..cut])
+}
+
+/// One change to an occurrence's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// A delivery started a run.
+    Started {
+        /// When.
+        at: Timestamp,
+        /// Scheduler's attempt number.
+        attempt: Option<u32>,
+        /// Scheduler's execution id.
+        execution_id: Option<String>,
+        /// Lambda's request id.
+        request_id: String,
+        /// The deployment environment.
+        environment: String,
+    },
+    /// The run ended.
+    Finished {
+        /// When.
+        at: Timestamp,
+        /// How: succeeded, failed, timed out or panicked.
+        status: Status,
+        /// How long it took.
+        duration_ms: u64,
+        /// The failure's type, when it failed.
+        error_type: Option<String>,
+        /// The error's or the result's start.
+        excerpt: Option<String>,
+    },
+    /// A delivery found the occurrence already completed and did not run it.
+    Duplicate {
+        /// The deployment environment.
+        environment: String,
+    },
+    /// The occurrence was not run, on purpose.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// The occurrence was due and nothing arrived.
+    Missed,
+    /// The last attempt failed and no retry follows.
+    DeadLettered {
+        /// The failure's type.
+        error_type: String,
+        /// The error's start.
+        excerpt: String,
+    },
+}
+
+impl Record {
+    /// The record of an occurrence nothing has happened to yet (the status is a placeholder
+    /// that the first change replaces).
+    pub fn empty(task: impl Into<String>, scheduled_time: Timestamp) -> Record {
+        Record {
+            task: task.into(),
+            scheduled_time,
+            status: Status::Missed,
+            deliveries: 0,
+            failures: 0,
+            duplicates: 0,
+            attempt: None,
+            execution_id: None,
+            request_id: None,
+            environment: None,
+            started: None,
+            finished: None,
+            duration_ms: None,
+            error_type: None,
+            excerpt: None,
+        }
+    }
+
+    /// What `change` does to a record; `fresh` says the record did not exist before.
+    pub fn apply(&mut self, change: &Change, fresh: bool) {
+        match change {
+            Change::Started {
+                at,
+                attempt,
+                execution_id,
+                request_id,
+                environment,
+            } => {
+                self.status = Status::Running;
+                self.deliveries += 1;
+                self.started = Some(*at);
+                self.finished = None;
+                self.duration_ms = None;
+                if attempt.is_some() {
+                    self.attempt = *attempt;
+                }
+                if execution_id.is_some() {
+                    self.execution_id.clone_from(execution_id);
+                }
+                self.request_id = Some(request_id.clone());
+                self.environment = Some(environment.clone());
+            }
+            Change::Finished {
+                at,
+                status,
+                duration_ms,
+                error_type,
+                excerpt,
+            } => {
+                self.status = *status;
+                self.finished = Some(*at);
+                self.duration_ms = Some(*duration_ms);
+                self.error_type.clone_from(error_type);
+                self.excerpt.clone_from(excerpt);
+                if status.is_failure() {
+                    self.failures += 1;
+                }
+            }
+            Change::Duplicate { environment } => {
+                if fresh {
+                    self.status = Status::Duplicate;
+                }
+                self.duplicates += 1;
+                if self.environment.is_none() {
+                    self.environment = Some(environment.clone());
+                }
+            }
+            Change::Skipped { reason } => {
+                self.status = Status::Skipped;
+                self.excerpt = Some(reason.clone());
+            }
+            Change::Missed => {
+                // Only an occurrence nothing arrived for is missed.
+                if fresh {
+                    self.status = Status::Missed;
+                }
+            }
+            Change::DeadLettered {
+                error_type,
+                excerpt,
+            } => {
+                self.status = Status::DeadLettered;
+                self.error_type = Some(error_type.clone());
+                self.excerpt = Some(excerpt.clone());
+            }
+        }
+    }
+
+    /// Whether no retry of this occurrence will come: it ended in the dead-letter queue.
+    /// Lambda gives an occurrence `1 + retries` runs; the ledger counts the failed ones.
+    pub fn dead_lettered(&self, retries: u8) -> bool {
+        self.status == Status::DeadLettered
+            || (self.status.is_failure() && self.failures > u32::from(retries))
+    }
+}
+
+/// One change to one occurrence, with how long its record is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The task.
+    pub task: String,
+    /// The occurrence.
+    pub scheduled_time: Timestamp,
+    /// When the record may be forgotten.
+    pub expires_at: Timestamp,
+    /// The change.
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// Which of a task's records to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Query {
+    /// Occurrences due at or after this.
+    pub since: Option<Timestamp>,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
+
+/// The ledger could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("ledger: {message}")]
+pub struct LedgerError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl LedgerError {
+    /// An error with a message and, when there is one, its cause.
+    pub fn new(
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> LedgerError {
+        LedgerError {
+            message: message.into(),
+            source,
+        }
+    }
+}
+
+/// A boxed future returned by a ledger.
+pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError>> + Send + 'a>>;
+
+/// Where the records live: DynamoDB in AWS, a file in the local state directory.
+pub trait Ledger: Send + Sync + 'static {
+    /// Applies one change to its occurrence's record (creating the record).
+    fn write<'a>(&'a self, entry: &'a Entry) -> LedgerFuture<'a, ()>;
+
+    /// A task's records, newest occurrence first.
+    fn history<'a>(&'a self, task: &'a str, query: Query) -> LedgerFuture<'a, Vec<Record>>;
+
+    /// Until when the missed-run check has looked at `task`'s occurrences; `None` before its
+    /// first check.
+    fn checked_until<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Timestamp>>;
+
+    /// Remembers that the missed-run check has looked at `task` up to `until`.
+    fn set_checked_until<'a>(
+        &'a self,
+        task: &'a str,
+        until: Timestamp,
+        expires_at: Timestamp,
+    ) -> LedgerFuture<'a, ()>;
+}
+
+/// The ledger of a process that keeps none (a Lambda without its ledger table): writes go
+/// nowhere, reads find nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLedger;
+
+impl Ledger for NoLedger {
+    fn write<'a>(&'a self, _: &'a Entry) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn history<'a>(&'a self, _: &'a str, _: Query) -> LedgerFuture<'a, Vec<Record>> {
+        Box::pin(std::future::ready(Ok(Vec::new())))
+    }
+
+    fn checked_until<'a>(&'a self, _: &'a str) -> LedgerFuture<'a, Option<Timestamp>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn set_checked_until<'a>(
+        &'a self,
+        _: &'a str,
+        _: Timestamp,
+        _: Timestamp,
+    ) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("an instant")
+    }
+
+    fn started(request_id: &str) -> Change {
+        Change::Started {
+            at: at("2026-11-26T08:00:01Z"),
+            attempt: Some(1),
+            execution_id: Some("e1".into()),
+            request_id: request_id.into(),
+            environment: "production".into(),
+        }
+    }
+
+    fn finished(status: Status) -> Change {
+        Change::Finished {
+            at: at("2026-11-26T08:00:03Z"),
+            status,
+            duration_ms: 2_000,
+            error_type: status.is_failure().then(|| "TaskFailed".to_owned()),
+            excerpt: status.is_failure().then(|| "boom".to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_retry_that_succeeds_clears_the_error_and_counts_both_deliveries() {
+        let mut record = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        record.apply(&started("r1"), true);
+        record.apply(&finished(Status::Failed), false);
+        assert_eq!(record.status, Status::Failed);
+        assert_eq!(record.error_type.as_deref(), Some("TaskFailed"));
+        record.apply(&started("r2"), false);
+        assert_eq!(record.status, Status::Running);
+        record.apply(&finished(Status::Succeeded), false);
+        assert_eq!(record.status, Status::Succeeded);
+        assert_eq!((record.deliveries, record.failures), (2, 1));
+        assert_eq!(record.error_type, None);
+        assert_eq!(record.request_id.as_deref(), Some("r2"));
+        assert!(!record.dead_lettered(2));
+    }
+
+    #[test]
+    fn a_duplicate_of_a_success_leaves_it_succeeded() {
+        let mut record = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        record.apply(&started("r1"), true);
+        record.apply(&finished(Status::Succeeded), false);
+        record.apply(
+            &Change::Duplicate {
+                environment: "production".into(),
+            },
+            false,
+        );
+        assert_eq!(record.status, Status::Succeeded);
+        assert_eq!(record.duplicates, 1);
+        let mut unknown = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        unknown.apply(
+            &Change::Duplicate {
+                environment: "production".into(),
+            },
+            true,
+        );
+        assert_eq!(unknown.status, Status::Duplicate);
+    }
+
+    #[test]
+    fn missed_marks_only_an_occurrence_nothing_arrived_for() {
+        let mut record = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        record.apply(&started("r1"), true);
+        record.apply(&Change::Missed, false);
+        assert_eq!(record.status, Status::Running);
+        let mut late = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        late.apply(&Change::Missed, true);
+        assert_eq!(late.status, Status::Missed);
+        // A delivery that arrives after all replaces the verdict.
+        late.apply(&started("r1"), false);
+        assert_eq!(late.status, Status::Running);
+    }
+
+    #[test]
+    fn failures_beyond_the_retries_read_as_dead_lettered() {
+        let mut record = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        for _ in 0..2 {
+            record.apply(&started("r"), false);
+            record.apply(&finished(Status::TimedOut), false);
+        }
+        assert!(!record.dead_lettered(2));
+        assert!(record.dead_lettered(1));
+        assert!(!record.dead_lettered(2));
+    }
+
+    #[test]
+    fn excerpts_are_bounded_by_characters() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(EXCERPT_CHARS + 10);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn statuses_read_back_from_their_words() {
+        for word in [
+            "running",
+            "succeeded",
+            "timed_out",
+            "dead_lettered",
+            "missed",
+        ] {
+            assert_eq!(Status::parse(word).map(Status::as_str), Some(word));
+        }
+        assert_eq!(Status::parse("done"), None);
+    }
+}

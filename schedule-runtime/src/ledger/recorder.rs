@@ -1,0 +1,88 @@
+//! [`Recorder`]: the dispatcher's side of the ledger, which never stops a run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use schedule_core::jiff::{SignedDuration, Timestamp};
+use tracing::warn;
+
+use super::{Change, Entry, Ledger, NoLedger};
+
+/// The longest a run waits for one ledger write. A slow ledger costs a run at most this, never
+/// its outcome.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long records are kept unless told otherwise.
+pub const DEFAULT_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
+
+/// Writes the changes of runs to a [`Ledger`], each bounded by [`WRITE_TIMEOUT`]; a write that
+/// fails or times out is logged and counted, and the run goes on. Cheap to clone.
+#[derive(Clone)]
+pub struct Recorder {
+    ledger: Arc<dyn Ledger>,
+    retention: SignedDuration,
+    failed_writes: Arc<AtomicU64>,
+}
+
+impl Default for Recorder {
+    fn default() -> Recorder {
+        Recorder::new(Arc::new(NoLedger), DEFAULT_RETENTION)
+    }
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("retention", &self.retention)
+            .field("failed_writes", &self.failed_writes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Recorder {
+    /// A recorder into `ledger`, keeping records for `retention`.
+    pub fn new(ledger: Arc<dyn Ledger>, retention: SignedDuration) -> Recorder {
+        Recorder {
+            ledger,
+            retention,
+            failed_writes: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// The ledger written to.
+    pub fn ledger(&self) -> &Arc<dyn Ledger> {
+        &self.ledger
+    }
+
+    /// How long records are kept.
+    pub fn retention(&self) -> SignedDuration {
+        self.retention
+    }
+
+    /// Writes that failed or timed out since this recorder was made.
+    pub fn failed_writes(&self) -> u64 {
+        self.failed_writes.load(Ordering::Relaxed)
+    }
+
+    /// Applies `change` to the record of `task`'s occurrence at `scheduled_time`; `false` when
+    /// the write failed (it has been logged and counted).
+    pub async fn record(&self, task: &str, scheduled_time: Timestamp, change: Change) -> bool {
+        let entry = Entry {
+            task: task.to_owned(),
+            scheduled_time,
+            expires_at: Timestamp::now()
+                .checked_add(self.retention)
+                .unwrap_or(Timestamp::MAX),
+            change,
+        };
+        let problem = match tokio::time::timeout(WRITE_TIMEOUT, self.ledger.write(&entry)).await {
+            Ok(Ok(())) => return true,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
+        };
+        self.failed_writes.fetch_add(1, Ordering::Relaxed);
+        warn!(%problem, "the ledger was not written; the run goes on");
+        false
+    }
+}

@@ -1,0 +1,250 @@
+//! What `status` and `history` show, computed from the ledger and the declarations: the same
+//! for the local state directory and a deployed table.
+
+use schedule_core::jiff::tz::TimeZone;
+use schedule_core::jiff::{SignedDuration, Timestamp};
+use schedule_core::{format_instant, time_zone};
+use serde::Serialize;
+
+use super::missed::{lateness, uncovered};
+use super::{Ledger, LedgerError, Query, Record, Status};
+use crate::registry::Registry;
+use crate::runner::plan::Planned;
+use crate::task::Registration;
+use crate::text_table;
+
+/// One task's line of `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskStatus {
+    /// The task.
+    pub task: String,
+    /// Whether its schedule runs in the environment.
+    pub enabled: bool,
+    /// Its newest occurrence that something arrived for.
+    pub last_run: Option<Record>,
+    /// Its newest occurrence that succeeded.
+    pub last_success: Option<Timestamp>,
+    /// When it fires next, if it is enabled and fires again.
+    pub next: Option<Timestamp>,
+    /// Occurrences missed within the retention window: marked missed by the check, or due
+    /// and unrecorded since its last look.
+    pub missed: usize,
+    /// The task's zone, for display.
+    #[serde(skip)]
+    zone: String,
+}
+
+/// The status of every task of `registry` in `environment`, from `ledger`'s records of the
+/// last `retention`.
+pub async fn status(
+    registry: &Registry,
+    environment: &str,
+    ledger: &dyn Ledger,
+    now: Timestamp,
+    retention: SignedDuration,
+) -> Result<Vec<TaskStatus>, LedgerError> {
+    let mut statuses = Vec::new();
+    for task in registry.tasks() {
+        statuses.push(task_status(task, environment, ledger, now, retention).await?);
+    }
+    Ok(statuses)
+}
+
+async fn task_status(
+    task: &'static Registration,
+    environment: &str,
+    ledger: &dyn Ledger,
+    now: Timestamp,
+    retention: SignedDuration,
+) -> Result<TaskStatus, LedgerError> {
+    let spec = task.spec();
+    let enabled = spec.enabled_in(environment);
+    let records = ledger
+        .history(
+            spec.name,
+            Query {
+                since: Some(now - retention),
+                limit: usize::MAX,
+            },
+        )
+        .await?;
+    let marked = records
+        .iter()
+        .filter(|r| r.status == Status::Missed)
+        .count();
+    // Since the check's last look (or, before its first, since the oldest record), the rule
+    // is applied here, so `status` is right even where no check runs.
+    let from = match ledger.checked_until(spec.name).await? {
+        Some(mark) => Some(mark),
+        None => records
+            .last()
+            .map(|r| r.scheduled_time - SignedDuration::from_nanos(1)),
+    };
+    let unrecorded = match from {
+        Some(from) if enabled => uncovered(task, from, now - lateness(spec), &records).len(),
+        _ => 0,
+    };
+    Ok(TaskStatus {
+        task: spec.name.to_owned(),
+        enabled,
+        last_run: records.iter().find(|r| r.status != Status::Missed).cloned(),
+        last_success: records
+            .iter()
+            .find(|r| r.status == Status::Succeeded)
+            .map(|r| r.scheduled_time),
+        next: enabled
+            .then(|| Planned::new(task, now).and_then(|plan| plan.next_after(now)))
+            .flatten(),
+        missed: marked + unrecorded,
+        zone: spec.timezone.to_owned(),
+    })
+}
+
+/// The word a record's status is shown as: a failure that no retry follows reads as
+/// `dead_lettered`.
+pub fn shown_status(record: &Record, retries: u8) -> &'static str {
+    if record.dead_lettered(retries) {
+        Status::DeadLettered.as_str()
+    } else {
+        record.status.as_str()
+    }
+}
+
+/// `status` as aligned columns; `colour` paints outcomes for a terminal.
+pub fn status_table(registry: &Registry, statuses: &[TaskStatus], colour: bool) -> String {
+    let header = [
+        "TASK",
+        "ENABLED",
+        "LAST RUN",
+        "OUTCOME",
+        "LAST SUCCESS",
+        "NEXT",
+        "MISSED",
+    ];
+    let rows: Vec<Vec<String>> = statuses
+        .iter()
+        .map(|s| {
+            let tz = time_zone(&s.zone).unwrap_or(TimeZone::UTC);
+            let retries = registry.get(&s.task).map_or(0, |t| t.spec().retries);
+            // Minutes and the zone's abbreviation keep the table within a terminal's width.
+            let when = |t: Option<Timestamp>| {
+                t.map_or_else(
+                    || "-".to_owned(),
+                    |t| {
+                        t.to_zoned_datetime(tz.clone())
+                            .strftime("%Y-%m-%d %H:%M %Z")
+                            .to_string()
+                    },
+                )
+            };
+            vec![
+                s.task.clone(),
+                if s.enabled { "yes" } else { "no" }.to_owned(),
+                when(s.last_run.as_ref().map(|r| r.scheduled_time)),
+                s.last_run
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |r| shown_status(r, retries).to_owned()),
+                when(s.last_success),
+                when(s.next),
+                s.missed.to_string(),
+            ]
+        })
+        .collect();
+    let paint = |column: usize, cell: &str| match column {
+        3 => outcome_colour(cell),
+        6 if cell != "0" => Some("33"),
+        _ => None,
+    };
+    text_table::render(
+        &header,
+        &rows,
+        colour.then_some(&paint as text_table::Paint<'_>),
+    )
+}
+
+/// `history` as aligned columns: one line per occurrence, newest first.
+pub fn history_table(task: &'static Registration, records: &[Record], colour: bool) -> String {
+    let spec = task.spec();
+    let tz = time_zone(spec.timezone).unwrap_or(TimeZone::UTC);
+    let header = [
+        "SCHEDULED",
+        "UTC",
+        "STATUS",
+        "ATTEMPTS",
+        "DURATION",
+        "ERROR",
+    ];
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            let attempts = match r.duplicates {
+                0 => r.deliveries.to_string(),
+                n => format!("{} (+{n} duplicate)", r.deliveries),
+            };
+            let error = match (&r.error_type, &r.excerpt) {
+                (Some(kind), Some(text)) => format!("{kind}: {}", first_line(text)),
+                (None, Some(text)) if r.status == Status::Skipped => first_line(text),
+                _ => "-".to_owned(),
+            };
+            vec![
+                format_instant(r.scheduled_time, &tz),
+                format_instant(r.scheduled_time, &TimeZone::UTC),
+                shown_status(r, spec.retries).to_owned(),
+                attempts,
+                r.duration_ms.map_or_else(|| "-".to_owned(), duration),
+                error,
+            ]
+        })
+        .collect();
+    let paint = |column: usize, cell: &str| {
+        if column == 2 {
+            outcome_colour(cell)
+        } else {
+            None
+        }
+    };
+    text_table::render(
+        &header,
+        &rows,
+        colour.then_some(&paint as text_table::Paint<'_>),
+    )
+}
+
+fn outcome_colour(word: &str) -> Option<&'static str> {
+    match Status::parse(word)? {
+        Status::Succeeded => Some("32"),
+        Status::Missed | Status::Skipped | Status::Running => Some("33"),
+        status if status.is_failure() => Some("31"),
+        _ => None,
+    }
+}
+
+/// The first line of `text`, at most 80 characters.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(79) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
+/// `850ms`, `12.3s`, `4m05s`.
+fn duration(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms}ms"),
+        1_000..60_000 => format!("{:.1}s", ms as f64 / 1_000.0),
+        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1_000) % 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(duration(850), "850ms");
+        assert_eq!(duration(12_345), "12.3s");
+        assert_eq!(duration(245_000), "4m05s");
+    }
+}

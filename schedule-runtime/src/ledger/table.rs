@@ -1,0 +1,49 @@
+//! The ledger table's contract with whoever creates it: the generated Terraform and
+//! [`DynamoDbLedger::create_table`](super::DynamoDbLedger::create_table) both read these names.
+//!
+//! | attribute | type | meaning |
+//! |---|---|---|
+//! | `task` | S, partition key | the task's name |
+//! | `at` | N, sort key | the occurrence's scheduled time, epoch milliseconds; `0` holds the missed-run check's mark |
+//! | `scheduled_time` | S | the same instant, RFC 3339 UTC |
+//! | `status` | S | `running`, `succeeded`, `failed`, `timed_out`, `panicked`, `duplicate`, `skipped`, `missed` or `dead_lettered` |
+//! | `deliveries`, `failures`, `duplicates` | N | deliveries that started a run, runs that failed, deliveries that found it completed |
+//! | `attempt` | N | Scheduler's attempt number of the last delivery |
+//! | `execution_id`, `request_id` | S | Scheduler's execution id and Lambda's request id of the last delivery |
+//! | `environment` | S | the deployment environment |
+//! | `started`, `finished` | S | RFC 3339 instants of the last run |
+//! | `duration_ms` | N | the last run's duration |
+//! | `error_type`, `excerpt` | S | the last failure's type; the start of its error, the result, or why it was skipped |
+//! | `checked_until` | N | on the `at = 0` item: epoch milliseconds up to which the missed-run check has looked |
+//! | `expires_at` | N | epoch seconds; the table's TTL attribute (the retention, 30 days by default) |
+//!
+//! A task's occurrences, newest first, are one `Query` on `task` with `at > 0`, descending: no
+//! scan, no index.
+
+/// The table's name in a deployment: `<name_prefix>-<environment>-ledger`, as the generated
+/// module names it.
+pub fn name(name_prefix: &str, environment: &str) -> String {
+    format!("{name_prefix}-{environment}{TABLE_SUFFIX}")
+}
+
+/// What the module appends to `<name_prefix>-<environment>` to name the table.
+pub const TABLE_SUFFIX: &str = "-ledger";
+
+/// The string partition key: the task's name.
+pub const PARTITION_KEY: &str = "task";
+
+/// The Number sort key: the occurrence's scheduled time in epoch milliseconds.
+pub const SORT_KEY: &str = "at";
+
+/// The sort key of the item holding the missed-run check's mark.
+pub const CHECK_MARK: i64 = 0;
+
+/// The Number attribute (epoch seconds) that DynamoDB's time to live deletes records by.
+pub const EXPIRY_ATTRIBUTE: &str = "expires_at";
+
+/// What the dispatch Lambda does to the table: each change is one update, and the missed-run
+/// check reads a task's recent records with a query.
+pub const DISPATCH_ACTIONS: &[&str] = &["dynamodb:Query", "dynamodb:UpdateItem"];
+
+/// What `status` and `history` need: queries only.
+pub const READ_ACTIONS: &[&str] = &["dynamodb:Query"];
