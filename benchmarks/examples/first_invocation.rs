@@ -1,9 +1,13 @@
-//! What a lazy start costs the first invocation: an application binary started as a Lambda
-//! function, handed an `idempotent` task's event the moment it asks for one, against a
-//! DynamoDB-compatible server (moto). Times, per start: process start to the first
-//! `/invocation/next`, then the first invocation (event handed over to response received: it
-//! builds the HTTPS stack and the DynamoDB client, claims and completes), then a second
-//! invocation of another occurrence on the same warm process.
+//! What a lazy start costs the first invocation, and what the ledger costs a run: an
+//! application binary started as a Lambda function, handed a task's event the moment it asks
+//! for one, against a DynamoDB-compatible server (moto). Times, per start: process start to the
+//! first `/invocation/next`, then the first invocation (event handed over to response received:
+//! it builds the HTTPS stack and the DynamoDB client, and does the store's and the ledger's
+//! round trips), then a second invocation of another occurrence on the same warm process.
+//!
+//! Four configurations, measured alternately in one run: the shop's `daily-sales-report`
+//! (`idempotent`: claim and complete) and `sitemap-refresh` (plain: no store), each without and
+//! with the ledger table (two more writes per run: started, finished).
 //!
 //! ```text
 //! cargo build --release -p example-shop
@@ -29,34 +33,64 @@ fn main() {
         .unwrap_or_else(|| "http://127.0.0.1:5000".to_owned());
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
     let table = format!("first-invocation-{}", std::process::id());
-    create_table(&endpoint, &table);
+    create_table(&endpoint, &table, IDEMPOTENCY_KEYS);
+    let ledger = format!("first-invocation-ledger-{}", std::process::id());
+    create_table(&endpoint, &ledger, LEDGER_KEYS);
 
-    let mut starts = Vec::new();
-    let mut firsts = Vec::new();
-    let mut seconds = Vec::new();
+    let configurations = [
+        (
+            "daily-sales-report (idempotent), no ledger",
+            "daily-sales-report",
+            None,
+        ),
+        (
+            "daily-sales-report (idempotent), ledger",
+            "daily-sales-report",
+            Some(ledger.as_str()),
+        ),
+        (
+            "sitemap-refresh (plain), no ledger",
+            "sitemap-refresh",
+            None,
+        ),
+        (
+            "sitemap-refresh (plain), ledger",
+            "sitemap-refresh",
+            Some(ledger.as_str()),
+        ),
+    ];
+    let mut samples = vec![(Vec::new(), Vec::new(), Vec::new()); configurations.len()];
     for run in 0..=runs {
-        let (start, first, second) = one(&binary, &endpoint, &table, run);
-        // The first start warms the page cache and moto; it is not counted.
-        if run > 0 {
-            starts.push(start);
-            firsts.push(first);
-            seconds.push(second);
+        for (i, (_, task, ledger)) in configurations.iter().enumerate() {
+            let run_id = run * configurations.len() + i;
+            let (start, first, second) = one(&binary, &endpoint, &table, *ledger, task, run_id);
+            // The first round warms the page cache and moto; it is not counted.
+            if run > 0 {
+                samples[i].0.push(start);
+                samples[i].1.push(first);
+                samples[i].2.push(second);
+            }
         }
     }
-    let report = format!(
-        "{runs} starts of {binary} against {endpoint}\n\
-         process start to first /next: {}\n\
-         first invocation (idempotent, claim + complete): {}\n\
-         second invocation, same process: {}\n",
-        summary(starts),
-        summary(firsts),
-        summary(seconds)
-    );
+    let mut report = format!("{runs} starts per configuration of {binary} against {endpoint}\n");
+    for ((name, ..), (starts, firsts, seconds)) in configurations.iter().zip(samples) {
+        report.push_str(&format!(
+            "{name}\n  process start to first /next: {}\n  first invocation: {}\n  second invocation, same process: {}\n",
+            summary(starts),
+            summary(firsts),
+            summary(seconds)
+        ));
+    }
     #[allow(clippy::print_stdout)] // An example's whole job is to print.
     {
         print!("{report}");
     }
 }
+
+const IDEMPOTENCY_KEYS: &str = r#""AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]"#;
+const LEDGER_KEYS: &str = r#""AttributeDefinitions": [{"AttributeName": "task", "AttributeType": "S"}, {"AttributeName": "at", "AttributeType": "N"}],
+    "KeySchema": [{"AttributeName": "task", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}]"#;
 
 fn summary(mut samples: Vec<Duration>) -> String {
     samples.sort();
@@ -70,9 +104,16 @@ fn summary(mut samples: Vec<Duration>) -> String {
     )
 }
 
-/// One process: two invocations of the shop's `daily-sales-report` (idempotent), each a new
-/// occurrence so that both claim and complete.
-fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Duration, Duration) {
+/// One process: two invocations of `task`, each a new occurrence (so that an idempotent task
+/// claims and completes both times), with the ledger in table `ledger` or none.
+fn one(
+    binary: &str,
+    endpoint: &str,
+    table: &str,
+    ledger: Option<&str>,
+    task: &str,
+    run: usize,
+) -> (Duration, Duration, Duration) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let address = listener.local_addr().expect("bound").to_string();
     // Every request of the runtime, on whichever connection its client pool picks.
@@ -92,17 +133,20 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
             });
         }
     });
-    let started = Instant::now();
-    let mut child = lambda_function(binary, &address)
+    let mut command = lambda_function(binary, &address);
+    command
         .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .env("SCHEDULE_IDEMPOTENCY_TABLE", table)
         .env("SCHEDULE_ENVIRONMENT", "production")
         .env(
             "SHOP_DATA_DIR",
             std::env::temp_dir().join("first-invocation-shop"),
-        )
-        .spawn()
-        .expect("the binary starts");
+        );
+    if let Some(ledger) = ledger {
+        command.env("SCHEDULE_LEDGER_TABLE", ledger);
+    }
+    let started = Instant::now();
+    let mut child = command.spawn().expect("the binary starts");
     let next = |expected: &str| {
         let (line, writer) = received
             .recv_timeout(Duration::from_secs(30))
@@ -116,7 +160,7 @@ fn one(binary: &str, endpoint: &str, table: &str, run: usize) -> (Duration, Dura
         // Whole hours apart, in the past, never the same twice.
         let at = 1_700_000_000 + (run * 2 + n) as u64 * 3_600;
         let event = format!(
-            r#"{{"task": "daily-sales-report", "scheduled_time": "{}", "attempt": "1"}}"#,
+            r#"{{"task": "{task}", "scheduled_time": "{}", "attempt": "1"}}"#,
             rfc3339(at)
         );
         let handed = Instant::now();
@@ -198,13 +242,9 @@ fn rfc3339(epoch_seconds: u64) -> String {
 }
 
 /// Creates the table through DynamoDB's JSON protocol (moto does not check signatures).
-fn create_table(endpoint: &str, table: &str) {
+fn create_table(endpoint: &str, table: &str, keys: &str) {
     let address = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let body = format!(
-        r#"{{"TableName": "{table}", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{{"AttributeName": "pk", "AttributeType": "S"}}],
-            "KeySchema": [{{"AttributeName": "pk", "KeyType": "HASH"}}]}}"#
-    );
+    let body = format!(r#"{{"TableName": "{table}", "BillingMode": "PAY_PER_REQUEST", {keys}}}"#);
     let mut stream = TcpStream::connect(address).expect("the DynamoDB server answers");
     let request = format!(
         "POST / HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/x-amz-json-1.0\r\n\

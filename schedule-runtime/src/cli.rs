@@ -160,7 +160,16 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Ok(ledger) => ledger,
                 Err(message) => return fail(&message),
             };
-            history(&registry, ledger.as_ref(), &task, count, since, source.json).await
+            history(
+                &registry,
+                &environment,
+                ledger.as_ref(),
+                &task,
+                count,
+                since,
+                source.json,
+            )
+            .await
         }
         None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
             Ok(state) => run_tasks(registry, environment, state).await,
@@ -444,6 +453,7 @@ async fn status(
 
 async fn history(
     registry: &Registry,
+    environment: &str,
     ledger: &dyn Ledger,
     task: &str,
     count: usize,
@@ -461,7 +471,9 @@ async fn history(
         since,
         limit: count,
     };
-    let records = match ledger.history(task, query).await {
+    let found =
+        crate::ledger::history(registration, environment, ledger, query, Timestamp::now()).await;
+    let records = match found {
         Ok(records) => records,
         Err(error) => return fail(&with_causes(&error)),
     };

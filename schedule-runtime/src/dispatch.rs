@@ -197,6 +197,7 @@ impl Dispatcher {
     }
 
     /// Publishes each run's outcome as CloudWatch metrics in `metrics`' log lines.
+    #[cfg(feature = "app")]
     pub(crate) fn with_metrics(self, metrics: Metrics) -> Dispatcher {
         Dispatcher {
             metrics: Some(Arc::new(metrics)),
@@ -357,7 +358,7 @@ impl Dispatcher {
                             status: Status::Failed,
                             duration_ms: 0,
                             error_type: Some(error.error_type().to_owned()),
-                            excerpt: Some(ledger::excerpt(&error.to_string())),
+                            excerpt: Some(failure_excerpt(&error, task.name())),
                         };
                         self.recorder
                             .record(task.name(), scheduled_time, change)
@@ -449,7 +450,7 @@ impl Dispatcher {
                     status,
                     duration_ms: elapsed_ms,
                     error_type: Some(failure.error_type().to_owned()),
-                    excerpt: Some(ledger::excerpt(&failure.to_string())),
+                    excerpt: Some(failure_excerpt(&failure, &name)),
                 };
                 let ping = async {
                     if spec.heartbeat {
@@ -471,6 +472,18 @@ impl Dispatcher {
             metrics.run(task, status, duration_ms, self.recorder.failed_writes());
         }
     }
+}
+
+/// The ledger's excerpt of a failure: its message without the task's name, which the record
+/// already carries (`the supplier answered 503`, not ``task `sync` failed: the supplier …``).
+fn failure_excerpt(failure: &DispatchError, task: &str) -> String {
+    let text = failure.to_string();
+    let named = format!("task `{task}`");
+    let message = text.strip_prefix(&named).map_or(text.as_str(), |rest| {
+        let rest = rest.trim_start_matches(':').trim_start();
+        rest.strip_prefix("failed: ").unwrap_or(rest)
+    });
+    ledger::excerpt(message)
 }
 
 /// Whether `event` is the missed-run check's: `{"check": "missed_runs"}`.

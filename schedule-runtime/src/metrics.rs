@@ -35,6 +35,7 @@ pub(crate) struct Metrics {
 
 impl Metrics {
     /// Metrics of the function named `function`.
+    #[cfg(feature = "app")]
     pub(crate) fn new(function: impl Into<String>) -> Metrics {
         Metrics {
             function: function.into(),

@@ -18,7 +18,7 @@ mock_resource "aws_sqs_queue" {
 }
 
 mock_resource "aws_lambda_function" {
-  defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:mock", version = "1" }
+  defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:mock", qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:mock:1", version = "1" }
 }
 
 mock_resource "aws_lambda_alias" {

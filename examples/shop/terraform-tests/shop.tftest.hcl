@@ -116,8 +116,28 @@ run "production" {
     error_message = "the dead-letter queue keeps 14 days, encrypted"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.task_errors) == 10
-    error_message = "every task has an error alarm"
+    condition     = length(aws_cloudwatch_metric_alarm.task_failures) == 10 && alltrue([for alarm in aws_cloudwatch_metric_alarm.task_failures : alarm.namespace == "Schedule" && alarm.metric_name == "Failures"])
+    error_message = "every task has a failure alarm on the ledger's metric"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.missed_runs) == 10 && aws_cloudwatch_metric_alarm.missed_runs["daily-sales-report"].dimensions["Task"] == "daily-sales-report"
+    error_message = "in production every task has a missed-runs alarm"
+  }
+  assert {
+    condition     = aws_dynamodb_table.ledger.name == "example-shop-production-ledger" && aws_dynamodb_table.ledger.hash_key == "task" && aws_dynamodb_table.ledger.range_key == "at" && one(aws_dynamodb_table.ledger.ttl).attribute_name == "expires_at"
+    error_message = "the ledger table has the runtime's keys and TTL"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_LEDGER_TABLE"] == aws_dynamodb_table.ledger.name && aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_LEDGER_RETENTION_DAYS"] == "30"
+    error_message = "the runtime learns its ledger table and retention"
+  }
+  assert {
+    condition     = aws_scheduler_schedule.missed_run_check.schedule_expression == "rate(15 minutes)" && aws_scheduler_schedule.missed_run_check.target[0].input == "{\"check\":\"missed_runs\"}"
+    error_message = "the missed-run check runs every 15 minutes"
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.app.dashboard_body).widgets) == 11
+    error_message = "the dashboard has a row per task and one for the dead-letter queue"
   }
 }
 
@@ -131,6 +151,10 @@ run "staging" {
   assert {
     condition     = aws_scheduler_schedule.task["daily-sales-report"].state == "DISABLED"
     error_message = "daily-sales-report runs only in production"
+  }
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.missed_runs), "daily-sales-report") && length(aws_cloudwatch_metric_alarm.missed_runs) == 8
+    error_message = "a task disabled here has no missed-runs alarm here"
   }
   assert {
     condition     = aws_scheduler_schedule.task["weekly-digest"].state == "ENABLED" && aws_scheduler_schedule.task["expired-session-cleanup"].state == "ENABLED"

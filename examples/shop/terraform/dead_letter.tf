@@ -29,24 +29,3 @@ resource "aws_cloudwatch_metric_alarm" "dead_letter" {
     QueueName = aws_sqs_queue.dead_letter.name
   }
 }
-
-resource "aws_cloudwatch_metric_alarm" "task_errors" {
-  for_each            = local.tasks
-  alarm_name          = "${local.name}-${each.key}-errors"
-  alarm_description   = "A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-  dimensions = {
-    FunctionName = aws_lambda_function.dispatch.function_name
-    Resource     = "${aws_lambda_function.dispatch.function_name}:${aws_lambda_alias.task[each.key].name}"
-  }
-}

@@ -44,6 +44,12 @@ data "aws_iam_policy_document" "dispatch" {
   }
 
   statement {
+    sid       = "LedgerRecords"
+    actions   = ["dynamodb:Query", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.ledger.arn]
+  }
+
+  statement {
     sid       = "IdempotencyRecords"
     actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.idempotency.arn]
@@ -85,6 +91,8 @@ resource "aws_lambda_function" "dispatch" {
   environment {
     variables = {
       SCHEDULE_ENVIRONMENT                         = var.environment
+      SCHEDULE_LEDGER_TABLE                        = aws_dynamodb_table.ledger.name
+      SCHEDULE_LEDGER_RETENTION_DAYS               = tostring(var.ledger_retention_days)
       SCHEDULE_IDEMPOTENCY_TABLE                   = aws_dynamodb_table.idempotency.name
       SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT    = lookup(var.heartbeat_urls, "daily-sales-report", "")
       SCHEDULE_HEARTBEAT_URL_SSL_CERTIFICATE_CHECK = lookup(var.heartbeat_urls, "ssl-certificate-check", "")

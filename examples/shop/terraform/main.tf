@@ -135,6 +135,7 @@ locals {
       input           = "{\"task\":\"year-end-stocktake\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
     }
   }
+  region        = split(":", aws_sqs_queue.dead_letter.arn)[3]
   enabled_tasks = [for task, t in local.tasks : task if !try(timecmp(t.end_date, plantimestamp()) <= 0, false) && (length(t.environments) == 0 || contains(t.environments, var.environment))]
 }
 

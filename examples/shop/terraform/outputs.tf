@@ -15,6 +15,21 @@ output "dead_letter_queue_url" {
   value       = aws_sqs_queue.dead_letter.url
 }
 
+output "ledger_table_name" {
+  description = "The table recording every occurrence (what `status` and `history` read)."
+  value       = aws_dynamodb_table.ledger.name
+}
+
+output "ledger_table_arn" {
+  description = "The ledger table's ARN, for the operators' read-only policy (dynamodb:Query)."
+  value       = aws_dynamodb_table.ledger.arn
+}
+
+output "dashboard_name" {
+  description = "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue."
+  value       = aws_cloudwatch_dashboard.app.dashboard_name
+}
+
 output "schedule_group_name" {
   description = "The schedule group holding every task's schedule."
   value       = aws_scheduler_schedule_group.app.name

@@ -38,7 +38,7 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeTaskAliases"
     actions   = ["lambda:InvokeFunction"]
-    resources = [for alias in aws_lambda_alias.task : alias.arn]
+    resources = concat([for alias in aws_lambda_alias.task : alias.arn], [aws_lambda_function.dispatch.qualified_arn])
   }
 
   statement {
@@ -83,6 +83,31 @@ resource "aws_scheduler_schedule" "task" {
 
     dead_letter_config {
       arn = aws_sqs_queue.dead_letter.arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.scheduler]
+}
+
+resource "aws_scheduler_schedule" "missed_run_check" {
+  #checkov:skip=CKV_AWS_297:the input is a fixed command, no secrets; AWS encrypts it with an AWS owned key
+  name                = "missed-run-check"
+  group_name          = aws_scheduler_schedule_group.app.name
+  description         = "Marks occurrences that were due and never arrived as missed (the MissedRuns metric)"
+  schedule_expression = "rate(15 minutes)"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_lambda_function.dispatch.qualified_arn
+    role_arn = aws_iam_role.scheduler.arn
+    input    = "{\"check\":\"missed_runs\"}"
+
+    retry_policy {
+      maximum_event_age_in_seconds = 900
+      maximum_retry_attempts       = 0
     }
   }
 

@@ -61,13 +61,24 @@ variable "log_retention_days" {
 }
 
 variable "log_level" {
-  description = "Level of the application's JSON logs: TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+  description = "Level of the application's JSON logs: TRACE, DEBUG or INFO. The ledger's metrics (task failures, missed runs, which the alarms watch) are log lines at INFO, so a higher level would silence the alarms."
   type        = string
   default     = "INFO"
 
   validation {
-    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.log_level)
-    error_message = "The log level is TRACE, DEBUG, INFO, WARN, ERROR or FATAL."
+    condition     = contains(["TRACE", "DEBUG", "INFO"], var.log_level)
+    error_message = "The log level is TRACE, DEBUG or INFO: the alarms' metrics are log lines at INFO."
+  }
+}
+
+variable "ledger_retention_days" {
+  description = "Days the ledger keeps each occurrence's record (`status` and `history` look this far back)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ledger_retention_days >= 1 && var.ledger_retention_days <= 3650 && floor(var.ledger_retention_days) == var.ledger_retention_days
+    error_message = "The ledger keeps records for a whole number of days from 1 to 3650."
   }
 }
 

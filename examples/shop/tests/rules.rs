@@ -140,9 +140,17 @@ fn applied_to_moto_each_rule_sends_its_task_an_event_the_dispatcher_accepts() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["type"] == "aws_lambda_permission")
+        .filter(|r| r["type"] == "aws_lambda_permission" && r["name"] == "task")
         .collect();
     assert_eq!(permissions.len(), 2);
+    // The missed-run check's rule may invoke the published version, and sends the check event.
+    let check = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "aws_cloudwatch_event_target" && r["name"] == "missed_run_check")
+        .unwrap();
+    assert_eq!(check["values"]["input"], schedule_runtime::CHECK_EVENT);
     for permission in permissions {
         let task = permission["index"].as_str().unwrap();
         let values = &permission["values"];

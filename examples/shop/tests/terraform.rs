@@ -232,7 +232,22 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
 
     // Expected values are the attributes in src/lib.rs.
     let schedules = &deployed["schedules"];
-    assert_eq!(schedules.as_object().unwrap().len(), 10, "{schedules:#}");
+    // Ten tasks and the missed-run check, which runs on the published version every 15 minutes.
+    assert_eq!(schedules.as_object().unwrap().len(), 11, "{schedules:#}");
+    let check = &schedules["missed-run-check"];
+    assert_eq!(check["ScheduleExpression"], "rate(15 minutes)");
+    assert_eq!(check["Target"]["Input"], schedule_runtime::CHECK_EVENT);
+    let version = check["Target"]["Arn"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&format!(
+            "arn:aws:lambda:us-east-1:123456789012:function:{prefix}:"
+        ))
+        .unwrap();
+    assert!(
+        version.parse::<u32>().is_ok(),
+        "a published version: {version}"
+    );
     let expected = [
         (
             "daily-sales-report",
@@ -402,7 +417,8 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 10);
+    // The ten aliases and the version the check runs on.
+    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 11);
     assert!(
         statements
             .iter()
@@ -480,6 +496,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     .unwrap();
     for (name, reply) in replies {
         match reply {
+            Reply::Response(body) if name == "missed-run-check" => {
+                assert_eq!(body["status"], "checked", "{body}");
+                assert_eq!(body["report"]["errors"], json!([]), "{body}");
+            }
             Reply::Response(body) => {
                 assert_eq!(body["status"], "succeeded", "{name}: {body}");
                 assert_eq!(body["task"], name.as_str());
@@ -487,6 +507,38 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             }
             other => panic!("{name}: {other:?}"),
         }
+    }
+
+    // The operator's view of the same deployment: `status --env` reads the deployed ledger.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .args([
+            "status",
+            "--env",
+            &environment,
+            "--name-prefix",
+            "example-shop",
+            "--json",
+        ])
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let statuses: Value = serde_json::from_slice(&status.stdout).unwrap();
+    let statuses = statuses.as_array().unwrap();
+    assert_eq!(statuses.len(), 10);
+    for task in statuses {
+        let last = &task["last_run"];
+        assert_eq!(last["status"], "succeeded", "{task}");
+        assert_eq!(last["scheduled_time"], "2026-11-30T08:00:00Z", "{task}");
+        assert_eq!(last["environment"], environment.as_str(), "{task}");
+        assert_eq!(last["deliveries"], 1, "{task}");
     }
     drop(deployment);
 }

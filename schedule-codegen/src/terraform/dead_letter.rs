@@ -65,25 +65,6 @@ pub(crate) fn items() -> Vec<Item> {
         .block()
         .build()
         .into(),
-        Alarm {
-            resource: "task_errors",
-            for_each: Some("local.tasks"),
-            name: "\"${local.name}-${each.key}-errors\"",
-            description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it.\"",
-            namespace: "AWS/Lambda",
-            metric: "Errors",
-            statistic: "Sum",
-            dimensions: &[
-                ("FunctionName", "aws_lambda_function.dispatch.function_name"),
-                (
-                    "Resource",
-                    "\"${aws_lambda_function.dispatch.function_name}:${aws_lambda_alias.task[each.key].name}\"",
-                ),
-            ],
-        }
-        .block()
-        .build()
-        .into(),
     ]
 }
 

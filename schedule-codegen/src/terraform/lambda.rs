@@ -13,6 +13,7 @@ use schedule_core::limits::lambda;
 use schedule_runtime::environment;
 use schedule_runtime::heartbeat::url_variable;
 use schedule_runtime::idempotency::table;
+use schedule_runtime::ledger::table as ledger_table;
 
 use super::hcl::{Item, data, expr, resource, strings};
 use super::tasks::Task;
@@ -41,6 +42,11 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) ->
             expr("[aws_sqs_queue.dead_letter.arn]"),
         ),
     ];
+    permissions.push(statement(
+        "LedgerRecords",
+        ledger_table::DISPATCH_ACTIONS,
+        expr("[aws_dynamodb_table.ledger.arn]"),
+    ));
     if idempotent {
         permissions.push(statement(
             "IdempotencyRecords",
@@ -146,6 +152,14 @@ fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool, healthchecks: bo
         variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
     };
     put(environment::DEPLOYMENT.to_owned(), expr("var.environment"));
+    put(
+        environment::LEDGER_TABLE.to_owned(),
+        expr("aws_dynamodb_table.ledger.name"),
+    );
+    put(
+        environment::LEDGER_RETENTION_DAYS.to_owned(),
+        expr("tostring(var.ledger_retention_days)"),
+    );
     if idempotent {
         put(
             environment::IDEMPOTENCY_TABLE.to_owned(),

@@ -15,6 +15,7 @@
 //! | `rules.tf` | with `--eventbridge-rules`, instead: one legacy EventBridge rule per task |
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
+//! | `ledger.tf` | the ledger's table, the alarms on task failures and missed runs, the dashboard |
 //! | `healthchecks.tf` | with `--healthchecks`, a Healthchecks.io check per `heartbeat` task |
 //! | `outputs.tf` | names and ARNs for other modules |
 
@@ -23,6 +24,7 @@ mod hcl;
 mod healthchecks;
 mod idempotency;
 mod lambda;
+mod ledger;
 mod outputs;
 mod rules;
 mod schedules;
@@ -117,6 +119,15 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     let Some(_) = tasks.first() else {
         return Err(RenderError::NoTasks);
     };
+    if let Some(task) = tasks.iter().find(|t| t.spec.name == ledger::CHECK_NAME) {
+        return Err(RenderError::InvalidTask {
+            task: task.spec.name.to_owned(),
+            problem: format!(
+                "`{}` is the name of the missed-run check's schedule; rename the task",
+                ledger::CHECK_NAME
+            ),
+        });
+    }
     if let Some((a, b)) = alias_clash(&tasks) {
         return Err(RenderError::AliasClash(a.to_owned(), b.to_owned()));
     }
@@ -129,6 +140,7 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     let mut files = vec![
         ("dead_letter.tf", dead_letter::items()),
         ("lambda.tf", lambda::items(&tasks, idempotent, healthchecks)),
+        ("ledger.tf", ledger::items()),
         ("main.tf", main_items(&tasks, options)),
         ("outputs.tf", outputs::items(idempotent, options.trigger)),
         match options.trigger {
@@ -180,6 +192,8 @@ fn main_items(tasks: &[Task<'_>], options: &Options) -> Vec<hcl::Item> {
                     .build(),
             ))
             .add_attribute(("tasks", tasks::table(tasks)))
+            // The region, for the dashboard's widgets (from an ARN: no data source needed).
+            .add_attribute(("region", expr("split(\":\", aws_sqs_queue.dead_letter.arn)[3]")))
             // The tasks whose schedules run in this environment: all that list none, and
             // those that list it; not those whose end date has passed.
             .add_attribute((

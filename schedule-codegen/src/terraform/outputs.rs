@@ -22,6 +22,21 @@ pub(crate) fn items(idempotent: bool, trigger: Trigger) -> Vec<Item> {
             "Where failed and undelivered runs wait.",
             "aws_sqs_queue.dead_letter.url",
         ),
+        output(
+            "ledger_table_name",
+            "The table recording every occurrence (what `status` and `history` read).",
+            "aws_dynamodb_table.ledger.name",
+        ),
+        output(
+            "ledger_table_arn",
+            "The ledger table's ARN, for the operators' read-only policy (dynamodb:Query).",
+            "aws_dynamodb_table.ledger.arn",
+        ),
+        output(
+            "dashboard_name",
+            "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue.",
+            "aws_cloudwatch_dashboard.app.dashboard_name",
+        ),
     ];
     match trigger {
         Trigger::Scheduler => outputs.extend([

@@ -17,7 +17,9 @@ use super::RenderError;
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
 use super::lambda::principals;
+use super::ledger::{CHECK_NAME, CHECK_RATE};
 use super::tasks::Task;
+use schedule_runtime::CHECK_EVENT;
 
 /// Why `task` cannot be a rule, if it cannot.
 fn inexpressible(task: &Task<'_>) -> Vec<&'static str> {
@@ -119,6 +121,42 @@ pub(crate) fn items() -> Vec<Item> {
             .add_attribute(("qualifier", expr("aws_lambda_alias.task[each.key].name")))
             .add_attribute(("principal", "events.amazonaws.com"))
             .add_attribute(("source_arn", expr("aws_cloudwatch_event_rule.task[each.key].arn")))
+            .add_attribute((
+                "source_account",
+                expr("data.aws_caller_identity.current.account_id"),
+            ))
+            .build()
+            .into(),
+        // The missed-run check, every few minutes, on the function's published version.
+        resource("aws_cloudwatch_event_rule", "missed_run_check")
+            // Cut to a rule name's 64 characters: a long prefix is the task rules' precondition
+            // to report, not a provider error here.
+            .add_attribute((
+                "name",
+                expr(&format!("substr(\"${{local.name}}-{CHECK_NAME}\", 0, 64)")),
+            ))
+            .add_attribute((
+                "description",
+                "Marks occurrences that were due and never arrived as missed (the MissedRuns metric)",
+            ))
+            .add_attribute(("schedule_expression", CHECK_RATE))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
+        resource("aws_cloudwatch_event_target", "missed_run_check")
+            .add_attribute(("rule", expr("aws_cloudwatch_event_rule.missed_run_check.name")))
+            .add_attribute(("target_id", "dispatch"))
+            .add_attribute(("arn", expr("aws_lambda_function.dispatch.qualified_arn")))
+            .add_attribute(("input", CHECK_EVENT))
+            .build()
+            .into(),
+        resource("aws_lambda_permission", "missed_run_check")
+            .add_attribute(("statement_id", "rule-missed-run-check"))
+            .add_attribute(("action", "lambda:InvokeFunction"))
+            .add_attribute(("function_name", expr("aws_lambda_function.dispatch.function_name")))
+            .add_attribute(("qualifier", expr("aws_lambda_function.dispatch.version")))
+            .add_attribute(("principal", "events.amazonaws.com"))
+            .add_attribute(("source_arn", expr("aws_cloudwatch_event_rule.missed_run_check.arn")))
             .add_attribute((
                 "source_account",
                 expr("data.aws_caller_identity.current.account_id"),

@@ -10,6 +10,8 @@ use hcl::structure::Block;
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
 use super::lambda::{condition, principals, statement};
+use super::ledger::{CHECK_NAME, CHECK_RATE};
+use schedule_runtime::CHECK_EVENT;
 
 pub(crate) fn items() -> Vec<Item> {
     vec![
@@ -50,7 +52,8 @@ pub(crate) fn items() -> Vec<Item> {
             .add_block(statement(
                 "InvokeTaskAliases",
                 &["lambda:InvokeFunction"],
-                expr("[for alias in aws_lambda_alias.task : alias.arn]"),
+                // The published version too: the missed-run check's target.
+                expr("concat([for alias in aws_lambda_alias.task : alias.arn], [aws_lambda_function.dispatch.qualified_arn])"),
             ))
             .add_block(statement(
                 "UndeliveredToDeadLetterQueue",
@@ -68,6 +71,10 @@ pub(crate) fn items() -> Vec<Item> {
         Item::new(schedule()).skip(
             "CKV_AWS_297",
             "the input holds task names and declared inputs, no secrets; AWS encrypts it with an AWS owned key",
+        ),
+        Item::new(missed_run_check()).skip(
+            "CKV_AWS_297",
+            "the input is a fixed command, no secrets; AWS encrypts it with an AWS owned key",
         ),
         Alarm {
             resource: "scheduler_dropped",
@@ -100,6 +107,40 @@ pub(crate) fn items() -> Vec<Item> {
 
 const SCHEDULE_GROUP: &[(&str, &str)] =
     &[("ScheduleGroup", "aws_scheduler_schedule_group.app.name")];
+
+/// Runs the missed-run check (`schedule_runtime::ledger::check_missed_runs`) every
+/// [`CHECK_RATE`] on the function's published version. Not retried and not dead-lettered: the
+/// next check looks again at whatever this one could not.
+fn missed_run_check() -> Block {
+    resource("aws_scheduler_schedule", "missed_run_check")
+        .add_attribute(("name", CHECK_NAME))
+        .add_attribute(("group_name", expr("aws_scheduler_schedule_group.app.name")))
+        .add_attribute((
+            "description",
+            "Marks occurrences that were due and never arrived as missed (the MissedRuns metric)",
+        ))
+        .add_attribute(("schedule_expression", CHECK_RATE))
+        .add_block(
+            Block::builder("flexible_time_window")
+                .add_attribute(("mode", "OFF"))
+                .build(),
+        )
+        .add_block(
+            Block::builder("target")
+                .add_attribute(("arn", expr("aws_lambda_function.dispatch.qualified_arn")))
+                .add_attribute(("role_arn", expr("aws_iam_role.scheduler.arn")))
+                .add_attribute(("input", CHECK_EVENT))
+                .add_block(
+                    Block::builder("retry_policy")
+                        .add_attribute(("maximum_event_age_in_seconds", 900))
+                        .add_attribute(("maximum_retry_attempts", 0))
+                        .build(),
+                )
+                .build(),
+        )
+        .add_attribute(("depends_on", expr("[aws_iam_role_policy.scheduler]")))
+        .build()
+}
 
 fn schedule() -> Block {
     resource("aws_scheduler_schedule", "task")

@@ -125,13 +125,25 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         .into(),
         variable(
             "log_level",
-            "Level of the application's JSON logs: TRACE, DEBUG, INFO, WARN, ERROR or FATAL.",
+            "Level of the application's JSON logs: TRACE, DEBUG or INFO. The ledger's metrics (task failures, missed runs, which the alarms watch) are log lines at INFO, so a higher level would silence the alarms.",
             "string",
         )
         .add_attribute(("default", "INFO"))
         .add_block(validation(
-            "contains([\"TRACE\", \"DEBUG\", \"INFO\", \"WARN\", \"ERROR\", \"FATAL\"], var.log_level)",
-            "The log level is TRACE, DEBUG, INFO, WARN, ERROR or FATAL.",
+            "contains([\"TRACE\", \"DEBUG\", \"INFO\"], var.log_level)",
+            "The log level is TRACE, DEBUG or INFO: the alarms' metrics are log lines at INFO.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "ledger_retention_days",
+            "Days the ledger keeps each occurrence's record (`status` and `history` look this far back).",
+            "number",
+        )
+        .add_attribute(("default", 30))
+        .add_block(validation(
+            "var.ledger_retention_days >= 1 && var.ledger_retention_days <= 3650 && floor(var.ledger_retention_days) == var.ledger_retention_days",
+            "The ledger keeps records for a whole number of days from 1 to 3650.",
         ))
         .build()
         .into(),

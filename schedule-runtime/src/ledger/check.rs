@@ -73,24 +73,31 @@ async fn check_task(
     let name = task.name();
     let horizon = now - lateness(task.spec());
     let retention_start = now - recorder.retention();
-    let from = match ledger.checked_until(name).await? {
+    let expires_at = now
+        .checked_add(recorder.retention())
+        .unwrap_or(Timestamp::MAX);
+    let mark = ledger.checked_until(name).await?;
+    let from = match mark {
         Some(mark) => mark.max(retention_start),
-        None => {
-            let oldest = ledger
-                .history(
-                    name,
-                    Query {
-                        since: Some(retention_start),
-                        limit: usize::MAX,
-                    },
-                )
-                .await?
-                .last()
-                .map(|r| r.scheduled_time - SignedDuration::from_nanos(1));
-            oldest.unwrap_or(horizon).min(horizon)
-        }
+        None => ledger
+            .history(
+                name,
+                Query {
+                    since: Some(retention_start),
+                    limit: usize::MAX,
+                },
+            )
+            .await?
+            .last()
+            .map_or(now, |oldest| {
+                oldest.scheduled_time - SignedDuration::from_nanos(1)
+            }),
     };
     if horizon <= from {
+        if mark.is_none() {
+            // The first look: watching starts here.
+            ledger.set_checked_until(name, from, expires_at).await?;
+        }
         return Ok(Vec::new());
     }
     let records = ledger

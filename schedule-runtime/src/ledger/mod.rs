@@ -34,7 +34,7 @@ pub use dynamodb::DynamoDbLedger;
 pub use local::LocalLedger;
 pub use missed::{GRACE, lateness};
 pub use recorder::{DEFAULT_RETENTION, Recorder, WRITE_TIMEOUT};
-pub use report::{TaskStatus, history_table, shown_status, status, status_table};
+pub use report::{TaskStatus, history, history_table, shown_status, status, status_table};
 
 /// How an occurrence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

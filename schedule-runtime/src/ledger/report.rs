@@ -100,6 +100,64 @@ async fn task_status(
     })
 }
 
+/// The occurrences of `task` the missed-run rule finds with no record at all since the check's
+/// last look (or, before its first, since the oldest of `records`), and after `read_from`, the
+/// start of what `records` holds: the rule applied here, so that `status` and `history` are
+/// right even where no check runs.
+async fn unrecorded_misses(
+    task: &'static Registration,
+    environment: &str,
+    ledger: &dyn Ledger,
+    now: Timestamp,
+    records: &[Record],
+    read_from: Timestamp,
+) -> Result<Vec<Timestamp>, LedgerError> {
+    let spec = task.spec();
+    if !spec.enabled_in(environment) {
+        return Ok(Vec::new());
+    }
+    let from = match ledger.checked_until(spec.name).await? {
+        Some(mark) => mark,
+        None => match records.last() {
+            Some(oldest) => oldest.scheduled_time - SignedDuration::from_nanos(1),
+            None => return Ok(Vec::new()),
+        },
+    };
+    let floor = read_from
+        .checked_sub(SignedDuration::from_nanos(1))
+        .unwrap_or(read_from);
+    let from = from.max(floor);
+    Ok(uncovered(task, from, now - lateness(spec), records))
+}
+
+/// A task's occurrences, newest first, as `history` shows them: the ledger's records and, as
+/// `missed`, the occurrences the missed-run rule finds unrecorded (the check has not looked
+/// at them yet).
+pub async fn history(
+    task: &'static Registration,
+    environment: &str,
+    ledger: &dyn Ledger,
+    query: Query,
+    now: Timestamp,
+) -> Result<Vec<Record>, LedgerError> {
+    let mut records = ledger.history(task.name(), query).await?;
+    // Unrecorded misses are looked for only where the read saw everything: after `--since`,
+    // and after the oldest record when the limit cut the read short.
+    let read_from = match records.last() {
+        Some(oldest) if records.len() >= query.limit => oldest.scheduled_time,
+        _ => query.since.unwrap_or(Timestamp::MIN),
+    };
+    let found = unrecorded_misses(task, environment, ledger, now, &records, read_from).await?;
+    records.extend(found.into_iter().map(|time| {
+        let mut missed = Record::empty(task.name(), time);
+        missed.apply(&super::Change::Missed, true);
+        missed
+    }));
+    records.sort_by(|a, b| b.scheduled_time.cmp(&a.scheduled_time));
+    records.truncate(query.limit);
+    Ok(records)
+}
+
 /// The word a record's status is shown as: a failure that no retry follows reads as
 /// `dead_lettered`.
 pub fn shown_status(record: &Record, retries: u8) -> &'static str {

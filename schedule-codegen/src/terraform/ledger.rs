@@ -1,0 +1,139 @@
+//! `ledger.tf`: the table every occurrence is recorded in, the alarms on the ledger's metrics
+//! (a task's failures, its missed occurrences) and the application's dashboard.
+//!
+//! The alarms watch the metrics the dispatcher publishes (`schedule_runtime::metrics`), not
+//! Lambda's `Errors`: a delivery that waited out a concurrent duplicate and gave it back for a
+//! retry is an error to Lambda but no failure of the task. The schedule that runs the
+//! missed-run check lives with the other schedules (`schedules.tf`, or `rules.tf`).
+
+use hcl::structure::Block;
+use schedule_runtime::ledger::table;
+use schedule_runtime::metrics::NAMESPACE;
+
+use super::dead_letter::Alarm;
+use super::hcl::{Item, expr, resource};
+
+/// The missed-run check's schedule (or rule) name; no task may take it.
+pub(crate) const CHECK_NAME: &str = "missed-run-check";
+
+/// How often the missed-run check runs. With the alarm's five-minute period, an occurrence
+/// found missed pages within this plus five minutes.
+pub(crate) const CHECK_RATE: &str = "rate(15 minutes)";
+
+pub(crate) fn items() -> Vec<Item> {
+    let on = |name: &str| Block::builder(name).add_attribute(("enabled", true));
+    let attribute = |name: &str, kind: &str| {
+        Block::builder("attribute")
+            .add_attribute(("name", name))
+            .add_attribute(("type", kind))
+            .build()
+    };
+    vec![
+        Item::new(
+            resource("aws_dynamodb_table", "ledger")
+                .add_attribute((
+                    "name",
+                    expr(&format!("\"${{local.name}}{}\"", table::TABLE_SUFFIX)),
+                ))
+                .add_attribute(("billing_mode", "PAY_PER_REQUEST"))
+                .add_attribute(("hash_key", table::PARTITION_KEY))
+                .add_attribute(("range_key", table::SORT_KEY))
+                .add_block(attribute(table::PARTITION_KEY, "S"))
+                .add_block(attribute(table::SORT_KEY, "N"))
+                // Records live `ledger_retention_days`; DynamoDB deletes them in the background.
+                .add_block(
+                    on("ttl")
+                        .add_attribute(("attribute_name", table::EXPIRY_ATTRIBUTE))
+                        .build(),
+                )
+                .add_block(on("point_in_time_recovery").build())
+                .add_block(on("server_side_encryption").build())
+                .add_attribute(("tags", expr("var.tags")))
+                .build(),
+        )
+        .skip(
+            "CKV_AWS_119",
+            "encrypted with the AWS managed key; the records are run outcomes, not customer data",
+        ),
+        Alarm {
+            resource: "task_failures",
+            for_each: Some("local.tasks"),
+            name: "\"${local.name}-${each.key}-failures\"",
+            description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `history ${each.key} --env ${var.environment}` shows it.\"",
+            namespace: NAMESPACE,
+            metric: "Failures",
+            statistic: "Sum",
+            dimensions: TASK_METRIC,
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "missed_runs",
+            for_each: Some("toset(local.enabled_tasks)"),
+            name: "\"${local.name}-${each.key}-missed-runs\"",
+            description: "\"An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `status --env ${var.environment}` shows it.\"",
+            namespace: NAMESPACE,
+            metric: "MissedRuns",
+            statistic: "Sum",
+            dimensions: TASK_METRIC,
+        }
+        .block()
+        .build()
+        .into(),
+        dashboard().into(),
+    ]
+}
+
+const TASK_METRIC: &[(&str, &str)] = &[
+    ("Function", "aws_lambda_function.dispatch.function_name"),
+    ("Task", "each.key"),
+];
+
+/// One row per task (runs, failures, missed occurrences; duration on the right axis), then the
+/// dead-letter queue's depth.
+fn dashboard() -> Block {
+    let body = format!(
+        r#"jsonencode({{
+  widgets = concat(
+    [for i, task in keys(local.tasks) : {{
+      type   = "metric"
+      x      = 0
+      y      = i * 6
+      width  = 24
+      height = 6
+      properties = {{
+        title  = task
+        region = local.region
+        stat   = "Sum"
+        period = 300
+        metrics = [
+          ["{NAMESPACE}", "Runs", "Function", aws_lambda_function.dispatch.function_name, "Task", task],
+          ["{NAMESPACE}", "Failures", "Function", aws_lambda_function.dispatch.function_name, "Task", task],
+          ["{NAMESPACE}", "MissedRuns", "Function", aws_lambda_function.dispatch.function_name, "Task", task],
+          ["{NAMESPACE}", "Duration", "Function", aws_lambda_function.dispatch.function_name, "Task", task, {{ stat = "Maximum", yAxis = "right" }}],
+        ]
+      }}
+    }}],
+    [{{
+      type   = "metric"
+      x      = 0
+      y      = length(local.tasks) * 6
+      width  = 24
+      height = 6
+      properties = {{
+        title   = "Dead-letter queue"
+        region  = local.region
+        stat    = "Maximum"
+        period  = 300
+        metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]]
+      }}
+    }}]
+  )
+}})"#
+    );
+    resource("aws_cloudwatch_dashboard", "app")
+        .add_attribute(("dashboard_name", expr("local.name")))
+        .add_attribute(("dashboard_body", expr(&body)))
+        .build()
+}

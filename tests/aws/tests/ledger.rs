@@ -1,0 +1,426 @@
+//! The ledger in DynamoDB (moto): the table's update expressions do what `Record::apply`
+//! does, a run costs two writes, a duplicate reads as what it is, an unreachable ledger never
+//! stops a run, and the missed-run check marks a gap once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use schedule_runtime::core::jiff::Timestamp;
+use schedule_runtime::idempotency::{Connection, StaticCredentials};
+use schedule_runtime::ledger::{
+    self, Change, DynamoDbLedger, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
+    Recorder, Status,
+};
+use schedule_runtime::{Dispatcher, Heartbeat, Invocation, Registry, scheduled};
+use serde_json::json;
+
+#[scheduled("rate(1 hour)")]
+async fn plain() -> Result<u32, std::io::Error> {
+    Ok(42)
+}
+
+#[scheduled("rate(1 hour)")]
+async fn broken() -> anyhow::Result<()> {
+    anyhow::bail!("the supplier answered 503")
+}
+
+#[scheduled("rate(1 hour)", idempotent)]
+async fn once() {}
+
+/// Every day at 02:00 UTC.
+#[scheduled("cron(0 2 * * ? *)", max_age = "1h")]
+async fn nightly() {}
+
+fn connection(endpoint: &str) -> Connection {
+    Connection {
+        region: "us-east-1".to_owned(),
+        endpoint: Some(endpoint.to_owned()),
+        credentials: Some(StaticCredentials {
+            access_key_id: "testing".to_owned(),
+            secret_access_key: "testing".to_owned(),
+            session_token: None,
+        }),
+    }
+}
+
+async fn fresh_ledger() -> DynamoDbLedger {
+    static TABLES: AtomicUsize = AtomicUsize::new(0);
+    let table = format!(
+        "ledger-{}-{}",
+        std::process::id(),
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    );
+    let ledger = DynamoDbLedger::connect(table, connection(&support::dynamodb_endpoint()));
+    ledger.create_table().await.expect("moto creates the table");
+    ledger
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+/// Counts the writes that reach the ledger underneath.
+struct Counting<L> {
+    inner: L,
+    writes: AtomicUsize,
+}
+
+impl<L: Ledger> Ledger for Counting<L> {
+    fn write<'a>(&'a self, entry: &'a Entry) -> LedgerFuture<'a, ()> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.write(entry)
+    }
+    fn history<'a>(&'a self, task: &'a str, query: Query) -> LedgerFuture<'a, Vec<Record>> {
+        self.inner.history(task, query)
+    }
+    fn checked_until<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Timestamp>> {
+        self.inner.checked_until(task)
+    }
+    fn set_checked_until<'a>(
+        &'a self,
+        task: &'a str,
+        until: Timestamp,
+        expires_at: Timestamp,
+    ) -> LedgerFuture<'a, ()> {
+        self.inner.set_checked_until(task, until, expires_at)
+    }
+}
+
+fn registry() -> Registry {
+    Registry::load().unwrap()
+}
+
+fn dispatcher(ledger: Arc<dyn Ledger>) -> Dispatcher {
+    Dispatcher::new(
+        registry(),
+        Arc::new(schedule_runtime::idempotency::MemoryStore::new()),
+        Heartbeat::disabled(),
+        "production",
+    )
+    .with_ledger(Recorder::new(ledger, ledger::DEFAULT_RETENTION))
+}
+
+fn event(task: &str, scheduled: &str) -> serde_json::Value {
+    json!({"task": task, "scheduled_time": scheduled, "execution_id": "e-1", "attempt": "1"})
+}
+
+fn invocation(id: &str) -> Invocation {
+    Invocation {
+        request_id: id.to_owned(),
+        deadline: None,
+    }
+}
+
+/// Every kind of change, applied to both ledgers: what DynamoDB stores reads back as what
+/// `Record::apply` (the local ledger) makes of it, field for field.
+#[tokio::test]
+async fn dynamodb_records_every_change_as_record_apply_does() {
+    let dynamodb = fresh_ledger().await;
+    let local = LocalLedger::in_memory();
+    let later = at("2030-01-01T00:00:00Z");
+    let started = |request: &str| Change::Started {
+        at: at("2026-11-26T02:00:01Z"),
+        attempt: Some(1),
+        execution_id: Some("e-1".to_owned()),
+        request_id: request.to_owned(),
+        environment: "production".to_owned(),
+    };
+    let finished = |status: Status, error: Option<&str>| Change::Finished {
+        at: at("2026-11-26T02:00:03Z"),
+        status,
+        duration_ms: 2_000,
+        error_type: error.map(|_| "TaskFailed".to_owned()),
+        excerpt: Some(error.unwrap_or("42").to_owned()),
+    };
+    let sequences: Vec<(&str, Vec<Change>)> = vec![
+        // A failure, then a retry that succeeds, then a duplicate delivery.
+        (
+            "2026-11-26T02:00:00Z",
+            vec![
+                started("r1"),
+                finished(Status::Failed, Some("boom")),
+                started("r2"),
+                finished(Status::Succeeded, None),
+                Change::Duplicate {
+                    environment: "production".to_owned(),
+                },
+                Change::Missed,
+            ],
+        ),
+        // A duplicate with no earlier record.
+        (
+            "2026-11-25T02:00:00Z",
+            vec![Change::Duplicate {
+                environment: "production".to_owned(),
+            }],
+        ),
+        // Missed, then it arrived after all.
+        ("2026-11-24T02:00:00Z", vec![Change::Missed, started("r3")]),
+        // Timed out three times, then dead-lettered; then a skipped one.
+        (
+            "2026-11-23T02:00:00Z",
+            vec![
+                started("r4"),
+                finished(Status::TimedOut, Some("slow")),
+                Change::DeadLettered {
+                    error_type: "TaskTimedOut".to_owned(),
+                    excerpt: "slow".to_owned(),
+                },
+            ],
+        ),
+        (
+            "2026-11-22T02:00:00Z",
+            vec![Change::Skipped {
+                reason: "paused by ops".to_owned(),
+            }],
+        ),
+    ];
+    for (scheduled, changes) in &sequences {
+        for change in changes {
+            let entry = Entry {
+                task: "nightly".to_owned(),
+                scheduled_time: at(scheduled),
+                expires_at: later,
+                change: change.clone(),
+            };
+            dynamodb.write(&entry).await.unwrap();
+            local.write(&entry).await.unwrap();
+        }
+    }
+    let all = Query {
+        since: None,
+        limit: 100,
+    };
+    let from_dynamodb = dynamodb.history("nightly", all).await.unwrap();
+    let from_local = local.history("nightly", all).await.unwrap();
+    assert_eq!(from_dynamodb, from_local);
+    let statuses: Vec<Status> = from_dynamodb.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            Status::Succeeded,
+            Status::Duplicate,
+            Status::Running,
+            Status::DeadLettered,
+            Status::Skipped
+        ],
+        "newest first"
+    );
+    let first = &from_dynamodb[0];
+    assert_eq!(
+        (first.deliveries, first.failures, first.duplicates),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        first.error_type, None,
+        "the retry's success cleared the error"
+    );
+    assert_eq!(first.excerpt.as_deref(), Some("42"));
+
+    // Newest first, bounded, from a point on.
+    let two = dynamodb
+        .history(
+            "nightly",
+            Query {
+                since: None,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(two, from_dynamodb[..2]);
+    let since = dynamodb
+        .history(
+            "nightly",
+            Query {
+                since: Some(at("2026-11-24T02:00:00Z")),
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(since, from_dynamodb[..3]);
+    assert!(dynamodb.history("plain", all).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
+    let ledger = Arc::new(Counting {
+        inner: fresh_ledger().await,
+        writes: AtomicUsize::new(0),
+    });
+    let dispatcher = dispatcher(ledger.clone());
+    dispatcher
+        .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
+        .await
+        .unwrap();
+    assert_eq!(ledger.writes.load(Ordering::SeqCst), 2, "started, finished");
+    let error = dispatcher
+        .dispatch(event("broken", "2026-11-26T08:00:00Z"), invocation("req-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "TaskFailed");
+    assert_eq!(ledger.writes.load(Ordering::SeqCst), 4);
+
+    let all = Query {
+        since: None,
+        limit: 10,
+    };
+    let plain = ledger.history("plain", all).await.unwrap();
+    assert_eq!(plain.len(), 1);
+    let run = &plain[0];
+    assert_eq!(run.status, Status::Succeeded);
+    assert_eq!(run.scheduled_time, at("2026-11-26T08:00:00Z"));
+    assert_eq!(run.request_id.as_deref(), Some("req-1"));
+    assert_eq!(run.execution_id.as_deref(), Some("e-1"));
+    assert_eq!(run.attempt, Some(1));
+    assert_eq!(run.environment.as_deref(), Some("production"));
+    assert_eq!(run.excerpt.as_deref(), Some("42"));
+    assert!(run.started.is_some() && run.finished >= run.started && run.duration_ms.is_some());
+    let broken = &ledger.history("broken", all).await.unwrap()[0];
+    assert_eq!(broken.status, Status::Failed);
+    assert_eq!(broken.error_type.as_deref(), Some("TaskFailed"));
+    assert!(
+        broken
+            .excerpt
+            .as_deref()
+            .unwrap()
+            .contains("the supplier answered 503")
+    );
+    assert_eq!(broken.failures, 1);
+    // `broken` retries twice (the default): two more failures and it is in the dead letters.
+    for id in ["req-3", "req-4"] {
+        let _ = dispatcher
+            .dispatch(event("broken", "2026-11-26T08:00:00Z"), invocation(id))
+            .await;
+    }
+    let broken = &ledger.history("broken", all).await.unwrap()[0];
+    assert_eq!((broken.deliveries, broken.failures), (3, 3));
+    assert_eq!(ledger::shown_status(broken, 2), "dead_lettered");
+}
+
+#[tokio::test]
+async fn a_duplicate_delivery_leaves_the_occurrence_succeeded() {
+    let ledger = Arc::new(fresh_ledger().await);
+    let dispatcher = dispatcher(ledger.clone());
+    for id in ["req-1", "req-2"] {
+        dispatcher
+            .dispatch(event("once", "2026-11-26T08:00:00Z"), invocation(id))
+            .await
+            .unwrap();
+    }
+    let records = ledger
+        .history(
+            "once",
+            Query {
+                since: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].status, Status::Succeeded);
+    assert_eq!((records[0].deliveries, records[0].duplicates), (1, 1));
+}
+
+#[tokio::test]
+async fn an_unreachable_ledger_is_counted_and_the_run_goes_on() {
+    let endpoint = format!("http://127.0.0.1:{}", support::closed_port());
+    let dead = Arc::new(DynamoDbLedger::connect("nowhere", connection(&endpoint)));
+    let dispatcher = dispatcher(dead);
+    let outcome = dispatcher
+        .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
+        .await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(dispatcher.recorder().failed_writes(), 2);
+}
+
+/// Records at 02:00 on the 20th, 21st and 24th: the 22nd and 23rd are missed, and the 25th
+/// too once its hour of max age and five minutes' grace have passed.
+#[tokio::test]
+async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
+    let ledger = Arc::new(fresh_ledger().await);
+    let recorder = Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION);
+    for day in ["20", "21", "24"] {
+        let scheduled = at(&format!("2026-11-{day}T02:00:00Z"));
+        recorder
+            .record(
+                "nightly",
+                scheduled,
+                Change::Started {
+                    at: scheduled,
+                    attempt: Some(1),
+                    execution_id: None,
+                    request_id: format!("r-{day}"),
+                    environment: "production".to_owned(),
+                },
+            )
+            .await;
+    }
+    let only_nightly = Registry::from_registrations(
+        registry()
+            .tasks()
+            .iter()
+            .copied()
+            .filter(|t| t.name() == "nightly"),
+    )
+    .unwrap();
+    // 03:04 on the 25th: the 25th's occurrence is not yet past 02:00 + 1h + 5m.
+    let now = at("2026-11-25T03:04:00Z");
+    let report = ledger::check_missed_runs(&only_nightly, "production", &recorder, now).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        report.tasks[0].scheduled_times,
+        [at("2026-11-22T02:00:00Z"), at("2026-11-23T02:00:00Z")]
+    );
+    let again = ledger::check_missed_runs(&only_nightly, "production", &recorder, now).await;
+    assert_eq!(again.missed(), 0, "the mark moved");
+    let later = ledger::check_missed_runs(
+        &only_nightly,
+        "production",
+        &recorder,
+        at("2026-11-25T03:06:00Z"),
+    )
+    .await;
+    assert_eq!(later.tasks[0].scheduled_times, [at("2026-11-25T02:00:00Z")]);
+    let statuses = ledger::status(
+        &only_nightly,
+        "production",
+        ledger.as_ref(),
+        at("2026-11-25T03:06:00Z"),
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 3);
+
+    // The 23rd's delivery turns up after all (Scheduler was still retrying it).
+    recorder
+        .record(
+            "nightly",
+            at("2026-11-23T02:00:00Z"),
+            Change::Started {
+                at: at("2026-11-25T03:07:00Z"),
+                attempt: Some(3),
+                execution_id: None,
+                request_id: "r-late".to_owned(),
+                environment: "production".to_owned(),
+            },
+        )
+        .await;
+    let statuses = ledger::status(
+        &only_nightly,
+        "production",
+        ledger.as_ref(),
+        at("2026-11-25T03:08:00Z"),
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 2);
+}

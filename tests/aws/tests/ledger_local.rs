@@ -1,0 +1,255 @@
+//! The ledger under the local runner on tokio's paused clock: days of schedules, a task that
+//! stops being run midway, and what `status` and `history` then say, against counts worked out
+//! by hand.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
+use schedule_runtime::idempotency::MemoryStore;
+use schedule_runtime::ledger::{self, Ledger, LocalLedger, Query, Recorder, Status};
+use schedule_runtime::runner::{Clock, DeadLetterFile, Runner};
+use schedule_runtime::{Dispatcher, Heartbeat, Registry, TaskContext, scheduled};
+
+/// Friday, 27 November 2026, midnight UTC.
+fn start() -> Timestamp {
+    "2026-11-27T00:00:00Z".parse().unwrap()
+}
+
+/// Every six hours: 00:00, 06:00, 12:00, 18:00 UTC.
+#[scheduled("cron(0 0/6 * * ? *)")]
+async fn keeps_running(_ctx: TaskContext) {}
+
+/// The same schedule; the second runner leaves it out, as a task disabled by hand would be.
+#[scheduled("cron(0 0/6 * * ? *)")]
+async fn stops_midway(_ctx: TaskContext) -> Result<u32, std::io::Error> {
+    Ok(6)
+}
+
+fn registry_of(names: &[&str]) -> Registry {
+    let all = Registry::load().unwrap();
+    Registry::from_registrations(
+        all.tasks()
+            .iter()
+            .copied()
+            .filter(|t| names.contains(&t.name())),
+    )
+    .unwrap()
+}
+
+async fn run(names: &[&str], ledger: &Arc<LocalLedger>, from: Timestamp, hours: u64) {
+    let recorder = Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION);
+    let dispatcher = Dispatcher::new(
+        registry_of(names),
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(recorder);
+    let letters = std::env::temp_dir().join(format!("ledger-local-{}.jsonl", std::process::id()));
+    Runner::new(dispatcher, DeadLetterFile::new(letters))
+        .with_clock(Clock::starting_at(from))
+        .run(tokio::time::sleep(Duration::from_secs(hours * 3600)))
+        .await;
+    // Let the last check's writes land.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_left_out_midway_shows_its_missed_occurrences() {
+    let path = std::env::temp_dir().join(format!("ledger-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let ledger = Arc::new(LocalLedger::open(&path));
+    let both = ["keeps-running", "stops-midway"];
+
+    // Day one, 00:00 to 23:00: both run at 06, 12 and 18 (the runner fires what is due
+    // after it starts, not at that instant).
+    run(&both, &ledger, start(), 23).await;
+    // Then 48 hours without `stops_midway`.
+    let resumed = start() + SignedDuration::from_hours(23);
+    run(&["keeps-running"], &ledger, resumed, 48).await;
+
+    let now = start() + SignedDuration::from_hours(71);
+    let full = registry_of(&both);
+    let statuses = ledger::status(
+        &full,
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    let of = |name: &str| statuses.iter().find(|s| s.task == name).unwrap().clone();
+
+    // The last check of day one moved the mark to 22:55 - 6h05m = 16:50 (max age six hours,
+    // five minutes' grace). Due after it and at least 6h05m before 71:00 (= 64:55): 18:00
+    // (recorded), then 24, 30, 36, 42, 48, 54 and 60 hours: seven missed.
+    let stopped = of("stops-midway");
+    assert_eq!(stopped.missed, 7);
+    assert_eq!(
+        stopped.last_success,
+        Some(start() + SignedDuration::from_hours(18))
+    );
+    let kept = of("keeps-running");
+    assert_eq!(kept.missed, 0);
+    // 71:00 is 23:00 on day three; the last run was at 18:00 that day (66 hours in).
+    assert_eq!(
+        kept.last_run.as_ref().map(|r| r.scheduled_time),
+        Some(start() + SignedDuration::from_hours(66))
+    );
+    assert_eq!(kept.next, Some(start() + SignedDuration::from_hours(72)));
+
+    // The check marks them in the ledger; `status` then counts each once.
+    let dispatcher = Dispatcher::new(
+        full,
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION));
+    let outcome = dispatcher.check(now).await.unwrap();
+    let schedule_runtime::Outcome::Checked { report } = outcome else {
+        panic!("not a check: {outcome:?}");
+    };
+    assert_eq!(report.missed(), 7);
+    let history = ledger
+        .history(
+            "stops-midway",
+            Query {
+                since: None,
+                limit: 20,
+            },
+        )
+        .await
+        .unwrap();
+    let statuses_seen: Vec<(i64, Status)> = history
+        .iter()
+        .map(|r| {
+            (
+                r.scheduled_time.duration_since(start()).as_hours(),
+                r.status,
+            )
+        })
+        .collect();
+    let missed = |h| (h, Status::Missed);
+    let ran = |h| (h, Status::Succeeded);
+    assert_eq!(
+        statuses_seen,
+        [
+            missed(60),
+            missed(54),
+            missed(48),
+            missed(42),
+            missed(36),
+            missed(30),
+            missed(24),
+            ran(18),
+            ran(12),
+            ran(6)
+        ]
+    );
+    assert_eq!(
+        history[7].excerpt.as_deref(),
+        Some("6"),
+        "the result is kept"
+    );
+    let again = ledger::status(
+        dispatcher.registry(),
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .find(|s| s.task == "stops-midway")
+            .unwrap()
+            .missed,
+        7
+    );
+    // And a second check finds nothing new.
+    let schedule_runtime::Outcome::Checked { report } = dispatcher.check(now).await.unwrap() else {
+        panic!("not a check");
+    };
+    assert_eq!(report.missed(), 0);
+}
+
+/// Every two hours, counted from when AWS created the schedule, which only the records show.
+#[scheduled("rate(2 hours)", max_age = "1h")]
+async fn every_two_hours(_ctx: TaskContext) {}
+
+#[tokio::test]
+async fn a_rate_takes_its_phase_from_the_records() {
+    let ledger = Arc::new(LocalLedger::in_memory());
+    let recorder = Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION);
+    let phase = SignedDuration::from_secs(30);
+    // Runs at 00:00:30, 02:00:30, 06:00:30 and 08:00:30: the 04:00:30 one never came.
+    for hour in [0, 2, 6, 8] {
+        let scheduled = start() + SignedDuration::from_hours(hour) + phase;
+        recorder
+            .record(
+                "every-two-hours",
+                scheduled,
+                schedule_runtime::ledger::Change::Started {
+                    at: scheduled,
+                    attempt: Some(1),
+                    execution_id: None,
+                    request_id: format!("r{hour}"),
+                    environment: "local".to_owned(),
+                },
+            )
+            .await;
+    }
+    let registry = registry_of(&["every-two-hours"]);
+    // At 10:30 the 10:00:30 occurrence is not yet an hour and five minutes late.
+    let now = start() + SignedDuration::from_mins(10 * 60 + 30);
+    let statuses = ledger::status(
+        &registry,
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 1);
+    let task = registry.get("every-two-hours").unwrap();
+    let shown = ledger::history(
+        task,
+        "local",
+        ledger.as_ref(),
+        Query {
+            since: None,
+            limit: 10,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let missed: Vec<Timestamp> = shown
+        .iter()
+        .filter(|r| r.status == Status::Missed)
+        .map(|r| r.scheduled_time)
+        .collect();
+    assert_eq!(missed, [start() + SignedDuration::from_hours(4) + phase]);
+    // Read two at a time, nothing before the oldest read is claimed missed.
+    let two = ledger::history(
+        task,
+        "local",
+        ledger.as_ref(),
+        Query {
+            since: None,
+            limit: 2,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(two.iter().all(|r| r.status != Status::Missed), "{two:?}");
+}
