@@ -153,7 +153,7 @@ pub async fn history(
         missed.apply(&super::Change::Missed, true);
         missed
     }));
-    records.sort_by(|a, b| b.scheduled_time.cmp(&a.scheduled_time));
+    records.sort_by_key(|record| std::cmp::Reverse(record.scheduled_time));
     records.truncate(query.limit);
     Ok(records)
 }
