@@ -431,13 +431,12 @@ async fn status(
         Ok(retention) => retention,
         Err(problem) => return fail(&problem),
     };
-    let statuses =
-        match crate::ledger::status(registry, environment, ledger, Timestamp::now(), retention)
-            .await
-        {
-            Ok(statuses) => statuses,
-            Err(error) => return fail(&with_causes(&error)),
-        };
+    let now = Timestamp::now();
+    let statuses = match crate::ledger::status(registry, environment, ledger, now, retention).await
+    {
+        Ok(statuses) => statuses,
+        Err(error) => return fail(&with_causes(&error)),
+    };
     if json {
         print(&format!(
             "{}\n",
@@ -446,7 +445,9 @@ async fn status(
     } else {
         use std::io::IsTerminal;
         let colour = std::io::stdout().is_terminal();
-        print(&crate::ledger::status_table(registry, &statuses, colour));
+        print(&crate::ledger::status_table(
+            registry, &statuses, now, colour,
+        ));
     }
     ExitCode::SUCCESS
 }
@@ -471,8 +472,8 @@ async fn history(
         since,
         limit: count,
     };
-    let found =
-        crate::ledger::history(registration, environment, ledger, query, Timestamp::now()).await;
+    let now = Timestamp::now();
+    let found = crate::ledger::history(registration, environment, ledger, query, now).await;
     let records = match found {
         Ok(records) => records,
         Err(error) => return fail(&with_causes(&error)),
@@ -490,6 +491,7 @@ async fn history(
         print(&crate::ledger::history_table(
             registration,
             &records,
+            now,
             colour,
         ));
     }

@@ -312,11 +312,13 @@ impl Record {
         }
     }
 
-    /// Whether no retry of this occurrence will come: it ended in the dead-letter queue.
-    /// Lambda gives an occurrence `1 + retries` runs; the ledger counts the failed ones.
-    pub fn dead_lettered(&self, retries: u8) -> bool {
+    /// Whether no retry of this failed occurrence will come, so that it ended in the
+    /// dead-letter queue: Lambda gives an occurrence `1 + retries` runs (the ledger counts the
+    /// failed ones) and none after its maximum age, `given_up_at`.
+    pub fn dead_lettered(&self, retries: u8, given_up_at: Timestamp, now: Timestamp) -> bool {
         self.status == Status::DeadLettered
-            || (self.status.is_failure() && self.failures > u32::from(retries))
+            || (self.status.is_failure()
+                && (self.failures > u32::from(retries) || now >= given_up_at))
     }
 }
 
@@ -459,7 +461,7 @@ mod tests {
         assert_eq!((record.deliveries, record.failures), (2, 1));
         assert_eq!(record.error_type, None);
         assert_eq!(record.request_id.as_deref(), Some("r2"));
-        assert!(!record.dead_lettered(2));
+        assert!(!record.dead_lettered(2, Timestamp::MAX, Timestamp::MIN));
     }
 
     #[test]
@@ -506,9 +508,11 @@ mod tests {
             record.apply(&started("r"), false);
             record.apply(&finished(Status::TimedOut), false);
         }
-        assert!(!record.dead_lettered(2));
-        assert!(record.dead_lettered(1));
-        assert!(!record.dead_lettered(2));
+        let (later, now) = (Timestamp::MAX, at("2026-11-26T08:30:00Z"));
+        assert!(!record.dead_lettered(2, later, now));
+        assert!(record.dead_lettered(1, later, now));
+        // Past its maximum age no retry comes, however many are left.
+        assert!(record.dead_lettered(2, at("2026-11-26T08:10:00Z"), now));
     }
 
     #[test]

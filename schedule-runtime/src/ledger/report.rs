@@ -3,7 +3,7 @@
 
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::jiff::{SignedDuration, Timestamp};
-use schedule_core::{format_instant, time_zone};
+use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
 use super::missed::{lateness, uncovered};
@@ -158,10 +158,16 @@ pub async fn history(
     Ok(records)
 }
 
-/// The word a record's status is shown as: a failure that no retry follows reads as
-/// `dead_lettered`.
-pub fn shown_status(record: &Record, retries: u8) -> &'static str {
-    if record.dead_lettered(retries) {
+/// The word a record's status is shown as at `now`: a failure of `spec`'s task that no retry
+/// follows (its retries used up, or its maximum age passed) reads as `dead_lettered`.
+pub fn shown_status(record: &Record, spec: &TaskSpec, now: Timestamp) -> &'static str {
+    let given_up_at = record
+        .scheduled_time
+        .checked_add(SignedDuration::from_secs(
+            spec.effective_max_age_seconds().into(),
+        ))
+        .unwrap_or(Timestamp::MAX);
+    if record.dead_lettered(spec.retries, given_up_at, now) {
         Status::DeadLettered.as_str()
     } else {
         record.status.as_str()
@@ -169,7 +175,12 @@ pub fn shown_status(record: &Record, retries: u8) -> &'static str {
 }
 
 /// `status` as aligned columns; `colour` paints outcomes for a terminal.
-pub fn status_table(registry: &Registry, statuses: &[TaskStatus], colour: bool) -> String {
+pub fn status_table(
+    registry: &Registry,
+    statuses: &[TaskStatus],
+    now: Timestamp,
+    colour: bool,
+) -> String {
     let header = [
         "TASK",
         "ENABLED",
@@ -183,7 +194,7 @@ pub fn status_table(registry: &Registry, statuses: &[TaskStatus], colour: bool) 
         .iter()
         .map(|s| {
             let tz = time_zone(&s.zone).unwrap_or(TimeZone::UTC);
-            let retries = registry.get(&s.task).map_or(0, |t| t.spec().retries);
+            let spec = registry.get(&s.task).map(Registration::spec);
             // Minutes and the zone's abbreviation keep the table within a terminal's width.
             let when = |t: Option<Timestamp>| {
                 t.map_or_else(
@@ -199,9 +210,10 @@ pub fn status_table(registry: &Registry, statuses: &[TaskStatus], colour: bool) 
                 s.task.clone(),
                 if s.enabled { "yes" } else { "no" }.to_owned(),
                 when(s.last_run.as_ref().map(|r| r.scheduled_time)),
-                s.last_run
-                    .as_ref()
-                    .map_or_else(|| "-".to_owned(), |r| shown_status(r, retries).to_owned()),
+                s.last_run.as_ref().zip(spec).map_or_else(
+                    || "-".to_owned(),
+                    |(r, spec)| shown_status(r, spec, now).to_owned(),
+                ),
                 when(s.last_success),
                 when(s.next),
                 s.missed.to_string(),
@@ -221,7 +233,12 @@ pub fn status_table(registry: &Registry, statuses: &[TaskStatus], colour: bool) 
 }
 
 /// `history` as aligned columns: one line per occurrence, newest first.
-pub fn history_table(task: &'static Registration, records: &[Record], colour: bool) -> String {
+pub fn history_table(
+    task: &'static Registration,
+    records: &[Record],
+    now: Timestamp,
+    colour: bool,
+) -> String {
     let spec = task.spec();
     let tz = time_zone(spec.timezone).unwrap_or(TimeZone::UTC);
     let header = [
@@ -247,7 +264,7 @@ pub fn history_table(task: &'static Registration, records: &[Record], colour: bo
             vec![
                 format_instant(r.scheduled_time, &tz),
                 format_instant(r.scheduled_time, &TimeZone::UTC),
-                shown_status(r, spec.retries).to_owned(),
+                shown_status(r, spec, now).to_owned(),
                 attempts,
                 r.duration_ms.map_or_else(|| "-".to_owned(), duration),
                 error,

@@ -300,7 +300,9 @@ async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
     }
     let broken = &ledger.history("broken", all).await.unwrap()[0];
     assert_eq!((broken.deliveries, broken.failures), (3, 3));
-    assert_eq!(ledger::shown_status(broken, 2), "dead_lettered");
+    let spec = registry().get("broken").unwrap().spec();
+    let now = at("2026-11-26T08:10:00Z");
+    assert_eq!(ledger::shown_status(broken, spec, now), "dead_lettered");
 }
 
 #[tokio::test]
