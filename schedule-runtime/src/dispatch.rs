@@ -18,10 +18,14 @@ use crate::context::TaskContext;
 use crate::event::{Event, EventError};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError};
-use crate::ledger::{self, Change, CheckReport, Recorder, Status};
+use crate::ledger::{self, Change, CheckReport, End, Recorder, Start, Status};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::task::{Registration, TaskError};
+
+/// How long a run goes before the ledger records it as running: a run that ends sooner has its
+/// start and end recorded in one write.
+const RUNNING_AFTER: Duration = Duration::from_millis(100);
 
 /// How long before the Lambda's deadline a run is cut off, so that the error response (and the
 /// release of the claim) still get out.
@@ -353,13 +357,13 @@ impl Dispatcher {
                     Err(Unclaimed::Store(source)) => {
                         error!(error = %source, "not run: the idempotency store did not answer");
                         let error = DispatchError::Store { task: name, source };
-                        let change = Change::Finished {
+                        let change = Change::Finished(End {
                             at: Timestamp::now(),
                             status: Status::Failed,
                             duration_ms: 0,
                             error_type: Some(error.error_type().to_owned()),
                             excerpt: Some(failure_excerpt(&error, task.name())),
-                        };
+                        });
                         self.recorder
                             .record(task.name(), scheduled_time, change)
                             .await;
@@ -374,7 +378,7 @@ impl Dispatcher {
         } else {
             invocation.request_id.clone()
         };
-        let started_change = Change::Started {
+        let start = Start {
             at: Timestamp::now(),
             attempt: event.attempt,
             execution_id: event.execution_id.clone(),
@@ -395,11 +399,23 @@ impl Dispatcher {
         // The claim took time; the run keeps to the deadline its lease was sized for.
         let timeout =
             Duration::try_from(deadline.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO);
-        // The ledger's `running` is written while the task runs, not before it.
-        let (_, result) = tokio::join!(
-            self.recorder.record(&name, scheduled_time, started_change),
-            guarded(task, context, event.input, timeout),
-        );
+        // The ledger's `running` is written while the task runs, not before it, and only
+        // when the run outlasts `RUNNING_AFTER`: a quick run's start and end are one write.
+        let run = guarded(task, context, event.input, timeout);
+        tokio::pin!(run);
+        let (result, start) = match tokio::time::timeout(RUNNING_AFTER, &mut run).await {
+            Ok(result) => (result, Some(start)),
+            Err(_) => {
+                let change = Change::Started(start);
+                let (_, result) =
+                    tokio::join!(self.recorder.record(&name, scheduled_time, change), run);
+                (result, None)
+            }
+        };
+        let ended = |end: End| match start {
+            Some(start) => Change::Ran { start, end },
+            None => Change::Finished(end),
+        };
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
         match result {
@@ -412,13 +428,13 @@ impl Dispatcher {
                     // claim's lease still keeps concurrent duplicates out until it lapses.
                     error!(error = %e, "succeeded, but the completion was not recorded");
                 }
-                let finished = Change::Finished {
+                let finished = ended(End {
                     at: Timestamp::now(),
                     status: Status::Succeeded,
                     duration_ms: elapsed_ms,
                     error_type: None,
                     excerpt: (!value.is_null()).then(|| ledger::excerpt(&value.to_string())),
-                };
+                });
                 let ping = async {
                     if spec.heartbeat {
                         self.heartbeat
@@ -445,13 +461,13 @@ impl Dispatcher {
                     // that long.
                     warn!(error = %e, "the claim was not released; it lapses at the run's deadline");
                 }
-                let finished = Change::Finished {
+                let finished = ended(End {
                     at: Timestamp::now(),
                     status,
                     duration_ms: elapsed_ms,
                     error_type: Some(failure.error_type().to_owned()),
                     excerpt: Some(failure_excerpt(&failure, &name)),
-                };
+                });
                 let ping = async {
                     if spec.heartbeat {
                         self.heartbeat

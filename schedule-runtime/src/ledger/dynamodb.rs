@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use schedule_core::jiff::Timestamp;
 
 use super::table::{CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, SORT_KEY};
-use super::{Change, Entry, Ledger, LedgerError, LedgerFuture, Query, Record, Status};
+use super::{Change, End, Entry, Ledger, LedgerError, LedgerFuture, Query, Record, Start, Status};
 use crate::dynamo::{Connection, LazyClient};
 
 /// Records in a DynamoDB table.
@@ -110,127 +110,43 @@ impl DynamoDbLedger {
     }
 
     async fn write_entry(&self, entry: &Entry) -> Result<(), LedgerError> {
-        let mut set = vec![
-            "scheduled_time = :scheduled_time",
-            "expires_at = :expires_at",
-        ];
-        let mut remove: Vec<&str> = Vec::new();
-        let mut add: Vec<&str> = Vec::new();
-        let mut values: Vec<(&str, AttributeValue)> = vec![
-            (":scheduled_time", s(entry.scheduled_time.to_string())),
-            (":expires_at", n(entry.expires_at.as_second())),
-        ];
+        let mut update = Update::default();
+        update.set(
+            ":scheduled_time",
+            "scheduled_time",
+            s(entry.scheduled_time.to_string()),
+        );
+        update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
         let mut condition = None;
-        let optional = |set: &mut Vec<&str>,
-                        remove: &mut Vec<&str>,
-                        values: &mut Vec<(&str, AttributeValue)>,
-                        clause: &'static str,
-                        attribute: &'static str,
-                        placeholder: &'static str,
-                        value: Option<AttributeValue>| match value {
-            Some(value) => {
-                set.push(clause);
-                values.push((placeholder, value));
-            }
-            None => remove.push(attribute),
-        };
         match &entry.change {
-            Change::Started {
-                at,
-                attempt,
-                execution_id,
-                request_id,
-                environment,
-            } => {
-                set.extend([
-                    "#status = :status",
-                    "started = :started",
-                    "request_id = :request_id",
-                    "environment = :environment",
-                ]);
-                values.extend([
-                    (":status", s(Status::Running.as_str())),
-                    (":started", s(at.to_string())),
-                    (":request_id", s(request_id)),
-                    (":environment", s(environment)),
-                    (":one", n(1)),
-                ]);
-                if let Some(attempt) = attempt {
-                    set.push("attempt = :attempt");
-                    values.push((":attempt", n(i64::from(*attempt))));
-                }
-                if let Some(id) = execution_id {
-                    set.push("execution_id = :execution_id");
-                    values.push((":execution_id", s(id)));
-                }
-                remove.extend(["finished", "duration_ms"]);
-                add.push("deliveries :one");
+            Change::Started(start) => {
+                update.start(start);
+                update.remove(["finished", "duration_ms"]);
             }
-            Change::Finished {
-                at,
-                status,
-                duration_ms,
-                error_type,
-                excerpt,
-            } => {
-                set.extend([
-                    "#status = :status",
-                    "finished = :finished",
-                    "duration_ms = :duration_ms",
-                ]);
-                values.extend([
-                    (":status", s(status.as_str())),
-                    (":finished", s(at.to_string())),
-                    (
-                        ":duration_ms",
-                        n(i64::try_from(*duration_ms).unwrap_or(i64::MAX)),
-                    ),
-                ]);
-                optional(
-                    &mut set,
-                    &mut remove,
-                    &mut values,
-                    "error_type = :error_type",
-                    "error_type",
-                    ":error_type",
-                    error_type.as_deref().map(s),
-                );
-                optional(
-                    &mut set,
-                    &mut remove,
-                    &mut values,
-                    "excerpt = :excerpt",
-                    "excerpt",
-                    ":excerpt",
-                    excerpt.as_deref().map(s),
-                );
-                if status.is_failure() {
-                    values.push((":one", n(1)));
-                    add.push("failures :one");
-                }
+            Change::Finished(end) => update.end(end),
+            Change::Ran { start, end } => {
+                update.start(start);
+                update.end(end);
             }
             Change::Duplicate { environment } => {
-                set.extend([
+                update.set_raw(
                     "#status = if_not_exists(#status, :status)",
+                    ":status",
+                    s(Status::Duplicate.as_str()),
+                );
+                update.set_raw(
                     "environment = if_not_exists(environment, :environment)",
-                ]);
-                values.extend([
-                    (":status", s(Status::Duplicate.as_str())),
-                    (":environment", s(environment)),
-                    (":one", n(1)),
-                ]);
-                add.push("duplicates :one");
+                    ":environment",
+                    s(environment),
+                );
+                update.add("duplicates", ":duplicates");
             }
             Change::Skipped { reason } => {
-                set.extend(["#status = :status", "excerpt = :excerpt"]);
-                values.extend([
-                    (":status", s(Status::Skipped.as_str())),
-                    (":excerpt", s(reason)),
-                ]);
+                update.set(":status", "#status", s(Status::Skipped.as_str()));
+                update.set(":excerpt", "excerpt", s(reason));
             }
             Change::Missed => {
-                set.push("#status = :status");
-                values.push((":status", s(Status::Missed.as_str())));
+                update.set(":status", "#status", s(Status::Missed.as_str()));
                 // Only an occurrence nothing arrived for is missed.
                 condition = Some("attribute_not_exists(#status)");
             }
@@ -238,30 +154,16 @@ impl DynamoDbLedger {
                 error_type,
                 excerpt,
             } => {
-                set.extend([
-                    "#status = :status",
-                    "error_type = :error_type",
-                    "excerpt = :excerpt",
-                ]);
-                values.extend([
-                    (":status", s(Status::DeadLettered.as_str())),
-                    (":error_type", s(error_type)),
-                    (":excerpt", s(excerpt)),
-                ]);
+                update.set(":status", "#status", s(Status::DeadLettered.as_str()));
+                update.set(":error_type", "error_type", s(error_type));
+                update.set(":excerpt", "excerpt", s(excerpt));
             }
-        }
-        let mut expression = format!("SET {}", set.join(", "));
-        if !remove.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
-        }
-        if !add.is_empty() {
-            expression.push_str(&format!(" ADD {}", add.join(", ")));
         }
         let mut request = self
             .update(&entry.task, entry.scheduled_time.as_millisecond())
-            .update_expression(expression)
+            .update_expression(update.expression())
             .expression_attribute_names("#status", "status");
-        for (placeholder, value) in values {
+        for (placeholder, value) in update.values {
             request = request.expression_attribute_values(placeholder, value);
         }
         if let Some(condition) = condition {
@@ -271,9 +173,9 @@ impl DynamoDbLedger {
             Ok(_) => Ok(()),
             Err(error)
                 if condition.is_some()
-                    && error
-                        .as_service_error()
-                        .is_some_and(aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception) =>
+                    && error.as_service_error().is_some_and(
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                    ) =>
             {
                 // Something arrived after all: the record stands as it is.
                 Ok(())
@@ -404,6 +306,98 @@ impl Ledger for DynamoDbLedger {
         expires_at: Timestamp,
     ) -> LedgerFuture<'a, ()> {
         Box::pin(self.set_mark(task, until, expires_at))
+    }
+}
+
+/// One `UpdateItem` expression, built clause by clause: what [`Record::apply`] does to a
+/// record, said in DynamoDB's terms.
+#[derive(Default)]
+struct Update {
+    set: Vec<String>,
+    remove: Vec<&'static str>,
+    add: Vec<String>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl Update {
+    /// `SET attribute = placeholder`.
+    fn set(&mut self, placeholder: &'static str, attribute: &str, value: AttributeValue) {
+        self.set.push(format!("{attribute} = {placeholder}"));
+        self.values.push((placeholder, value));
+    }
+
+    /// A `SET` clause written out, with its one value.
+    fn set_raw(&mut self, clause: &str, placeholder: &'static str, value: AttributeValue) {
+        self.set.push(clause.to_owned());
+        self.values.push((placeholder, value));
+    }
+
+    /// `SET` when there is a value, else `REMOVE`.
+    fn set_or_remove(
+        &mut self,
+        placeholder: &'static str,
+        attribute: &'static str,
+        value: Option<AttributeValue>,
+    ) {
+        match value {
+            Some(value) => self.set(placeholder, attribute, value),
+            None => self.remove([attribute]),
+        }
+    }
+
+    fn remove<const N: usize>(&mut self, attributes: [&'static str; N]) {
+        self.remove.extend(attributes);
+    }
+
+    /// `ADD attribute 1`.
+    fn add(&mut self, attribute: &str, placeholder: &'static str) {
+        self.add.push(format!("{attribute} {placeholder}"));
+        self.values.push((placeholder, n(1)));
+    }
+
+    fn start(&mut self, start: &Start) {
+        self.set(":status", "#status", s(Status::Running.as_str()));
+        self.set(":started", "started", s(start.at.to_string()));
+        self.set(":request_id", "request_id", s(&start.request_id));
+        self.set(":environment", "environment", s(&start.environment));
+        if let Some(attempt) = start.attempt {
+            self.set(":attempt", "attempt", n(i64::from(attempt)));
+        }
+        if let Some(id) = &start.execution_id {
+            self.set(":execution_id", "execution_id", s(id));
+        }
+        self.add("deliveries", ":deliveries");
+    }
+
+    /// After [`Update::start`] in the same expression, the end's status replaces the start's.
+    fn end(&mut self, end: &End) {
+        self.set.retain(|clause| !clause.starts_with("#status"));
+        self.values
+            .retain(|(placeholder, _)| *placeholder != ":status");
+        self.set(":status", "#status", s(end.status.as_str()));
+        self.set(":finished", "finished", s(end.at.to_string()));
+        let duration = i64::try_from(end.duration_ms).unwrap_or(i64::MAX);
+        self.set(":duration_ms", "duration_ms", n(duration));
+        self.set_or_remove(
+            ":error_type",
+            "error_type",
+            end.error_type.as_deref().map(s),
+        );
+        self.set_or_remove(":excerpt", "excerpt", end.excerpt.as_deref().map(s));
+        if end.status.is_failure() {
+            self.add("failures", ":failures");
+        }
+    }
+
+    fn expression(&self) -> String {
+        let mut expression = format!("SET {}", self.set.join(", "));
+        if !self.remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", self.remove.join(", ")));
+        }
+        if !self.add.is_empty() {
+            expression.push_str(&format!(" ADD {}", self.add.join(", ")));
+        }
+        expression
     }
 }
 

@@ -1,7 +1,8 @@
 //! The ledger: what happened to every occurrence of every task, to answer "did it run?".
 //!
 //! Each delivery of an occurrence changes its one [`Record`] (task + scheduled time): a run
-//! [starts](Change::Started) and [finishes](Change::Finished), a delivery of an occurrence that
+//! [starts](Change::Started) and [finishes](Change::Finished) (a run shorter than a tenth of a
+//! second is one [change](Change::Ran)), a delivery of an occurrence that
 //! already succeeded counts as a [duplicate](Change::Duplicate), the local runner's final
 //! failure is [dead-lettered](Change::DeadLettered), and the missed-run check marks an
 //! occurrence that never arrived as [missed](Change::Missed). [`Record::apply`] is the one
@@ -168,35 +169,50 @@ pub fn excerpt(text: &str) -> String {
     format!("{}…", &text[..cut])
 }
 
+/// A run's start, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Start {
+    /// When.
+    pub at: Timestamp,
+    /// Scheduler's attempt number.
+    pub attempt: Option<u32>,
+    /// Scheduler's execution id.
+    pub execution_id: Option<String>,
+    /// Lambda's request id.
+    pub request_id: String,
+    /// The deployment environment.
+    pub environment: String,
+}
+
+/// A run's end, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct End {
+    /// When.
+    pub at: Timestamp,
+    /// How: succeeded, failed, timed out or panicked.
+    pub status: Status,
+    /// How long it took.
+    pub duration_ms: u64,
+    /// The failure's type, when it failed.
+    pub error_type: Option<String>,
+    /// The error's or the result's start.
+    pub excerpt: Option<String>,
+}
+
 /// One change to an occurrence's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
     /// A delivery started a run.
-    Started {
-        /// When.
-        at: Timestamp,
-        /// Scheduler's attempt number.
-        attempt: Option<u32>,
-        /// Scheduler's execution id.
-        execution_id: Option<String>,
-        /// Lambda's request id.
-        request_id: String,
-        /// The deployment environment.
-        environment: String,
-    },
+    Started(Start),
     /// The run ended.
-    Finished {
-        /// When.
-        at: Timestamp,
-        /// How: succeeded, failed, timed out or panicked.
-        status: Status,
-        /// How long it took.
-        duration_ms: u64,
-        /// The failure's type, when it failed.
-        error_type: Option<String>,
-        /// The error's or the result's start.
-        excerpt: Option<String>,
+    Finished(End),
+    /// A run that started and ended before its start was written: both in one write.
+    Ran {
+        /// Its start.
+        start: Start,
+        /// Its end.
+        end: End,
     },
     /// A delivery found the occurrence already completed and did not run it.
     Duplicate {
@@ -245,42 +261,11 @@ impl Record {
     /// What `change` does to a record; `fresh` says the record did not exist before.
     pub fn apply(&mut self, change: &Change, fresh: bool) {
         match change {
-            Change::Started {
-                at,
-                attempt,
-                execution_id,
-                request_id,
-                environment,
-            } => {
-                self.status = Status::Running;
-                self.deliveries += 1;
-                self.started = Some(*at);
-                self.finished = None;
-                self.duration_ms = None;
-                if attempt.is_some() {
-                    self.attempt = *attempt;
-                }
-                if execution_id.is_some() {
-                    self.execution_id.clone_from(execution_id);
-                }
-                self.request_id = Some(request_id.clone());
-                self.environment = Some(environment.clone());
-            }
-            Change::Finished {
-                at,
-                status,
-                duration_ms,
-                error_type,
-                excerpt,
-            } => {
-                self.status = *status;
-                self.finished = Some(*at);
-                self.duration_ms = Some(*duration_ms);
-                self.error_type.clone_from(error_type);
-                self.excerpt.clone_from(excerpt);
-                if status.is_failure() {
-                    self.failures += 1;
-                }
+            Change::Started(start) => self.start(start),
+            Change::Finished(end) => self.end(end),
+            Change::Ran { start, end } => {
+                self.start(start);
+                self.end(end);
             }
             Change::Duplicate { environment } => {
                 if fresh {
@@ -309,6 +294,33 @@ impl Record {
                 self.error_type = Some(error_type.clone());
                 self.excerpt = Some(excerpt.clone());
             }
+        }
+    }
+
+    fn start(&mut self, start: &Start) {
+        self.status = Status::Running;
+        self.deliveries += 1;
+        self.started = Some(start.at);
+        self.finished = None;
+        self.duration_ms = None;
+        if start.attempt.is_some() {
+            self.attempt = start.attempt;
+        }
+        if start.execution_id.is_some() {
+            self.execution_id.clone_from(&start.execution_id);
+        }
+        self.request_id = Some(start.request_id.clone());
+        self.environment = Some(start.environment.clone());
+    }
+
+    fn end(&mut self, end: &End) {
+        self.status = end.status;
+        self.finished = Some(end.at);
+        self.duration_ms = Some(end.duration_ms);
+        self.error_type.clone_from(&end.error_type);
+        self.excerpt.clone_from(&end.excerpt);
+        if end.status.is_failure() {
+            self.failures += 1;
         }
     }
 
@@ -427,8 +439,8 @@ mod tests {
         text.parse().expect("an instant")
     }
 
-    fn started(request_id: &str) -> Change {
-        Change::Started {
+    fn start(request_id: &str) -> Start {
+        Start {
             at: at("2026-11-26T08:00:01Z"),
             attempt: Some(1),
             execution_id: Some("e1".into()),
@@ -437,14 +449,39 @@ mod tests {
         }
     }
 
-    fn finished(status: Status) -> Change {
-        Change::Finished {
+    fn started(request_id: &str) -> Change {
+        Change::Started(start(request_id))
+    }
+
+    fn end(status: Status) -> End {
+        End {
             at: at("2026-11-26T08:00:03Z"),
             status,
             duration_ms: 2_000,
             error_type: status.is_failure().then(|| "TaskFailed".to_owned()),
             excerpt: status.is_failure().then(|| "boom".to_owned()),
         }
+    }
+
+    fn finished(status: Status) -> Change {
+        Change::Finished(end(status))
+    }
+
+    #[test]
+    fn a_run_written_at_once_reads_as_its_start_then_its_end() {
+        let mut apart = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        apart.apply(&started("r1"), true);
+        apart.apply(&finished(Status::Panicked), false);
+        let mut together = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        together.apply(
+            &Change::Ran {
+                start: start("r1"),
+                end: end(Status::Panicked),
+            },
+            true,
+        );
+        assert_eq!(together, apart);
+        assert_eq!((together.deliveries, together.failures), (1, 1));
     }
 
     #[test]

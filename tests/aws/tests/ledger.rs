@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use schedule_runtime::core::jiff::Timestamp;
 use schedule_runtime::idempotency::{Connection, StaticCredentials};
 use schedule_runtime::ledger::{
-    self, Change, DynamoDbLedger, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
-    Recorder, Status,
+    self, Change, DynamoDbLedger, End, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
+    Recorder, Start, Status,
 };
 use schedule_runtime::{Dispatcher, Heartbeat, Invocation, Registry, scheduled};
 use serde_json::json;
@@ -30,6 +30,12 @@ async fn broken() -> anyhow::Result<()> {
 
 #[scheduled("rate(1 hour)", idempotent)]
 async fn once() {}
+
+/// Long enough for the ledger to record it as running first.
+#[scheduled("rate(1 hour)")]
+async fn slow() {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
 
 /// Every day at 02:00 UTC.
 #[scheduled("cron(0 2 * * ? *)", max_age = "1h")]
@@ -122,20 +128,22 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
     let dynamodb = fresh_ledger().await;
     let local = LocalLedger::in_memory();
     let later = at("2030-01-01T00:00:00Z");
-    let started = |request: &str| Change::Started {
+    let start = |request: &str| Start {
         at: at("2026-11-26T02:00:01Z"),
         attempt: Some(1),
         execution_id: Some("e-1".to_owned()),
         request_id: request.to_owned(),
         environment: "production".to_owned(),
     };
-    let finished = |status: Status, error: Option<&str>| Change::Finished {
+    let end = |status: Status, error: Option<&str>| End {
         at: at("2026-11-26T02:00:03Z"),
         status,
         duration_ms: 2_000,
         error_type: error.map(|_| "TaskFailed".to_owned()),
         excerpt: Some(error.unwrap_or("42").to_owned()),
     };
+    let started = |request: &str| Change::Started(start(request));
+    let finished = |status: Status, error: Option<&str>| Change::Finished(end(status, error));
     let sequences: Vec<(&str, Vec<Change>)> = vec![
         // A failure, then a retry that succeeds, then a duplicate delivery.
         (
@@ -178,6 +186,18 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
                 reason: "paused by ops".to_owned(),
             }],
         ),
+        // A quick run that failed, written at once; then a slow retry that succeeds.
+        (
+            "2026-11-21T02:00:00Z",
+            vec![
+                Change::Ran {
+                    start: start("r5"),
+                    end: end(Status::Failed, Some("503")),
+                },
+                started("r6"),
+                finished(Status::Succeeded, None),
+            ],
+        ),
     ];
     for (scheduled, changes) in &sequences {
         for change in changes {
@@ -206,10 +226,14 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
             Status::Duplicate,
             Status::Running,
             Status::DeadLettered,
-            Status::Skipped
+            Status::Skipped,
+            Status::Succeeded
         ],
         "newest first"
     );
+    let last = &from_dynamodb[5];
+    assert_eq!((last.deliveries, last.failures), (2, 1));
+    assert_eq!(last.request_id.as_deref(), Some("r6"));
     let first = &from_dynamodb[0];
     assert_eq!(
         (first.deliveries, first.failures, first.duplicates),
@@ -247,8 +271,10 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
     assert!(dynamodb.history("plain", all).await.unwrap().is_empty());
 }
 
+/// A run costs the ledger one write when it is quick, two (running, then its end) when it is
+/// not.
 #[tokio::test]
-async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
+async fn a_run_costs_one_or_two_writes_and_reads_back_as_it_ended() {
     let ledger = Arc::new(Counting {
         inner: fresh_ledger().await,
         writes: AtomicUsize::new(0),
@@ -258,7 +284,32 @@ async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
         .await
         .unwrap();
-    assert_eq!(ledger.writes.load(Ordering::SeqCst), 2, "started, finished");
+    assert_eq!(
+        ledger.writes.load(Ordering::SeqCst),
+        1,
+        "a quick run: one write"
+    );
+    dispatcher
+        .dispatch(event("slow", "2026-11-26T08:00:00Z"), invocation("req-s"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger.writes.load(Ordering::SeqCst),
+        3,
+        "a slow run: running, then its end"
+    );
+    let slow = ledger
+        .history(
+            "slow",
+            Query {
+                since: None,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((slow[0].status, slow[0].deliveries), (Status::Succeeded, 1));
+    assert!(slow[0].duration_ms.unwrap() >= 300);
     let error = dispatcher
         .dispatch(event("broken", "2026-11-26T08:00:00Z"), invocation("req-2"))
         .await
@@ -339,7 +390,7 @@ async fn an_unreachable_ledger_is_counted_and_the_run_goes_on() {
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
         .await;
     assert!(outcome.is_ok(), "{outcome:?}");
-    assert_eq!(dispatcher.recorder().failed_writes(), 2);
+    assert_eq!(dispatcher.recorder().failed_writes(), 1);
 }
 
 /// Records at 02:00 on the 20th, 21st and 24th: the 22nd and 23rd are missed, and the 25th
@@ -354,13 +405,13 @@ async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
             .record(
                 "nightly",
                 scheduled,
-                Change::Started {
+                Change::Started(Start {
                     at: scheduled,
                     attempt: Some(1),
                     execution_id: None,
                     request_id: format!("r-{day}"),
                     environment: "production".to_owned(),
-                },
+                }),
             )
             .await;
     }
@@ -406,13 +457,13 @@ async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
         .record(
             "nightly",
             at("2026-11-23T02:00:00Z"),
-            Change::Started {
+            Change::Started(Start {
                 at: at("2026-11-25T03:07:00Z"),
                 attempt: Some(3),
                 execution_id: None,
                 request_id: "r-late".to_owned(),
                 environment: "production".to_owned(),
-            },
+            }),
         )
         .await;
     let statuses = ledger::status(

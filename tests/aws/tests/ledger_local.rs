@@ -196,13 +196,13 @@ async fn a_rate_takes_its_phase_from_the_records() {
             .record(
                 "every-two-hours",
                 scheduled,
-                schedule_runtime::ledger::Change::Started {
+                schedule_runtime::ledger::Change::Started(schedule_runtime::ledger::Start {
                     at: scheduled,
                     attempt: Some(1),
                     execution_id: None,
                     request_id: format!("r{hour}"),
                     environment: "local".to_owned(),
-                },
+                }),
             )
             .await;
     }
