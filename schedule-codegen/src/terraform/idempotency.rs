@@ -6,8 +6,17 @@ use schedule_runtime::idempotency::table;
 
 use super::hcl::{Item, expr, resource};
 
-pub(crate) fn items() -> Vec<Item> {
+/// What every generated table has: TTL on `expiry`, point-in-time recovery, encryption at rest.
+pub(crate) fn table_settings(expiry: &str) -> [Block; 3] {
     let on = |name: &str| Block::builder(name).add_attribute(("enabled", true));
+    [
+        on("ttl").add_attribute(("attribute_name", expiry)).build(),
+        on("point_in_time_recovery").build(),
+        on("server_side_encryption").build(),
+    ]
+}
+
+pub(crate) fn items() -> Vec<Item> {
     vec![
         Item::new(
             resource("aws_dynamodb_table", "idempotency")
@@ -22,13 +31,7 @@ pub(crate) fn items() -> Vec<Item> {
                 )
                 // DynamoDB deletes expired records in the background; the store also treats
                 // an expired record as absent, so the lag never changes an answer.
-                .add_block(
-                    on("ttl")
-                        .add_attribute(("attribute_name", table::EXPIRY_ATTRIBUTE))
-                        .build(),
-                )
-                .add_block(on("point_in_time_recovery").build())
-                .add_block(on("server_side_encryption").build())
+                .add_blocks(table_settings(table::EXPIRY_ATTRIBUTE))
                 .add_attribute(("tags", expr("var.tags")))
                 .build(),
         )

@@ -12,6 +12,7 @@ use schedule_runtime::metrics::NAMESPACE;
 
 use super::dead_letter::Alarm;
 use super::hcl::{Item, expr, resource};
+use super::idempotency::table_settings;
 
 /// The missed-run check's schedule (or rule) name; no task may take it.
 pub(crate) const CHECK_NAME: &str = "missed-run-check";
@@ -21,7 +22,6 @@ pub(crate) const CHECK_NAME: &str = "missed-run-check";
 pub(crate) const CHECK_RATE: &str = "rate(15 minutes)";
 
 pub(crate) fn items() -> Vec<Item> {
-    let on = |name: &str| Block::builder(name).add_attribute(("enabled", true));
     let attribute = |name: &str, kind: &str| {
         Block::builder("attribute")
             .add_attribute(("name", name))
@@ -41,13 +41,7 @@ pub(crate) fn items() -> Vec<Item> {
                 .add_block(attribute(table::PARTITION_KEY, "S"))
                 .add_block(attribute(table::SORT_KEY, "N"))
                 // Records live `ledger_retention_days`; DynamoDB deletes them in the background.
-                .add_block(
-                    on("ttl")
-                        .add_attribute(("attribute_name", table::EXPIRY_ATTRIBUTE))
-                        .build(),
-                )
-                .add_block(on("point_in_time_recovery").build())
-                .add_block(on("server_side_encryption").build())
+                .add_blocks(table_settings(table::EXPIRY_ATTRIBUTE))
                 .add_attribute(("tags", expr("var.tags")))
                 .build(),
         )

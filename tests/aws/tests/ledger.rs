@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use schedule_runtime::core::jiff::Timestamp;
-use schedule_runtime::idempotency::{Connection, StaticCredentials};
 use schedule_runtime::ledger::{
     self, Change, DynamoDbLedger, End, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
     Recorder, Start, Status,
@@ -41,18 +40,6 @@ async fn slow() {
 #[scheduled("cron(0 2 * * ? *)", max_age = "1h")]
 async fn nightly() {}
 
-fn connection(endpoint: &str) -> Connection {
-    Connection {
-        region: "us-east-1".to_owned(),
-        endpoint: Some(endpoint.to_owned()),
-        credentials: Some(StaticCredentials {
-            access_key_id: "testing".to_owned(),
-            secret_access_key: "testing".to_owned(),
-            session_token: None,
-        }),
-    }
-}
-
 async fn fresh_ledger() -> DynamoDbLedger {
     static TABLES: AtomicUsize = AtomicUsize::new(0);
     let table = format!(
@@ -60,7 +47,7 @@ async fn fresh_ledger() -> DynamoDbLedger {
         std::process::id(),
         TABLES.fetch_add(1, Ordering::Relaxed)
     );
-    let ledger = DynamoDbLedger::connect(table, connection(&support::dynamodb_endpoint()));
+    let ledger = DynamoDbLedger::connect(table, support::connection(&support::dynamodb_endpoint()));
     ledger.create_table().await.expect("moto creates the table");
     ledger
 }
@@ -384,7 +371,10 @@ async fn a_duplicate_delivery_leaves_the_occurrence_succeeded() {
 #[tokio::test]
 async fn an_unreachable_ledger_is_counted_and_the_run_goes_on() {
     let endpoint = format!("http://127.0.0.1:{}", support::closed_port());
-    let dead = Arc::new(DynamoDbLedger::connect("nowhere", connection(&endpoint)));
+    let dead = Arc::new(DynamoDbLedger::connect(
+        "nowhere",
+        support::connection(&endpoint),
+    ));
     let dispatcher = dispatcher(dead);
     let outcome = dispatcher
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))

@@ -19,6 +19,19 @@ pub fn dynamodb_endpoint() -> String {
     )
 }
 
+/// How the tests reach `endpoint`: moto's region and its test credentials.
+pub fn connection(endpoint: &str) -> Connection {
+    Connection {
+        region: "us-east-1".to_owned(),
+        endpoint: Some(endpoint.to_owned()),
+        credentials: Some(StaticCredentials {
+            access_key_id: "testing".to_owned(),
+            secret_access_key: "testing".to_owned(),
+            session_token: None,
+        }),
+    }
+}
+
 /// A store on a new, empty table with the schema the runtime documents.
 pub async fn fresh_store(endpoint: &str) -> DynamoDbStore {
     static TABLES: AtomicUsize = AtomicUsize::new(0);
@@ -27,36 +40,14 @@ pub async fn fresh_store(endpoint: &str) -> DynamoDbStore {
         std::process::id(),
         TABLES.fetch_add(1, Ordering::Relaxed)
     );
-    let store = DynamoDbStore::connect(
-        &table,
-        Connection {
-            region: "us-east-1".to_owned(),
-            endpoint: Some(endpoint.to_owned()),
-            credentials: Some(StaticCredentials {
-                access_key_id: "testing".to_owned(),
-                secret_access_key: "testing".to_owned(),
-                session_token: None,
-            }),
-        },
-    );
+    let store = DynamoDbStore::connect(&table, connection(endpoint));
     store.create_table().await.expect("moto creates the table");
     store
 }
 
 /// A store pointed at `endpoint` without creating anything (for unreachable or silent servers).
 pub fn store_at(endpoint: &str) -> DynamoDbStore {
-    DynamoDbStore::connect(
-        "no-such-table",
-        Connection {
-            region: "us-east-1".to_owned(),
-            endpoint: Some(endpoint.to_owned()),
-            credentials: Some(StaticCredentials {
-                access_key_id: "testing".to_owned(),
-                secret_access_key: "testing".to_owned(),
-                session_token: None,
-            }),
-        },
-    )
+    DynamoDbStore::connect("no-such-table", connection(endpoint))
 }
 
 /// A loopback port on which nothing listens.
