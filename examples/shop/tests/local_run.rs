@@ -170,3 +170,132 @@ fn next_prints_fire_times_and_notes_the_clock_changes_between_them() {
     let (ok, _, stderr) = shop(&["next", "inventory-sync", "-n", "5000"]);
     assert!(ok && !stderr.contains("note:"), "{stderr}");
 }
+
+/// `status` and `history` as an operator runs them, on what `invoke` recorded in a state
+/// directory: three hourly runs of `inventory-sync` on 20 November with 03:05 missing, and a
+/// report run with a wrong input.
+#[test]
+fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
+    let state = std::env::temp_dir().join(format!("shop-ledger-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let state = state.to_str().unwrap();
+    for at in ["01:05", "02:05", "04:05"] {
+        let at = format!("2026-11-20T{at}:00Z");
+        let (ok, _, stderr) = shop(&[
+            "invoke",
+            "inventory-sync",
+            "--at",
+            &at,
+            "--state-dir",
+            state,
+        ]);
+        assert!(ok, "{stderr}");
+    }
+    let (ok, _, _) = shop(&[
+        "invoke",
+        "daily-sales-report",
+        "--at",
+        "2026-11-20T05:00:00Z",
+        "--input",
+        r#"{"report_type": "daily_sales"}"#,
+        "--state-dir",
+        state,
+    ]);
+    assert!(!ok, "a wrong input fails");
+
+    let (ok, stdout, stderr) = shop(&[
+        "history",
+        "inventory-sync",
+        "-n",
+        "1000",
+        "--json",
+        "--state-dir",
+        state,
+    ]);
+    assert!(ok, "{stderr}");
+    let records: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows: Vec<(&str, &str)> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["scheduled_time"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // inventory-sync may arrive 30 minutes late (its max_age) plus five minutes' grace: 03:05
+    // is long past that, and the rule counts from the oldest record, 01:05. (Every hour since
+    // 04:05 is missed too: the oldest four rows are the day in question.)
+    assert!(rows.len() > 4 && rows[0].1 == "missed", "{rows:?}");
+    assert_eq!(
+        rows[rows.len() - 4..],
+        [
+            ("2026-11-20T04:05:00Z", "succeeded"),
+            ("2026-11-20T03:05:00Z", "missed"),
+            ("2026-11-20T02:05:00Z", "succeeded"),
+            ("2026-11-20T01:05:00Z", "succeeded"),
+        ]
+    );
+
+    let (ok, stdout, stderr) = shop(&["history", "daily-sales-report", "--state-dir", state]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].starts_with("SCHEDULED"), "{stdout}");
+    // The task's zone (Moscow, UTC+3) and UTC; past its hour of max_age no retry comes, so
+    // the failure is final; the error without the task's name again, cut to 80 characters.
+    assert!(
+        lines[1]
+            .starts_with("2026-11-20T08:00:00+03:00  2026-11-20T05:00:00+00:00  dead_lettered  1"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].ends_with(
+            "InvalidTaskInput: the input does not decode as `example_shop::ReportRequest`: missing field `form…"
+        ),
+        "{stdout}"
+    );
+
+    let (ok, stdout, stderr) = shop(&["status", "--json", "--state-dir", state]);
+    assert!(ok, "{stderr}");
+    let statuses: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let of = |task: &str| {
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["task"] == task)
+            .unwrap()
+            .clone()
+    };
+    let sync = of("inventory-sync");
+    assert_eq!(sync["enabled"], true);
+    assert_eq!(sync["last_run"]["scheduled_time"], "2026-11-20T04:05:00Z");
+    assert_eq!(sync["last_success"], "2026-11-20T04:05:00Z");
+    // Missed since then too: every hour from 05:05 on the 20th to about now.
+    assert!(sync["missed"].as_u64().unwrap() > 1, "{sync}");
+    let report = of("daily-sales-report");
+    assert_eq!(report["enabled"], false, "production only");
+    assert_eq!(report["last_run"]["status"], "failed");
+    assert_eq!(report["missed"], 0, "not counted where it is not enabled");
+
+    let (ok, stdout, _) = shop(&["status", "--state-dir", state]);
+    assert!(ok);
+    assert!(stdout.starts_with("TASK "), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour off a terminal");
+
+    // Mistakes are named.
+    let (ok, _, stderr) = shop(&["history", "inventory-snyc", "--state-dir", state]);
+    assert!(
+        !ok && stderr.contains("no task named `inventory-snyc`"),
+        "{stderr}"
+    );
+    let empty = format!("{state}-empty");
+    let (ok, _, stderr) = shop(&["status", "--state-dir", &empty]);
+    assert!(
+        !ok && stderr.contains("nothing has run here yet"),
+        "{stderr}"
+    );
+}
