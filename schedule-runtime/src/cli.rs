@@ -74,6 +74,25 @@ enum Command {
     },
     /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
     Replay,
+    /// Stop running a task: its deliveries are recorded as skipped until `resume`, from the
+    /// next one. Acts on the state directory, or with --env on the deployment.
+    Pause {
+        /// The task's name (see `list`).
+        task: String,
+        /// Why, for `status` and the ledger.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        #[command(flatten)]
+        source: LedgerSource,
+    },
+    /// Run a paused task again from its next delivery. Acts on the state directory, or with
+    /// --env on the deployment.
+    Resume {
+        /// The task's name (see `list`).
+        task: String,
+        #[command(flatten)]
+        source: LedgerSource,
+    },
     /// One line per task: enabled or not, last run and its outcome, last success, next fire
     /// time, occurrences missed. Reads the state directory, or with --env the deployed ledger.
     Status {
@@ -97,7 +116,7 @@ enum Command {
     },
 }
 
-/// Where `status` and `history` read, and how they print.
+/// Where `status`, `history`, `pause` and `resume` act, and how they print.
 #[derive(Debug, clap::Args)]
 struct LedgerSource {
     /// Print JSON (one document) instead of a table.
@@ -149,6 +168,36 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Err(message) => return fail(&message),
             };
             status(&registry, &environment, ledger.as_ref(), source.json).await
+        }
+        Some(Command::Pause {
+            task,
+            reason,
+            source,
+        }) => {
+            let ledger = match open_control(&cli.state_dir, deployed.as_deref(), &source, &name) {
+                Ok(ledger) => ledger,
+                Err(message) => return fail(&message),
+            };
+            let pause = crate::ledger::Pause {
+                by: operator(),
+                at: Timestamp::now(),
+                reason,
+            };
+            set_pause(
+                &registry,
+                ledger.as_ref(),
+                &task,
+                Some(&pause),
+                deployed.as_deref(),
+            )
+            .await
+        }
+        Some(Command::Resume { task, source }) => {
+            let ledger = match open_control(&cli.state_dir, deployed.as_deref(), &source, &name) {
+                Ok(ledger) => ledger,
+                Err(message) => return fail(&message),
+            };
+            set_pause(&registry, ledger.as_ref(), &task, None, deployed.as_deref()).await
         }
         Some(Command::History {
             task,
@@ -419,6 +468,62 @@ fn open_ledger(
             Ok(Box::new(LocalLedger::open(path)))
         }
     }
+}
+
+/// The ledger `pause` and `resume` write: like [`open_ledger`], but a state directory that
+/// does not exist yet is created (a task may be paused before anything ran).
+fn open_control(
+    state_dir: &std::path::Path,
+    deployed: Option<&str>,
+    source: &LedgerSource,
+    binary: &str,
+) -> Result<Box<dyn Ledger>, String> {
+    if deployed.is_none() {
+        std::fs::create_dir_all(state_dir).map_err(|e| {
+            format!(
+                "cannot create the state directory {}: {e}",
+                state_dir.display()
+            )
+        })?;
+        return Ok(Box::new(LocalLedger::open(state_dir.join(LEDGER_FILE))));
+    }
+    open_ledger(state_dir, deployed, source, binary)
+}
+
+/// Who is pausing: the operator's user name, as the shell says.
+fn operator() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+async fn set_pause(
+    registry: &Registry,
+    ledger: &dyn Ledger,
+    task: &str,
+    pause: Option<&crate::ledger::Pause>,
+    deployed: Option<&str>,
+) -> ExitCode {
+    if registry.get(task).is_none() {
+        let known: Vec<&str> = registry.names().collect();
+        return fail(&format!(
+            "no task named `{task}`; the tasks are: {} (see `list`)",
+            known.join(", ")
+        ));
+    }
+    if let Err(error) = ledger.set_pause(task, pause).await {
+        return fail(&with_causes(&error));
+    }
+    let when = match deployed {
+        Some(environment) => format!("in {environment} from its next delivery"),
+        None => "here from its next run".to_owned(),
+    };
+    match pause {
+        Some(pause) => print(&format!("{task}: {pause}; takes effect {when}\n")),
+        None => print(&format!("{task}: resumed; takes effect {when}\n")),
+    }
+    ExitCode::SUCCESS
 }
 
 async fn status(

@@ -23,10 +23,6 @@ use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::task::{Registration, TaskError};
 
-/// How long a run goes before the ledger records it as running: a run that ends sooner has its
-/// start and end recorded in one write.
-const RUNNING_AFTER: Duration = Duration::from_millis(100);
-
 /// How long before the Lambda's deadline a run is cut off, so that the error response (and the
 /// release of the claim) still get out.
 const DEADLINE_MARGIN: SignedDuration = SignedDuration::from_millis(500);
@@ -72,6 +68,15 @@ pub enum Outcome {
         scheduled_time: Timestamp,
         /// The result remembered from the successful run.
         result: Value,
+    },
+    /// The task is paused; the occurrence was recorded as skipped and not run.
+    Skipped {
+        /// The task's name.
+        task: String,
+        /// The occurrence.
+        scheduled_time: Timestamp,
+        /// Who paused it, when and why.
+        reason: String,
     },
     /// The missed-run check ran (the event was [`CHECK_EVENT`]).
     Checked {
@@ -385,6 +390,27 @@ impl Dispatcher {
             request_id: run_id.clone(),
             environment: self.environment.clone(),
         };
+        // The start is recorded, in the same step as the check that the task is not paused,
+        // before the run: a pause takes effect from the next delivery.
+        if let Some(pause) = self.recorder.start(&name, scheduled_time, start).await {
+            let reason = pause.to_string();
+            info!(%reason, "skipped: the task is paused");
+            if let Some((key, token, _)) = &claim
+                && let Err(e) = self.store.release(key, token).await
+            {
+                warn!(error = %e, "the claim was not released; it lapses at the run's deadline");
+            }
+            let change = Change::Skipped {
+                reason: reason.clone(),
+            };
+            self.recorder.record(&name, scheduled_time, change).await;
+            self.publish(&name, Status::Skipped, None);
+            return Ok(Outcome::Skipped {
+                task: name,
+                scheduled_time,
+                reason,
+            });
+        }
         let context = TaskContext::new(name.clone(), scheduled_time)
             .with_attempt(event.attempt.unwrap_or(1))
             .with_execution_id(event.execution_id.unwrap_or_default())
@@ -399,23 +425,7 @@ impl Dispatcher {
         // The claim took time; the run keeps to the deadline its lease was sized for.
         let timeout =
             Duration::try_from(deadline.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO);
-        // The ledger's `running` is written while the task runs, not before it, and only
-        // when the run outlasts `RUNNING_AFTER`: a quick run's start and end are one write.
-        let run = guarded(task, context, event.input, timeout);
-        tokio::pin!(run);
-        let (result, start) = match tokio::time::timeout(RUNNING_AFTER, &mut run).await {
-            Ok(result) => (result, Some(start)),
-            Err(_) => {
-                let change = Change::Started(start);
-                let (_, result) =
-                    tokio::join!(self.recorder.record(&name, scheduled_time, change), run);
-                (result, None)
-            }
-        };
-        let ended = |end: End| match start {
-            Some(start) => Change::Ran { start, end },
-            None => Change::Finished(end),
-        };
+        let result = guarded(task, context, event.input, timeout).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
         match result {
@@ -428,7 +438,7 @@ impl Dispatcher {
                     // claim's lease still keeps concurrent duplicates out until it lapses.
                     error!(error = %e, "succeeded, but the completion was not recorded");
                 }
-                let finished = ended(End {
+                let finished = Change::Finished(End {
                     at: Timestamp::now(),
                     status: Status::Succeeded,
                     duration_ms: elapsed_ms,
@@ -461,7 +471,7 @@ impl Dispatcher {
                     // that long.
                     warn!(error = %e, "the claim was not released; it lapses at the run's deadline");
                 }
-                let finished = ended(End {
+                let finished = Change::Finished(End {
                     at: Timestamp::now(),
                     status,
                     duration_ms: elapsed_ms,

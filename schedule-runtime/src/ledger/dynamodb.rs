@@ -8,8 +8,10 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use schedule_core::jiff::Timestamp;
 
-use super::table::{CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, SORT_KEY};
-use super::{Change, End, Entry, Ledger, LedgerError, LedgerFuture, Query, Record, Start, Status};
+use super::table::{CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, PAUSE_MARK, SORT_KEY};
+use super::{
+    Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start, Status,
+};
 use crate::dynamo::{Connection, LazyClient};
 
 /// Records in a DynamoDB table.
@@ -124,10 +126,6 @@ impl DynamoDbLedger {
                 update.remove(["finished", "duration_ms"]);
             }
             Change::Finished(end) => update.end(end),
-            Change::Ran { start, end } => {
-                update.start(start);
-                update.end(end);
-            }
             Change::Duplicate { environment } => {
                 update.set_raw(
                     "#status = if_not_exists(#status, :status)",
@@ -282,6 +280,158 @@ impl DynamoDbLedger {
     }
 }
 
+impl DynamoDbLedger {
+    /// The start's update and a check that the task's pause item says "not paused", as one
+    /// transaction: a pause written a moment before stops this run.
+    async fn start_item(&self, entry: &Entry) -> Result<Option<Pause>, LedgerError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update as UpdateItem};
+        let Change::Started(start) = &entry.change else {
+            return self.write_entry(entry).await.map(|()| None);
+        };
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+            LedgerError::new(
+                format!(
+                    "writing the start of `{}` {} to table `{}`",
+                    entry.task, entry.scheduled_time, self.table
+                ),
+                Some(e),
+            )
+        };
+        let mut update = Update::default();
+        update.set(
+            ":scheduled_time",
+            "scheduled_time",
+            s(entry.scheduled_time.to_string()),
+        );
+        update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
+        update.start(start);
+        update.remove(["finished", "duration_ms"]);
+        let mut write = UpdateItem::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&entry.task))
+            .key(SORT_KEY, n(entry.scheduled_time.as_millisecond()))
+            .update_expression(update.expression())
+            .expression_attribute_names("#status", "status");
+        for (placeholder, value) in update.values {
+            write = write.expression_attribute_values(placeholder, value);
+        }
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, s(&entry.task))
+            .key(SORT_KEY, n(PAUSE_MARK))
+            .condition_expression("attribute_not_exists(paused) OR paused = :no")
+            .expression_attribute_values(":no", AttributeValue::Bool(false))
+            .build()
+            .map_err(|e| failed(Box::new(e)))?;
+        let sent = self
+            .client()
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(write.build().map_err(|e| failed(Box::new(e)))?)
+                    .build(),
+            )
+            .send()
+            .await;
+        let error = match sent {
+            Ok(_) => return Ok(None),
+            Err(error) => error,
+        };
+        // Cancelled because the first item, the pause check, failed: the task is paused.
+        let paused = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                cancelled
+                    .cancellation_reasons()
+                    .first()
+                    .and_then(|reason| reason.code())
+                    == Some("ConditionalCheckFailed")
+            }
+            _ => false,
+        };
+        if !paused {
+            return Err(failed(Box::new(error)));
+        }
+        match self.read_pause(&entry.task).await? {
+            Some(pause) => Ok(Some(pause)),
+            // Resumed in between: record the start on its own.
+            None => self.write_entry(entry).await.map(|()| None),
+        }
+    }
+
+    async fn read_pause(&self, task: &str) -> Result<Option<Pause>, LedgerError> {
+        let page = self
+            .client()
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#task = :task AND #at = :mark")
+            .expression_attribute_names("#task", PARTITION_KEY)
+            .expression_attribute_names("#at", SORT_KEY)
+            .expression_attribute_values(":task", s(task))
+            .expression_attribute_values(":mark", n(PAUSE_MARK))
+            .send()
+            .await
+            .map_err(|e| {
+                LedgerError::new(
+                    format!(
+                        "reading whether `{task}` is paused from table `{}`",
+                        self.table
+                    ),
+                    Some(Box::new(e)),
+                )
+            })?;
+        let Some(item) = page.items().first() else {
+            return Ok(None);
+        };
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        if item.get("paused").and_then(|v| v.as_bool().ok()) != Some(&true) {
+            return Ok(None);
+        }
+        Ok(Some(Pause {
+            by: text("paused_by").unwrap_or_default(),
+            at: text("paused_at")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(Timestamp::UNIX_EPOCH),
+            reason: text("reason"),
+        }))
+    }
+
+    async fn write_pause(&self, task: &str, pause: Option<&Pause>) -> Result<(), LedgerError> {
+        let mut request = self.update(task, PAUSE_MARK);
+        request = match pause {
+            Some(pause) => {
+                let mut request = request
+                    .update_expression(match pause.reason {
+                        Some(_) => {
+                            "SET paused = :yes, paused_by = :by, paused_at = :at, reason = :reason"
+                        }
+                        None => "SET paused = :yes, paused_by = :by, paused_at = :at REMOVE reason",
+                    })
+                    .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                    .expression_attribute_values(":by", s(&pause.by))
+                    .expression_attribute_values(":at", s(pause.at.to_string()));
+                if let Some(reason) = &pause.reason {
+                    request = request.expression_attribute_values(":reason", s(reason));
+                }
+                request
+            }
+            None => request
+                .update_expression("SET paused = :no REMOVE paused_by, paused_at, reason")
+                .expression_attribute_values(":no", AttributeValue::Bool(false)),
+        };
+        request.send().await.map(|_| ()).map_err(|e| {
+            LedgerError::new(
+                format!(
+                    "writing whether `{task}` is paused to table `{}`",
+                    self.table
+                ),
+                Some(Box::new(e)),
+            )
+        })
+    }
+}
+
 impl Ledger for DynamoDbLedger {
     fn write<'a>(&'a self, entry: &'a Entry) -> LedgerFuture<'a, ()> {
         Box::pin(self.write_entry(entry))
@@ -306,6 +456,18 @@ impl Ledger for DynamoDbLedger {
         expires_at: Timestamp,
     ) -> LedgerFuture<'a, ()> {
         Box::pin(self.set_mark(task, until, expires_at))
+    }
+
+    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
+        Box::pin(self.start_item(start))
+    }
+
+    fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>> {
+        Box::pin(self.read_pause(task))
+    }
+
+    fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()> {
+        Box::pin(self.write_pause(task, pause))
     }
 }
 

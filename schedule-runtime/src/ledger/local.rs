@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use schedule_core::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Ledger, LedgerError, LedgerFuture, Query, Record};
+use super::{Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record};
 
 /// Records in a file (or, for tests, in memory).
 #[derive(Debug)]
@@ -37,6 +37,8 @@ enum Line {
         until: Timestamp,
         expires_at: Timestamp,
     },
+    /// A task paused (with who and why) or resumed (`None`).
+    Paused { task: String, pause: Option<Pause> },
 }
 
 impl Line {
@@ -44,6 +46,8 @@ impl Line {
         match self {
             Line::Change(entry) => entry.expires_at,
             Line::Record { expires_at, .. } | Line::Checked { expires_at, .. } => *expires_at,
+            // A pause lasts until it is lifted.
+            Line::Paused { .. } => Timestamp::MAX,
         }
     }
 }
@@ -53,6 +57,7 @@ impl Line {
 struct Folded {
     records: BTreeMap<(String, Timestamp), (Record, Timestamp)>,
     checked: BTreeMap<String, (Timestamp, Timestamp)>,
+    paused: BTreeMap<String, Pause>,
 }
 
 impl Folded {
@@ -90,6 +95,14 @@ impl Folded {
                 } => {
                     folded.checked.insert(task, (until, expires_at));
                 }
+                Line::Paused { task, pause } => match pause {
+                    Some(pause) => {
+                        folded.paused.insert(task, pause);
+                    }
+                    None => {
+                        folded.paused.remove(&task);
+                    }
+                },
             }
         }
         folded
@@ -196,7 +209,11 @@ impl LocalLedger {
                         until,
                         expires_at,
                     }),
-            );
+            )
+            .chain(folded.paused.into_iter().map(|(task, pause)| Line::Paused {
+                task,
+                pause: Some(pause),
+            }));
         let mut guard = self.lock();
         let Some(path) = &self.path else {
             *guard = lines.collect();
@@ -253,6 +270,30 @@ impl Ledger for LocalLedger {
             task: task.to_owned(),
             until,
             expires_at,
+        })))
+    }
+
+    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
+        // One process's appends are serialised; another process pausing between the read and
+        // the append is ordered as if it came just after.
+        let answer = self
+            .folded()
+            .and_then(|folded| match folded.paused.get(&start.task) {
+                Some(pause) => Ok(Some(pause.clone())),
+                None => self.append(Line::Change(start.clone())).map(|()| None),
+            });
+        Box::pin(std::future::ready(answer))
+    }
+
+    fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>> {
+        let read = self.folded().map(|folded| folded.paused.get(task).cloned());
+        Box::pin(std::future::ready(read))
+    }
+
+    fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(self.append(Line::Paused {
+            task: task.to_owned(),
+            pause: pause.cloned(),
         })))
     }
 }

@@ -1,8 +1,8 @@
 //! The ledger: what happened to every occurrence of every task, to answer "did it run?".
 //!
 //! Each delivery of an occurrence changes its one [`Record`] (task + scheduled time): a run
-//! [starts](Change::Started) and [finishes](Change::Finished) (a run shorter than a tenth of a
-//! second is one [change](Change::Ran)), a delivery of an occurrence that
+//! [starts](Change::Started) (unless the task is [paused](Pause)) and
+//! [finishes](Change::Finished), a delivery of an occurrence that
 //! already succeeded counts as a [duplicate](Change::Duplicate), the local runner's final
 //! failure is [dead-lettered](Change::DeadLettered), and the missed-run check marks an
 //! occurrence that never arrived as [missed](Change::Missed). [`Record::apply`] is the one
@@ -207,13 +207,6 @@ pub enum Change {
     Started(Start),
     /// The run ended.
     Finished(End),
-    /// A run that started and ended before its start was written: both in one write.
-    Ran {
-        /// Its start.
-        start: Start,
-        /// Its end.
-        end: End,
-    },
     /// A delivery found the occurrence already completed and did not run it.
     Duplicate {
         /// The deployment environment.
@@ -263,10 +256,6 @@ impl Record {
         match change {
             Change::Started(start) => self.start(start),
             Change::Finished(end) => self.end(end),
-            Change::Ran { start, end } => {
-                self.start(start);
-                self.end(end);
-            }
             Change::Duplicate { environment } => {
                 if fresh {
                     self.status = Status::Duplicate;
@@ -401,6 +390,40 @@ pub trait Ledger: Send + Sync + 'static {
         until: Timestamp,
         expires_at: Timestamp,
     ) -> LedgerFuture<'a, ()>;
+
+    /// Records a run's start unless its task is paused, in one step: `Some` (and nothing
+    /// written) when it is paused. `start` holds a [`Change::Started`].
+    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>>;
+
+    /// Whether `task` is paused, and by whom and why.
+    fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>>;
+
+    /// Pauses `task` (`Some`) or resumes it (`None`).
+    fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()>;
+}
+
+/// Who paused a task, when and why. A paused task's deliveries are recorded as
+/// [skipped](Status::Skipped), not run; they are not missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    /// Who (the operator's user name).
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+    /// Why, as given.
+    pub reason: Option<String>,
+}
+
+impl fmt::Display for Pause {
+    /// `paused by alice at 2026-11-30T08:00:00Z: supplier outage`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.at.strftime("%Y-%m-%dT%H:%M:%SZ");
+        write!(f, "paused by {} at {at}", self.by)?;
+        match &self.reason {
+            Some(reason) => write!(f, ": {reason}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The ledger of a process that keeps none (a Lambda without its ledger table): writes go
@@ -428,6 +451,21 @@ impl Ledger for NoLedger {
         _: Timestamp,
     ) -> LedgerFuture<'a, ()> {
         Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn start_unless_paused<'a>(&'a self, _: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn pause<'a>(&'a self, _: &'a str) -> LedgerFuture<'a, Option<Pause>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn set_pause<'a>(&'a self, _: &'a str, _: Option<&'a Pause>) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(Err(LedgerError::new(
+            "this process keeps no ledger, so it cannot pause a task",
+            None,
+        ))))
     }
 }
 
@@ -465,23 +503,6 @@ mod tests {
 
     fn finished(status: Status) -> Change {
         Change::Finished(end(status))
-    }
-
-    #[test]
-    fn a_run_written_at_once_reads_as_its_start_then_its_end() {
-        let mut apart = Record::empty("report", at("2026-11-26T08:00:00Z"));
-        apart.apply(&started("r1"), true);
-        apart.apply(&finished(Status::Panicked), false);
-        let mut together = Record::empty("report", at("2026-11-26T08:00:00Z"));
-        together.apply(
-            &Change::Ran {
-                start: start("r1"),
-                end: end(Status::Panicked),
-            },
-            true,
-        );
-        assert_eq!(together, apart);
-        assert_eq!((together.deliveries, together.failures), (1, 1));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use tracing::warn;
 
-use super::{Change, Entry, Ledger, NoLedger};
+use super::{Change, Entry, Ledger, NoLedger, Pause, Start};
 
 /// The longest a run waits for one ledger write. A slow ledger costs a run at most this, never
 /// its outcome.
@@ -65,17 +65,47 @@ impl Recorder {
         self.failed_writes.load(Ordering::Relaxed)
     }
 
-    /// Applies `change` to the record of `task`'s occurrence at `scheduled_time`; `false` when
-    /// the write failed (it has been logged and counted).
-    pub async fn record(&self, task: &str, scheduled_time: Timestamp, change: Change) -> bool {
-        let entry = Entry {
+    /// Records the start of a run of `task`'s occurrence at `scheduled_time`, unless the task is
+    /// paused: then nothing is written and the pause is returned. A ledger that fails or does
+    /// not answer in time is logged and counted, and taken to say "not paused": a task must not
+    /// stop because its ledger is slow.
+    pub async fn start(
+        &self,
+        task: &str,
+        scheduled_time: Timestamp,
+        start: Start,
+    ) -> Option<Pause> {
+        let entry = self.entry(task, scheduled_time, Change::Started(start));
+        let problem = match tokio::time::timeout(
+            WRITE_TIMEOUT,
+            self.ledger.start_unless_paused(&entry),
+        )
+        .await
+        {
+            Ok(Ok(pause)) => return pause,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
+        };
+        self.failed_writes.fetch_add(1, Ordering::Relaxed);
+        warn!(%problem, "the ledger was not written (nor read for a pause); the run goes on");
+        None
+    }
+
+    fn entry(&self, task: &str, scheduled_time: Timestamp, change: Change) -> Entry {
+        Entry {
             task: task.to_owned(),
             scheduled_time,
             expires_at: Timestamp::now()
                 .checked_add(self.retention)
                 .unwrap_or(Timestamp::MAX),
             change,
-        };
+        }
+    }
+
+    /// Applies `change` to the record of `task`'s occurrence at `scheduled_time`; `false` when
+    /// the write failed (it has been logged and counted).
+    pub async fn record(&self, task: &str, scheduled_time: Timestamp, change: Change) -> bool {
+        let entry = self.entry(task, scheduled_time, change);
         let problem = match tokio::time::timeout(WRITE_TIMEOUT, self.ledger.write(&entry)).await {
             Ok(Ok(())) => return true,
             Ok(Err(error)) => error.to_string(),

@@ -7,7 +7,7 @@ use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
 use super::missed::{lateness, uncovered};
-use super::{Ledger, LedgerError, Query, Record, Status};
+use super::{Ledger, LedgerError, Pause, Query, Record, Status};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
 use crate::task::Registration;
@@ -20,6 +20,8 @@ pub struct TaskStatus {
     pub task: String,
     /// Whether its schedule runs in the environment.
     pub enabled: bool,
+    /// Who paused it, when and why, if it is paused.
+    pub paused: Option<Pause>,
     /// Its newest occurrence that something arrived for.
     pub last_run: Option<Record>,
     /// Its newest occurrence that succeeded.
@@ -87,6 +89,7 @@ async fn task_status(
     Ok(TaskStatus {
         task: spec.name.to_owned(),
         enabled,
+        paused: ledger.pause(spec.name).await?,
         last_run: records.iter().find(|r| r.status != Status::Missed).cloned(),
         last_success: records
             .iter()
@@ -206,9 +209,14 @@ pub fn status_table(
                     },
                 )
             };
+            let enabled = match (s.enabled, &s.paused) {
+                (false, _) => "no",
+                (true, Some(_)) => "paused",
+                (true, None) => "yes",
+            };
             vec![
                 s.task.clone(),
-                if s.enabled { "yes" } else { "no" }.to_owned(),
+                enabled.to_owned(),
                 when(s.last_run.as_ref().map(|r| r.scheduled_time)),
                 s.last_run.as_ref().zip(spec).map_or_else(
                     || "-".to_owned(),
@@ -221,15 +229,22 @@ pub fn status_table(
         })
         .collect();
     let paint = |column: usize, cell: &str| match column {
+        1 if cell == "paused" => Some("33"),
         3 => outcome_colour(cell),
         6 if cell != "0" => Some("33"),
         _ => None,
     };
-    text_table::render(
+    let mut table = text_table::render(
         &header,
         &rows,
         colour.then_some(&paint as text_table::Paint<'_>),
-    )
+    );
+    for s in statuses {
+        if let Some(pause) = &s.paused {
+            table.push_str(&format!("{}: {pause}\n", s.task));
+        }
+    }
+    table
 }
 
 /// `history` as aligned columns: one line per occurrence, newest first.

@@ -15,6 +15,7 @@
 //! | `duration_ms` | N | the last run's duration |
 //! | `error_type`, `excerpt` | S | the last failure's type; the start of its error, the result, or why it was skipped |
 //! | `checked_until` | N | on the `at = 0` item: epoch milliseconds up to which the missed-run check has looked |
+//! | `paused`, `paused_by`, `paused_at`, `reason` | BOOL, S, S, S | on the `at = -1` item: whether the task is paused, by whom, when, why |
 //! | `expires_at` | N | epoch seconds; the table's TTL attribute (the retention, 30 days by default) |
 //!
 //! A task's occurrences, newest first, are one `Query` on `task` with `at > 0`, descending: no
@@ -38,12 +39,23 @@ pub const SORT_KEY: &str = "at";
 /// The sort key of the item holding the missed-run check's mark.
 pub const CHECK_MARK: i64 = 0;
 
+/// The sort key of the item saying whether the task is paused.
+pub const PAUSE_MARK: i64 = -1;
+
 /// The Number attribute (epoch seconds) that DynamoDB's time to live deletes records by.
 pub const EXPIRY_ATTRIBUTE: &str = "expires_at";
 
-/// What the dispatch Lambda does to the table: each change is one update, and the missed-run
-/// check reads a task's recent records with a query.
-pub const DISPATCH_ACTIONS: &[&str] = &["dynamodb:Query", "dynamodb:UpdateItem"];
+/// What the dispatch Lambda does to the table: each change is one update (a run's start in a
+/// transaction with a check of the task's pause item), and the missed-run check reads a
+/// task's recent records with a query.
+pub const DISPATCH_ACTIONS: &[&str] = &[
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+];
 
 /// What `status` and `history` need: queries only.
 pub const READ_ACTIONS: &[&str] = &["dynamodb:Query"];
+
+/// What `pause` and `resume` need besides: one update of the task's pause item.
+pub const CONTROL_ACTIONS: &[&str] = &["dynamodb:Query", "dynamodb:UpdateItem"];

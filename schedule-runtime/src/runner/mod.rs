@@ -57,6 +57,8 @@ pub struct Summary {
     pub duplicates: u32,
     /// Occurrences appended to the dead-letter file.
     pub dead_lettered: u32,
+    /// Occurrences not run because their task is paused.
+    pub skipped: u32,
 }
 
 /// Runs the tasks on their schedules. See the [module docs](self).
@@ -166,6 +168,7 @@ impl Runner {
             succeeded = summary.succeeded,
             duplicates = summary.duplicates,
             dead_lettered = summary.dead_lettered,
+            skipped = summary.skipped,
             "runner stopped"
         );
         summary
@@ -222,6 +225,7 @@ impl Runner {
             let error = match self.dispatcher.dispatch(event.clone(), invocation).await {
                 Ok(Outcome::Succeeded { .. } | Outcome::Checked { .. }) => return Ended::Succeeded,
                 Ok(Outcome::Duplicate { .. }) => return Ended::Duplicate,
+                Ok(Outcome::Skipped { .. }) => return Ended::Skipped,
                 Err(error) => error,
             };
             let retry_at = self.clock.now() + SignedDuration::try_from(delay).unwrap_or(max_age);
@@ -298,12 +302,14 @@ enum Ended {
     Succeeded,
     Duplicate,
     DeadLettered,
+    Skipped,
 }
 
 fn count(summary: &mut Summary, ended: &Result<Ended, tokio::task::JoinError>) {
     match ended {
         Ok(Ended::Succeeded) => summary.succeeded += 1,
         Ok(Ended::Duplicate) => summary.duplicates += 1,
+        Ok(Ended::Skipped) => summary.skipped += 1,
         // An occurrence's own task cannot panic (the dispatcher catches the task's panics).
         Ok(Ended::DeadLettered) | Err(_) => summary.dead_lettered += 1,
     }

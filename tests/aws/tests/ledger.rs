@@ -67,6 +67,23 @@ impl<L: Ledger> Ledger for Counting<L> {
         self.writes.fetch_add(1, Ordering::SeqCst);
         self.inner.write(entry)
     }
+    fn start_unless_paused<'a>(
+        &'a self,
+        start: &'a Entry,
+    ) -> LedgerFuture<'a, Option<ledger::Pause>> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.start_unless_paused(start)
+    }
+    fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<ledger::Pause>> {
+        self.inner.pause(task)
+    }
+    fn set_pause<'a>(
+        &'a self,
+        task: &'a str,
+        pause: Option<&'a ledger::Pause>,
+    ) -> LedgerFuture<'a, ()> {
+        self.inner.set_pause(task, pause)
+    }
     fn history<'a>(&'a self, task: &'a str, query: Query) -> LedgerFuture<'a, Vec<Record>> {
         self.inner.history(task, query)
     }
@@ -173,14 +190,12 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
                 reason: "paused by ops".to_owned(),
             }],
         ),
-        // A quick run that failed, written at once; then a slow retry that succeeds.
+        // A failure, then a retry that succeeds.
         (
             "2026-11-21T02:00:00Z",
             vec![
-                Change::Ran {
-                    start: start("r5"),
-                    end: end(Status::Failed, Some("503")),
-                },
+                started("r5"),
+                finished(Status::Failed, Some("503")),
                 started("r6"),
                 finished(Status::Succeeded, None),
             ],
@@ -194,8 +209,14 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
                 expires_at: later,
                 change: change.clone(),
             };
-            dynamodb.write(&entry).await.unwrap();
-            local.write(&entry).await.unwrap();
+            // A start goes through the pause check, as the dispatcher writes it.
+            if matches!(change, Change::Started(_)) {
+                assert_eq!(dynamodb.start_unless_paused(&entry).await.unwrap(), None);
+                assert_eq!(local.start_unless_paused(&entry).await.unwrap(), None);
+            } else {
+                dynamodb.write(&entry).await.unwrap();
+                local.write(&entry).await.unwrap();
+            }
         }
     }
     let all = Query {
@@ -258,10 +279,10 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
     assert!(dynamodb.history("plain", all).await.unwrap().is_empty());
 }
 
-/// A run costs the ledger one write when it is quick, two (running, then its end) when it is
-/// not.
+/// A run costs the ledger two writes: its start (with the pause check) before it, its end
+/// after it.
 #[tokio::test]
-async fn a_run_costs_one_or_two_writes_and_reads_back_as_it_ended() {
+async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
     let ledger = Arc::new(Counting {
         inner: fresh_ledger().await,
         writes: AtomicUsize::new(0),
@@ -271,38 +292,34 @@ async fn a_run_costs_one_or_two_writes_and_reads_back_as_it_ended() {
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
         .await
         .unwrap();
-    assert_eq!(
-        ledger.writes.load(Ordering::SeqCst),
-        1,
-        "a quick run: one write"
-    );
-    dispatcher
-        .dispatch(event("slow", "2026-11-26T08:00:00Z"), invocation("req-s"))
-        .await
-        .unwrap();
-    assert_eq!(
-        ledger.writes.load(Ordering::SeqCst),
-        3,
-        "a slow run: running, then its end"
-    );
-    let slow = ledger
-        .history(
-            "slow",
-            Query {
-                since: None,
-                limit: 1,
-            },
-        )
-        .await
-        .unwrap();
+    assert_eq!(ledger.writes.load(Ordering::SeqCst), 2, "started, finished");
+    // While a run lasts, its occurrence reads as running.
+    let running = {
+        let dispatcher = dispatcher.clone();
+        tokio::spawn(async move {
+            dispatcher
+                .dispatch(event("slow", "2026-11-26T08:00:00Z"), invocation("req-s"))
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let one = Query {
+        since: None,
+        limit: 1,
+    };
+    let slow = ledger.history("slow", one).await.unwrap();
+    assert_eq!(slow[0].status, Status::Running);
+    running.await.unwrap().unwrap();
+    let slow = ledger.history("slow", one).await.unwrap();
     assert_eq!((slow[0].status, slow[0].deliveries), (Status::Succeeded, 1));
     assert!(slow[0].duration_ms.unwrap() >= 300);
+    assert_eq!(ledger.writes.load(Ordering::SeqCst), 4);
     let error = dispatcher
         .dispatch(event("broken", "2026-11-26T08:00:00Z"), invocation("req-2"))
         .await
         .unwrap_err();
     assert_eq!(error.error_type(), "TaskFailed");
-    assert_eq!(ledger.writes.load(Ordering::SeqCst), 4);
+    assert_eq!(ledger.writes.load(Ordering::SeqCst), 6);
 
     let all = Query {
         since: None,
@@ -380,7 +397,7 @@ async fn an_unreachable_ledger_is_counted_and_the_run_goes_on() {
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
         .await;
     assert!(outcome.is_ok(), "{outcome:?}");
-    assert_eq!(dispatcher.recorder().failed_writes(), 1);
+    assert_eq!(dispatcher.recorder().failed_writes(), 2);
 }
 
 /// Records at 02:00 on the 20th, 21st and 24th: the 22nd and 23rd are missed, and the 25th
@@ -466,4 +483,80 @@ async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
     .await
     .unwrap();
     assert_eq!(statuses[0].missed, 2);
+}
+
+/// `pause` and `resume` through the deployed table: from the next delivery, a paused task's
+/// occurrence is recorded as skipped and answered without error, and the task runs again once
+/// resumed.
+#[tokio::test]
+async fn a_paused_task_is_skipped_until_resumed() {
+    let ledger = Arc::new(fresh_ledger().await);
+    assert_eq!(ledger.pause("plain").await.unwrap(), None);
+    let pause = ledger::Pause {
+        by: "alice".to_owned(),
+        at: at("2026-11-26T07:59:00Z"),
+        reason: Some("the supplier's API is down".to_owned()),
+    };
+    ledger.set_pause("plain", Some(&pause)).await.unwrap();
+    assert_eq!(ledger.pause("plain").await.unwrap(), Some(pause.clone()));
+    assert_eq!(ledger.pause("broken").await.unwrap(), None, "per task");
+
+    let dispatcher = dispatcher(ledger.clone());
+    let outcome = dispatcher
+        .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
+        .await
+        .unwrap();
+    let expected_reason =
+        "paused by alice at 2026-11-26T07:59:00Z: the supplier's API is down".to_owned();
+    assert_eq!(
+        outcome,
+        schedule_runtime::Outcome::Skipped {
+            task: "plain".to_owned(),
+            scheduled_time: at("2026-11-26T08:00:00Z"),
+            reason: expected_reason.clone(),
+        }
+    );
+    let all = Query {
+        since: None,
+        limit: 10,
+    };
+    let skipped = &ledger.history("plain", all).await.unwrap()[0];
+    assert_eq!(skipped.status, Status::Skipped);
+    assert_eq!(skipped.excerpt.as_deref(), Some(expected_reason.as_str()));
+    assert_eq!(skipped.deliveries, 0, "not run");
+
+    // Resumed: the next delivery runs.
+    ledger.set_pause("plain", None).await.unwrap();
+    assert_eq!(ledger.pause("plain").await.unwrap(), None);
+    let ran = dispatcher
+        .dispatch(event("plain", "2026-11-26T10:00:00Z"), invocation("req-3"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(ran, schedule_runtime::Outcome::Succeeded { .. }),
+        "{ran:?}"
+    );
+    // Skipped occurrences are not missed.
+    let only_plain = Registry::from_registrations(
+        registry()
+            .tasks()
+            .iter()
+            .copied()
+            .filter(|t| t.name() == "plain"),
+    )
+    .unwrap();
+    let statuses = ledger::status(
+        &only_plain,
+        "production",
+        ledger.as_ref(),
+        at("2026-11-26T10:30:00Z"),
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].paused, None);
+    assert_eq!(
+        statuses[0].last_run.as_ref().unwrap().status,
+        Status::Succeeded
+    );
 }

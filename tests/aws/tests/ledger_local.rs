@@ -253,3 +253,72 @@ async fn a_rate_takes_its_phase_from_the_records() {
     .unwrap();
     assert!(two.iter().all(|r| r.status != Status::Missed), "{two:?}");
 }
+
+/// The local runner honours `pause` and `resume` (lines in the state directory's ledger) from
+/// the next occurrence; skipped occurrences are recorded, and not missed.
+#[tokio::test(start_paused = true)]
+async fn the_runner_skips_a_paused_task_until_it_is_resumed() {
+    let ledger = Arc::new(LocalLedger::in_memory());
+    let pause = ledger::Pause {
+        by: "alice".to_owned(),
+        at: start(),
+        reason: Some("migrating the table".to_owned()),
+    };
+    ledger
+        .set_pause("keeps-running", Some(&pause))
+        .await
+        .unwrap();
+    // 00:00 to 13:00: 06:00 and 12:00 are skipped.
+    run(&["keeps-running"], &ledger, start(), 13).await;
+    ledger.set_pause("keeps-running", None).await.unwrap();
+    // 13:00 to 19:00: 18:00 runs.
+    run(
+        &["keeps-running"],
+        &ledger,
+        start() + SignedDuration::from_hours(13),
+        6,
+    )
+    .await;
+
+    let history = ledger
+        .history(
+            "keeps-running",
+            Query {
+                since: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<(i64, Status, Option<&str>)> = history
+        .iter()
+        .map(|r| {
+            (
+                r.scheduled_time.duration_since(start()).as_hours(),
+                r.status,
+                r.excerpt.as_deref(),
+            )
+        })
+        .collect();
+    let reason = "paused by alice at 2026-11-27T00:00:00Z: migrating the table";
+    assert_eq!(
+        seen,
+        [
+            (18, Status::Succeeded, None),
+            (12, Status::Skipped, Some(reason)),
+            (6, Status::Skipped, Some(reason)),
+        ]
+    );
+    let now = start() + SignedDuration::from_hours(19);
+    let statuses = ledger::status(
+        &registry_of(&["keeps-running"]),
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 0);
+    assert_eq!(statuses[0].paused, None);
+}

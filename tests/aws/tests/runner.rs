@@ -211,7 +211,8 @@ async fn fires_in_order_across_zones_with_windows() {
         Summary {
             succeeded: 9,
             duplicates: 0,
-            dead_lettered: 0
+            dead_lettered: 0,
+            skipped: 0
         }
     );
 }
@@ -259,7 +260,8 @@ async fn failures_are_retried_a_minute_then_two_apart_then_dead_lettered() {
         Summary {
             succeeded: 1,
             duplicates: 0,
-            dead_lettered: 1
+            dead_lettered: 1,
+            skipped: 0
         }
     );
     let letters = dead_letters.read().unwrap();
@@ -333,7 +335,8 @@ async fn shutdown_lets_runs_finish_and_dead_letters_waiting_retries() {
         Summary {
             succeeded: 1,
             duplicates: 0,
-            dead_lettered: 1
+            dead_lettered: 1,
+            skipped: 0
         }
     );
 }
@@ -360,7 +363,8 @@ async fn a_restarted_runner_does_not_run_a_completed_occurrence_again() {
         Summary {
             succeeded: 1,
             duplicates: 0,
-            dead_lettered: 0
+            dead_lettered: 0,
+            skipped: 0
         }
     );
     assert_eq!(
@@ -368,7 +372,8 @@ async fn a_restarted_runner_does_not_run_a_completed_occurrence_again() {
         Summary {
             succeeded: 0,
             duplicates: 1,
-            dead_lettered: 0
+            dead_lettered: 0,
+            skipped: 0
         }
     );
     assert_eq!(runs_of(&tasks).len(), 1);
