@@ -45,7 +45,7 @@ data "aws_iam_policy_document" "dispatch" {
 
   statement {
     sid       = "LedgerRecords"
-    actions   = ["dynamodb:Query", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:ConditionCheckItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.ledger.arn]
   }
 

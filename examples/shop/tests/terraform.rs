@@ -486,6 +486,25 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             (name.clone(), input)
         })
         .collect();
+    // An operator pauses one task in the deployment, before its delivery arrives.
+    let operator = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_example-shop"))
+            .args(args)
+            .args(["--env", &environment, "--name-prefix", "example-shop"])
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+            .env("USER", "ops")
+            .output()
+            .unwrap()
+    };
+    let paused = operator(&["pause", "weekly-digest", "--reason", "newsletter on hold"]);
+    assert!(
+        paused.status.success(),
+        "{}",
+        String::from_utf8_lossy(&paused.stderr)
+    );
     let replies = tokio::task::spawn_blocking(move || {
         deliveries
             .into_iter()
@@ -496,6 +515,16 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     .unwrap();
     for (name, reply) in replies {
         match reply {
+            Reply::Response(body) if name == "weekly-digest" => {
+                assert_eq!(body["status"], "skipped", "{body}");
+                assert!(
+                    body["reason"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("paused by ops at "),
+                    "{body}"
+                );
+            }
             Reply::Response(body) if name == "missed-run-check" => {
                 assert_eq!(body["status"], "checked", "{body}");
                 assert_eq!(body["report"]["errors"], json!([]), "{body}");
@@ -510,21 +539,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     }
 
     // The operator's view of the same deployment: `status --env` reads the deployed ledger.
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_example-shop"))
-        .args([
-            "status",
-            "--env",
-            &environment,
-            "--name-prefix",
-            "example-shop",
-            "--json",
-        ])
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
-        .output()
-        .unwrap();
+    let status = operator(&["status", "--json"]);
     assert!(
         status.status.success(),
         "{}",
@@ -535,10 +550,32 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     assert_eq!(statuses.len(), 10);
     for task in statuses {
         let last = &task["last_run"];
+        if task["task"] == "weekly-digest" {
+            assert_eq!(task["paused"]["by"], "ops", "{task}");
+            assert_eq!(task["paused"]["reason"], "newsletter on hold", "{task}");
+            assert_eq!(last["status"], "skipped", "{task}");
+            assert_eq!(last["deliveries"], 0, "{task}");
+            continue;
+        }
+        assert_eq!(task["paused"], Value::Null, "{task}");
         assert_eq!(last["status"], "succeeded", "{task}");
         assert_eq!(last["scheduled_time"], "2026-11-30T08:00:00Z", "{task}");
         assert_eq!(last["environment"], environment.as_str(), "{task}");
         assert_eq!(last["deliveries"], 1, "{task}");
     }
+    let resumed = operator(&["resume", "weekly-digest"]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let status: Value = serde_json::from_slice(&operator(&["status", "--json"]).stdout).unwrap();
+    let digest = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "weekly-digest")
+        .unwrap();
+    assert_eq!(digest["paused"], Value::Null);
     drop(deployment);
 }
