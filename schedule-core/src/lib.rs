@@ -71,7 +71,7 @@ pub use error::{ErrorKind, Field, ParseError};
 pub use next::{NextError, next_fire_times};
 pub use rate::{Rate, RateUnit};
 pub use schedule::{FireTimes, MAX_EXPRESSION_LEN, Schedule};
-pub use task::{Idempotency, TaskSpec};
+pub use task::{Idempotency, Overlap, TaskSpec};
 pub use zone::{ZoneError, closest, format_instant, format_zoned, time_zone};
 
 /// The date-time library this crate's API speaks, re-exported so that callers use the same

@@ -55,6 +55,37 @@ pub struct TaskSpec {
     pub start: Option<&'static str>,
     /// Last instant of a recurring schedule, RFC 3339.
     pub end: Option<&'static str>,
+    /// What a delivery does while an earlier occurrence of the task is still running.
+    pub overlap: Overlap,
+}
+
+/// What a delivery does while an earlier occurrence of the same task is still running.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overlap {
+    /// Run it anyway (the default, and what Scheduler and Lambda do).
+    #[default]
+    Allow,
+    /// Record it as skipped and answer without error: one occurrence at a time.
+    Skip,
+}
+
+impl Overlap {
+    /// Every policy, as written in `overlap = "..."`.
+    pub const ALL: [Overlap; 2] = [Overlap::Allow, Overlap::Skip];
+
+    /// The word for it in `overlap = "..."`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Overlap::Allow => "allow",
+            Overlap::Skip => "skip",
+        }
+    }
+
+    /// Reads [`Overlap::as_str`]'s words.
+    pub fn parse(word: &str) -> Option<Overlap> {
+        Overlap::ALL.into_iter().find(|o| o.as_str() == word)
+    }
 }
 
 /// How long completed runs are remembered for deduplication.
@@ -82,6 +113,7 @@ impl TaskSpec {
             input: None,
             start: None,
             end: None,
+            overlap: Overlap::Allow,
         }
     }
 

@@ -121,6 +121,7 @@ options! {
     input: String = string, "`input = r#\"{\"format\": \"pdf\"}\"#`";
     start: Timestamp = instant, "`start = \"2026-01-01T00:00:00Z\"`";
     end: Timestamp = instant, "`end = \"2026-12-31T00:00:00Z\"`";
+    overlap: String = string, "`overlap = \"skip\"`";
 }
 
 /// `idempotent` or `idempotent(ttl = "7d")`.

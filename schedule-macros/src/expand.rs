@@ -18,6 +18,7 @@ use syn::spanned::Spanned;
 
 use crate::item::{Param, TaskFn, name_span};
 use crate::valid::Task;
+use schedule_core::Overlap;
 
 pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
     let private = quote!(::schedule_runtime::__private);
@@ -129,6 +130,7 @@ fn spec(task: &Task) -> TokenStream {
         input,
         start,
         end,
+        overlap,
     } = task;
     let window_minutes = option(window_minutes.as_ref());
     let max_age_seconds = option(max_age_seconds.as_ref());
@@ -141,6 +143,10 @@ fn spec(task: &Task) -> TokenStream {
     let input = option(input.as_ref());
     let start = option(start.as_ref());
     let end = option(end.as_ref());
+    let overlap = match overlap {
+        Overlap::Allow => quote!(#private::Overlap::Allow),
+        Overlap::Skip => quote!(#private::Overlap::Skip),
+    };
     quote! {
         #private::TaskSpec {
             name: #name,
@@ -157,6 +163,7 @@ fn spec(task: &Task) -> TokenStream {
             input: #input,
             start: #start,
             end: #end,
+            overlap: #overlap,
         }
     }
 }

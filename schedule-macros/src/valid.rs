@@ -11,7 +11,7 @@ use schedule_core::limits::{
     IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name, check_task_name,
     defaults, lambda, scheduler,
 };
-use schedule_core::{Schedule, time_zone};
+use schedule_core::{Overlap, Schedule, closest, time_zone};
 
 use crate::attr::{Attrs, Given};
 use crate::errors::Errors;
@@ -34,6 +34,7 @@ pub(crate) struct Task {
     pub(crate) input: Option<String>,
     pub(crate) start: Option<String>,
     pub(crate) end: Option<String>,
+    pub(crate) overlap: Overlap,
 }
 
 /// Checks every option. The result is meaningful only when nothing was reported to `errors`.
@@ -252,6 +253,24 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             .unwrap_or_default(),
     };
 
+    let overlap = match attrs.overlap.get() {
+        None => Overlap::Allow,
+        Some(given) => Overlap::parse(&given.value).unwrap_or_else(|| {
+            let words: Vec<&str> = Overlap::ALL.iter().map(|o| o.as_str()).collect();
+            let hint = closest(&given.value, &words)
+                .map(|word| format!("did you mean \"{word}\"? "))
+                .unwrap_or_default();
+            errors.at(
+                given.span,
+                format!(
+                    "`overlap` is \"allow\" (run every occurrence, the default) or \"skip\" (skip an occurrence while an earlier one runs); {hint}found \"{}\"",
+                    given.value
+                ),
+            );
+            Overlap::Allow
+        }),
+    };
+
     Task {
         name,
         expression: schedule.map_or_else(|| expression.value(), |s| s.to_string()),
@@ -267,6 +286,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
         input,
         start: start.map(|t| t.to_string()),
         end: end.map(|t| t.to_string()),
+        overlap,
     }
 }
 

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use schedule_core::Overlap;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
@@ -18,7 +19,7 @@ use crate::context::TaskContext;
 use crate::event::{Event, EventError};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError};
-use crate::ledger::{self, Change, CheckReport, End, Recorder, Start, Status};
+use crate::ledger::{self, Change, CheckReport, End, Recorder, Start, StartAnswer, Status};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::task::{Registration, TaskError};
@@ -69,13 +70,14 @@ pub enum Outcome {
         /// The result remembered from the successful run.
         result: Value,
     },
-    /// The task is paused; the occurrence was recorded as skipped and not run.
+    /// The task is paused, or (`overlap = "skip"`) an earlier occurrence is still running; the
+    /// occurrence was recorded as skipped and not run.
     Skipped {
         /// The task's name.
         task: String,
         /// The occurrence.
         scheduled_time: Timestamp,
-        /// Who paused it, when and why.
+        /// Why: who paused it, when and why, or which occurrence is running.
         reason: String,
     },
     /// The missed-run check ran (the event was [`CHECK_EVENT`]).
@@ -390,11 +392,23 @@ impl Dispatcher {
             request_id: run_id.clone(),
             environment: self.environment.clone(),
         };
-        // The start is recorded, in the same step as the check that the task is not paused,
-        // before the run: a pause takes effect from the next delivery.
-        if let Some(pause) = self.recorder.start(&name, scheduled_time, start).await {
-            let reason = pause.to_string();
-            info!(%reason, "skipped: the task is paused");
+        // The start is recorded before the run, in the same step as the checks that can stop
+        // it: the task is paused, or (`overlap = "skip"`) another occurrence is running. The
+        // running marker's lease ends with this run's deadline.
+        let hold = (spec.overlap == Overlap::Skip).then_some(deadline + DEADLINE_MARGIN);
+        let stopped = match self
+            .recorder
+            .start(&name, scheduled_time, start, hold)
+            .await
+        {
+            StartAnswer::Started => None,
+            StartAnswer::Paused(pause) => Some(pause.to_string()),
+            StartAnswer::Overlapping { running, until } => Some(format!(
+                "overlap: the occurrence of {running} is still running (its lease ends at {until})"
+            )),
+        };
+        if let Some(reason) = stopped {
+            info!(%reason, "skipped");
             if let Some((key, token, _)) = &claim
                 && let Err(e) = self.store.release(key, token).await
             {
@@ -452,7 +466,11 @@ impl Dispatcher {
                             .await;
                     }
                 };
-                tokio::join!(self.recorder.record(&name, scheduled_time, finished), ping);
+                tokio::join!(
+                    self.recorder.record(&name, scheduled_time, finished),
+                    self.release_marker(&name, scheduled_time, hold),
+                    ping
+                );
                 self.publish(&name, Status::Succeeded, Some(elapsed_ms));
                 Ok(Outcome::Succeeded {
                     task: name,
@@ -485,10 +503,21 @@ impl Dispatcher {
                             .await;
                     }
                 };
-                tokio::join!(self.recorder.record(&name, scheduled_time, finished), ping);
+                tokio::join!(
+                    self.recorder.record(&name, scheduled_time, finished),
+                    self.release_marker(&name, scheduled_time, hold),
+                    ping
+                );
                 self.publish(&name, status, Some(elapsed_ms));
                 Err(failure)
             }
+        }
+    }
+
+    /// Gives up the task's running marker after the run, when it took one.
+    async fn release_marker(&self, task: &str, holder: Timestamp, hold: Option<Timestamp>) {
+        if hold.is_some() {
+            self.recorder.release(task, holder).await;
         }
     }
 

@@ -117,6 +117,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input; that it decodes as the input's type is checked when the registry loads |
 /// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
 /// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
+/// | `overlap = "skip"` | `"allow"` | `"allow"` or `"skip"` |
 ///
 /// - **`name`**: the task's identity: the key of the registry, the `task` of every event, the
 ///   schedule's name in AWS (`aws_scheduler_schedule.name`) and, with `.` turned into `_`, its
@@ -153,6 +154,14 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 ///   Lambda then stop before anything is deployed or run).
 /// - **`start`**, **`end`**: the schedule's `start_date` and `end_date` (UTC), for recurring
 ///   schedules only.
+/// - **`overlap`**: with `"skip"`, a delivery that finds an earlier occurrence of the task still
+///   running is recorded in the ledger as skipped (overlap) and answered without error, so it is
+///   neither retried nor dead-lettered. The running occurrence holds a marker in the ledger
+///   (DynamoDB in AWS, the state directory locally) whose lease ends at its run's deadline, so a
+///   process that died blocks the task no longer than that. A retry of the same occurrence is
+///   not an overlap. `"allow"` (the default) runs every delivery, as Scheduler and Lambda do;
+///   unlike Lambda's reserved concurrency of 1 it holds back only this task, and throttles
+///   nothing.
 ///
 /// ```
 /// use schedule_runtime::{TaskContext, scheduled};
@@ -219,7 +228,7 @@ pub mod __private {
     /// Used by the expansion to register tasks.
     pub use inventory;
     /// Used by the expansion to declare a task.
-    pub use schedule_core::{Idempotency, TaskSpec};
+    pub use schedule_core::{Idempotency, Overlap, TaskSpec};
 
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::context::TaskContext;

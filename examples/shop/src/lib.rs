@@ -151,7 +151,10 @@ pub async fn weekly_digest(ctx: TaskContext) -> anyhow::Result<usize> {
 }
 
 /// Sends the mails in the outbox whose time has come, every minute.
-#[scheduled("rate(1 minute)", retries = 1)]
+///
+/// A slow mail server must not let two runs send the same outbox: a run that finds the
+/// previous one still going skips (`overlap = "skip"`).
+#[scheduled("rate(1 minute)", retries = 1, overlap = "skip")]
 pub async fn deferred_emails(ctx: TaskContext) -> anyhow::Result<usize> {
     let now = ctx.scheduled_time();
     let outbox: Vec<Mail> = data::load("outbox.json", Vec::new)?;

@@ -8,9 +8,12 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use schedule_core::jiff::Timestamp;
 
-use super::table::{CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, PAUSE_MARK, SORT_KEY};
+use super::table::{
+    CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, PAUSE_MARK, RUNNING_MARK, SORT_KEY,
+};
 use super::{
-    Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start, Status,
+    Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start,
+    StartAnswer, Status,
 };
 use crate::dynamo::{Connection, LazyClient};
 
@@ -281,13 +284,19 @@ impl DynamoDbLedger {
 }
 
 impl DynamoDbLedger {
-    /// The start's update and a check that the task's pause item says "not paused", as one
-    /// transaction: a pause written a moment before stops this run.
-    async fn start_item(&self, entry: &Entry) -> Result<Option<Pause>, LedgerError> {
+    /// [`Ledger::start_run`] as one transaction: a check that the task's pause item does not
+    /// say paused, with `hold` a conditional update of its running marker (free, lapsed, or
+    /// already this occurrence's), and the start's update. A pause or a marker written a
+    /// moment before stops this run.
+    async fn start_item(
+        &self,
+        entry: &Entry,
+        hold: Option<Timestamp>,
+    ) -> Result<StartAnswer, LedgerError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update as UpdateItem};
         let Change::Started(start) = &entry.change else {
-            return self.write_entry(entry).await.map(|()| None);
+            return self.write_entry(entry).await.map(|()| StartAnswer::Started);
         };
         let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
             LedgerError::new(
@@ -324,39 +333,115 @@ impl DynamoDbLedger {
             .expression_attribute_values(":no", AttributeValue::Bool(false))
             .build()
             .map_err(|e| failed(Box::new(e)))?;
+        let mut items = vec![TransactWriteItem::builder().condition_check(check).build()];
+        let holder = entry.scheduled_time.as_millisecond();
+        if let Some(until) = hold {
+            let marker = UpdateItem::builder()
+                .table_name(&self.table)
+                .key(PARTITION_KEY, s(&entry.task))
+                .key(SORT_KEY, n(RUNNING_MARK))
+                .update_expression("SET holder = :holder, lease_until = :until")
+                .condition_expression(
+                    "attribute_not_exists(lease_until) OR lease_until <= :now OR holder = :holder",
+                )
+                .expression_attribute_values(":holder", n(holder))
+                .expression_attribute_values(":until", n(until.as_millisecond()))
+                .expression_attribute_values(":now", n(Timestamp::now().as_millisecond()))
+                .build()
+                .map_err(|e| failed(Box::new(e)))?;
+            items.push(TransactWriteItem::builder().update(marker).build());
+        }
+        items.push(
+            TransactWriteItem::builder()
+                .update(write.build().map_err(|e| failed(Box::new(e)))?)
+                .build(),
+        );
         let sent = self
             .client()
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().condition_check(check).build())
-            .transact_items(
-                TransactWriteItem::builder()
-                    .update(write.build().map_err(|e| failed(Box::new(e)))?)
-                    .build(),
-            )
+            .set_transact_items(Some(items))
             .send()
             .await;
         let error = match sent {
-            Ok(_) => return Ok(None),
+            Ok(_) => return Ok(StartAnswer::Started),
             Err(error) => error,
         };
-        // Cancelled because the first item, the pause check, failed: the task is paused.
-        let paused = match error.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                cancelled
-                    .cancellation_reasons()
-                    .first()
-                    .and_then(|reason| reason.code())
-                    == Some("ConditionalCheckFailed")
-            }
-            _ => false,
+        // Which condition cancelled it: the first item's (paused) or the second's (overlap).
+        let refused: Vec<bool> = match error.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                .collect(),
+            _ => Vec::new(),
         };
-        if !paused {
+        if refused.first() == Some(&true) {
+            if let Some(pause) = self.read_pause(&entry.task).await? {
+                return Ok(StartAnswer::Paused(pause));
+            }
+        } else if hold.is_some() && refused.get(1) == Some(&true) {
+            if let Some((running, until)) = self.read_marker(&entry.task).await? {
+                return Ok(StartAnswer::Overlapping { running, until });
+            }
+        } else {
             return Err(failed(Box::new(error)));
         }
-        match self.read_pause(&entry.task).await? {
-            Some(pause) => Ok(Some(pause)),
-            // Resumed in between: record the start on its own.
-            None => self.write_entry(entry).await.map(|()| None),
+        // What refused it is gone already (resumed, released): try once more.
+        Box::pin(self.start_item(entry, hold)).await
+    }
+
+    /// The running marker of `task`: its holder and lease end, if any.
+    async fn read_marker(&self, task: &str) -> Result<Option<(Timestamp, Timestamp)>, LedgerError> {
+        let page = self
+            .client()
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#task = :task AND #at = :mark")
+            .expression_attribute_names("#task", PARTITION_KEY)
+            .expression_attribute_names("#at", SORT_KEY)
+            .expression_attribute_values(":task", s(task))
+            .expression_attribute_values(":mark", n(RUNNING_MARK))
+            .send()
+            .await
+            .map_err(|e| {
+                LedgerError::new(
+                    format!(
+                        "reading the running marker of `{task}` from table `{}`",
+                        self.table
+                    ),
+                    Some(Box::new(e)),
+                )
+            })?;
+        let read = page.items().first().and_then(|item| {
+            let at =
+                |name: &str| number(item, name).and_then(|ms| Timestamp::from_millisecond(ms).ok());
+            Some((at("holder")?, at("lease_until")?))
+        });
+        Ok(read)
+    }
+
+    async fn release_marker(&self, task: &str, holder: Timestamp) -> Result<(), LedgerError> {
+        let sent = self
+            .update(task, RUNNING_MARK)
+            .update_expression("REMOVE holder, lease_until")
+            .condition_expression("holder = :holder")
+            .expression_attribute_values(":holder", n(holder.as_millisecond()))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            // Taken over after its lease ended: nothing of this occurrence's to give up.
+            Err(error)
+                if error.as_service_error().is_some_and(
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                ) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(LedgerError::new(
+                format!("releasing the running marker of `{task}` in table `{}`", self.table),
+                Some(Box::new(error)),
+            )),
         }
     }
 
@@ -458,8 +543,16 @@ impl Ledger for DynamoDbLedger {
         Box::pin(self.set_mark(task, until, expires_at))
     }
 
-    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
-        Box::pin(self.start_item(start))
+    fn start_run<'a>(
+        &'a self,
+        start: &'a Entry,
+        hold: Option<Timestamp>,
+    ) -> LedgerFuture<'a, StartAnswer> {
+        Box::pin(self.start_item(start, hold))
+    }
+
+    fn release<'a>(&'a self, task: &'a str, holder: Timestamp) -> LedgerFuture<'a, ()> {
+        Box::pin(self.release_marker(task, holder))
     }
 
     fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>> {

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use schedule_core::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record};
+use super::{Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, StartAnswer};
 
 /// Records in a file (or, for tests, in memory).
 #[derive(Debug)]
@@ -39,6 +39,14 @@ enum Line {
     },
     /// A task paused (with who and why) or resumed (`None`).
     Paused { task: String, pause: Option<Pause> },
+    /// The running marker of a task taken by occurrence `holder` until `until`.
+    Holding {
+        task: String,
+        holder: Timestamp,
+        until: Timestamp,
+    },
+    /// The running marker given up by `holder`.
+    Released { task: String, holder: Timestamp },
 }
 
 impl Line {
@@ -47,7 +55,8 @@ impl Line {
             Line::Change(entry) => entry.expires_at,
             Line::Record { expires_at, .. } | Line::Checked { expires_at, .. } => *expires_at,
             // A pause lasts until it is lifted.
-            Line::Paused { .. } => Timestamp::MAX,
+            Line::Paused { .. } | Line::Released { .. } => Timestamp::MAX,
+            Line::Holding { until, .. } => *until,
         }
     }
 }
@@ -58,6 +67,8 @@ struct Folded {
     records: BTreeMap<(String, Timestamp), (Record, Timestamp)>,
     checked: BTreeMap<String, (Timestamp, Timestamp)>,
     paused: BTreeMap<String, Pause>,
+    /// Each task's running marker: holder and lease end.
+    holding: BTreeMap<String, (Timestamp, Timestamp)>,
 }
 
 impl Folded {
@@ -94,6 +105,18 @@ impl Folded {
                     expires_at,
                 } => {
                     folded.checked.insert(task, (until, expires_at));
+                }
+                Line::Holding {
+                    task,
+                    holder,
+                    until,
+                } => {
+                    folded.holding.insert(task, (holder, until));
+                }
+                Line::Released { task, holder } => {
+                    if folded.holding.get(&task).is_some_and(|(h, _)| *h == holder) {
+                        folded.holding.remove(&task);
+                    }
                 }
                 Line::Paused { task, pause } => match pause {
                     Some(pause) => {
@@ -213,7 +236,17 @@ impl LocalLedger {
             .chain(folded.paused.into_iter().map(|(task, pause)| Line::Paused {
                 task,
                 pause: Some(pause),
-            }));
+            }))
+            .chain(
+                folded
+                    .holding
+                    .into_iter()
+                    .map(|(task, (holder, until))| Line::Holding {
+                        task,
+                        holder,
+                        until,
+                    }),
+            );
         let mut guard = self.lock();
         let Some(path) = &self.path else {
             *guard = lines.collect();
@@ -229,6 +262,36 @@ impl LocalLedger {
         crate::atomic_file::write(path, text.as_bytes()).map_err(|e| {
             LedgerError::new(format!("rewriting {}", path.display()), Some(Box::new(e)))
         })
+    }
+}
+
+impl LocalLedger {
+    /// [`Ledger::start_run`]. One process's appends are serialised, so the local runner's
+    /// occurrences see each other's markers; another process's line written between this read
+    /// and this append is ordered as if it came just after.
+    fn start(&self, start: &Entry, hold: Option<Timestamp>) -> Result<StartAnswer, LedgerError> {
+        let folded = self.folded()?;
+        if let Some(pause) = folded.paused.get(&start.task) {
+            return Ok(StartAnswer::Paused(pause.clone()));
+        }
+        if let Some(until) = hold {
+            if let Some((running, lease)) = folded.holding.get(&start.task)
+                && *running != start.scheduled_time
+                && *lease > Timestamp::now()
+            {
+                return Ok(StartAnswer::Overlapping {
+                    running: *running,
+                    until: *lease,
+                });
+            }
+            self.append(Line::Holding {
+                task: start.task.clone(),
+                holder: start.scheduled_time,
+                until,
+            })?;
+        }
+        self.append(Line::Change(start.clone()))?;
+        Ok(StartAnswer::Started)
     }
 }
 
@@ -273,16 +336,19 @@ impl Ledger for LocalLedger {
         })))
     }
 
-    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
-        // One process's appends are serialised; another process pausing between the read and
-        // the append is ordered as if it came just after.
-        let answer = self
-            .folded()
-            .and_then(|folded| match folded.paused.get(&start.task) {
-                Some(pause) => Ok(Some(pause.clone())),
-                None => self.append(Line::Change(start.clone())).map(|()| None),
-            });
-        Box::pin(std::future::ready(answer))
+    fn start_run<'a>(
+        &'a self,
+        start: &'a Entry,
+        hold: Option<Timestamp>,
+    ) -> LedgerFuture<'a, StartAnswer> {
+        Box::pin(std::future::ready(self.start(start, hold)))
+    }
+
+    fn release<'a>(&'a self, task: &'a str, holder: Timestamp) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(self.append(Line::Released {
+            task: task.to_owned(),
+            holder,
+        })))
     }
 
     fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>> {

@@ -391,15 +391,41 @@ pub trait Ledger: Send + Sync + 'static {
         expires_at: Timestamp,
     ) -> LedgerFuture<'a, ()>;
 
-    /// Records a run's start unless its task is paused, in one step: `Some` (and nothing
-    /// written) when it is paused. `start` holds a [`Change::Started`].
-    fn start_unless_paused<'a>(&'a self, start: &'a Entry) -> LedgerFuture<'a, Option<Pause>>;
+    /// Records a run's start, in one step with what may stop it: the task's pause switch, and,
+    /// with `hold` (the lease's end), the task's running marker, which this occurrence then
+    /// holds until it is released or the lease ends. Nothing is written when the answer is
+    /// not [`StartAnswer::Started`]. `start` holds a [`Change::Started`].
+    fn start_run<'a>(
+        &'a self,
+        start: &'a Entry,
+        hold: Option<Timestamp>,
+    ) -> LedgerFuture<'a, StartAnswer>;
+
+    /// Gives up the running marker `holder` (an occurrence's scheduled time) holds, if it still
+    /// does.
+    fn release<'a>(&'a self, task: &'a str, holder: Timestamp) -> LedgerFuture<'a, ()>;
 
     /// Whether `task` is paused, and by whom and why.
     fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Pause>>;
 
     /// Pauses `task` (`Some`) or resumes it (`None`).
     fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()>;
+}
+
+/// What [`Ledger::start_run`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartAnswer {
+    /// The start is recorded (and the marker held, when asked): run.
+    Started,
+    /// The task is paused: do not run.
+    Paused(Pause),
+    /// Another occurrence of the task holds its running marker: do not run.
+    Overlapping {
+        /// That occurrence.
+        running: Timestamp,
+        /// When its lease ends.
+        until: Timestamp,
+    },
 }
 
 /// Who paused a task, when and why. A paused task's deliveries are recorded as
@@ -453,8 +479,16 @@ impl Ledger for NoLedger {
         Box::pin(std::future::ready(Ok(())))
     }
 
-    fn start_unless_paused<'a>(&'a self, _: &'a Entry) -> LedgerFuture<'a, Option<Pause>> {
-        Box::pin(std::future::ready(Ok(None)))
+    fn start_run<'a>(
+        &'a self,
+        _: &'a Entry,
+        _: Option<Timestamp>,
+    ) -> LedgerFuture<'a, StartAnswer> {
+        Box::pin(std::future::ready(Ok(StartAnswer::Started)))
+    }
+
+    fn release<'a>(&'a self, _: &'a str, _: Timestamp) -> LedgerFuture<'a, ()> {
+        Box::pin(std::future::ready(Ok(())))
     }
 
     fn pause<'a>(&'a self, _: &'a str) -> LedgerFuture<'a, Option<Pause>> {

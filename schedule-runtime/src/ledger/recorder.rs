@@ -7,7 +7,7 @@ use std::time::Duration;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use tracing::warn;
 
-use super::{Change, Entry, Ledger, NoLedger, Pause, Start};
+use super::{Change, Entry, Ledger, NoLedger, Start, StartAnswer};
 
 /// The longest a run waits for one ledger write. A slow ledger costs a run at most this, never
 /// its outcome.
@@ -65,30 +65,40 @@ impl Recorder {
         self.failed_writes.load(Ordering::Relaxed)
     }
 
-    /// Records the start of a run of `task`'s occurrence at `scheduled_time`, unless the task is
-    /// paused: then nothing is written and the pause is returned. A ledger that fails or does
-    /// not answer in time is logged and counted, and taken to say "not paused": a task must not
-    /// stop because its ledger is slow.
+    /// Records the start of a run of `task`'s occurrence at `scheduled_time` unless the task is
+    /// paused or, with `hold` (the lease's end), another occurrence holds its running marker
+    /// ([`Ledger::start_run`]). A ledger that fails or does not answer in time is logged and
+    /// counted, and taken to say "run": a task must not stop because its ledger is slow.
     pub async fn start(
         &self,
         task: &str,
         scheduled_time: Timestamp,
         start: Start,
-    ) -> Option<Pause> {
+        hold: Option<Timestamp>,
+    ) -> StartAnswer {
         let entry = self.entry(task, scheduled_time, Change::Started(start));
-        let problem = match tokio::time::timeout(
-            WRITE_TIMEOUT,
-            self.ledger.start_unless_paused(&entry),
-        )
-        .await
-        {
-            Ok(Ok(pause)) => return pause,
+        let answer = tokio::time::timeout(WRITE_TIMEOUT, self.ledger.start_run(&entry, hold));
+        let problem = match answer.await {
+            Ok(Ok(answer)) => return answer,
             Ok(Err(error)) => error.to_string(),
             Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
         };
         self.failed_writes.fetch_add(1, Ordering::Relaxed);
-        warn!(%problem, "the ledger was not written (nor read for a pause); the run goes on");
-        None
+        warn!(%problem, "the ledger was not written (nor read for a pause or an overlap); the run goes on");
+        StartAnswer::Started
+    }
+
+    /// Gives up the running marker the occurrence at `holder` holds; a failure is logged and
+    /// counted (the marker's lease ends anyway).
+    pub async fn release(&self, task: &str, holder: Timestamp) {
+        let released = tokio::time::timeout(WRITE_TIMEOUT, self.ledger.release(task, holder));
+        let problem = match released.await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
+        };
+        self.failed_writes.fetch_add(1, Ordering::Relaxed);
+        warn!(%problem, "the running marker was not released; its lease ends at the run's deadline");
     }
 
     fn entry(&self, task: &str, scheduled_time: Timestamp, change: Change) -> Entry {

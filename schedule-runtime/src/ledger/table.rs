@@ -16,6 +16,7 @@
 //! | `error_type`, `excerpt` | S | the last failure's type; the start of its error, the result, or why it was skipped |
 //! | `checked_until` | N | on the `at = 0` item: epoch milliseconds up to which the missed-run check has looked |
 //! | `paused`, `paused_by`, `paused_at`, `reason` | BOOL, S, S, S | on the `at = -1` item: whether the task is paused, by whom, when, why |
+//! | `holder`, `lease_until` | N, N | on the `at = -2` item (`overlap = "skip"` tasks): the running occurrence's scheduled time and the end of its lease, epoch milliseconds |
 //! | `expires_at` | N | epoch seconds; the table's TTL attribute (the retention, 30 days by default) |
 //!
 //! A task's occurrences, newest first, are one `Query` on `task` with `at > 0`, descending: no
@@ -41,6 +42,9 @@ pub const CHECK_MARK: i64 = 0;
 
 /// The sort key of the item saying whether the task is paused.
 pub const PAUSE_MARK: i64 = -1;
+
+/// The sort key of the task's running marker (tasks with `overlap = "skip"`).
+pub const RUNNING_MARK: i64 = -2;
 
 /// The Number attribute (epoch seconds) that DynamoDB's time to live deletes records by.
 pub const EXPIRY_ATTRIBUTE: &str = "expires_at";

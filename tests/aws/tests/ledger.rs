@@ -9,10 +9,10 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use schedule_runtime::core::jiff::Timestamp;
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use schedule_runtime::ledger::{
     self, Change, DynamoDbLedger, End, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
-    Recorder, Start, Status,
+    Recorder, Start, StartAnswer, Status,
 };
 use schedule_runtime::{Dispatcher, Heartbeat, Invocation, Registry, scheduled};
 use serde_json::json;
@@ -29,6 +29,12 @@ async fn broken() -> anyhow::Result<()> {
 
 #[scheduled("rate(1 hour)", idempotent)]
 async fn once() {}
+
+/// One at a time: a delivery while an earlier occurrence runs is skipped.
+#[scheduled("rate(1 minute)", overlap = "skip", timeout = "10s")]
+async fn exclusive() {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}
 
 /// Long enough for the ledger to record it as running first.
 #[scheduled("rate(1 hour)")]
@@ -67,12 +73,17 @@ impl<L: Ledger> Ledger for Counting<L> {
         self.writes.fetch_add(1, Ordering::SeqCst);
         self.inner.write(entry)
     }
-    fn start_unless_paused<'a>(
+    fn start_run<'a>(
         &'a self,
         start: &'a Entry,
-    ) -> LedgerFuture<'a, Option<ledger::Pause>> {
+        hold: Option<Timestamp>,
+    ) -> LedgerFuture<'a, StartAnswer> {
         self.writes.fetch_add(1, Ordering::SeqCst);
-        self.inner.start_unless_paused(start)
+        self.inner.start_run(start, hold)
+    }
+    fn release<'a>(&'a self, task: &'a str, holder: Timestamp) -> LedgerFuture<'a, ()> {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.inner.release(task, holder)
     }
     fn pause<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<ledger::Pause>> {
         self.inner.pause(task)
@@ -211,8 +222,9 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
             };
             // A start goes through the pause check, as the dispatcher writes it.
             if matches!(change, Change::Started(_)) {
-                assert_eq!(dynamodb.start_unless_paused(&entry).await.unwrap(), None);
-                assert_eq!(local.start_unless_paused(&entry).await.unwrap(), None);
+                let started = StartAnswer::Started;
+                assert_eq!(dynamodb.start_run(&entry, None).await.unwrap(), started);
+                assert_eq!(local.start_run(&entry, None).await.unwrap(), started);
             } else {
                 dynamodb.write(&entry).await.unwrap();
                 local.write(&entry).await.unwrap();
@@ -558,5 +570,118 @@ async fn a_paused_task_is_skipped_until_resumed() {
     assert_eq!(
         statuses[0].last_run.as_ref().unwrap().status,
         Status::Succeeded
+    );
+}
+
+/// `overlap = "skip"`: of two concurrent deliveries of successive occurrences, the second is
+/// recorded as skipped and answered without error; a retry of the running occurrence is no
+/// overlap; a marker whose holder died blocks the task only until its lease ends.
+#[tokio::test]
+async fn overlap_skip_runs_one_occurrence_at_a_time() {
+    let ledger = Arc::new(fresh_ledger().await);
+    let dispatcher = dispatcher(ledger.clone());
+    let first = {
+        let dispatcher = dispatcher.clone();
+        tokio::spawn(async move {
+            dispatcher
+                .dispatch(
+                    event("exclusive", "2026-11-26T08:00:00Z"),
+                    invocation("req-1"),
+                )
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = dispatcher
+        .dispatch(
+            event("exclusive", "2026-11-26T08:01:00Z"),
+            invocation("req-2"),
+        )
+        .await
+        .unwrap();
+    let schedule_runtime::Outcome::Skipped { reason, .. } = &second else {
+        panic!("not skipped: {second:?}");
+    };
+    assert!(
+        reason.starts_with("overlap: the occurrence of 2026-11-26T08:00:00Z is still running"),
+        "{reason}"
+    );
+    let first = first.await.unwrap().unwrap();
+    assert!(
+        matches!(first, schedule_runtime::Outcome::Succeeded { .. }),
+        "{first:?}"
+    );
+    let all = Query {
+        since: None,
+        limit: 10,
+    };
+    let records = ledger.history("exclusive", all).await.unwrap();
+    let statuses: Vec<(Timestamp, Status)> = records
+        .iter()
+        .map(|r| (r.scheduled_time, r.status))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (at("2026-11-26T08:01:00Z"), Status::Skipped),
+            (at("2026-11-26T08:00:00Z"), Status::Succeeded),
+        ]
+    );
+    // Released after the run: the next occurrence runs.
+    let third = dispatcher
+        .dispatch(
+            event("exclusive", "2026-11-26T08:02:00Z"),
+            invocation("req-3"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(third, schedule_runtime::Outcome::Succeeded { .. }),
+        "{third:?}"
+    );
+
+    // A process that took the marker and died: its lease (here 300 ms) ends, then the task
+    // runs again. Meanwhile a retry of that same occurrence is not an overlap.
+    let died = Entry {
+        task: "exclusive".to_owned(),
+        scheduled_time: at("2026-11-26T08:03:00Z"),
+        expires_at: at("2030-01-01T00:00:00Z"),
+        change: Change::Started(Start {
+            at: Timestamp::now(),
+            attempt: Some(1),
+            execution_id: None,
+            request_id: "req-died".to_owned(),
+            environment: "production".to_owned(),
+        }),
+    };
+    let lease = Timestamp::now() + SignedDuration::from_millis(300);
+    assert_eq!(
+        ledger.start_run(&died, Some(lease)).await.unwrap(),
+        StartAnswer::Started
+    );
+    let next = Entry {
+        scheduled_time: at("2026-11-26T08:04:00Z"),
+        ..died.clone()
+    };
+    let blocked = ledger.start_run(&next, Some(lease));
+    assert!(
+        matches!(blocked.await.unwrap(), StartAnswer::Overlapping { running, .. } if running == at("2026-11-26T08:03:00Z"))
+    );
+    assert_eq!(
+        ledger.start_run(&died, Some(lease)).await.unwrap(),
+        StartAnswer::Started,
+        "a retry of the holder"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    let after = dispatcher
+        .dispatch(
+            event("exclusive", "2026-11-26T08:04:00Z"),
+            invocation("req-4"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(after, schedule_runtime::Outcome::Succeeded { .. }),
+        "{after:?}"
     );
 }

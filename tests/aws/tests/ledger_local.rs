@@ -322,3 +322,67 @@ async fn the_runner_skips_a_paused_task_until_it_is_resumed() {
     assert_eq!(statuses[0].missed, 0);
     assert_eq!(statuses[0].paused, None);
 }
+
+/// Every minute, but a run takes 90 seconds.
+#[scheduled("rate(1 minute)", overlap = "skip", timeout = "2m")]
+async fn slow_every_minute(_ctx: TaskContext) {
+    tokio::time::sleep(Duration::from_secs(90)).await;
+}
+
+/// Under the local runner, `overlap = "skip"` lets one occurrence run at a time: with runs of
+/// 90 s every minute, every other occurrence finds the previous one still running.
+#[tokio::test(start_paused = true)]
+async fn the_runner_skips_an_occurrence_while_the_previous_one_runs() {
+    let ledger = Arc::new(LocalLedger::in_memory());
+    // Fires at 1, 2, 3, 4, 5 and 6 minutes (a rate counts from the runner's start).
+    let recorder = Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION);
+    let dispatcher = Dispatcher::new(
+        registry_of(&["slow-every-minute"]),
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(recorder);
+    let letters = std::env::temp_dir().join(format!("overlap-{}.jsonl", std::process::id()));
+    let summary = Runner::new(dispatcher, DeadLetterFile::new(letters))
+        .with_clock(Clock::starting_at(start()))
+        .run(tokio::time::sleep(Duration::from_secs(6 * 60 + 30)))
+        .await;
+    // 1:00 runs (to 2:30), 2:00 is skipped, 3:00 runs (to 4:30), 4:00 skipped, 5:00 runs (to
+    // 6:30, the runner waits for it), 6:00 skipped.
+    assert_eq!((summary.succeeded, summary.skipped), (3, 3), "{summary:?}");
+    let history = ledger
+        .history(
+            "slow-every-minute",
+            Query {
+                since: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<(i64, Status)> = history
+        .iter()
+        .map(|r| (r.scheduled_time.duration_since(start()).as_mins(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (6, Status::Skipped),
+            (5, Status::Succeeded),
+            (4, Status::Skipped),
+            (3, Status::Succeeded),
+            (2, Status::Skipped),
+            (1, Status::Succeeded),
+        ]
+    );
+    assert!(
+        history[0]
+            .excerpt
+            .as_deref()
+            .unwrap()
+            .starts_with("overlap: the occurrence of 2026-11-27T00:05:00Z is still running"),
+        "{:?}",
+        history[0].excerpt
+    );
+}

@@ -29,6 +29,7 @@ struct ReportSummary {
     input = r#"{"report_type": "daily_sales", "format": "pdf"}"#,
     start = "2026-01-01T00:00:00Z",
     end = "2026-12-31T00:00:00+03:00",
+    overlap = "skip",
 )]
 async fn report(ctx: TaskContext, input: ReportRequest) -> anyhow::Result<ReportSummary> {
     let _ = (ctx.attempt(), input.report_type, input.format);
