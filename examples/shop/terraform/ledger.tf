@@ -79,3 +79,18 @@ resource "aws_cloudwatch_dashboard" "app" {
   dashboard_name = local.name
   dashboard_body = jsonencode({ widgets = concat([for i, task in keys(local.tasks) : { type = "metric", x = 0, y = i * 6, width = 24, height = 6, properties = { title = task, region = local.region, stat = "Sum", period = 300, metrics = [["Schedule", "Runs", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Failures", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "MissedRuns", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Duration", "Function", aws_lambda_function.dispatch.function_name, "Task", task, { stat = "Maximum", yAxis = "right" }]] } }], [{ type = "metric", x = 0, y = length(local.tasks) * 6, width = 24, height = 6, properties = { title = "Dead-letter queue", region = local.region, stat = "Maximum", period = 300, metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]] } }]) })
 }
+
+data "aws_iam_policy_document" "operator" {
+  statement {
+    sid       = "LedgerReadAndPause"
+    actions   = ["dynamodb:Query", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.ledger.arn]
+  }
+}
+
+resource "aws_iam_policy" "operator" {
+  name        = "${local.name}-operator"
+  description = "Read the ledger (status, history) and pause or resume tasks"
+  policy      = data.aws_iam_policy_document.operator.json
+  tags        = var.tags
+}

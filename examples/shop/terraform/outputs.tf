@@ -25,6 +25,11 @@ output "ledger_table_arn" {
   value       = aws_dynamodb_table.ledger.arn
 }
 
+output "operator_policy_arn" {
+  description = "The IAM policy an operator's role needs for status, history, pause and resume."
+  value       = aws_iam_policy.operator.arn
+}
+
 output "dashboard_name" {
   description = "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue."
   value       = aws_cloudwatch_dashboard.app.dashboard_name

@@ -11,8 +11,9 @@ use schedule_runtime::ledger::table;
 use schedule_runtime::metrics::NAMESPACE;
 
 use super::dead_letter::Alarm;
-use super::hcl::{Item, expr, resource};
+use super::hcl::{Item, data, expr, resource};
 use super::idempotency::table_settings;
+use super::lambda::statement;
 
 /// The missed-run check's schedule (or rule) name; no task may take it.
 pub(crate) const CHECK_NAME: &str = "missed-run-check";
@@ -76,6 +77,26 @@ pub(crate) fn items() -> Vec<Item> {
         .build()
         .into(),
         dashboard().into(),
+        // What an operator's role needs for `status`, `history`, `pause` and `resume`: the
+        // module creates the policy, the team attaches it where its operators are.
+        data("aws_iam_policy_document", "operator")
+            .add_block(statement(
+                "LedgerReadAndPause",
+                table::CONTROL_ACTIONS,
+                expr("[aws_dynamodb_table.ledger.arn]"),
+            ))
+            .build()
+            .into(),
+        resource("aws_iam_policy", "operator")
+            .add_attribute(("name", expr("\"${local.name}-operator\"")))
+            .add_attribute((
+                "description",
+                "Read the ledger (status, history) and pause or resume tasks",
+            ))
+            .add_attribute(("policy", expr("data.aws_iam_policy_document.operator.json")))
+            .add_attribute(("tags", expr("var.tags")))
+            .build()
+            .into(),
     ]
 }
 

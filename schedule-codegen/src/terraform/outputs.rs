@@ -33,6 +33,11 @@ pub(crate) fn items(idempotent: bool, trigger: Trigger) -> Vec<Item> {
             "aws_dynamodb_table.ledger.arn",
         ),
         output(
+            "operator_policy_arn",
+            "The IAM policy an operator's role needs for status, history, pause and resume.",
+            "aws_iam_policy.operator.arn",
+        ),
+        output(
             "dashboard_name",
             "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue.",
             "aws_cloudwatch_dashboard.app.dashboard_name",
