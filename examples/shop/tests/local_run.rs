@@ -299,3 +299,118 @@ fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         "{stderr}"
     );
 }
+
+/// `backfill` runs what was due in an interval, each occurrence with its own scheduled time,
+/// in the task's zone with its DST rules; an idempotent task's completed occurrences are not
+/// run again; a large backfill wants confirmation.
+#[test]
+fn backfill_runs_the_due_occurrences_once() {
+    let state = std::env::temp_dir().join(format!("shop-backfill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let state = state.to_str().unwrap();
+
+    // 02:30 Berlin does not exist on 29 March 2026 (clocks go forward at 02:00): that night
+    // has no backup; the offset changes from +01:00 to +02:00.
+    let (ok, stdout, stderr) = shop(&[
+        "backfill",
+        "database-backup",
+        "--from",
+        "2026-03-27T00:00:00Z",
+        "--to",
+        "2026-04-01T00:00:00Z",
+        "--dry-run",
+        "--state-dir",
+        state,
+    ]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout,
+        "2026-03-27T02:30:00+01:00 (2026-03-27T01:30:00+00:00)\n\
+         2026-03-28T02:30:00+01:00 (2026-03-28T01:30:00+00:00)\n\
+         2026-03-30T02:30:00+02:00 (2026-03-30T00:30:00+00:00)\n\
+         2026-03-31T02:30:00+02:00 (2026-03-31T00:30:00+00:00)\n\
+         4 occurrence(s) of `database-backup` would run (dry run: nothing ran)\n"
+    );
+
+    let sync = |state: &str| {
+        shop(&[
+            "backfill",
+            "inventory-sync",
+            "--from",
+            "2026-11-29T01:00:00Z",
+            "--to",
+            "2026-11-29T04:00:00Z",
+            "--concurrency",
+            "2",
+            "--state-dir",
+            state,
+        ])
+    };
+    let (ok, stdout, stderr) = sync(state);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.ends_with(
+            "2026-11-29T01:05:00+00:00 (2026-11-29T01:05:00+00:00) succeeded\n\
+             2026-11-29T02:05:00+00:00 (2026-11-29T02:05:00+00:00) succeeded\n\
+             2026-11-29T03:05:00+00:00 (2026-11-29T03:05:00+00:00) succeeded\n\
+             3 occurrence(s) of `inventory-sync`: 3 succeeded, 0 already done, 0 skipped, 0 failed\n"
+        ),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = sync(state);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("3 succeeded") == false && stdout.contains("0 succeeded, 3 already done"),
+        "{stdout}"
+    );
+    // Each occurrence is in the ledger under its own scheduled time, run once.
+    let (ok, stdout, _) = shop(&[
+        "history",
+        "inventory-sync",
+        "--json",
+        "-n",
+        "1000",
+        "--state-dir",
+        state,
+    ]);
+    assert!(ok);
+    let records: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let ran: Vec<(&str, u64, u64)> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "succeeded")
+        .map(|r| {
+            (
+                r["scheduled_time"].as_str().unwrap(),
+                r["deliveries"].as_u64().unwrap(),
+                r["duplicates"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ran,
+        [
+            ("2026-11-29T03:05:00Z", 1, 1),
+            ("2026-11-29T02:05:00Z", 1, 1),
+            ("2026-11-29T01:05:00Z", 1, 1),
+        ]
+    );
+
+    // 180 occurrences, no terminal to ask on, no --yes: nothing runs.
+    let (ok, stdout, stderr) = shop(&[
+        "backfill",
+        "deferred-emails",
+        "--from",
+        "2026-11-29T01:00:00Z",
+        "--to",
+        "2026-11-29T04:00:00Z",
+        "--state-dir",
+        state,
+    ]);
+    assert!(!ok && stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("not confirmed: 180 occurrences of `deferred-emails`; pass --yes"),
+        "{stderr}"
+    );
+}

@@ -35,6 +35,7 @@ pub use dead_letter::{DeadLetter, DeadLetterFile};
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::event::{Delivery, scheduler_event};
 use crate::ledger::Change;
+use crate::task::Registration;
 use plan::Planned;
 
 /// How often the runner runs the missed-run check (and once when it starts, to catch up on
@@ -331,6 +332,29 @@ async fn wait(delay: Duration, stopping: &mut watch::Receiver<bool>) -> Result<(
         () = tokio::time::sleep(delay) => Ok(()),
         _ = stopping.changed() => Err(()),
     }
+}
+
+/// The occurrences of `task` due in `[from, to)`, as the runner would fire them: the task's
+/// zone and DST rules, its start and end dates, and a `rate()` counted from its start date or
+/// else from `from`. At most `limit`. What `backfill` runs.
+pub fn due_between(
+    task: &'static Registration,
+    from: Timestamp,
+    to: Timestamp,
+    limit: usize,
+) -> Vec<Timestamp> {
+    let Some(first) = from.checked_sub(SignedDuration::from_nanos(1)).ok() else {
+        return Vec::new();
+    };
+    let Some(plan) = Planned::new(task, first) else {
+        return Vec::new();
+    };
+    // A rate without a start date fires at `from` itself, then every period.
+    let plan = plan.anchored(from);
+    std::iter::successors(plan.next_after(first), |t| plan.next_after(*t))
+        .take_while(|t| *t < to)
+        .take(limit)
+        .collect()
 }
 
 /// A uniformly random delay in `[0, window)`, to the millisecond.
