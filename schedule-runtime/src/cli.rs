@@ -562,7 +562,7 @@ async fn backfill(
             plan.to, plan.from
         ));
     }
-    if plan.concurrency == 0 || !(plan.per_second > 0.0) {
+    if plan.concurrency == 0 || !plan.per_second.is_finite() || plan.per_second <= 0.0 {
         return fail("--concurrency and --per-second must be above zero");
     }
     let due = crate::runner::due_between(registration, plan.from, plan.to, BACKFILL_LIMIT + 1);
