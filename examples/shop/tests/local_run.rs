@@ -359,10 +359,7 @@ fn backfill_runs_the_due_occurrences_once() {
     );
     let (ok, stdout, stderr) = sync(state);
     assert!(ok, "{stderr}");
-    assert!(
-        stdout.contains("3 succeeded") == false && stdout.contains("0 succeeded, 3 already done"),
-        "{stdout}"
-    );
+    assert!(stdout.contains(": 0 succeeded, 3 already done"), "{stdout}");
     // Each occurrence is in the ledger under its own scheduled time, run once.
     let (ok, stdout, _) = shop(&[
         "history",
