@@ -148,8 +148,9 @@ struct LedgerSource {
     #[arg(long)]
     json: bool,
     /// The deployed module's `name_prefix` (default: this binary's name); with --env the
-    /// ledger read is the table `<name_prefix>-<env>-ledger`, reached with the AWS SDK's
-    /// credentials, region and `AWS_ENDPOINT_URL_DYNAMODB`.
+    /// ledger is the table `<name_prefix>-<env>-ledger`, reached with the credentials and
+    /// region in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`, `AWS_REGION`) and `AWS_ENDPOINT_URL_DYNAMODB`.
     #[arg(long, value_name = "PREFIX")]
     name_prefix: Option<String>,
 }
