@@ -550,12 +550,7 @@ async fn backfill(
     plan: Backfill,
 ) -> ExitCode {
     let Some(registration) = registry.get(&plan.task) else {
-        let known: Vec<&str> = registry.names().collect();
-        return fail(&format!(
-            "no task named `{}`; the tasks are: {} (see `list`)",
-            plan.task,
-            known.join(", ")
-        ));
+        return unknown_task(&registry, &plan.task);
     };
     if plan.to <= plan.from {
         return fail(&format!(
@@ -727,11 +722,7 @@ async fn set_pause(
     deployed: Option<&str>,
 ) -> ExitCode {
     if registry.get(task).is_none() {
-        let known: Vec<&str> = registry.names().collect();
-        return fail(&format!(
-            "no task named `{task}`; the tasks are: {} (see `list`)",
-            known.join(", ")
-        ));
+        return unknown_task(registry, task);
     }
     if let Err(error) = ledger.set_pause(task, pause).await {
         return fail(&with_causes(&error));
@@ -788,11 +779,7 @@ async fn history(
     json: bool,
 ) -> ExitCode {
     let Some(registration) = registry.get(task) else {
-        let known: Vec<&str> = registry.names().collect();
-        return fail(&format!(
-            "no task named `{task}`; the tasks are: {} (see `list`)",
-            known.join(", ")
-        ));
+        return unknown_task(registry, task);
     };
     let query = crate::ledger::Query {
         since,
@@ -850,11 +837,7 @@ async fn invoke(
 ) -> ExitCode {
     init_readable_logs();
     let Some(registration) = registry.get(&task) else {
-        let known: Vec<&str> = registry.names().collect();
-        return fail(&format!(
-            "no task named `{task}`; the tasks are: {} (see `list`)",
-            known.join(", ")
-        ));
+        return unknown_task(&registry, &task);
     };
     if let Some(Err(error)) = input.as_deref().map(serde_json::from_str::<Value>) {
         return fail(&format!(
@@ -884,6 +867,15 @@ async fn invoke(
         }
         Err(error) => fail(&format!("[{}] {error}", error.error_type())),
     }
+}
+
+/// The error for a task name the registry does not know, listing the names it does.
+fn unknown_task(registry: &Registry, task: &str) -> ExitCode {
+    let known: Vec<&str> = registry.names().collect();
+    fail(&format!(
+        "no task named `{task}`; the tasks are: {} (see `list`)",
+        known.join(", ")
+    ))
 }
 
 fn print(text: &str) {

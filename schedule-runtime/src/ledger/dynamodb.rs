@@ -231,6 +231,22 @@ impl DynamoDbLedger {
     }
 
     async fn mark(&self, task: &str) -> Result<Option<Timestamp>, LedgerError> {
+        let item = self
+            .control_item(task, CHECK_MARK, "the check mark")
+            .await?;
+        Ok(item
+            .and_then(|item| number(&item, "checked_until"))
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
+    }
+
+    /// The item at sort key `mark` of `task` (the check mark, the pause switch, the running
+    /// marker), if any; `what` names it in errors.
+    async fn control_item(
+        &self,
+        task: &str,
+        mark: i64,
+        what: &str,
+    ) -> Result<Option<Item>, LedgerError> {
         let page = self
             .client()
             .query()
@@ -239,23 +255,16 @@ impl DynamoDbLedger {
             .expression_attribute_names("#task", PARTITION_KEY)
             .expression_attribute_names("#at", SORT_KEY)
             .expression_attribute_values(":task", s(task))
-            .expression_attribute_values(":mark", n(CHECK_MARK))
+            .expression_attribute_values(":mark", n(mark))
             .send()
             .await
             .map_err(|e| {
                 LedgerError::new(
-                    format!(
-                        "reading the check mark of `{task}` from table `{}`",
-                        self.table
-                    ),
+                    format!("reading {what} of `{task}` from table `{}`", self.table),
                     Some(Box::new(e)),
                 )
             })?;
-        Ok(page
-            .items()
-            .first()
-            .and_then(|item| number(item, "checked_until"))
-            .and_then(|ms| Timestamp::from_millisecond(ms).ok()))
+        Ok(page.items().first().cloned())
     }
 
     async fn set_mark(
@@ -392,32 +401,15 @@ impl DynamoDbLedger {
 
     /// The running marker of `task`: its holder and lease end, if any.
     async fn read_marker(&self, task: &str) -> Result<Option<(Timestamp, Timestamp)>, LedgerError> {
-        let page = self
-            .client()
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#task = :task AND #at = :mark")
-            .expression_attribute_names("#task", PARTITION_KEY)
-            .expression_attribute_names("#at", SORT_KEY)
-            .expression_attribute_values(":task", s(task))
-            .expression_attribute_values(":mark", n(RUNNING_MARK))
-            .send()
-            .await
-            .map_err(|e| {
-                LedgerError::new(
-                    format!(
-                        "reading the running marker of `{task}` from table `{}`",
-                        self.table
-                    ),
-                    Some(Box::new(e)),
-                )
-            })?;
-        let read = page.items().first().and_then(|item| {
-            let at =
-                |name: &str| number(item, name).and_then(|ms| Timestamp::from_millisecond(ms).ok());
+        let item = self
+            .control_item(task, RUNNING_MARK, "the running marker")
+            .await?;
+        Ok(item.and_then(|item| {
+            let at = |name: &str| {
+                number(&item, name).and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            };
             Some((at("holder")?, at("lease_until")?))
-        });
-        Ok(read)
+        }))
     }
 
     async fn release_marker(&self, task: &str, holder: Timestamp) -> Result<(), LedgerError> {
@@ -446,27 +438,10 @@ impl DynamoDbLedger {
     }
 
     async fn read_pause(&self, task: &str) -> Result<Option<Pause>, LedgerError> {
-        let page = self
-            .client()
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#task = :task AND #at = :mark")
-            .expression_attribute_names("#task", PARTITION_KEY)
-            .expression_attribute_names("#at", SORT_KEY)
-            .expression_attribute_values(":task", s(task))
-            .expression_attribute_values(":mark", n(PAUSE_MARK))
-            .send()
-            .await
-            .map_err(|e| {
-                LedgerError::new(
-                    format!(
-                        "reading whether `{task}` is paused from table `{}`",
-                        self.table
-                    ),
-                    Some(Box::new(e)),
-                )
-            })?;
-        let Some(item) = page.items().first() else {
+        let Some(item) = self
+            .control_item(task, PAUSE_MARK, "the pause switch")
+            .await?
+        else {
             return Ok(None);
         };
         let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
