@@ -35,6 +35,7 @@ struct Summary {
     input = r#"{"format": "pdf", "pages": 3}"#,
     start = "2026-01-01T03:00:00+03:00",
     end = "2027-01-01T00:00:00Z",
+    overlap = "skip",
 )]
 async fn sales_report(ctx: TaskContext, input: Request) -> anyhow::Result<Summary> {
     anyhow::ensure!(input.pages > 0, "nothing to report");
@@ -103,6 +104,7 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
             "input": r#"{"format": "pdf", "pages": 3}"#,
             "start": "2026-01-01T00:00:00Z",
             "end": "2027-01-01T00:00:00Z",
+            "overlap": "skip",
         })
     );
     // Defaults, the canonical expression and the English description when there is no doc.
@@ -115,6 +117,7 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
     assert_eq!(cleanup["heartbeat"], false);
     assert_eq!(cleanup["environments"], json!([]));
     assert_eq!(cleanup["description"], "every hour");
+    assert_eq!(cleanup["overlap"], "allow");
     let sync = &manifest["tasks"][2];
     assert_eq!(sync["expression"], "cron(0/15 9-17 ? * MON-FRI *)");
     assert_eq!(
