@@ -33,13 +33,13 @@ async fn once() {}
 /// One at a time: a delivery while an earlier occurrence runs is skipped.
 #[scheduled("rate(1 minute)", overlap = "skip", timeout = "10s")]
 async fn exclusive() {
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
 }
 
 /// Long enough for the ledger to record it as running first.
 #[scheduled("rate(1 hour)")]
 async fn slow() {
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
 }
 
 /// Every day at 02:00 UTC.
@@ -109,6 +109,22 @@ impl<L: Ledger> Ledger for Counting<L> {
     ) -> LedgerFuture<'a, ()> {
         self.inner.set_checked_until(task, until, expires_at)
     }
+}
+
+/// The newest record of `task`, once there is one (a start is written before its run, so
+/// within a moment of the dispatch; a loaded machine may take longer than a fixed sleep).
+async fn recorded(ledger: &dyn Ledger, task: &str) -> Record {
+    let one = Query {
+        since: None,
+        limit: 1,
+    };
+    for _ in 0..100 {
+        if let Some(record) = ledger.history(task, one).await.unwrap().pop() {
+            return record;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no record of `{task}` within a second");
 }
 
 fn registry() -> Registry {
@@ -314,17 +330,17 @@ async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
                 .await
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let one = Query {
         since: None,
         limit: 1,
     };
-    let slow = ledger.history("slow", one).await.unwrap();
-    assert_eq!(slow[0].status, Status::Running);
+    let slow = recorded(ledger.as_ref(), "slow").await;
+    assert_eq!(slow.status, Status::Running);
+    assert!(!running.is_finished(), "read while the run lasts");
     running.await.unwrap().unwrap();
     let slow = ledger.history("slow", one).await.unwrap();
     assert_eq!((slow[0].status, slow[0].deliveries), (Status::Succeeded, 1));
-    assert!(slow[0].duration_ms.unwrap() >= 300);
+    assert!(slow[0].duration_ms.unwrap() >= 1_500);
     assert_eq!(ledger.writes.load(Ordering::SeqCst), 4);
     let error = dispatcher
         .dispatch(event("broken", "2026-11-26T08:00:00Z"), invocation("req-2"))
@@ -591,7 +607,9 @@ async fn overlap_skip_runs_one_occurrence_at_a_time() {
                 .await
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The first holds the marker once its start is recorded.
+    let running = recorded(ledger.as_ref(), "exclusive").await;
+    assert_eq!(running.status, Status::Running);
     let second = dispatcher
         .dispatch(
             event("exclusive", "2026-11-26T08:01:00Z"),
