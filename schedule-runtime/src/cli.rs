@@ -14,7 +14,7 @@ use schedule_core::limits::defaults;
 use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use serde_json::Value;
 
-use crate::dispatch::{Dispatcher, Invocation, Outcome};
+use crate::dispatch::{Dispatcher, Invocation, Outcome, with_causes};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
@@ -77,28 +77,7 @@ enum Command {
     /// Run the occurrences of a task that were due in an interval, each with its own scheduled
     /// time, here (with this directory's state); an idempotent task's completed occurrences
     /// are not run again.
-    Backfill {
-        /// The task's name (see `list`).
-        task: String,
-        /// The interval's start, an RFC 3339 instant (included).
-        #[arg(long, value_name = "RFC3339")]
-        from: Timestamp,
-        /// The interval's end, an RFC 3339 instant (not included).
-        #[arg(long, value_name = "RFC3339")]
-        to: Timestamp,
-        /// List the occurrences and run nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Run more than the confirmation threshold without asking.
-        #[arg(long)]
-        yes: bool,
-        /// How many occurrences run at once.
-        #[arg(long, default_value_t = 1, value_name = "N")]
-        concurrency: usize,
-        /// How many occurrences start per second, at most.
-        #[arg(long, default_value_t = 5.0, value_name = "N")]
-        per_second: f64,
-    },
+    Backfill(Backfill),
     /// Stop running a task: its deliveries are recorded as skipped until `resume`, from the
     /// next one. Acts on the state directory, or with --env on the deployment.
     Pause {
@@ -121,6 +100,9 @@ enum Command {
     /// One line per task: enabled or not, last run and its outcome, last success, next fire
     /// time, occurrences missed. Reads the state directory, or with --env the deployed ledger.
     Status {
+        /// Print JSON (one document) instead of a table.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         source: LedgerSource,
     },
@@ -136,17 +118,17 @@ enum Command {
         /// Only occurrences due at or after this RFC 3339 instant.
         #[arg(long, value_name = "RFC3339")]
         since: Option<Timestamp>,
+        /// Print JSON (one document) instead of a table.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         source: LedgerSource,
     },
 }
 
-/// Where `status`, `history`, `pause` and `resume` act, and how they print.
+/// Where `status`, `history`, `pause` and `resume` act.
 #[derive(Debug, clap::Args)]
 struct LedgerSource {
-    /// Print JSON (one document) instead of a table.
-    #[arg(long)]
-    json: bool,
     /// The deployed module's `name_prefix` (default: this binary's name); with --env the
     /// ledger is the table `<name_prefix>-<env>-ledger`, reached with the credentials and
     /// region in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
@@ -188,36 +170,19 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let deployed = cli.environment.clone();
     let environment = cli.environment.unwrap_or_else(environment::deployment);
     match cli.command {
-        Some(Command::Status { source }) => {
+        Some(Command::Status { json, source }) => {
             let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
                 Ok(ledger) => ledger,
                 Err(message) => return fail(&message),
             };
-            status(&registry, &environment, ledger.as_ref(), source.json).await
+            status(&registry, &environment, ledger.as_ref(), json).await
         }
-        Some(Command::Backfill {
-            task,
-            from,
-            to,
-            dry_run,
-            yes,
-            concurrency,
-            per_second,
-        }) => {
+        Some(Command::Backfill(plan)) => {
             if deployed.is_some() {
                 return fail(
                     "backfill runs here, with the state directory: backfilling a deployment (sending its Lambda the occurrences) is not built yet; run without --env, or set SCHEDULE_ENVIRONMENT to choose which tasks are enabled",
                 );
             }
-            let plan = Backfill {
-                task,
-                from,
-                to,
-                dry_run,
-                yes,
-                concurrency,
-                per_second,
-            };
             match LocalState::open(&cli.state_dir) {
                 Ok(state) => backfill(registry, environment, state, plan).await,
                 Err(message) => fail(&message),
@@ -257,6 +222,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             task,
             count,
             since,
+            json,
             source,
         }) => {
             let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
@@ -270,7 +236,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 &task,
                 count,
                 since,
-                source.json,
+                json,
             )
             .await
         }
@@ -524,14 +490,28 @@ fn open_ledger(
     }
 }
 
-/// What `backfill` was asked to do.
+/// What `backfill` is asked to do.
+#[derive(Debug, clap::Args)]
 struct Backfill {
+    /// The task's name (see `list`).
     task: String,
+    /// The interval's start, an RFC 3339 instant (included).
+    #[arg(long, value_name = "RFC3339")]
     from: Timestamp,
+    /// The interval's end, an RFC 3339 instant (not included).
+    #[arg(long, value_name = "RFC3339")]
     to: Timestamp,
+    /// List the occurrences and run nothing.
+    #[arg(long)]
     dry_run: bool,
+    /// Run more than the confirmation threshold without asking.
+    #[arg(long)]
     yes: bool,
+    /// How many occurrences run at once.
+    #[arg(long, default_value_t = 1, value_name = "N")]
     concurrency: usize,
+    /// How many occurrences start per second, at most.
+    #[arg(long, default_value_t = 5.0, value_name = "N")]
     per_second: f64,
 }
 
@@ -809,22 +789,6 @@ async fn history(
         ));
     }
     ExitCode::SUCCESS
-}
-
-/// An error's message and its causes': the SDK's top-level message alone rarely says what
-/// went wrong.
-fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        let text = inner.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = inner.source();
-    }
-    message
 }
 
 async fn invoke(

@@ -707,7 +707,7 @@ impl Failure {
 
 /// The error's message followed by its causes' (`reading the feed: No such file or directory`):
 /// the cause is often what says what to fix.
-fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {

@@ -115,51 +115,7 @@ impl DynamoDbLedger {
     }
 
     async fn write_entry(&self, entry: &Entry) -> Result<(), LedgerError> {
-        let mut update = Update::default();
-        update.set(
-            ":scheduled_time",
-            "scheduled_time",
-            s(entry.scheduled_time.to_string()),
-        );
-        update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
-        let mut condition = None;
-        match &entry.change {
-            Change::Started(start) => {
-                update.start(start);
-                update.remove(["finished", "duration_ms"]);
-            }
-            Change::Finished(end) => update.end(end),
-            Change::Duplicate { environment } => {
-                update.set_raw(
-                    "#status = if_not_exists(#status, :status)",
-                    ":status",
-                    s(Status::Duplicate.as_str()),
-                );
-                update.set_raw(
-                    "environment = if_not_exists(environment, :environment)",
-                    ":environment",
-                    s(environment),
-                );
-                update.add("duplicates", ":duplicates");
-            }
-            Change::Skipped { reason } => {
-                update.set(":status", "#status", s(Status::Skipped.as_str()));
-                update.set(":excerpt", "excerpt", s(reason));
-            }
-            Change::Missed => {
-                update.set(":status", "#status", s(Status::Missed.as_str()));
-                // Only an occurrence nothing arrived for is missed.
-                condition = Some("attribute_not_exists(#status)");
-            }
-            Change::DeadLettered {
-                error_type,
-                excerpt,
-            } => {
-                update.set(":status", "#status", s(Status::DeadLettered.as_str()));
-                update.set(":error_type", "error_type", s(error_type));
-                update.set(":excerpt", "excerpt", s(excerpt));
-            }
-        }
+        let (update, condition) = Update::of(entry);
         let mut request = self
             .update(&entry.task, entry.scheduled_time.as_millisecond())
             .update_expression(update.expression())
@@ -304,7 +260,7 @@ impl DynamoDbLedger {
     ) -> Result<StartAnswer, LedgerError> {
         use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
         use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update as UpdateItem};
-        let Change::Started(start) = &entry.change else {
+        let Change::Started(_) = &entry.change else {
             return self.write_entry(entry).await.map(|()| StartAnswer::Started);
         };
         let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
@@ -316,15 +272,7 @@ impl DynamoDbLedger {
                 Some(e),
             )
         };
-        let mut update = Update::default();
-        update.set(
-            ":scheduled_time",
-            "scheduled_time",
-            s(entry.scheduled_time.to_string()),
-        );
-        update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
-        update.start(start);
-        update.remove(["finished", "duration_ms"]);
+        let (update, _) = Update::of(entry);
         let mut write = UpdateItem::builder()
             .table_name(&self.table)
             .key(PARTITION_KEY, s(&entry.task))
@@ -550,6 +498,56 @@ struct Update {
 }
 
 impl Update {
+    /// The update that applies `entry`'s change, and the condition it needs, if any.
+    fn of(entry: &Entry) -> (Update, Option<&'static str>) {
+        let mut update = Update::default();
+        update.set(
+            ":scheduled_time",
+            "scheduled_time",
+            s(entry.scheduled_time.to_string()),
+        );
+        update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
+        let mut condition = None;
+        match &entry.change {
+            Change::Started(start) => {
+                update.start(start);
+                update.remove(["finished", "duration_ms"]);
+            }
+            Change::Finished(end) => update.end(end),
+            Change::Duplicate { environment } => {
+                update.set_raw(
+                    "#status = if_not_exists(#status, :status)",
+                    ":status",
+                    s(Status::Duplicate.as_str()),
+                );
+                update.set_raw(
+                    "environment = if_not_exists(environment, :environment)",
+                    ":environment",
+                    s(environment),
+                );
+                update.add("duplicates", ":duplicates");
+            }
+            Change::Skipped { reason } => {
+                update.set(":status", "#status", s(Status::Skipped.as_str()));
+                update.set(":excerpt", "excerpt", s(reason));
+            }
+            Change::Missed => {
+                update.set(":status", "#status", s(Status::Missed.as_str()));
+                // Only an occurrence nothing arrived for is missed.
+                condition = Some("attribute_not_exists(#status)");
+            }
+            Change::DeadLettered {
+                error_type,
+                excerpt,
+            } => {
+                update.set(":status", "#status", s(Status::DeadLettered.as_str()));
+                update.set(":error_type", "error_type", s(error_type));
+                update.set(":excerpt", "excerpt", s(excerpt));
+            }
+        }
+        (update, condition)
+    }
+
     /// `SET attribute = placeholder`.
     fn set(&mut self, placeholder: &'static str, attribute: &str, value: AttributeValue) {
         self.set.push(format!("{attribute} = {placeholder}"));

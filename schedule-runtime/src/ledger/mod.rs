@@ -159,14 +159,19 @@ pub const EXCERPT_CHARS: usize = 500;
 
 /// `text` cut to [`EXCERPT_CHARS`] characters (an ellipsis marks the cut).
 pub fn excerpt(text: &str) -> String {
-    if text.chars().nth(EXCERPT_CHARS).is_none() {
+    cut(text, EXCERPT_CHARS)
+}
+
+/// `text` cut to `chars` characters, the last of them an ellipsis when anything was cut.
+pub(crate) fn cut(text: &str, chars: usize) -> String {
+    if text.chars().nth(chars).is_none() {
         return text.to_owned();
     }
-    let cut = text
+    let end = text
         .char_indices()
-        .nth(EXCERPT_CHARS - 1)
+        .nth(chars.saturating_sub(1))
         .map_or(text.len(), |(at, _)| at);
-    format!("{}…", &text[..cut])
+    format!("{}…", &text[..end])
 }
 
 /// A run's start, as the ledger records it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use tracing::warn;
 
-use super::{Change, Entry, Ledger, NoLedger, Start, StartAnswer};
+use super::{Change, Entry, Ledger, LedgerFuture, NoLedger, Start, StartAnswer};
 
 /// The longest a run waits for one ledger write. A slow ledger costs a run at most this, never
 /// its outcome.
@@ -77,28 +77,35 @@ impl Recorder {
         hold: Option<Timestamp>,
     ) -> StartAnswer {
         let entry = self.entry(task, scheduled_time, Change::Started(start));
-        let answer = tokio::time::timeout(WRITE_TIMEOUT, self.ledger.start_run(&entry, hold));
-        let problem = match answer.await {
-            Ok(Ok(answer)) => return answer,
-            Ok(Err(error)) => error.to_string(),
-            Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
-        };
-        self.failed_writes.fetch_add(1, Ordering::Relaxed);
-        warn!(%problem, "the ledger was not written (nor read for a pause or an overlap); the run goes on");
-        StartAnswer::Started
+        self.bounded(
+            self.ledger.start_run(&entry, hold),
+            "the ledger was not written (nor read for a pause or an overlap); the run goes on",
+        )
+        .await
+        .unwrap_or(StartAnswer::Started)
     }
 
     /// Gives up the running marker the occurrence at `holder` holds; a failure is logged and
     /// counted (the marker's lease ends anyway).
     pub async fn release(&self, task: &str, holder: Timestamp) {
-        let released = tokio::time::timeout(WRITE_TIMEOUT, self.ledger.release(task, holder));
-        let problem = match released.await {
-            Ok(Ok(())) => return,
+        self.bounded(
+            self.ledger.release(task, holder),
+            "the running marker was not released; its lease ends at the run's deadline",
+        )
+        .await;
+    }
+
+    /// `call`'s answer within [`WRITE_TIMEOUT`]; else `None`, with the failure logged (after
+    /// `consequence`) and counted.
+    async fn bounded<T>(&self, call: LedgerFuture<'_, T>, consequence: &str) -> Option<T> {
+        let problem = match tokio::time::timeout(WRITE_TIMEOUT, call).await {
+            Ok(Ok(answer)) => return Some(answer),
             Ok(Err(error)) => error.to_string(),
             Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
         };
         self.failed_writes.fetch_add(1, Ordering::Relaxed);
-        warn!(%problem, "the running marker was not released; its lease ends at the run's deadline");
+        warn!(%problem, "{consequence}");
+        None
     }
 
     fn entry(&self, task: &str, scheduled_time: Timestamp, change: Change) -> Entry {
@@ -116,13 +123,11 @@ impl Recorder {
     /// the write failed (it has been logged and counted).
     pub async fn record(&self, task: &str, scheduled_time: Timestamp, change: Change) -> bool {
         let entry = self.entry(task, scheduled_time, change);
-        let problem = match tokio::time::timeout(WRITE_TIMEOUT, self.ledger.write(&entry)).await {
-            Ok(Ok(())) => return true,
-            Ok(Err(error)) => error.to_string(),
-            Err(_) => format!("no answer within {WRITE_TIMEOUT:?}"),
-        };
-        self.failed_writes.fetch_add(1, Ordering::Relaxed);
-        warn!(%problem, "the ledger was not written; the run goes on");
-        false
+        self.bounded(
+            self.ledger.write(&entry),
+            "the ledger was not written; the run goes on",
+        )
+        .await
+        .is_some()
     }
 }

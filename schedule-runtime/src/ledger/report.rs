@@ -311,11 +311,7 @@ fn outcome_colour(word: &str) -> Option<&'static str> {
 
 /// The first line of `text`, at most 80 characters.
 fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    match line.char_indices().nth(79) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line.to_owned(),
-    }
+    super::cut(text.lines().next().unwrap_or_default(), 80)
 }
 
 /// `850ms`, `12.3s`, `4m05s`.
