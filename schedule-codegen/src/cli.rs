@@ -75,6 +75,24 @@ enum Command {
         #[arg(long)]
         eventbridge_rules: bool,
     },
+    /// Run a deployed task now: send its alias the event Scheduler would send, asynchronously
+    /// as Scheduler does (its retries and dead-letter queue apply), and print the request id.
+    #[cfg(feature = "operate")]
+    Invoke(crate::operate::Invoke),
+    /// Send a deployment the occurrences of a task that were due in an interval, each with its
+    /// own scheduled time; an idempotent task's completed occurrences are not sent again.
+    #[cfg(feature = "operate")]
+    Backfill {
+        #[command(flatten)]
+        request: schedule_runtime::backfill::Request,
+        #[command(flatten)]
+        target: crate::operate::Target,
+    },
+    /// Send the occurrences in a deployment's dead-letter queue to their tasks again; each
+    /// message is deleted once Lambda accepted its event, or dropped when the occurrence has
+    /// succeeded since.
+    #[cfg(feature = "operate")]
+    Replay(crate::operate::Replay),
 }
 
 fn parse_instant(text: &str) -> Result<Timestamp, String> {
@@ -153,6 +171,14 @@ where
             };
             terraform(&dir, check, app, healthchecks, trigger, out)
         }
+        #[cfg(feature = "operate")]
+        Command::Invoke(args) => crate::operate::block_on(crate::operate::invoke(args, out)),
+        #[cfg(feature = "operate")]
+        Command::Backfill { request, target } => {
+            crate::operate::block_on(crate::operate::backfill(request, target, out))
+        }
+        #[cfg(feature = "operate")]
+        Command::Replay(args) => crate::operate::block_on(crate::operate::replay(args, out)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

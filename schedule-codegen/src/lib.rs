@@ -36,6 +36,8 @@
 //! binary must link the crate that declares them (see `schedule_runtime::Registry::load`).
 
 mod cli;
+#[cfg(feature = "operate")]
+mod operate;
 mod registry;
 pub mod terraform;
 mod write;

@@ -14,6 +14,7 @@ use schedule_core::limits::defaults;
 use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use serde_json::Value;
 
+use crate::backfill::Request as BackfillRequest;
 use crate::dispatch::{Dispatcher, Invocation, Outcome, with_causes};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
@@ -77,7 +78,7 @@ enum Command {
     /// Run the occurrences of a task that were due in an interval, each with its own scheduled
     /// time, here (with this directory's state); an idempotent task's completed occurrences
     /// are not run again.
-    Backfill(Backfill),
+    Backfill(BackfillRequest),
     /// Stop running a task: its deliveries are recorded as skipped until `resume`, from the
     /// next one. Acts on the state directory, or with --env on the deployment.
     Pause {
@@ -180,7 +181,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Backfill(plan)) => {
             if deployed.is_some() {
                 return fail(
-                    "backfill runs here, with the state directory: backfilling a deployment (sending its Lambda the occurrences) is not built yet; run without --env, or set SCHEDULE_ENVIRONMENT to choose which tasks are enabled",
+                    "backfill runs the occurrences here, with the state directory; to send them to a deployment, run `codegen backfill ... --env NAME` (the operator's binary, with your AWS credentials); set SCHEDULE_ENVIRONMENT to choose which tasks are enabled here",
                 );
             }
             match LocalState::open(&cli.state_dir) {
@@ -490,142 +491,51 @@ fn open_ledger(
     }
 }
 
-/// What `backfill` is asked to do.
-#[derive(Debug, clap::Args)]
-struct Backfill {
-    /// The task's name (see `list`).
-    task: String,
-    /// The interval's start, an RFC 3339 instant (included).
-    #[arg(long, value_name = "RFC3339")]
-    from: Timestamp,
-    /// The interval's end, an RFC 3339 instant (not included).
-    #[arg(long, value_name = "RFC3339")]
-    to: Timestamp,
-    /// List the occurrences and run nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Run more than the confirmation threshold without asking.
-    #[arg(long)]
-    yes: bool,
-    /// How many occurrences run at once.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    concurrency: usize,
-    /// How many occurrences start per second, at most.
-    #[arg(long, default_value_t = 5.0, value_name = "N")]
-    per_second: f64,
-}
-
-/// Above this many occurrences, `backfill` asks first (or wants `--yes`).
-const BACKFILL_CONFIRM_ABOVE: usize = 10;
-
-/// The most occurrences one `backfill` takes on.
-const BACKFILL_LIMIT: usize = 10_000;
-
-/// Runs the occurrences of a task due in an interval through the local dispatcher, at most
-/// `concurrency` at once and `per_second` starts a second, and prints one line each.
+/// Runs the occurrences of a task due in an interval through the local dispatcher, paced as
+/// asked, and prints one line each.
 async fn backfill(
     registry: Registry,
     environment: String,
     state: LocalState,
-    plan: Backfill,
+    request: BackfillRequest,
 ) -> ExitCode {
-    let Some(registration) = registry.get(&plan.task) else {
-        return unknown_task(&registry, &plan.task);
+    let plan = match request.plan(&registry) {
+        Ok(plan) => plan,
+        Err(message) => return fail(&message),
     };
-    if plan.to <= plan.from {
-        return fail(&format!(
-            "--to ({}) is not after --from ({})",
-            plan.to, plan.from
-        ));
-    }
-    if plan.concurrency == 0 || !plan.per_second.is_finite() || plan.per_second <= 0.0 {
-        return fail("--concurrency and --per-second must be above zero");
-    }
-    let due = crate::runner::due_between(registration, plan.from, plan.to, BACKFILL_LIMIT + 1);
-    if due.len() > BACKFILL_LIMIT {
-        return fail(&format!(
-            "more than {BACKFILL_LIMIT} occurrences of `{}` are due in that interval; backfill a shorter one",
-            plan.task
-        ));
-    }
-    let tz =
-        time_zone(registration.spec().timezone).unwrap_or(schedule_core::jiff::tz::TimeZone::UTC);
-    let shown = |time: Timestamp| {
-        format!(
-            "{} ({})",
-            format_instant(time, &tz),
-            format_instant(time, &schedule_core::jiff::tz::TimeZone::UTC)
-        )
-    };
-    if due.is_empty() {
-        print(&format!(
-            "no occurrence of `{}` is due from {} to {}\n",
-            plan.task, plan.from, plan.to
-        ));
-        return ExitCode::SUCCESS;
-    }
-    if plan.dry_run {
-        for time in &due {
-            print(&format!("{}\n", shown(*time)));
-        }
-        print(&format!(
-            "{} occurrence(s) of `{}` would run (dry run: nothing ran)\n",
-            due.len(),
-            plan.task
-        ));
-        return ExitCode::SUCCESS;
-    }
-    if due.len() > BACKFILL_CONFIRM_ABOVE && !plan.yes && !confirmed(due.len(), &plan.task) {
-        return fail(&format!(
-            "not confirmed: {} occurrences of `{}`; pass --yes to run them without asking (or --dry-run to list them)",
-            due.len(),
-            plan.task
-        ));
+    let mut listing = String::new();
+    let go = request.go_ahead(&plan, "run here", &mut listing);
+    print(&listing);
+    match go {
+        Ok(true) => {}
+        Ok(false) => return ExitCode::SUCCESS,
+        Err(message) => return fail(&message),
     }
     init_readable_logs();
     let dispatcher = local_dispatcher(registry, environment.clone(), state.store, state.ledger);
-    let input = registration.spec().input;
-    let gate = Arc::new(tokio::sync::Semaphore::new(plan.concurrency));
-    let spacing = std::time::Duration::from_secs_f64(1.0 / plan.per_second);
-    let mut runs = tokio::task::JoinSet::new();
-    for (index, time) in due.iter().copied().enumerate() {
-        if index > 0 {
-            tokio::time::sleep(spacing).await;
-        }
-        let Ok(permit) = Arc::clone(&gate).acquire_owned().await else {
-            break;
-        };
-        let dispatcher = dispatcher.clone();
-        let environment = environment.clone();
-        let task = plan.task.clone();
-        runs.spawn(async move {
-            let _permit = permit;
-            let outcome = match local_event(&environment, &task, input, time) {
-                Ok((event, execution_id)) => {
-                    let invocation = Invocation {
-                        request_id: format!("backfill-{execution_id}"),
-                        deadline: None,
-                    };
-                    dispatcher
-                        .dispatch(event, invocation)
-                        .await
-                        .map_err(|e| format!("[{}] {e}", e.error_type()))
-                }
-                Err(error) => Err(format!("the task's input is not valid JSON: {error}")),
-            };
-            (index, time, outcome)
-        });
-    }
-    let mut ended = Vec::new();
-    while let Some(joined) = runs.join_next().await {
-        if let Ok(result) = joined {
-            ended.push(result);
-        }
-    }
-    ended.sort_by_key(|(index, ..)| *index);
+    let task = plan.task.spec().name;
+    let input = plan.task.spec().input;
+    let ended = plan
+        .paced(|time| {
+            let dispatcher = dispatcher.clone();
+            let event = local_event(&environment, task, input, time);
+            async move {
+                let (event, execution_id) = event
+                    .map_err(|error| format!("the task's input is not valid JSON: {error}"))?;
+                let invocation = Invocation {
+                    request_id: format!("backfill-{execution_id}"),
+                    deadline: None,
+                };
+                dispatcher
+                    .dispatch(event, invocation)
+                    .await
+                    .map_err(|e| format!("[{}] {e}", e.error_type()))
+            }
+        })
+        .await;
     // succeeded, already done, skipped, failed
     let mut counts = [0_usize; 4];
-    for (_, time, outcome) in &ended {
+    for (time, outcome) in &ended {
         let (kind, line) = match outcome {
             Ok(Outcome::Succeeded { .. } | Outcome::Checked { .. }) => (0, "succeeded".to_owned()),
             Ok(Outcome::Duplicate { .. }) => {
@@ -635,35 +545,19 @@ async fn backfill(
             Err(message) => (3, format!("failed: {message}")),
         };
         counts[kind] += 1;
-        print(&format!("{} {line}\n", shown(*time)));
+        print(&format!("{} {line}\n", plan.shown(*time)));
     }
     let [succeeded, done, skipped, failed] = counts;
     let summary = format!(
-        "{} occurrence(s) of `{}`: {succeeded} succeeded, {done} already done, {skipped} skipped, {failed} failed",
+        "{} occurrence(s) of `{task}`: {succeeded} succeeded, {done} already done, {skipped} skipped, {failed} failed",
         ended.len(),
-        plan.task,
     );
     if failed == 0 {
         print(&format!("{summary}\n"));
         ExitCode::SUCCESS
     } else {
-        fail(&format!("{summary}; `history {}` shows them", plan.task))
+        fail(&format!("{summary}; `history {task}` shows them"))
     }
-}
-
-/// Asks on the terminal whether to run `count` occurrences; `false` when stdin is no terminal.
-fn confirmed(count: usize, task: &str) -> bool {
-    use std::io::{BufRead, IsTerminal};
-    if !std::io::stdin().is_terminal() {
-        return false;
-    }
-    let _ = write!(
-        std::io::stderr().lock(),
-        "run {count} occurrences of `{task}`? [y/N] "
-    );
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
 /// The ledger `pause` and `resume` write: like [`open_ledger`], but a state directory that

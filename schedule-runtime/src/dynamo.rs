@@ -5,12 +5,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::{
     BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
 };
 
-use crate::https::sdk::SdkClient;
+use crate::https::sdk::aws_http_client;
 
 /// The most one store call may take, retries included: a slow store fails closed quickly.
 pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
@@ -69,7 +68,7 @@ fn sdk_config(connection: Connection) -> aws_sdk_dynamodb::Config {
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(connection.region))
-        .http_client(SharedHttpClient::new(SdkClient::default()))
+        .http_client(aws_http_client())
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()

@@ -203,6 +203,12 @@ pub fn scheduler_event(
     serde_json::from_str(&text)
 }
 
+/// A new execution id, like Scheduler's: 16 random hex digits. For deliveries that Scheduler
+/// did not make (the local runner, an operator's `invoke`, `backfill`).
+pub fn new_execution_id() -> String {
+    format!("{:016x}", uuid::Uuid::new_v4().as_u128() as u64)
+}
+
 /// What the sender substitutes for each context member.
 #[derive(Clone, Copy)]
 struct Placeholders {

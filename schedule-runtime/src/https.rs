@@ -74,6 +74,14 @@ pub(crate) mod sdk {
 
     type Inner = hyper_util::client::legacy::Client<HttpsConnector<TcpConnector>, SdkBody>;
 
+    /// An AWS SDK HTTP client on the process's one HTTPS stack (rustls with ring, the Mozilla
+    /// roots compiled in), for SDK clients built outside this crate, such as the operator
+    /// commands' Lambda and SQS clients: one TLS stack per binary, and no reading of the
+    /// machine's certificate directory. Its connection pool is built on the first request.
+    pub fn aws_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+        aws_smithy_runtime_api::client::http::SharedHttpClient::new(SdkClient::default())
+    }
+
     /// Hands the SDK one connector, built (with its connection pool) on the first request.
     /// The SDK asks for a connector on every attempt, so it must be cheap to return.
     #[derive(Debug, Default)]

@@ -43,6 +43,7 @@
 //! tools that only read the registry turn it off.
 
 mod atomic_file;
+pub mod backfill;
 #[cfg(feature = "app")]
 mod cli;
 mod context;
@@ -70,6 +71,8 @@ pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome};
 pub use entry::main;
 pub use event::{Event, EventError};
 pub use heartbeat::Heartbeat;
+#[cfg(feature = "app")]
+pub use https::sdk::aws_http_client;
 pub use registry::{AliasClash, Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};

@@ -139,6 +139,10 @@ run "production" {
     condition     = length(jsondecode(aws_cloudwatch_dashboard.app.dashboard_body).widgets) == 11
     error_message = "the dashboard has a row per task and one for the dead-letter queue"
   }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.operator.statement : s.sid] == ["LedgerReadAndPause", "InvokeTaskAliases", "ReplayDeadLetters"] && data.aws_iam_policy_document.operator.statement[1].resources == toset([for a in aws_lambda_alias.task : a.arn]) && data.aws_iam_policy_document.operator.statement[1].actions == toset(["lambda:InvokeFunction"]) && data.aws_iam_policy_document.operator.statement[2].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]) && data.aws_iam_policy_document.operator.statement[2].resources == toset([aws_sqs_queue.dead_letter.arn])
+    error_message = "the operator policy reads and pauses through the ledger, invokes the task aliases and replays the dead-letter queue, nothing more"
+  }
 }
 
 run "staging" {

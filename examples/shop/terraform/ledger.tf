@@ -86,11 +86,23 @@ data "aws_iam_policy_document" "operator" {
     actions   = ["dynamodb:Query", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.ledger.arn]
   }
+
+  statement {
+    sid       = "InvokeTaskAliases"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [for alias in aws_lambda_alias.task : alias.arn]
+  }
+
+  statement {
+    sid       = "ReplayDeadLetters"
+    actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+  }
 }
 
 resource "aws_iam_policy" "operator" {
   name        = "${local.name}-operator"
-  description = "Read the ledger (status, history) and pause or resume tasks"
+  description = "Operate the tasks: read the ledger, pause and resume, invoke and backfill, replay the dead-letter queue"
   policy      = data.aws_iam_policy_document.operator.json
   tags        = var.tags
 }

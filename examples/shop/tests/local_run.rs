@@ -329,7 +329,7 @@ fn backfill_runs_the_due_occurrences_once() {
          2026-03-28T02:30:00+01:00 (2026-03-28T01:30:00+00:00)\n\
          2026-03-30T02:30:00+02:00 (2026-03-30T00:30:00+00:00)\n\
          2026-03-31T02:30:00+02:00 (2026-03-31T00:30:00+00:00)\n\
-         4 occurrence(s) of `database-backup` would run (dry run: nothing ran)\n"
+         4 occurrence(s) of `database-backup` would be run here (dry run: nothing was)\n"
     );
 
     let sync = |state: &str| {

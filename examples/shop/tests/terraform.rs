@@ -12,35 +12,15 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use support::tools::{
-    Deployment, assert_checkov_passes, assert_formatted_and_valid, placeholder_zip, run,
-    scratch_dir, terraform_ok, terraform_test, text,
+    Deployment, assert_checkov_passes, assert_formatted_and_valid, deployable_copy, module_copy,
+    run, scratch_dir, terraform_ok, terraform_test, text,
 };
 use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
-
-/// A copy of the committed module in a fresh directory.
-fn module_copy(name: &str) -> PathBuf {
-    let dir = scratch_dir(name);
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform");
-    for entry in std::fs::read_dir(golden).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name().to_string_lossy().ends_with(".tf") {
-            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-        }
-    }
-    dir
-}
-
-/// A copy of the committed module with a placeholder zip, as Terraform needs to plan it.
-fn deployable_copy(name: &str) -> PathBuf {
-    let dir = module_copy(name);
-    placeholder_zip(&dir);
-    dir
-}
 
 fn codegen(dir: &Path, args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_codegen"))

@@ -77,13 +77,24 @@ pub(crate) fn items() -> Vec<Item> {
         .build()
         .into(),
         dashboard().into(),
-        // What an operator's role needs for `status`, `history`, `pause` and `resume`: the
-        // module creates the policy, the team attaches it where its operators are.
+        // What an operator's role needs for the commands that act on a deployment (`status`,
+        // `history`, `pause`, `resume`; `codegen invoke`, `backfill` and `replay`): the module
+        // creates the policy, the team attaches it where its operators are.
         data("aws_iam_policy_document", "operator")
             .add_block(statement(
                 "LedgerReadAndPause",
                 table::CONTROL_ACTIONS,
                 expr("[aws_dynamodb_table.ledger.arn]"),
+            ))
+            .add_block(statement(
+                "InvokeTaskAliases",
+                OPERATOR_INVOKE_ACTIONS,
+                expr("[for alias in aws_lambda_alias.task : alias.arn]"),
+            ))
+            .add_block(statement(
+                "ReplayDeadLetters",
+                OPERATOR_QUEUE_ACTIONS,
+                expr("[aws_sqs_queue.dead_letter.arn]"),
             ))
             .build()
             .into(),
@@ -91,7 +102,7 @@ pub(crate) fn items() -> Vec<Item> {
             .add_attribute(("name", expr("\"${local.name}-operator\"")))
             .add_attribute((
                 "description",
-                "Read the ledger (status, history) and pause or resume tasks",
+                "Operate the tasks: read the ledger, pause and resume, invoke and backfill, replay the dead-letter queue",
             ))
             .add_attribute(("policy", expr("data.aws_iam_policy_document.operator.json")))
             .add_attribute(("tags", expr("var.tags")))
@@ -99,6 +110,18 @@ pub(crate) fn items() -> Vec<Item> {
             .into(),
     ]
 }
+
+/// What `codegen invoke` and `backfill` call: an asynchronous invocation of a task's alias.
+const OPERATOR_INVOKE_ACTIONS: &[&str] = &["lambda:InvokeFunction"];
+
+/// What `codegen replay` calls on the dead-letter queue: find it, read it, delete what was
+/// sent again, and make visible again what was not.
+const OPERATOR_QUEUE_ACTIONS: &[&str] = &[
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+];
 
 const TASK_METRIC: &[(&str, &str)] = &[
     ("Function", "aws_lambda_function.dispatch.function_name"),

@@ -39,6 +39,12 @@ impl DynamoDbLedger {
         }
     }
 
+    /// A ledger on `table` through an SDK client configured elsewhere (an operator's tool
+    /// loads credentials from a profile, for example). Its timeouts are the client's.
+    pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbLedger {
+        DynamoDbLedger::sharing(Arc::new(LazyClient::from(client)), table)
+    }
+
     /// A ledger on `table` through the client another part of the process already holds.
     pub(crate) fn sharing(client: Arc<LazyClient>, table: impl Into<String>) -> DynamoDbLedger {
         DynamoDbLedger {

@@ -374,7 +374,7 @@ pub(crate) fn local_event(
     input: Option<&str>,
     scheduled: Timestamp,
 ) -> Result<(serde_json::Value, String), serde_json::Error> {
-    let execution_id = new_execution_id();
+    let execution_id = crate::event::new_execution_id();
     let arn = format!("arn:aws:scheduler:local:000000000000:schedule/{environment}/{task}");
     let delivery = Delivery {
         scheduled_time: scheduled,
@@ -383,9 +383,4 @@ pub(crate) fn local_event(
         schedule_arn: &arn,
     };
     Ok((scheduler_event(task, input, delivery)?, execution_id))
-}
-
-/// An id like Scheduler's: 16 hex digits.
-fn new_execution_id() -> String {
-    format!("{:016x}", uuid::Uuid::new_v4().as_u128() as u64)
 }

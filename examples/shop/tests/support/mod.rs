@@ -44,6 +44,7 @@ struct State {
 
 /// A Lambda Runtime API on loopback: `GET .../invocation/next` long-polls for queued events,
 /// `POST .../invocation/{id}/response` and `.../error` record replies.
+#[derive(Clone)]
 pub(crate) struct RuntimeApi {
     pub(crate) address: String,
     state: Arc<(Mutex<State>, Condvar)>,
@@ -87,6 +88,135 @@ impl RuntimeApi {
             .unwrap();
         assert!(!timeout.timed_out(), "no reply to {body}");
         state.replies.remove(&id).unwrap()
+    }
+}
+
+impl RuntimeApi {
+    /// Queues `body` as invocation `id` and returns at once, as Lambda's asynchronous
+    /// invocation does; [`RuntimeApi::reply`] waits for the function's answer.
+    pub(crate) fn send(&self, id: &str, body: &str) {
+        let (lock, ready) = &*self.state;
+        lock.lock()
+            .unwrap()
+            .queue
+            .push_back((id.to_owned(), body.to_owned(), None));
+        ready.notify_all();
+    }
+
+    /// The function's reply to invocation `id`, waiting at most `patience` for it.
+    pub(crate) fn reply(&self, id: &str, patience: Duration) -> Option<Reply> {
+        let (lock, ready) = &*self.state;
+        let state = lock.lock().unwrap();
+        let (mut state, _) = ready
+            .wait_timeout_while(state, patience, |s| !s.replies.contains_key(id))
+            .unwrap();
+        state.replies.remove(id)
+    }
+}
+
+/// One call of Lambda's `Invoke` API, as the stand-in received it.
+#[derive(Debug, Clone)]
+pub(crate) struct InvokeCall {
+    pub(crate) function: String,
+    pub(crate) qualifier: String,
+    pub(crate) invocation_type: String,
+    pub(crate) request_id: String,
+    pub(crate) event: Value,
+}
+
+/// A stand-in for Lambda's `Invoke` API on loopback (`AWS_ENDPOINT_URL_LAMBDA`): it records
+/// each call, answers an asynchronous one with 202 and a request id, and hands the event to the
+/// function served by a [`RuntimeApi`] under that request id, so the real binary runs it.
+/// moto's own `Invoke` would accept the call but run nothing.
+pub(crate) struct LambdaInvokeApi {
+    pub(crate) address: String,
+    calls: Arc<Mutex<Vec<InvokeCall>>>,
+}
+
+impl LambdaInvokeApi {
+    pub(crate) fn start(runtime: RuntimeApi) -> LambdaInvokeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let calls: Arc<Mutex<Vec<InvokeCall>>> = Arc::default();
+        let recorded = Arc::clone(&calls);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let recorded = Arc::clone(&recorded);
+                let runtime = runtime.clone();
+                std::thread::spawn(move || serve_invoke(stream, &runtime, &recorded));
+            }
+        });
+        LambdaInvokeApi { address, calls }
+    }
+
+    /// Every call so far, in order.
+    pub(crate) fn calls(&self) -> Vec<InvokeCall> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+fn serve_invoke(stream: TcpStream, runtime: &RuntimeApi, calls: &Mutex<Vec<InvokeCall>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut headers = HashMap::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+            }
+        }
+        let body = read_body(&mut reader, &headers);
+        // POST /2015-03-31/functions/{name}/invocations?Qualifier={alias}
+        let path = request_line.split_whitespace().nth(1).unwrap_or("");
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let function = route
+            .strip_prefix("/2015-03-31/functions/")
+            .and_then(|rest| rest.strip_suffix("/invocations"))
+            .unwrap_or_default()
+            .to_owned();
+        let qualifier = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("Qualifier="))
+            .unwrap_or_default()
+            .to_owned();
+        let invocation_type = headers
+            .get("x-amz-invocation-type")
+            .cloned()
+            .unwrap_or_else(|| "RequestResponse".to_owned());
+        let mut recorded = calls.lock().unwrap();
+        let request_id = format!("async-{}", recorded.len() + 1);
+        recorded.push(InvokeCall {
+            function,
+            qualifier,
+            invocation_type: invocation_type.clone(),
+            request_id: request_id.clone(),
+            event: parse(&body),
+        });
+        drop(recorded);
+        if invocation_type == "Event" {
+            runtime.send(&request_id, &String::from_utf8_lossy(&body));
+            let head = format!(
+                "HTTP/1.1 202 Accepted\r\nx-amzn-requestid: {request_id}\r\ncontent-length: 0\r\n\r\n"
+            );
+            writer.write_all(head.as_bytes()).unwrap();
+        } else {
+            let refusal = "{\"message\":\"the stand-in serves asynchronous invocations only\"}";
+            let head = format!(
+                "HTTP/1.1 400 Bad Request\r\nx-amzn-errortype: InvalidParameterValueException\r\ncontent-length: {}\r\n\r\n{refusal}",
+                refusal.len()
+            );
+            writer.write_all(head.as_bytes()).unwrap();
+        }
     }
 }
 

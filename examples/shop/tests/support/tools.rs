@@ -33,6 +33,26 @@ pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// A copy of the committed module in a fresh directory.
+pub(crate) fn module_copy(name: &str) -> PathBuf {
+    let dir = scratch_dir(name);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform");
+    for entry in std::fs::read_dir(golden).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name().to_string_lossy().ends_with(".tf") {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// A copy of the committed module with a placeholder zip, as Terraform needs to plan it.
+pub(crate) fn deployable_copy(name: &str) -> PathBuf {
+    let dir = module_copy(name);
+    placeholder_zip(&dir);
+    dir
+}
+
 /// Writes `dir/bootstrap.zip`: a zip with a `bootstrap`, which is all Terraform and moto read.
 pub(crate) fn placeholder_zip(dir: &Path) {
     let zip = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON"))

@@ -1,0 +1,411 @@
+//! The operator's commands on a deployment: the shop's module applied to moto, the shop's
+//! binary serving its function (Runtime API on loopback, ledger and idempotency tables in
+//! moto), and `codegen invoke`, `backfill` and `replay --env` run as an operator runs them.
+//!
+//! Lambda's `Invoke` API is a stand-in on loopback ([`support::LambdaInvokeApi`]) that hands
+//! each asynchronous event to the running binary: moto would accept the call and run nothing.
+//! SQS and DynamoDB are moto's. Every effect is checked where it lands: the calls Lambda
+//! received, the ledger (read back with the shop's `history --env`), the queue.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use aws_sdk_sqs::types::MessageAttributeValue;
+use serde_json::{Value, json};
+use support::tools::{Deployment, deployable_copy, text};
+use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
+
+/// Runs a command of `binary` with `--env`, the credentials and moto's (and the stand-in's)
+/// endpoints, as an operator's shell would have them.
+struct Operator {
+    environment: String,
+    moto: String,
+    lambda: String,
+}
+
+impl Operator {
+    fn run(&self, binary: &str, args: &[&str]) -> Output {
+        Command::new(binary)
+            .args(args)
+            .args(["--env", &self.environment, "--name-prefix", "example-shop"])
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            // No profile of the machine's may change what the test sees.
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", &self.moto)
+            .env("AWS_ENDPOINT_URL_SQS", &self.moto)
+            .env("AWS_ENDPOINT_URL_LAMBDA", &self.lambda)
+            .env("USER", "ops")
+            .output()
+            .unwrap()
+    }
+
+    /// `codegen <args> --env ...`, which must succeed; its stdout.
+    fn codegen(&self, args: &[&str]) -> String {
+        let out = self.run(env!("CARGO_BIN_EXE_codegen"), args);
+        assert!(
+            out.status.success(),
+            "codegen {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// The deployed ledger's records of `task`, newest first (`example-shop history --json`).
+    fn history(&self, task: &str) -> Vec<Value> {
+        let out = self.run(
+            env!("CARGO_BIN_EXE_example-shop"),
+            &["history", task, "-n", "100", "--json"],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Waits (at most 30 s) until `task`'s records at `times` all read `succeeded`.
+    async fn wait_succeeded(&self, task: &str, times: &[&str]) -> Vec<Value> {
+        for _ in 0..60 {
+            let records = self.history(task);
+            let done = times.iter().all(|time| {
+                records
+                    .iter()
+                    .any(|r| r["scheduled_time"] == *time && r["status"] == "succeeded")
+            });
+            if done {
+                return records;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!(
+            "{task}: not all of {times:?} succeeded: {:#?}",
+            self.history(task)
+        );
+    }
+}
+
+fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .http_client(schedule_runtime::aws_http_client())
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+fn string_attribute(value: &str) -> MessageAttributeValue {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .unwrap()
+}
+
+/// Lambda's on-failure destination record for a run of `event` that failed three times.
+fn failure_record(alias: &str, event: &Value) -> String {
+    json!({
+        "version": "1.0",
+        "timestamp": "2026-11-29T10:09:12.568Z",
+        "requestContext": {
+            "requestId": "e4b46cbf-b738-4c1a-8880-a18cdf61200e",
+            "functionArn": format!("arn:aws:lambda:us-east-1:123456789012:function:shop:{alias}"),
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3
+        },
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "1", "functionError": "Unhandled"},
+        "responsePayload": {"errorType": "TaskFailed", "errorMessage": "supplier API returned 503"}
+    })
+    .to_string()
+}
+
+async fn queue_depth(sqs: &aws_sdk_sqs::Client, queue: &str) -> usize {
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(queue)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let count = |name: aws_sdk_sqs::types::QueueAttributeName| -> usize {
+        attributes
+            .attributes()
+            .and_then(|a| a.get(&name))
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+        + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs terraform, moto and boto3: run bash scripts/test.sh"]
+async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto() {
+    let moto = endpoint();
+    let dir = deployable_copy("operate");
+    let environment = format!("o{}", std::process::id());
+    let deployment = Deployment::apply(
+        &dir,
+        &environment,
+        &[
+            "cloudwatch",
+            "dynamodb",
+            "iam",
+            "lambda",
+            "logs",
+            "scheduler",
+            "sqs",
+            "sts",
+        ],
+    );
+    let deployed = deployment.read_back();
+    let function_name = format!("example-shop-{environment}");
+
+    // The binary serves the deployed function with its deployed environment.
+    let mut variables: Vec<(String, String)> = deployed["function"]["Environment"]["Variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.clone()));
+    variables.push((
+        "SHOP_DATA_DIR".to_owned(),
+        dir.join("shop-data").display().to_string(),
+    ));
+    let runtime = RuntimeApi::start();
+    let _function = start_function(&runtime, &variables, &dir.join("function.log"));
+    let lambda = LambdaInvokeApi::start(runtime.clone());
+    let operator = Operator {
+        environment: environment.clone(),
+        moto: moto.clone(),
+        lambda: lambda.address.clone(),
+    };
+
+    // Run now, and wait for the ledger's outcome.
+    let printed = operator.codegen(&[
+        "invoke",
+        "inventory-sync",
+        "--at",
+        "2026-11-30T09:05:00Z",
+        "--wait",
+    ]);
+    let calls = lambda.calls();
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    let call = &calls[0];
+    assert_eq!(call.function, function_name);
+    assert_eq!(call.qualifier, "inventory-sync");
+    assert_eq!(call.invocation_type, "Event");
+    assert_eq!(call.event["task"], "inventory-sync");
+    assert_eq!(call.event["scheduled_time"], "2026-11-30T09:05:00Z");
+    assert_eq!(call.event["attempt"], "1");
+    assert_eq!(call.event["execution_id"].as_str().unwrap().len(), 16);
+    assert!(
+        printed.contains(&format!("request id {}", call.request_id)),
+        "{printed}"
+    );
+    assert!(printed.contains("succeeded in "), "{printed}");
+    let records = operator.history("inventory-sync");
+    assert_eq!(records[0]["scheduled_time"], "2026-11-30T09:05:00Z");
+    assert_eq!(records[0]["status"], "succeeded");
+    assert_eq!(records[0]["request_id"], call.request_id.as_str());
+    assert_eq!(records[0]["environment"], environment.as_str());
+
+    // Backfill a week of the nightly backup (02:30 Berlin, idempotent) across the end of
+    // summer time on 25 October 2026. Worked out by hand: 02:30 CEST is 00:30Z until the 25th,
+    // whose 02:30 happens twice and runs once, at the first (CEST); from the 26th 02:30 CET is
+    // 01:30Z. One night ran already, so six are sent.
+    let week = [
+        "2026-10-22T00:30:00Z",
+        "2026-10-23T00:30:00Z",
+        "2026-10-24T00:30:00Z",
+        "2026-10-25T00:30:00Z",
+        "2026-10-26T01:30:00Z",
+        "2026-10-27T01:30:00Z",
+        "2026-10-28T01:30:00Z",
+    ];
+    operator.codegen(&[
+        "invoke",
+        "database-backup",
+        "--at",
+        "2026-10-23T00:30:00Z",
+        "--wait",
+    ]);
+    let interval = [
+        "--from",
+        "2026-10-22T00:00:00Z",
+        "--to",
+        "2026-10-29T00:00:00Z",
+    ];
+    let dry =
+        operator.codegen(&[&["backfill", "database-backup", "--dry-run"], &interval[..]].concat());
+    assert!(
+        dry.contains("2026-10-23T02:30:00+02:00 (2026-10-23T00:30:00+00:00) already done (idempotent): not sent"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains(&format!(
+            "6 occurrence(s) of `database-backup` would be sent to {function_name} (dry run: nothing was)"
+        )),
+        "{dry}"
+    );
+    let before = lambda.calls().len();
+    let sent = operator.codegen(
+        &[
+            &["backfill", "database-backup", "--yes", "--per-second", "20"],
+            &interval[..],
+        ]
+        .concat(),
+    );
+    assert!(
+        sent.contains(&format!(
+            "7 occurrence(s) of `database-backup`: 6 sent to {function_name}, 1 already done, 0 not sent"
+        )),
+        "{sent}"
+    );
+    let backfilled: Vec<String> = lambda.calls()[before..]
+        .iter()
+        .inspect(|c| assert_eq!(c.qualifier, "database-backup"))
+        .map(|c| c.event["scheduled_time"].as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<&str> = week
+        .iter()
+        .copied()
+        .filter(|t| *t != "2026-10-23T00:30:00Z")
+        .collect();
+    assert_eq!(backfilled, expected);
+    let records = operator.wait_succeeded("database-backup", &week).await;
+    for record in records
+        .iter()
+        .filter(|r| week.contains(&r["scheduled_time"].as_str().unwrap()))
+    {
+        assert_eq!(record["deliveries"], 1, "ran once: {record}");
+    }
+
+    // The dead-letter queue holds both kinds of record, an occurrence that has succeeded
+    // since, and a message that is no dead letter of this module.
+    let sqs = sqs_client(&moto);
+    let queue = sqs
+        .get_queue_url()
+        .queue_name(format!("{function_name}-dead-letter"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let failed_sync = json!({"task": "inventory-sync", "scheduled_time": "2026-11-29T10:05:00Z",
+                             "execution_id": "ad06616e51cdf74a", "attempt": "1"});
+    let succeeded_since = json!({"task": "inventory-sync", "scheduled_time": "2026-11-30T09:05:00Z",
+                                 "execution_id": "bd06616e51cdf74b", "attempt": "1"});
+    let undelivered = json!({"task": "sitemap-refresh", "scheduled_time": "2026-11-29T10:15:00Z",
+                             "execution_id": "d32c5kddcf5bb8c3", "attempt": "4",
+                             "schedule_arn": format!("arn:aws:scheduler:us-east-1:123456789012:schedule/{function_name}/sitemap-refresh")});
+    for body in [
+        failure_record("inventory-sync", &failed_sync),
+        failure_record("inventory-sync", &succeeded_since),
+    ] {
+        sqs.send_message()
+            .queue_url(&queue)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+    sqs.send_message()
+        .queue_url(&queue)
+        .message_body(undelivered.to_string())
+        .message_attributes(
+            "ERROR_CODE",
+            string_attribute("AWS.Lambda.TooManyRequestsException"),
+        )
+        .message_attributes("ERROR_MESSAGE", string_attribute("Rate Exceeded."))
+        .message_attributes(
+            "EXHAUSTED_RETRY_CONDITION",
+            string_attribute("MaximumRetryAttempts"),
+        )
+        .message_attributes("RETRY_ATTEMPTS", string_attribute("3"))
+        .message_attributes("IS_PAYLOAD_TRUNCATED", string_attribute("false"))
+        .send()
+        .await
+        .unwrap();
+    sqs.send_message()
+        .queue_url(&queue)
+        .message_body("{\"hello\":\"world\"}")
+        .send()
+        .await
+        .unwrap();
+
+    // A dry run shows each and leaves the queue as it was.
+    let before = lambda.calls().len();
+    let dry = operator.codegen(&["replay", "--dry-run"]);
+    assert!(
+        dry.contains("inventory-sync 2026-11-29T10:05:00+00:00 (2026-11-29T10:05:00+00:00): failed 3 time(s) (RetriesExhausted): [TaskFailed] supplier API returned 503\n  would be sent again\n"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("sitemap-refresh 2026-11-29T10:15:00+00:00 (2026-11-29T10:15:00+00:00): not delivered (MaximumRetryAttempts): AWS.Lambda.TooManyRequestsException: Rate Exceeded.\n  would be sent again\n"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("  succeeded since: would be dropped\n"),
+        "{dry}"
+    );
+    assert!(dry.contains("not a dead letter of this module"), "{dry}");
+    assert_eq!(lambda.calls().len(), before);
+    assert_eq!(queue_depth(&sqs, &queue).await, 4);
+
+    // One task only: the others stay.
+    let only = operator.codegen(&["replay", "--task", "sitemap-refresh"]);
+    assert!(only.contains("1 dead letter(s) in"), "{only}");
+    assert!(
+        only.contains("3 other message(s) untouched (--task)"),
+        "{only}"
+    );
+    let calls = lambda.calls();
+    assert_eq!(calls.len(), before + 1);
+    assert_eq!(calls[before].qualifier, "sitemap-refresh");
+    assert_eq!(calls[before].event, undelivered);
+    assert_eq!(queue_depth(&sqs, &queue).await, 3);
+
+    // The rest: one sent again, one dropped, the stranger left (and the command says so).
+    let rest = operator.run(env!("CARGO_BIN_EXE_codegen"), &["replay"]);
+    let (stdout, stderr) = (text(&rest.stdout), text(&rest.stderr));
+    assert!(!rest.status.success(), "{stdout}");
+    assert!(stdout.contains("  succeeded since: dropped\n"), "{stdout}");
+    assert!(
+        stdout.contains("  sent again: request id async-"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "3 dead letter(s) in {function_name}-dead-letter: 1 sent again, 1 dropped (succeeded since), 1 left in the queue"
+        )),
+        "{stderr}"
+    );
+    let calls = lambda.calls();
+    assert_eq!(calls.len(), before + 2);
+    assert_eq!(calls[before + 1].qualifier, "inventory-sync");
+    assert_eq!(calls[before + 1].event, failed_sync);
+    assert_eq!(queue_depth(&sqs, &queue).await, 1);
+
+    // The replayed occurrences ran and succeeded.
+    operator
+        .wait_succeeded("inventory-sync", &["2026-11-29T10:05:00Z"])
+        .await;
+    operator
+        .wait_succeeded("sitemap-refresh", &["2026-11-29T10:15:00Z"])
+        .await;
+    drop(deployment);
+}

@@ -1,0 +1,93 @@
+//! `backfill <task> --from T --to T --env NAME`: send the deployment the occurrences that were
+//! due in an interval, each with its own scheduled time.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use schedule_runtime::Registry;
+use schedule_runtime::backfill::Request;
+use schedule_runtime::ledger::Status;
+
+use super::invoke::operator_event;
+use super::{Deployment, Target, say};
+
+/// Sends every occurrence of the task due in the interval to its alias (asynchronously, so
+/// its retries and dead-letter queue apply), paced as asked, one line each. An idempotent
+/// task's occurrences that the ledger shows completed are not sent.
+pub(crate) async fn backfill(
+    request: Request,
+    target: Target,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let mut plan = request.plan(&registry)?;
+    let spec = plan.task.spec();
+    let deployment = Deployment::connect(&target).await?;
+    let mut done = 0;
+    if spec.idempotency.is_some()
+        && let (Some(first), Some(last)) = (plan.due.first(), plan.due.last())
+    {
+        let until = last
+            .checked_add(schedule_core::jiff::SignedDuration::from_millis(1))
+            .unwrap_or(*last);
+        let completed: HashSet<_> = deployment
+            .records(spec.name, *first, until)
+            .await?
+            .into_iter()
+            .filter(|r| matches!(r.status, Status::Succeeded | Status::Duplicate))
+            .map(|r| r.scheduled_time)
+            .collect();
+        for time in plan.due.iter().filter(|t| completed.contains(t)) {
+            say(
+                out,
+                &format!(
+                    "{} already done (idempotent): not sent\n",
+                    plan.shown(*time)
+                ),
+            )?;
+        }
+        done = completed.len();
+        plan.due.retain(|t| !completed.contains(t));
+    }
+    let mut listing = String::new();
+    let verb = format!("sent to {}", deployment.name);
+    let go = request.go_ahead(&plan, &verb, &mut listing);
+    say(out, &listing)?;
+    if !go? {
+        return Ok(());
+    }
+    let input = spec.input;
+    let deployment = &deployment;
+    let sent = plan
+        .paced(|time| {
+            let event = operator_event(spec.name, input, time);
+            // Each send borrows the deployment's clients; the clients are cheap to clone.
+            let lambda = deployment.for_send();
+            async move { lambda.send(spec.name, &event?).await }
+        })
+        .await;
+    let mut failed = 0;
+    for (time, answer) in &sent {
+        let line = match answer {
+            Ok(request_id) => format!("sent: request id {request_id}"),
+            Err(problem) => {
+                failed += 1;
+                format!("not sent: {problem}")
+            }
+        };
+        say(out, &format!("{} {line}\n", plan.shown(*time)))?;
+    }
+    let summary = format!(
+        "{} occurrence(s) of `{}`: {} sent to {}, {done} already done, {failed} not sent; `history {} --env {}` shows their runs",
+        sent.len() + done,
+        spec.name,
+        sent.len() - failed,
+        deployment.name,
+        spec.name,
+        deployment.environment,
+    );
+    if failed > 0 {
+        return Err(summary);
+    }
+    say(out, &format!("{summary}\n"))
+}

@@ -1,0 +1,190 @@
+//! `invoke <task> --env NAME`: run a deployed task now, as Scheduler would, and optionally wait
+//! for the ledger's outcome.
+
+use std::io::Write;
+use std::time::Duration;
+
+use schedule_core::format_instant;
+use schedule_core::jiff::Timestamp;
+use schedule_core::jiff::tz::TimeZone;
+use schedule_runtime::Registry;
+use schedule_runtime::event::{Delivery, new_execution_id, scheduler_event};
+use schedule_runtime::ledger::{Record, Status, shown_status};
+use serde_json::Value;
+
+use super::{Deployment, Target, say};
+
+/// `invoke`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Invoke {
+    /// The task's name (see `list`).
+    task: String,
+    /// The occurrence to run, as an RFC 3339 instant; default now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<Timestamp>,
+    /// The task's input as JSON; default the declared input.
+    #[arg(long, value_name = "JSON")]
+    input: Option<String>,
+    /// Wait until the ledger records the run's outcome, retries included, and print it.
+    #[arg(long)]
+    wait: bool,
+    /// How long `--wait` waits at most, in seconds. Default: the task's timeout, times its
+    /// attempts, plus Lambda's retry delays and a minute.
+    #[arg(long, value_name = "SECONDS", requires = "wait")]
+    wait_seconds: Option<u64>,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// How often `--wait` reads the ledger.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Sends the task's alias the event Scheduler would send for the occurrence and prints the
+/// request id; with `--wait`, the outcome too (an error when the run failed for good).
+pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let Some(task) = registry.get(&args.task) else {
+        let known: Vec<&str> = registry.names().collect();
+        return Err(format!(
+            "no task named `{}`; the tasks are: {} (see `list`)",
+            args.task,
+            known.join(", ")
+        ));
+    };
+    let spec = task.spec();
+    if let Some(Err(error)) = args.input.as_deref().map(serde_json::from_str::<Value>) {
+        return Err(format!(
+            "--input is not valid JSON: {error}; e.g. --input '{{\"format\": \"pdf\"}}'"
+        ));
+    }
+    // Scheduler's scheduled time has whole seconds; the ledger keys the occurrence by it.
+    let at = args.at.unwrap_or_else(Timestamp::now);
+    let at = Timestamp::from_second(at.as_second()).map_err(|e| e.to_string())?;
+    let event = operator_event(spec.name, args.input.as_deref().or(spec.input), at)?;
+    let deployment = Deployment::connect(&args.target).await?;
+    let request_id = deployment.send(spec.name, &event).await?;
+    let zone = spec.time_zone().unwrap_or(TimeZone::UTC);
+    say(
+        out,
+        &format!(
+            "{}: occurrence {} sent to {}:{} (asynchronous, as Scheduler sends it); request id {request_id}\n",
+            spec.name,
+            format_instant(at, &zone),
+            deployment.name,
+            schedule_core::limits::alias_name(spec.name),
+        ),
+    )?;
+    if !args.wait {
+        return Ok(());
+    }
+    let patience = args
+        .wait_seconds
+        .map_or_else(|| default_patience(spec), Duration::from_secs);
+    let give_up = tokio::time::Instant::now() + patience;
+    let mut failures_seen = 0;
+    loop {
+        let record = deployment.record(spec.name, at).await?;
+        if let Some(record) = record {
+            let now = Timestamp::now();
+            let shown = shown_status(&record, spec, now);
+            if record.status.is_failure() && shown != Status::DeadLettered.as_str() {
+                if record.failures > failures_seen {
+                    failures_seen = record.failures;
+                    say(
+                        out,
+                        &format!(
+                            "attempt {} failed: {}; Lambda retries it ({} of {} retries used)\n",
+                            record.deliveries,
+                            error_line(&record),
+                            record.failures,
+                            spec.retries
+                        ),
+                    )?;
+                }
+            } else if record.status != Status::Running {
+                return finished(&record, shown, &deployment.environment, out);
+            }
+        }
+        if tokio::time::Instant::now() >= give_up {
+            return Err(format!(
+                "no outcome recorded after {} s; the run may still be queued or running: `history {} --env {}` shows it later",
+                patience.as_secs(),
+                spec.name,
+                deployment.environment
+            ));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// The event Scheduler would send for the first delivery of `task`'s occurrence at `at`, with
+/// a fresh execution id. It names no schedule: no schedule sent it.
+pub(super) fn operator_event(
+    task: &str,
+    input: Option<&str>,
+    at: Timestamp,
+) -> Result<Value, String> {
+    let execution_id = new_execution_id();
+    let delivery = Delivery {
+        scheduled_time: at,
+        execution_id: &execution_id,
+        attempt: 1,
+        schedule_arn: "",
+    };
+    let mut event = scheduler_event(task, input, delivery)
+        .map_err(|e| format!("the task's input is not valid JSON: {e}"))?;
+    if let Some(members) = event.as_object_mut() {
+        members.remove("schedule_arn");
+    }
+    Ok(event)
+}
+
+/// The task's timeout for each attempt, Lambda's retry delays (about one and two minutes),
+/// and a minute for the asynchronous queue.
+fn default_patience(spec: &schedule_core::TaskSpec) -> Duration {
+    let attempts = u64::from(spec.retries) + 1;
+    let delays = [0, 60, 180][usize::from(spec.retries.min(2))];
+    Duration::from_secs(u64::from(spec.timeout_seconds) * attempts + delays + 60)
+}
+
+fn error_line(record: &Record) -> String {
+    let kind = record.error_type.as_deref().unwrap_or("error");
+    let text = record.excerpt.as_deref().unwrap_or("");
+    format!("[{kind}] {}", text.lines().next().unwrap_or(""))
+}
+
+/// Prints the run's outcome; an error when it failed for good.
+fn finished(
+    record: &Record,
+    shown: &str,
+    environment: &str,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let took = record
+        .duration_ms
+        .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
+        .unwrap_or_default();
+    match record.status {
+        Status::Succeeded | Status::Duplicate => say(
+            out,
+            &format!(
+                "{shown}{took} (attempt {}, request id {})\n",
+                record.deliveries.max(1),
+                record.request_id.as_deref().unwrap_or("unknown")
+            ),
+        ),
+        Status::Skipped => say(
+            out,
+            &format!(
+                "skipped: {}\n",
+                record.excerpt.as_deref().unwrap_or("no reason recorded")
+            ),
+        ),
+        _ => Err(format!(
+            "{shown} after {} attempt(s): {}; `history {} --env {environment}` shows it",
+            record.deliveries,
+            error_line(record),
+            record.task
+        )),
+    }
+}

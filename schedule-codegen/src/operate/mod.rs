@@ -1,0 +1,213 @@
+//! The operator's commands on a deployed application: `invoke`, `backfill` and `replay` with
+//! `--env NAME` (contract 2 of `docs/contracts.md`).
+//!
+//! They send the deployed function the event Scheduler would send, asynchronously as Scheduler
+//! does (so each task's alias applies its retries and dead-letter queue), read the module's
+//! dead-letter queue, and read the ledger. They need the Lambda and SQS clients of the AWS SDK,
+//! which the dispatch Lambda must not carry, so they live here, in the operator's binary,
+//! behind the default `operate` feature. Credentials come from the standard chain
+//! (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process), over the runtime's
+//! one HTTPS stack; `AWS_ENDPOINT_URL_LAMBDA`, `_SQS` and `_DYNAMODB` point them elsewhere.
+//!
+//! Names follow the generated module: the function is `<name_prefix>-<env>`, a task's alias
+//! is its name (`.` as `_`), the queue is `<name_prefix>-<env>-dead-letter` and the ledger
+//! `<name_prefix>-<env>-ledger`.
+
+mod backfill;
+mod dead_letter;
+mod invoke;
+mod replay;
+
+use std::future::Future;
+use std::io::Write;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use schedule_core::jiff::Timestamp;
+use schedule_core::limits::alias_name;
+use schedule_runtime::ledger::{DynamoDbLedger, Ledger, Query, Record};
+use serde_json::Value;
+
+pub(crate) use self::backfill::backfill;
+pub(crate) use self::invoke::{Invoke, invoke};
+pub(crate) use self::replay::{Replay, replay};
+
+/// Which deployment a command acts on.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Target {
+    /// The deployed environment: the module's `environment` variable.
+    #[arg(long = "env", value_name = "NAME")]
+    environment: String,
+    /// The module's `name_prefix`. Default: the application's package name (`cargo run` sets
+    /// it), which is also the module's default.
+    #[arg(long, value_name = "PREFIX")]
+    name_prefix: Option<String>,
+    /// The AWS profile to use. Default: `AWS_PROFILE`, else the standard credential chain.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
+/// How long one AWS call may take, retries included.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The clients and names of one deployed environment.
+pub(crate) struct Deployment {
+    environment: String,
+    /// `<name_prefix>-<env>`: the function's name, and the prefix of every resource's.
+    name: String,
+    sender: Sender,
+    sqs: aws_sdk_sqs::Client,
+    ledger: DynamoDbLedger,
+}
+
+impl Deployment {
+    /// The deployment `target` names, with credentials and region from the standard chain.
+    /// Nothing is sent yet.
+    pub(crate) async fn connect(target: &Target) -> Result<Deployment, String> {
+        let prefix = target
+            .name_prefix
+            .clone()
+            .or_else(|| std::env::var("CARGO_PKG_NAME").ok().filter(|n| !n.is_empty()))
+            .ok_or(
+                "pass --name-prefix PREFIX: the deployed module's name_prefix (under `cargo run` it defaults to the package's name)",
+            )?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(schedule_runtime::aws_http_client())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_timeout(CALL_TIMEOUT)
+                    .build(),
+            );
+        if let Some(profile) = &target.profile {
+            loader = loader.profile_name(profile);
+        }
+        let config = loader.load().await;
+        if config.region().is_none() {
+            return Err(
+                "no AWS region: set AWS_REGION, or use a profile that has one (--profile)"
+                    .to_owned(),
+            );
+        }
+        let name = format!("{prefix}-{}", target.environment);
+        let table = schedule_runtime::ledger::table::name(&prefix, &target.environment);
+        Ok(Deployment {
+            environment: target.environment.clone(),
+            sender: Sender {
+                function: name.clone(),
+                lambda: aws_sdk_lambda::Client::new(&config),
+            },
+            sqs: aws_sdk_sqs::Client::new(&config),
+            ledger: DynamoDbLedger::with_client(aws_sdk_dynamodb::Client::new(&config), table),
+            name,
+        })
+    }
+
+    /// Sends `event` to `task`'s alias: [`Sender::send`].
+    pub(crate) async fn send(&self, task: &str, event: &Value) -> Result<String, String> {
+        self.sender.send(task, event).await
+    }
+
+    /// What sends events, to move into a task of its own.
+    pub(crate) fn for_send(&self) -> Sender {
+        self.sender.clone()
+    }
+
+    /// The ledger's records of `task` due in `[from, to)`, oldest first.
+    pub(crate) async fn records(
+        &self,
+        task: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Record>, String> {
+        let query = Query {
+            since: Some(from),
+            limit: usize::MAX,
+        };
+        let mut records =
+            self.ledger.history(task, query).await.map_err(|e| {
+                format!("reading the ledger {}: {}", self.ledger.table(), causes(&e))
+            })?;
+        records.retain(|r| r.scheduled_time < to);
+        records.reverse();
+        Ok(records)
+    }
+
+    /// The ledger's record of `task`'s occurrence due at `at`, if there is one.
+    pub(crate) async fn record(&self, task: &str, at: Timestamp) -> Result<Option<Record>, String> {
+        let to = at
+            .checked_add(schedule_core::jiff::SignedDuration::from_millis(1))
+            .unwrap_or(at);
+        Ok(self.records(task, at, to).await?.pop())
+    }
+}
+
+/// Sends events to the deployed function's aliases. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) struct Sender {
+    /// The function's name.
+    function: String,
+    lambda: aws_sdk_lambda::Client,
+}
+
+impl Sender {
+    /// Sends `event` to `task`'s alias as Scheduler does (an asynchronous invocation), and
+    /// returns the request id Lambda gave it once it accepted it.
+    pub(crate) async fn send(&self, task: &str, event: &Value) -> Result<String, String> {
+        use aws_sdk_lambda::operation::RequestId;
+        let alias = alias_name(task);
+        let payload = serde_json::to_vec(event).map_err(|e| e.to_string())?;
+        let sent = self
+            .lambda
+            .invoke()
+            .function_name(&self.function)
+            .qualifier(&alias)
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(payload))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "invoking {}:{alias}: {}",
+                    self.function,
+                    aws_sdk_lambda::error::DisplayErrorContext(e)
+                )
+            })?;
+        if sent.status_code() != 202 {
+            return Err(format!(
+                "invoking {}:{alias}: Lambda answered {} instead of 202 (accepted)",
+                self.function,
+                sent.status_code()
+            ));
+        }
+        Ok(sent.request_id().unwrap_or("(no request id)").to_owned())
+    }
+}
+
+/// An error and its sources, one `: ` apart.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+/// Runs an operator command on a runtime of its own; `Err` is the message to print.
+pub(crate) fn block_on<F: Future<Output = Result<(), String>>>(command: F) -> Result<(), String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?
+        .block_on(command)
+}
+
+/// Writes `text` to `out`.
+fn say(out: &mut dyn Write, text: &str) -> Result<(), String> {
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}

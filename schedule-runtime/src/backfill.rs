@@ -1,0 +1,210 @@
+//! `backfill`: the occurrences of a task that were due in an interval, each sent again with its
+//! own scheduled time. Where they go differs (the application's binary runs them through its
+//! local dispatcher; the operator's `codegen backfill --env` sends them to the deployed
+//! function), so this module holds what both share: the request, which occurrences are due,
+//! asking before many, pacing, and the lines printed.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use schedule_core::format_instant;
+use schedule_core::jiff::Timestamp;
+use schedule_core::jiff::tz::TimeZone;
+
+use crate::registry::Registry;
+use crate::task::Registration;
+
+/// Above this many occurrences, `backfill` asks first (or wants `--yes`).
+pub const CONFIRM_ABOVE: usize = 10;
+
+/// The most occurrences one `backfill` takes on.
+pub const LIMIT: usize = 10_000;
+
+/// What `backfill` is asked to do: the command line's arguments.
+#[cfg(feature = "app")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct Request {
+    /// The task's name (see `list`).
+    pub task: String,
+    /// The interval's start, an RFC 3339 instant (included).
+    #[arg(long, value_name = "RFC3339")]
+    pub from: Timestamp,
+    /// The interval's end, an RFC 3339 instant (not included).
+    #[arg(long, value_name = "RFC3339")]
+    pub to: Timestamp,
+    /// List the occurrences and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send more than the confirmation threshold without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// How many occurrences are under way at once.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub concurrency: usize,
+    /// How many occurrences start per second, at most.
+    #[arg(long, default_value_t = 5.0, value_name = "N")]
+    pub per_second: f64,
+}
+
+/// The occurrences a request covers, checked.
+#[derive(Debug)]
+pub struct Plan {
+    /// The task.
+    pub task: &'static Registration,
+    /// Its occurrences due in the interval, oldest first.
+    pub due: Vec<Timestamp>,
+    /// At most this many under way at once.
+    pub concurrency: usize,
+    /// The time between two starts.
+    pub spacing: Duration,
+    zone: TimeZone,
+}
+
+#[cfg(feature = "app")]
+impl Request {
+    /// Checks the request against the registry: a known task, an interval that is one, pacing
+    /// above zero, at most [`LIMIT`] occurrences.
+    pub fn plan(&self, registry: &Registry) -> Result<Plan, String> {
+        plan(
+            registry,
+            &self.task,
+            (self.from, self.to),
+            (self.concurrency, self.per_second),
+        )
+    }
+
+    /// `Ok(false)` when there is nothing to send (nothing due, or a dry run: the list is then
+    /// in `out`), an error when more than [`CONFIRM_ABOVE`] are due, `--yes` was not given and
+    /// the operator did not confirm on the terminal.
+    pub fn go_ahead(&self, plan: &Plan, verb: &str, out: &mut String) -> Result<bool, String> {
+        let task = plan.task.spec().name;
+        if plan.due.is_empty() {
+            out.push_str(&format!(
+                "no occurrence of `{task}` is due from {} to {}\n",
+                self.from, self.to
+            ));
+            return Ok(false);
+        }
+        if self.dry_run {
+            for time in &plan.due {
+                out.push_str(&format!("{}\n", plan.shown(*time)));
+            }
+            out.push_str(&format!(
+                "{} occurrence(s) of `{task}` would be {verb} (dry run: nothing was)\n",
+                plan.due.len()
+            ));
+            return Ok(false);
+        }
+        if plan.due.len() > CONFIRM_ABOVE && !self.yes && !confirmed(plan.due.len(), task, verb) {
+            return Err(format!(
+                "not confirmed: {} occurrences of `{task}`; pass --yes to go ahead without asking (or --dry-run to list them)",
+                plan.due.len()
+            ));
+        }
+        Ok(true)
+    }
+}
+
+/// [`Request::plan`] for its parts: `interval` is `[from, to)`, `pacing` is (at once, per
+/// second).
+pub fn plan(
+    registry: &Registry,
+    task: &str,
+    (from, to): (Timestamp, Timestamp),
+    (concurrency, per_second): (usize, f64),
+) -> Result<Plan, String> {
+    let Some(registration) = registry.get(task) else {
+        let known: Vec<&str> = registry.names().collect();
+        return Err(format!(
+            "no task named `{task}`; the tasks are: {} (see `list`)",
+            known.join(", ")
+        ));
+    };
+    if to <= from {
+        return Err(format!("--to ({to}) is not after --from ({from})"));
+    }
+    if concurrency == 0 || !per_second.is_finite() || per_second <= 0.0 {
+        return Err("--concurrency and --per-second must be above zero".to_owned());
+    }
+    let due = crate::runner::due_between(registration, from, to, LIMIT + 1);
+    if due.len() > LIMIT {
+        return Err(format!(
+            "more than {LIMIT} occurrences of `{task}` are due in that interval; backfill a shorter one"
+        ));
+    }
+    Ok(Plan {
+        task: registration,
+        due,
+        concurrency,
+        spacing: Duration::from_secs_f64(1.0 / per_second),
+        zone: registration.spec().time_zone().unwrap_or(TimeZone::UTC),
+    })
+}
+
+impl Plan {
+    /// An occurrence as the lines show it: in the task's zone, then in UTC.
+    pub fn shown(&self, time: Timestamp) -> String {
+        format!(
+            "{} ({})",
+            format_instant(time, &self.zone),
+            format_instant(time, &TimeZone::UTC)
+        )
+    }
+
+    /// Calls `send` for every occurrence, oldest first, starting one every `spacing` and at
+    /// most `concurrency` at once; the answers come back in the same order.
+    pub async fn paced<F, Fut, T>(&self, send: F) -> Vec<(Timestamp, T)>
+    where
+        F: Fn(Timestamp) -> Fut,
+        Fut: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let gate = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
+        let mut under_way = tokio::task::JoinSet::new();
+        for (index, time) in self.due.iter().copied().enumerate() {
+            if index > 0 {
+                tokio::time::sleep(self.spacing).await;
+            }
+            // The semaphore is never closed, so acquiring cannot fail.
+            let Ok(permit) = Arc::clone(&gate).acquire_owned().await else {
+                break;
+            };
+            let sent = send(time);
+            under_way.spawn(async move {
+                let answer = sent.await;
+                drop(permit);
+                (index, time, answer)
+            });
+        }
+        let mut answers = Vec::with_capacity(self.due.len());
+        while let Some(joined) = under_way.join_next().await {
+            // A panicking `send` is a bug in it; its occurrence is left out, not guessed at.
+            if let Ok(answer) = joined {
+                answers.push(answer);
+            }
+        }
+        answers.sort_by_key(|(index, ..)| *index);
+        answers
+            .into_iter()
+            .map(|(_, time, answer)| (time, answer))
+            .collect()
+    }
+}
+
+/// Asks on the terminal whether to go ahead with `count` occurrences; `false` when stdin is
+/// no terminal.
+#[cfg(feature = "app")]
+fn confirmed(count: usize, task: &str, verb: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    let _ = write!(
+        std::io::stderr().lock(),
+        "{count} occurrences of `{task}` will be {verb}. Go ahead? [y/N] "
+    );
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
