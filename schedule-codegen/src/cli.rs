@@ -75,6 +75,21 @@ enum Command {
         #[arg(long)]
         eventbridge_rules: bool,
     },
+    /// One line per task of a deployment: enabled, paused or not, last run and its outcome,
+    /// last success, next fire time, occurrences missed (read from the deployed ledger).
+    #[cfg(feature = "operate")]
+    Status(crate::operate::Status),
+    /// One line per occurrence of a deployed task, newest first: scheduled time (task's zone
+    /// and UTC), status, attempts, duration, error.
+    #[cfg(feature = "operate")]
+    History(crate::operate::History),
+    /// Stop running a deployed task: its deliveries are recorded as skipped until `resume`,
+    /// from the next one.
+    #[cfg(feature = "operate")]
+    Pause(crate::operate::Pause),
+    /// Run a paused deployed task again from its next delivery.
+    #[cfg(feature = "operate")]
+    Resume(crate::operate::Resume),
     /// Run a deployed task now: send its alias the event Scheduler would send, asynchronously
     /// as Scheduler does (its retries and dead-letter queue apply), and print the request id.
     #[cfg(feature = "operate")]
@@ -171,6 +186,14 @@ where
             };
             terraform(&dir, check, app, healthchecks, trigger, out)
         }
+        #[cfg(feature = "operate")]
+        Command::Status(args) => crate::operate::block_on(crate::operate::status(args, out)),
+        #[cfg(feature = "operate")]
+        Command::History(args) => crate::operate::block_on(crate::operate::history(args, out)),
+        #[cfg(feature = "operate")]
+        Command::Pause(args) => crate::operate::block_on(crate::operate::pause(args, out)),
+        #[cfg(feature = "operate")]
+        Command::Resume(args) => crate::operate::block_on(crate::operate::resume(args, out)),
         #[cfg(feature = "operate")]
         Command::Invoke(args) => crate::operate::block_on(crate::operate::invoke(args, out)),
         #[cfg(feature = "operate")]

@@ -114,13 +114,9 @@ pub fn plan(
     (from, to): (Timestamp, Timestamp),
     (concurrency, per_second): (usize, f64),
 ) -> Result<Plan, String> {
-    let Some(registration) = registry.get(task) else {
-        let known: Vec<&str> = registry.names().collect();
-        return Err(format!(
-            "no task named `{task}`; the tasks are: {} (see `list`)",
-            known.join(", ")
-        ));
-    };
+    let registration = registry
+        .get(task)
+        .ok_or_else(|| crate::ledger::commands::unknown_task(registry, task))?;
     if to <= from {
         return Err(format!("--to ({to}) is not after --from ({from})"));
     }

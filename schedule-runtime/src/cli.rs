@@ -15,11 +15,11 @@ use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use serde_json::Value;
 
 use crate::backfill::Request as BackfillRequest;
-use crate::dispatch::{Dispatcher, Invocation, Outcome, with_causes};
+use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
-use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder};
+use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder, commands};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
 use crate::runner::{DeadLetterFile, Runner, local_event};
@@ -198,11 +198,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Ok(ledger) => ledger,
                 Err(message) => return fail(&message),
             };
-            let pause = crate::ledger::Pause {
-                by: operator(),
-                at: Timestamp::now(),
-                reason,
-            };
+            let pause = commands::pause_by_operator(reason);
             set_pause(
                 &registry,
                 ledger.as_ref(),
@@ -580,14 +576,6 @@ fn open_control(
     open_ledger(state_dir, deployed, source, binary)
 }
 
-/// Who is pausing: the operator's user name, as the shell says.
-fn operator() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
 async fn set_pause(
     registry: &Registry,
     ledger: &dyn Ledger,
@@ -595,21 +583,11 @@ async fn set_pause(
     pause: Option<&crate::ledger::Pause>,
     deployed: Option<&str>,
 ) -> ExitCode {
-    if registry.get(task).is_none() {
-        return unknown_task(registry, task);
-    }
-    if let Err(error) = ledger.set_pause(task, pause).await {
-        return fail(&with_causes(&error));
-    }
     let when = match deployed {
         Some(environment) => format!("in {environment} from its next delivery"),
         None => "here from its next run".to_owned(),
     };
-    match pause {
-        Some(pause) => print(&format!("{task}: {pause}; takes effect {when}\n")),
-        None => print(&format!("{task}: resumed; takes effect {when}\n")),
-    }
-    ExitCode::SUCCESS
+    printed(commands::set_pause(registry, ledger, task, pause, &when).await)
 }
 
 async fn status(
@@ -618,29 +596,9 @@ async fn status(
     ledger: &dyn Ledger,
     json: bool,
 ) -> ExitCode {
-    let retention = match environment::ledger_retention() {
-        Ok(retention) => retention,
-        Err(problem) => return fail(&problem),
-    };
-    let now = Timestamp::now();
-    let statuses = match crate::ledger::status(registry, environment, ledger, now, retention).await
-    {
-        Ok(statuses) => statuses,
-        Err(error) => return fail(&with_causes(&error)),
-    };
-    if json {
-        print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&statuses).unwrap_or_default()
-        ));
-    } else {
-        use std::io::IsTerminal;
-        let colour = std::io::stdout().is_terminal();
-        print(&crate::ledger::status_table(
-            registry, &statuses, now, colour,
-        ));
-    }
-    ExitCode::SUCCESS
+    use std::io::IsTerminal;
+    let colour = std::io::stdout().is_terminal();
+    printed(commands::status(registry, environment, ledger, json, colour).await)
 }
 
 async fn history(
@@ -652,37 +610,24 @@ async fn history(
     since: Option<Timestamp>,
     json: bool,
 ) -> ExitCode {
-    let Some(registration) = registry.get(task) else {
-        return unknown_task(registry, task);
-    };
+    use std::io::IsTerminal;
+    let colour = std::io::stdout().is_terminal();
     let query = crate::ledger::Query {
         since,
         limit: count,
     };
-    let now = Timestamp::now();
-    let found = crate::ledger::history(registration, environment, ledger, query, now).await;
-    let records = match found {
-        Ok(records) => records,
-        Err(error) => return fail(&with_causes(&error)),
-    };
-    if json {
-        print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&records).unwrap_or_default()
-        ));
-    } else if records.is_empty() {
-        print(&format!("no occurrence of `{task}` is recorded\n"));
-    } else {
-        use std::io::IsTerminal;
-        let colour = std::io::stdout().is_terminal();
-        print(&crate::ledger::history_table(
-            registration,
-            &records,
-            now,
-            colour,
-        ));
+    printed(commands::history(registry, environment, ledger, task, query, json, colour).await)
+}
+
+/// Prints a command's text, or fails with its error.
+fn printed(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print(&text);
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
     }
-    ExitCode::SUCCESS
 }
 
 async fn invoke(
@@ -729,11 +674,7 @@ async fn invoke(
 
 /// The error for a task name the registry does not know, listing the names it does.
 fn unknown_task(registry: &Registry, task: &str) -> ExitCode {
-    let known: Vec<&str> = registry.names().collect();
-    fail(&format!(
-        "no task named `{task}`; the tasks are: {} (see `list`)",
-        known.join(", ")
-    ))
+    fail(&commands::unknown_task(registry, task))
 }
 
 fn print(text: &str) {

@@ -416,6 +416,7 @@ impl Dispatcher {
             }
             let change = Change::Skipped {
                 reason: reason.clone(),
+                request_id: run_id,
             };
             self.recorder.record(&name, scheduled_time, change).await;
             self.publish(&name, Status::Skipped, None);

@@ -1,6 +1,7 @@
 //! The operator's commands on a deployment: the shop's module applied to moto, the shop's
 //! binary serving its function (Runtime API on loopback, ledger and idempotency tables in
-//! moto), and `codegen invoke`, `backfill` and `replay --env` run as an operator runs them.
+//! moto), and `codegen invoke`, `pause`, `resume`, `status`, `history`, `backfill` and
+//! `replay --env` run as an operator runs them.
 //!
 //! Lambda's `Invoke` API is a stand-in on loopback ([`support::LambdaInvokeApi`]) that hands
 //! each asynchronous event to the running binary: moto would accept the call and run nothing.
@@ -223,6 +224,48 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert_eq!(records[0]["request_id"], call.request_id.as_str());
     assert_eq!(records[0]["environment"], environment.as_str());
 
+    // Pause: a delivery meanwhile is recorded as skipped, not run; `status` says who and why.
+    let paused = operator.codegen(&["pause", "weekly-digest", "--reason", "newsletter on hold"]);
+    assert!(
+        paused.starts_with("weekly-digest: paused by ops at ")
+            && paused.contains(&format!(
+                "takes effect in {environment} from its next delivery"
+            )),
+        "{paused}"
+    );
+    let digest = [
+        "invoke",
+        "weekly-digest",
+        "--at",
+        "2026-11-30T08:00:00Z",
+        "--wait",
+    ];
+    let skipped = operator.codegen(&digest);
+    assert!(skipped.contains("skipped: paused by ops at "), "{skipped}");
+    let status: Value = serde_json::from_str(&operator.codegen(&["status", "--json"])).unwrap();
+    let shown = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "weekly-digest")
+        .unwrap();
+    assert_eq!(shown["paused"]["by"], "ops", "{shown}");
+    assert_eq!(shown["paused"]["reason"], "newsletter on hold", "{shown}");
+    assert_eq!(shown["last_run"]["status"], "skipped", "{shown}");
+    // Resumed, the same occurrence sent again runs.
+    let resumed = operator.codegen(&["resume", "weekly-digest"]);
+    assert!(resumed.starts_with("weekly-digest: resumed;"), "{resumed}");
+    let ran = operator.codegen(&digest);
+    assert!(ran.contains("succeeded in "), "{ran}");
+    let history: Value =
+        serde_json::from_str(&operator.codegen(&["history", "weekly-digest", "--json"])).unwrap();
+    assert_eq!(history[0]["scheduled_time"], "2026-11-30T08:00:00Z");
+    assert_eq!(history[0]["status"], "succeeded");
+    assert_eq!(
+        history[0]["deliveries"], 1,
+        "the skipped delivery did not run"
+    );
+
     // Backfill a week of the nightly backup (02:30 Berlin, idempotent) across the end of
     // summer time on 25 October 2026. Worked out by hand: 02:30 CEST is 00:30Z until the 25th,
     // whose 02:30 happens twice and runs once, at the first (CEST); from the 26th 02:30 CET is
@@ -293,6 +336,19 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     {
         assert_eq!(record["deliveries"], 1, "ran once: {record}");
     }
+
+    // Run now an occurrence that is done: an idempotent task does not run it again.
+    let again = operator.codegen(&[
+        "invoke",
+        "database-backup",
+        "--at",
+        "2026-10-23T00:30:00Z",
+        "--wait",
+    ]);
+    assert!(
+        again.contains("already done (idempotent): not run again; succeeded by request id async-"),
+        "{again}"
+    );
 
     // The dead-letter queue holds both kinds of record, an occurrence that has succeeded
     // since, and a message that is no dead letter of this module.

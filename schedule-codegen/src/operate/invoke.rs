@@ -44,11 +44,8 @@ const POLL: Duration = Duration::from_secs(1);
 pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let Some(task) = registry.get(&args.task) else {
-        let known: Vec<&str> = registry.names().collect();
-        return Err(format!(
-            "no task named `{}`; the tasks are: {} (see `list`)",
-            args.task,
-            known.join(", ")
+        return Err(schedule_runtime::ledger::commands::unknown_task(
+            &registry, &args.task,
         ));
     };
     let spec = task.spec();
@@ -62,6 +59,14 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
     let at = Timestamp::from_second(at.as_second()).map_err(|e| e.to_string())?;
     let event = operator_event(spec.name, args.input.as_deref().or(spec.input), at)?;
     let deployment = Deployment::connect(&args.target).await?;
+    // A delivery of a completed idempotent occurrence only counts a duplicate; the count
+    // before says when that happened.
+    let duplicates_before = if args.wait {
+        let before = deployment.record(spec.name, at).await?;
+        before.map_or(0, |r| r.duplicates)
+    } else {
+        0
+    };
     let request_id = deployment.send(spec.name, &event).await?;
     let zone = spec.time_zone().unwrap_or(TimeZone::UTC);
     say(
@@ -84,7 +89,12 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
     let mut failures_seen = 0;
     loop {
         let record = deployment.record(spec.name, at).await?;
-        if let Some(record) = record {
+        // The record is this delivery's once it carries its request id (retries keep it), or
+        // once it counts one more duplicate; until then it may be an earlier delivery's.
+        let ours = record.filter(|r| {
+            r.request_id.as_deref() == Some(request_id.as_str()) || r.duplicates > duplicates_before
+        });
+        if let Some(record) = ours {
             let now = Timestamp::now();
             let shown = shown_status(&record, spec, now);
             if record.status.is_failure() && shown != Status::DeadLettered.as_str() {
@@ -101,6 +111,15 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
                         ),
                     )?;
                 }
+            } else if record.request_id.as_deref() != Some(request_id.as_str()) {
+                return say(
+                    out,
+                    &format!(
+                        "already done (idempotent): not run again; {} by request id {}\n",
+                        shown,
+                        record.request_id.as_deref().unwrap_or("unknown")
+                    ),
+                );
             } else if record.status != Status::Running {
                 return finished(&record, shown, &deployment.environment, out);
             }

@@ -1,5 +1,6 @@
-//! The operator's commands on a deployed application: `invoke`, `backfill` and `replay` with
-//! `--env NAME` (contract 2 of `docs/contracts.md`).
+//! The operator's commands on a deployed application, each with `--env NAME`: `invoke`,
+//! `backfill` and `replay`, and the ledger's `status`, `history`, `pause` and `resume`
+//! (contract 2 of `docs/contracts.md`).
 //!
 //! They send the deployed function the event Scheduler would send, asynchronously as Scheduler
 //! does (so each task's alias applies its retries and dead-letter queue), read the module's
@@ -16,6 +17,7 @@
 mod backfill;
 mod dead_letter;
 mod invoke;
+mod ledger;
 mod replay;
 
 use std::future::Future;
@@ -33,6 +35,7 @@ use serde_json::Value;
 
 pub(crate) use self::backfill::backfill;
 pub(crate) use self::invoke::{Invoke, invoke};
+pub(crate) use self::ledger::{History, Pause, Resume, Status, history, pause, resume, status};
 pub(crate) use self::replay::{Replay, replay};
 
 /// Which deployment a command acts on.

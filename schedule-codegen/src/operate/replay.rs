@@ -50,10 +50,8 @@ pub(crate) async fn replay(args: Replay, out: &mut dyn Write) -> Result<(), Stri
     if let Some(task) = &args.task
         && registry.get(task).is_none()
     {
-        let known: Vec<&str> = registry.names().collect();
-        return Err(format!(
-            "no task named `{task}`; the tasks are: {} (see `list`)",
-            known.join(", ")
+        return Err(schedule_runtime::ledger::commands::unknown_task(
+            &registry, task,
         ));
     }
     let deployment = Deployment::connect(&args.target).await?;

@@ -533,9 +533,10 @@ impl Update {
                 );
                 update.add("duplicates", ":duplicates");
             }
-            Change::Skipped { reason } => {
+            Change::Skipped { reason, request_id } => {
                 update.set(":status", "#status", s(Status::Skipped.as_str()));
                 update.set(":excerpt", "excerpt", s(reason));
+                update.set(":request_id", "request_id", s(request_id));
             }
             Change::Missed => {
                 update.set(":status", "#status", s(Status::Missed.as_str()));

@@ -14,6 +14,7 @@
 //! running twice).
 
 mod check;
+pub mod commands;
 #[cfg(feature = "app")]
 mod dynamodb;
 mod local;
@@ -221,6 +222,8 @@ pub enum Change {
     Skipped {
         /// Why.
         reason: String,
+        /// The skipped delivery's request id (Lambda's, or a local one).
+        request_id: String,
     },
     /// The occurrence was due and nothing arrived.
     Missed,
@@ -270,9 +273,10 @@ impl Record {
                     self.environment = Some(environment.clone());
                 }
             }
-            Change::Skipped { reason } => {
+            Change::Skipped { reason, request_id } => {
                 self.status = Status::Skipped;
                 self.excerpt = Some(reason.clone());
+                self.request_id = Some(request_id.clone());
             }
             Change::Missed => {
                 // Only an occurrence nothing arrived for is missed.

@@ -215,6 +215,7 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
             "2026-11-22T02:00:00Z",
             vec![Change::Skipped {
                 reason: "paused by ops".to_owned(),
+                request_id: "r9".to_owned(),
             }],
         ),
         // A failure, then a retry that succeeds.

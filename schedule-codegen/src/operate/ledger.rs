@@ -1,0 +1,125 @@
+//! `status`, `history`, `pause` and `resume` with `--env`: the application binary's ledger
+//! commands, on the deployed table, with the operator's credentials (profiles included).
+
+use std::io::{IsTerminal, Write};
+
+use schedule_core::jiff::Timestamp;
+use schedule_runtime::Registry;
+use schedule_runtime::ledger::{Query, commands};
+
+use super::{Deployment, Target, say};
+
+/// `status`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Status {
+    /// Print JSON (one document) instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `history`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct History {
+    /// The task's name (see `list`).
+    task: String,
+    /// How many occurrences.
+    #[arg(short = 'n', default_value_t = 20, value_name = "N")]
+    count: usize,
+    /// Only occurrences due at or after this RFC 3339 instant.
+    #[arg(long, value_name = "RFC3339")]
+    since: Option<Timestamp>,
+    /// Print JSON (one document) instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `pause`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Pause {
+    /// The task's name (see `list`).
+    task: String,
+    /// Why, for `status` and the ledger.
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `resume`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Resume {
+    /// The task's name (see `list`).
+    task: String,
+    #[command(flatten)]
+    target: Target,
+}
+
+fn colour() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Prints every task's line for the deployed environment.
+pub(crate) async fn status(args: Status, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let deployment = Deployment::connect(&args.target).await?;
+    let text = commands::status(
+        &registry,
+        &deployment.environment,
+        &deployment.ledger,
+        args.json,
+        colour(),
+    )
+    .await?;
+    say(out, &text)
+}
+
+/// Prints a task's deployed occurrences, newest first.
+pub(crate) async fn history(args: History, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let deployment = Deployment::connect(&args.target).await?;
+    let query = Query {
+        since: args.since,
+        limit: args.count,
+    };
+    let text = commands::history(
+        &registry,
+        &deployment.environment,
+        &deployment.ledger,
+        &args.task,
+        query,
+        args.json,
+        colour(),
+    )
+    .await?;
+    say(out, &text)
+}
+
+/// Pauses a deployed task from its next delivery.
+pub(crate) async fn pause(args: Pause, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let deployment = Deployment::connect(&args.target).await?;
+    let pause = commands::pause_by_operator(args.reason);
+    let when = format!("in {} from its next delivery", deployment.environment);
+    let text = commands::set_pause(
+        &registry,
+        &deployment.ledger,
+        &args.task,
+        Some(&pause),
+        &when,
+    )
+    .await?;
+    say(out, &text)
+}
+
+/// Resumes a deployed task from its next delivery.
+pub(crate) async fn resume(args: Resume, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let deployment = Deployment::connect(&args.target).await?;
+    let when = format!("in {} from its next delivery", deployment.environment);
+    let text = commands::set_pause(&registry, &deployment.ledger, &args.task, None, &when).await?;
+    say(out, &text)
+}
