@@ -181,7 +181,13 @@ fn finished(
 ) -> Result<(), String> {
     let took = record
         .duration_ms
-        .map(|ms| format!(" in {:.1} s", ms as f64 / 1000.0))
+        .map(|ms| {
+            if ms < 1_000 {
+                format!(" in {ms} ms")
+            } else {
+                format!(" in {:.1} s", ms as f64 / 1000.0)
+            }
+        })
         .unwrap_or_default();
     match record.status {
         Status::Succeeded | Status::Duplicate => say(
