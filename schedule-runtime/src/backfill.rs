@@ -156,36 +156,51 @@ impl Plan {
         Fut: Future<Output = T> + Send + 'static,
         T: Send + 'static,
     {
-        let gate = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
-        let mut under_way = tokio::task::JoinSet::new();
-        for (index, time) in self.due.iter().copied().enumerate() {
-            if index > 0 {
-                tokio::time::sleep(self.spacing).await;
-            }
-            // The semaphore is never closed, so acquiring cannot fail.
-            let Ok(permit) = Arc::clone(&gate).acquire_owned().await else {
-                break;
-            };
-            let sent = send(time);
-            under_way.spawn(async move {
-                let answer = sent.await;
-                drop(permit);
-                (index, time, answer)
-            });
-        }
-        let mut answers = Vec::with_capacity(self.due.len());
-        while let Some(joined) = under_way.join_next().await {
-            // A panicking `send` is a bug in it; its occurrence is left out, not guessed at.
-            if let Ok(answer) = joined {
-                answers.push(answer);
-            }
-        }
-        answers.sort_by_key(|(index, ..)| *index);
-        answers
-            .into_iter()
-            .map(|(_, time, answer)| (time, answer))
-            .collect()
+        paced(&self.due, self.concurrency, self.spacing, send).await
     }
+}
+
+/// [`Plan::paced`] for any list of times.
+async fn paced<F, Fut, T>(
+    due: &[Timestamp],
+    concurrency: usize,
+    spacing: Duration,
+    send: F,
+) -> Vec<(Timestamp, T)>
+where
+    F: Fn(Timestamp) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let gate = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let mut under_way = tokio::task::JoinSet::new();
+    for (index, time) in due.iter().copied().enumerate() {
+        if index > 0 {
+            tokio::time::sleep(spacing).await;
+        }
+        // The semaphore is never closed, so acquiring cannot fail.
+        let Ok(permit) = Arc::clone(&gate).acquire_owned().await else {
+            break;
+        };
+        let sent = send(time);
+        under_way.spawn(async move {
+            let answer = sent.await;
+            drop(permit);
+            (index, time, answer)
+        });
+    }
+    let mut answers = Vec::with_capacity(due.len());
+    while let Some(joined) = under_way.join_next().await {
+        // A panicking `send` is a bug in it; its occurrence is left out, not guessed at.
+        if let Ok(answer) = joined {
+            answers.push(answer);
+        }
+    }
+    answers.sort_by_key(|(index, ..)| *index);
+    answers
+        .into_iter()
+        .map(|(_, time, answer)| (time, answer))
+        .collect()
 }
 
 /// Asks on the terminal whether to go ahead with `count` occurrences; `false` when stdin is
@@ -203,4 +218,40 @@ fn confirmed(count: usize, task: &str, verb: &str) -> bool {
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn paced_keeps_the_order_and_never_exceeds_the_concurrency() {
+        let start: Timestamp = "2026-11-30T00:00:00Z".parse().unwrap();
+        let due: Vec<Timestamp> = (0..8)
+            .map(|i| start + schedule_core::jiff::SignedDuration::from_hours(i))
+            .collect();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let answers = paced(&due, 3, Duration::from_millis(1), |time| {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Later occurrences finish first: the answers must still come back in order.
+                let hours = start.duration_until(time).as_hours();
+                tokio::time::sleep(Duration::from_millis(400 - 40 * hours as u64)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                time
+            }
+        })
+        .await;
+        let times: Vec<Timestamp> = answers.iter().map(|(time, _)| *time).collect();
+        assert_eq!(times, due);
+        assert!(answers.iter().all(|(time, answer)| time == answer));
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= 3, "{most} under way at once");
+        assert!(most >= 2, "the pacing ran them one by one");
+    }
 }
