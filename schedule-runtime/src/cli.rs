@@ -246,11 +246,19 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),
-        Some(Command::Replay) => match LocalState::open(&cli.state_dir) {
-            Ok(state) => replay(registry, environment, state).await,
-            Err(message) => fail(&message),
-        },
+        Some(Command::Replay) => {
+            if let Some(environment) = &deployed {
+                here_not_deployed("replay", "replay", environment);
+            }
+            match LocalState::open(&cli.state_dir) {
+                Ok(state) => replay(registry, environment, state).await,
+                Err(message) => fail(&message),
+            }
+        }
         Some(Command::Invoke { task, at, input }) => {
+            if let Some(environment) = &deployed {
+                here_not_deployed("invoke", &format!("invoke {task}"), environment);
+            }
             if let Err(error) = std::fs::create_dir_all(&cli.state_dir) {
                 return fail(&format!(
                     "cannot create the state directory {}: {error}",
@@ -261,6 +269,15 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             invoke(registry, environment, task, at, input, ledger).await
         }
     }
+}
+
+/// Says, before a local run with `--env`, that it runs here as that environment: the same
+/// command on the deployment is the operator's `codegen`.
+fn here_not_deployed(command: &str, example: &str, environment: &str) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "note: `{command}` runs here, as environment `{environment}`; to {command} the deployed tasks: cargo run --bin codegen -- {example} --env {environment}"
+    );
 }
 
 /// The state directory of `run` and `replay`.
