@@ -111,17 +111,8 @@ enum Command {
     /// status, attempts, duration, error. Reads the state directory, or with --env the
     /// deployed ledger.
     History {
-        /// The task's name (see `list`).
-        task: String,
-        /// How many occurrences.
-        #[arg(short = 'n', default_value_t = 20, value_name = "N")]
-        count: usize,
-        /// Only occurrences due at or after this RFC 3339 instant.
-        #[arg(long, value_name = "RFC3339")]
-        since: Option<Timestamp>,
-        /// Print JSON (one document) instead of a table.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        request: commands::HistoryRequest,
         #[command(flatten)]
         source: LedgerSource,
     },
@@ -215,27 +206,12 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             };
             set_pause(&registry, ledger.as_ref(), &task, None, deployed.as_deref()).await
         }
-        Some(Command::History {
-            task,
-            count,
-            since,
-            json,
-            source,
-        }) => {
+        Some(Command::History { request, source }) => {
             let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
                 Ok(ledger) => ledger,
                 Err(message) => return fail(&message),
             };
-            history(
-                &registry,
-                &environment,
-                ledger.as_ref(),
-                &task,
-                count,
-                since,
-                json,
-            )
-            .await
+            printed(request.run(&registry, &environment, ledger.as_ref()).await)
         }
         None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
             Ok(state) => run_tasks(registry, environment, state).await,
@@ -616,24 +592,6 @@ async fn status(
     use std::io::IsTerminal;
     let colour = std::io::stdout().is_terminal();
     printed(commands::status(registry, environment, ledger, json, colour).await)
-}
-
-async fn history(
-    registry: &Registry,
-    environment: &str,
-    ledger: &dyn Ledger,
-    task: &str,
-    count: usize,
-    since: Option<Timestamp>,
-    json: bool,
-) -> ExitCode {
-    use std::io::IsTerminal;
-    let colour = std::io::stdout().is_terminal();
-    let query = crate::ledger::Query {
-        since,
-        limit: count,
-    };
-    printed(commands::history(registry, environment, ledger, task, query, json, colour).await)
 }
 
 /// Prints a command's text, or fails with its error.

@@ -157,20 +157,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     let moto = endpoint();
     let dir = deployable_copy("operate");
     let environment = format!("o{}", std::process::id());
-    let deployment = Deployment::apply(
-        &dir,
-        &environment,
-        &[
-            "cloudwatch",
-            "dynamodb",
-            "iam",
-            "lambda",
-            "logs",
-            "scheduler",
-            "sqs",
-            "sts",
-        ],
-    );
+    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
     let deployed = deployment.read_back();
     let function_name = format!("example-shop-{environment}");
 

@@ -193,20 +193,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     let dir = deployable_copy("apply");
     // A name of its own, so runs sharing the server do not collide.
     let environment = format!("t{}", std::process::id());
-    let deployment = Deployment::apply(
-        &dir,
-        &environment,
-        &[
-            "cloudwatch",
-            "dynamodb",
-            "iam",
-            "lambda",
-            "logs",
-            "scheduler",
-            "sqs",
-            "sts",
-        ],
-    );
+    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
     let deployed = deployment.read_back();
     let prefix = format!("example-shop-{environment}");
 

@@ -3,9 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use schedule_core::jiff::Timestamp;
 use schedule_runtime::Registry;
-use schedule_runtime::ledger::{Query, commands};
+use schedule_runtime::ledger::commands;
 
 use super::{Deployment, Target, say};
 
@@ -22,17 +21,8 @@ pub(crate) struct Status {
 /// `history`'s arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct History {
-    /// The task's name (see `list`).
-    task: String,
-    /// How many occurrences.
-    #[arg(short = 'n', default_value_t = 20, value_name = "N")]
-    count: usize,
-    /// Only occurrences due at or after this RFC 3339 instant.
-    #[arg(long, value_name = "RFC3339")]
-    since: Option<Timestamp>,
-    /// Print JSON (one document) instead of a table.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    request: commands::HistoryRequest,
     #[command(flatten)]
     target: Target,
 }
@@ -81,20 +71,10 @@ pub(crate) async fn status(args: Status, out: &mut dyn Write) -> Result<(), Stri
 pub(crate) async fn history(args: History, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let deployment = Deployment::connect(&args.target).await?;
-    let query = Query {
-        since: args.since,
-        limit: args.count,
-    };
-    let text = commands::history(
-        &registry,
-        &deployment.environment,
-        &deployment.ledger,
-        &args.task,
-        query,
-        args.json,
-        colour(),
-    )
-    .await?;
+    let text = args
+        .request
+        .run(&registry, &deployment.environment, &deployment.ledger)
+        .await?;
     say(out, &text)
 }
 

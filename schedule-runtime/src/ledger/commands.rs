@@ -31,6 +31,51 @@ pub async fn status(
     Ok(super::status_table(registry, &statuses, now, colour))
 }
 
+/// What `history` is asked: the command line's arguments, wherever the ledger is.
+#[cfg(feature = "app")]
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryRequest {
+    /// The task's name (see `list`).
+    pub task: String,
+    /// How many occurrences.
+    #[arg(short = 'n', default_value_t = 20, value_name = "N")]
+    pub count: usize,
+    /// Only occurrences due at or after this RFC 3339 instant.
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<Timestamp>,
+    /// Print JSON (one document) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(feature = "app")]
+impl HistoryRequest {
+    /// [`history`] for this request; colour when stdout is a terminal.
+    pub async fn run(
+        &self,
+        registry: &Registry,
+        environment: &str,
+        ledger: &dyn Ledger,
+    ) -> Result<String, String> {
+        use std::io::IsTerminal;
+        let query = Query {
+            since: self.since,
+            limit: self.count,
+        };
+        let colour = std::io::stdout().is_terminal();
+        history(
+            registry,
+            environment,
+            ledger,
+            &self.task,
+            query,
+            self.json,
+            colour,
+        )
+        .await
+    }
+}
+
 /// `history`: one line per occurrence of `task` (or one JSON document), newest first.
 pub async fn history(
     registry: &Registry,

@@ -159,23 +159,9 @@ fn serve_invoke(stream: TcpStream, runtime: &RuntimeApi, calls: &Mutex<Vec<Invok
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        let Some((request_line, headers, body)) = read_request(&mut reader) else {
             return;
-        }
-        let mut headers = HashMap::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
-            }
-        }
-        let body = read_body(&mut reader, &headers);
+        };
         // POST /2015-03-31/functions/{name}/invocations?Qualifier={alias}
         let path = request_line.split_whitespace().nth(1).unwrap_or("");
         let (route, query) = path.split_once('?').unwrap_or((path, ""));
@@ -225,23 +211,9 @@ fn serve(stream: TcpStream, shared: &(Mutex<State>, Condvar)) {
     let mut writer = stream;
     // One connection carries many requests (the client keeps it alive).
     loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        let Some((request_line, headers, body)) = read_request(&mut reader) else {
             return;
-        }
-        let mut headers = HashMap::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
-            }
-        }
-        let body = read_body(&mut reader, &headers);
+        };
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let (lock, ready) = shared;
@@ -296,6 +268,31 @@ fn serve(stream: TcpStream, shared: &(Mutex<State>, Condvar)) {
             .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\n\r\n{}")
             .unwrap();
     }
+}
+
+/// One HTTP/1.1 request: its request line, headers (names lower-cased) and body; `None` once
+/// the client closed the connection.
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+) -> Option<(String, HashMap<String, String>, Vec<u8>)> {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return None;
+    }
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
+        }
+    }
+    let body = read_body(reader, &headers);
+    Some((request_line, headers, body))
 }
 
 fn read_body(reader: &mut BufReader<TcpStream>, headers: &HashMap<String, String>) -> Vec<u8> {

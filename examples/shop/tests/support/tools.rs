@@ -142,6 +142,18 @@ pub(crate) struct Deployment {
 }
 
 impl Deployment {
+    /// Every service the shop's module creates resources in.
+    pub(crate) const EVERY_SERVICE: [&str; 8] = [
+        "cloudwatch",
+        "dynamodb",
+        "iam",
+        "lambda",
+        "logs",
+        "scheduler",
+        "sqs",
+        "sts",
+    ];
+
     /// Applies the module in `dir` (with `dir/bootstrap.zip`) for `environment`, pointing the
     /// provider's `services` at moto.
     pub(crate) fn apply(dir: &Path, environment: &str, services: &[&str]) -> Deployment {
