@@ -128,13 +128,13 @@ impl Deployment {
     ) -> Result<Vec<Record>, String> {
         let query = Query {
             since: Some(from),
+            until: Some(to),
             limit: usize::MAX,
         };
         let mut records =
             self.ledger.history(task, query).await.map_err(|e| {
                 format!("reading the ledger {}: {}", self.ledger.table(), causes(&e))
             })?;
-        records.retain(|r| r.scheduled_time < to);
         records.reverse();
         Ok(records)
     }

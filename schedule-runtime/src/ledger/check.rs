@@ -84,6 +84,7 @@ async fn check_task(
                 name,
                 Query {
                     since: Some(retention_start),
+                    until: None,
                     limit: usize::MAX,
                 },
             )
@@ -105,6 +106,7 @@ async fn check_task(
             name,
             Query {
                 since: Some(from),
+                until: None,
                 limit: usize::MAX,
             },
         )

@@ -60,6 +60,7 @@ impl HistoryRequest {
         use std::io::IsTerminal;
         let query = Query {
             since: self.since,
+            until: None,
             limit: self.count,
         };
         let colour = std::io::stdout().is_terminal();

@@ -157,8 +157,12 @@ impl DynamoDbLedger {
         &self,
         task: &str,
         since_ms: i64,
+        last_ms: i64,
         limit: usize,
     ) -> Result<Vec<Record>, LedgerError> {
+        if last_ms < since_ms {
+            return Ok(Vec::new());
+        }
         let mut records = Vec::new();
         let mut start = None;
         loop {
@@ -166,11 +170,12 @@ impl DynamoDbLedger {
                 .client()
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("#task = :task AND #at >= :since")
+                .key_condition_expression("#task = :task AND #at BETWEEN :since AND :last")
                 .expression_attribute_names("#task", PARTITION_KEY)
                 .expression_attribute_names("#at", SORT_KEY)
                 .expression_attribute_values(":task", s(task))
                 .expression_attribute_values(":since", n(since_ms))
+                .expression_attribute_values(":last", n(last_ms))
                 .scan_index_forward(false)
                 .set_limit(i32::try_from(limit.saturating_sub(records.len())).ok())
                 .set_exclusive_start_key(start.take())
@@ -456,7 +461,11 @@ impl Ledger for DynamoDbLedger {
         let since = query
             .since
             .map_or(CHECK_MARK + 1, |t| t.as_millisecond().max(CHECK_MARK + 1));
-        Box::pin(self.query(task, since, query.limit))
+        // `at` is whole milliseconds: "before `until`" is "at most a millisecond less".
+        let last = query
+            .until
+            .map_or(i64::MAX, |t| t.as_millisecond().saturating_sub(1));
+        Box::pin(self.query(task, since, last, query.limit))
     }
 
     fn checked_until<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Timestamp>> {

@@ -307,7 +307,9 @@ impl Ledger for LocalLedger {
                 .into_iter()
                 .rev()
                 .filter(|((name, at), _)| {
-                    name == task && query.since.is_none_or(|since| *at >= since)
+                    name == task
+                        && query.since.is_none_or(|since| *at >= since)
+                        && query.until.is_none_or(|until| *at < until)
                 })
                 .map(|(_, (record, _))| record)
                 .take(query.limit)

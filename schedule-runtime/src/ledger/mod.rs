@@ -351,6 +351,8 @@ pub struct Entry {
 pub struct Query {
     /// Occurrences due at or after this.
     pub since: Option<Timestamp>,
+    /// Occurrences due before this.
+    pub until: Option<Timestamp>,
     /// At most this many, newest first.
     pub limit: usize,
 }

@@ -66,6 +66,7 @@ async fn task_status(
             spec.name,
             Query {
                 since: Some(now - retention),
+                until: None,
                 limit: usize::MAX,
             },
         )
@@ -151,7 +152,8 @@ pub async fn history(
         _ => query.since.unwrap_or(Timestamp::MIN),
     };
     let found = unrecorded_misses(task, environment, ledger, now, &records, read_from).await?;
-    records.extend(found.into_iter().map(|time| {
+    let asked = |time: &Timestamp| query.until.is_none_or(|until| *time < until);
+    records.extend(found.into_iter().filter(asked).map(|time| {
         let mut missed = Record::empty(task.name(), time);
         missed.apply(&super::Change::Missed, true);
         missed

@@ -116,6 +116,7 @@ impl<L: Ledger> Ledger for Counting<L> {
 async fn recorded(ledger: &dyn Ledger, task: &str) -> Record {
     let one = Query {
         since: None,
+        until: None,
         limit: 1,
     };
     for _ in 0..100 {
@@ -250,6 +251,7 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
     }
     let all = Query {
         since: None,
+        until: None,
         limit: 100,
     };
     let from_dynamodb = dynamodb.history("nightly", all).await.unwrap();
@@ -288,6 +290,7 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
             "nightly",
             Query {
                 since: None,
+                until: None,
                 limit: 2,
             },
         )
@@ -299,12 +302,30 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
             "nightly",
             Query {
                 since: Some(at("2026-11-24T02:00:00Z")),
+                until: None,
                 limit: 100,
             },
         )
         .await
         .unwrap();
     assert_eq!(since, from_dynamodb[..3]);
+    // A window: its start included, its end not, the same from both stores.
+    let (start, end) = (at("2026-11-22T02:00:00Z"), at("2026-11-24T02:00:00Z"));
+    let window = Query {
+        since: Some(start),
+        until: Some(end),
+        limit: 100,
+    };
+    let between = dynamodb.history("nightly", window).await.unwrap();
+    assert_eq!(between, local.history("nightly", window).await.unwrap());
+    let expected: Vec<Record> = from_dynamodb
+        .iter()
+        .filter(|r| r.scheduled_time >= start && r.scheduled_time < end)
+        .cloned()
+        .collect();
+    assert_eq!(between, expected);
+    assert_eq!(between.last().map(|r| r.scheduled_time), Some(start));
+    assert!(from_dynamodb.iter().any(|r| r.scheduled_time == end));
     assert!(dynamodb.history("plain", all).await.unwrap().is_empty());
 }
 
@@ -333,6 +354,7 @@ async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
     };
     let one = Query {
         since: None,
+        until: None,
         limit: 1,
     };
     let slow = recorded(ledger.as_ref(), "slow").await;
@@ -352,6 +374,7 @@ async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
 
     let all = Query {
         since: None,
+        until: None,
         limit: 10,
     };
     let plain = ledger.history("plain", all).await.unwrap();
@@ -404,6 +427,7 @@ async fn a_duplicate_delivery_leaves_the_occurrence_succeeded() {
             "once",
             Query {
                 since: None,
+                until: None,
                 limit: 10,
             },
         )
@@ -547,6 +571,7 @@ async fn a_paused_task_is_skipped_until_resumed() {
     );
     let all = Query {
         since: None,
+        until: None,
         limit: 10,
     };
     let skipped = &ledger.history("plain", all).await.unwrap()[0];
@@ -632,6 +657,7 @@ async fn overlap_skip_runs_one_occurrence_at_a_time() {
     );
     let all = Query {
         since: None,
+        until: None,
         limit: 10,
     };
     let records = ledger.history("exclusive", all).await.unwrap();

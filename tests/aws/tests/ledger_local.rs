@@ -120,6 +120,7 @@ async fn a_task_left_out_midway_shows_its_missed_occurrences() {
             "stops-midway",
             Query {
                 since: None,
+                until: None,
                 limit: 20,
             },
         )
@@ -226,6 +227,7 @@ async fn a_rate_takes_its_phase_from_the_records() {
         ledger.as_ref(),
         Query {
             since: None,
+            until: None,
             limit: 10,
         },
         now,
@@ -245,6 +247,7 @@ async fn a_rate_takes_its_phase_from_the_records() {
         ledger.as_ref(),
         Query {
             since: None,
+            until: None,
             limit: 2,
         },
         now,
@@ -285,6 +288,7 @@ async fn the_runner_skips_a_paused_task_until_it_is_resumed() {
             "keeps-running",
             Query {
                 since: None,
+                until: None,
                 limit: 10,
             },
         )
@@ -356,6 +360,7 @@ async fn the_runner_skips_an_occurrence_while_the_previous_one_runs() {
             "slow-every-minute",
             Query {
                 since: None,
+                until: None,
                 limit: 10,
             },
         )
