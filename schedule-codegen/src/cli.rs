@@ -270,7 +270,7 @@ fn dst_report(registry: &Registry, after: Timestamp, years: u16) -> String {
     let mut rows: Vec<[String; 3]> = Vec::new();
     for task in registry.tasks() {
         let spec = task.spec();
-        let (Ok(schedule), Ok(tz)) = (spec.schedule(), spec.time_zone()) else {
+        let (Some(Ok(schedule)), Ok(tz)) = (spec.schedule(), spec.time_zone()) else {
             continue;
         };
         for change in schedule.dst_changes(after, until, &tz) {

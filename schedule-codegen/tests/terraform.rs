@@ -143,3 +143,46 @@ fn lambda_timeout_covers_the_longest_task_within_lambdas_limit() {
     assert!(timeout(30) > 30 && timeout(30) < 120);
     assert_eq!(timeout(900), 900);
 }
+
+#[test]
+fn a_deferred_task_gets_an_alias_but_no_schedule() {
+    let tasks = [
+        TaskSpec::new("nightly", "cron(0 2 * * ? *)"),
+        TaskSpec::deferred("review-request"),
+    ];
+    let files = render(&tasks, &options()).unwrap();
+    let main = text(&files, "main.tf");
+    // Its row: no expression, a description that says how it runs.
+    assert!(main.contains("\"review-request\" = {"), "{main}");
+    assert!(main.contains("expression      = null"), "{main}");
+    assert!(main.contains("Runs when the code defers it"), "{main}");
+    // Aliases and their retry settings are for every task; schedules and missed-run alarms
+    // only for the tasks with a schedule.
+    assert!(text(&files, "lambda.tf").contains("for_each         = local.tasks"));
+    assert!(
+        text(&files, "schedules.tf")
+            .contains("for_each                     = { for task, t in local.tasks : task => t if t.expression != null }")
+    );
+    assert!(text(&files, "ledger.tf").contains("if local.tasks[task].expression != null"));
+
+    // Rules cannot carry it, nor can a Healthchecks.io check.
+    let rules = Options {
+        trigger: Trigger::EventBridgeRules,
+        ..options()
+    };
+    let refused = render(&tasks, &rules).unwrap_err().to_string();
+    assert!(
+        refused.contains("review-request") && refused.contains("no schedule"),
+        "{refused}"
+    );
+    let monitored = [TaskSpec {
+        heartbeat: true,
+        ..TaskSpec::deferred("review-request")
+    }];
+    let checks = Options {
+        healthchecks: true,
+        ..options()
+    };
+    let refused = render(&monitored, &checks).unwrap_err().to_string();
+    assert!(refused.contains("has no schedule"), "{refused}");
+}

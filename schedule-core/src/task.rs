@@ -22,15 +22,19 @@ use crate::zone::{ZoneError, time_zone};
 ///     window_minutes: Some(15),
 ///     ..TaskSpec::new("daily-sales-report", "cron(0 8 * * ? *)")
 /// };
-/// assert_eq!(REPORT.schedule()?.describe_in(REPORT.timezone), "at 08:00 every day, Europe/Moscow");
+/// let schedule = REPORT.schedule().expect("declared with an expression")?;
+/// assert_eq!(schedule.describe_in(REPORT.timezone), "at 08:00 every day, Europe/Moscow");
+/// assert!(TaskSpec::deferred("review-request").schedule().is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskSpec {
     /// Unique name: 1-64 of `[0-9A-Za-z-_.]`, also the schedule's name in AWS.
     pub name: &'static str,
-    /// The schedule expression as written: `cron(...)`, `rate(...)` or `at(...)`.
-    pub expression: &'static str,
+    /// The schedule expression as written: `cron(...)`, `rate(...)` or `at(...)`; `None` for a
+    /// task with no schedule of its own, which runs only when code defers it
+    /// (`#[scheduled(deferred)]`).
+    pub expression: Option<&'static str>,
     /// IANA zone the expression is read in. Default `UTC`.
     pub timezone: &'static str,
     /// Human description; `None` means "describe the schedule".
@@ -96,11 +100,20 @@ pub struct Idempotency {
 }
 
 impl TaskSpec {
-    /// A task with every option at its default.
+    /// A task on `expression` with every option at its default.
     pub const fn new(name: &'static str, expression: &'static str) -> TaskSpec {
         TaskSpec {
+            expression: Some(expression),
+            ..TaskSpec::deferred(name)
+        }
+    }
+
+    /// A task without a schedule, run only when code defers it, with every option at its
+    /// default.
+    pub const fn deferred(name: &'static str) -> TaskSpec {
+        TaskSpec {
             name,
-            expression,
+            expression: None,
             timezone: defaults::TIMEZONE,
             description: None,
             window_minutes: None,
@@ -117,9 +130,9 @@ impl TaskSpec {
         }
     }
 
-    /// The parsed schedule expression.
-    pub fn schedule(&self) -> Result<Schedule, ParseError> {
-        self.expression.parse()
+    /// The parsed schedule expression; `None` for a task without one (deferred only).
+    pub fn schedule(&self) -> Option<Result<Schedule, ParseError>> {
+        self.expression.map(str::parse)
     }
 
     /// The zone the schedule is read in.

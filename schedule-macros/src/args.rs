@@ -1,6 +1,6 @@
 //! Phase 1: the attribute's tokens, read into a light syntax tree.
 //!
-//! Only the shape is checked here (a string first, then `name`, `name = value` or
+//! Only the shape is checked here (a string or `deferred` first, then `name`, `name = value` or
 //! `name(...)` separated by commas). What each option means, and whether its value is right, is
 //! `attr.rs` and `valid.rs`'s business, so that every bad option is reported, not just the first.
 
@@ -9,11 +9,24 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Token, parenthesized};
 
-/// `#[scheduled("<expression>", option, option = value, option(args), ...)]`
+/// `#[scheduled("<expression>", option, option = value, option(args), ...)]`, or
+/// `#[scheduled(deferred, ...)]` for a task without a schedule.
 pub(crate) struct Args {
-    pub(crate) expression: LitStr,
+    pub(crate) schedule: First,
     pub(crate) options: Vec<Opt>,
 }
+
+/// The first argument: what starts the task's runs.
+#[derive(Clone)]
+pub(crate) enum First {
+    /// A schedule expression.
+    Expression(LitStr),
+    /// `deferred`: no schedule; the task runs when code defers it.
+    Deferred(Ident),
+}
+
+/// The word that declares a task without a schedule.
+pub(crate) const DEFERRED: &str = "deferred";
 
 /// One option as written.
 pub(crate) struct Opt {
@@ -37,12 +50,31 @@ impl Parse for Args {
                 "expected a schedule expression: `#[scheduled(\"rate(1 hour)\")]` or `#[scheduled(\"cron(0 8 * * ? *)\")]`",
             ));
         }
-        let expression: LitStr = input.parse().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "the first argument must be the schedule expression as a string, e.g. `\"cron(0 8 * * ? *)\"`",
-            )
-        })?;
+        let schedule = if input.peek(Ident)
+            && !input.peek2(Token![=])
+            && !input.peek2(syn::token::Paren)
+        {
+            let word: Ident = input.parse()?;
+            if word != DEFERRED {
+                let hint = schedule_core::closest(&word.to_string(), &[DEFERRED])
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                return Err(syn::Error::new(
+                    word.span(),
+                    format!(
+                        "{hint}the first argument must be the schedule expression as a string, e.g. `\"cron(0 8 * * ? *)\"`, or `deferred` for a task that runs only when code defers it"
+                    ),
+                ));
+            }
+            First::Deferred(word)
+        } else {
+            First::Expression(input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "the first argument must be the schedule expression as a string, e.g. `\"cron(0 8 * * ? *)\"`, or `deferred` for a task that runs only when code defers it",
+                )
+            })?)
+        };
         let mut options = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -51,10 +83,7 @@ impl Parse for Args {
             }
             options.push(input.parse()?);
         }
-        Ok(Args {
-            expression,
-            options,
-        })
+        Ok(Args { schedule, options })
     }
 }
 

@@ -12,7 +12,7 @@ use schedule_core::jiff::Timestamp;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, ExprLit, Lit, LitStr};
 
-use crate::args::{Args, Opt, OptValue};
+use crate::args::{Args, First, Opt, OptValue};
 use crate::errors::Errors;
 
 /// A value as written: what it is, and where, for messages about it.
@@ -71,8 +71,8 @@ macro_rules! options {
     ($($option:ident: $ty:ty = $read:ident, $example:literal;)*) => {
         /// Every option of one `#[scheduled]`, as read.
         pub(crate) struct Attrs {
-            /// The schedule expression, the first argument.
-            pub(crate) expression: LitStr,
+            /// The schedule expression or `deferred`, the first argument.
+            pub(crate) schedule: First,
             $(pub(crate) $option: Slot<$ty>,)*
         }
 
@@ -80,8 +80,8 @@ macro_rules! options {
         pub(crate) const OPTIONS: &[&str] = &[$(stringify!($option)),*];
 
         impl Attrs {
-            fn empty(expression: LitStr) -> Attrs {
-                Attrs { expression, $($option: Slot::new(stringify!($option)),)* }
+            fn empty(schedule: First) -> Attrs {
+                Attrs { schedule, $($option: Slot::new(stringify!($option)),)* }
             }
 
             /// Reads `opt` into its slot; `false` when no option has its name.
@@ -132,7 +132,7 @@ pub(crate) struct Idempotent {
 
 /// Reads every option of the attribute. Unknown options are reported with a suggestion.
 pub(crate) fn read(args: &Args, errors: &mut Errors) -> Attrs {
-    let mut attrs = Attrs::empty(args.expression.clone());
+    let mut attrs = Attrs::empty(args.schedule.clone());
     for opt in &args.options {
         if !attrs.read(opt, errors) {
             let name = opt.name.to_string();

@@ -132,6 +132,7 @@ fn spec(task: &Task) -> TokenStream {
         end,
         overlap,
     } = task;
+    let expression = option(expression.as_ref());
     let window_minutes = option(window_minutes.as_ref());
     let max_age_seconds = option(max_age_seconds.as_ref());
     let idempotency = match idempotency_ttl_seconds {

@@ -111,6 +111,16 @@ mod tests {
     }
 
     #[test]
+    fn deferred_stands_where_the_expression_would() {
+        let args = args::parse(quote!(deferred, retries = 1)).expect("parses");
+        assert!(matches!(args.schedule, args::First::Deferred(_)));
+        assert_eq!(args.options.len(), 1);
+        // An option first is not a schedule: the message says what comes first.
+        let error = args::parse(quote!(retries = 1)).err().expect("refused");
+        assert!(error.to_string().contains("first argument"), "{error}");
+    }
+
+    #[test]
     fn options_parse_as_flags_assignments_and_calls() {
         let args = args::parse(quote!(
             "rate(1 day)",
@@ -119,7 +129,9 @@ mod tests {
             idempotent(ttl = "7d"),
         ))
         .expect("parses");
-        assert_eq!(args.expression.value(), "rate(1 day)");
+        assert!(
+            matches!(&args.schedule, args::First::Expression(lit) if lit.value() == "rate(1 day)")
+        );
         let names: Vec<String> = args.options.iter().map(|o| o.name.to_string()).collect();
         assert_eq!(names, ["heartbeat", "retries", "idempotent"]);
         assert!(matches!(args.options[0].value, args::OptValue::Flag));

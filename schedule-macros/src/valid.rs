@@ -13,6 +13,7 @@ use schedule_core::limits::{
 };
 use schedule_core::{Overlap, Schedule, closest, time_zone};
 
+use crate::args::First;
 use crate::attr::{Attrs, Given};
 use crate::errors::Errors;
 use crate::item::{TaskFn, name_span};
@@ -21,7 +22,8 @@ use crate::item::{TaskFn, name_span};
 /// UTC instants, defaults filled in.
 pub(crate) struct Task {
     pub(crate) name: String,
-    pub(crate) expression: String,
+    /// `None` for a task declared `deferred`.
+    pub(crate) expression: Option<String>,
     pub(crate) timezone: String,
     pub(crate) description: String,
     pub(crate) window_minutes: Option<u16>,
@@ -39,8 +41,11 @@ pub(crate) struct Task {
 
 /// Checks every option. The result is meaningful only when nothing was reported to `errors`.
 pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) -> Task {
-    let expression = &attrs.expression;
-    let schedule = match expression.value().parse::<Schedule>() {
+    let (expression, deferred) = match &attrs.schedule {
+        First::Expression(expression) => (Some(expression), false),
+        First::Deferred(_) => (None, true),
+    };
+    let schedule = expression.and_then(|expression| match expression.value().parse::<Schedule>() {
         Ok(schedule) => Some(schedule),
         Err(error) => {
             // The whole literal: `proc_macro`'s `subspan`, which could point inside it, is
@@ -51,8 +56,38 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             );
             None
         }
-    };
+    });
     let is_at = matches!(schedule, Some(Schedule::At(_)));
+    // What a deferred task cannot have: it runs at the time the code gives, not on a schedule.
+    if deferred {
+        let refused = [
+            (
+                attrs.window.is_given(),
+                "window",
+                "it runs at the time the code gives",
+            ),
+            (
+                attrs.start.is_given(),
+                "start",
+                "it has no recurring schedule",
+            ),
+            (attrs.end.is_given(), "end", "it has no recurring schedule"),
+            (
+                attrs.heartbeat.is_given(),
+                "heartbeat",
+                "a monitor expects pings on a schedule, and it has none",
+            ),
+        ];
+        for (given, option, why) in refused {
+            if given {
+                let span = option_span(attrs, option);
+                errors.at(
+                    span,
+                    format!("a `deferred` task cannot have `{option}`: {why}"),
+                );
+            }
+        }
+    }
 
     let timezone = match attrs.timezone.get() {
         Some(zone) => {
@@ -65,7 +100,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
     };
 
     // A schedule that matches no date at all can never run; say so now, not in production.
-    if let Some(schedule) = &schedule
+    if let (Some(schedule), Some(expression)) = (&schedule, expression)
         && !is_at
         && let Ok(tz) = time_zone(&timezone)
         && schedule.next_after(Timestamp::UNIX_EPOCH, &tz).is_none()
@@ -273,7 +308,10 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
 
     Task {
         name,
-        expression: schedule.map_or_else(|| expression.value(), |s| s.to_string()),
+        expression: match (schedule, expression) {
+            (Some(schedule), _) => Some(schedule.to_string()),
+            (None, expression) => expression.map(syn::LitStr::value),
+        },
         timezone,
         description,
         window_minutes,
@@ -340,4 +378,20 @@ fn recurring_only(
         );
     }
     instant.value
+}
+
+/// Where option `option` was written (its name), for a message about it; `None` when it was
+/// given without a readable value, which is then reported at the whole attribute.
+fn option_span(attrs: &Attrs, option: &str) -> proc_macro2::Span {
+    let span = match option {
+        "window" => attrs.window.get().map(|g| g.name),
+        "start" => attrs.start.get().map(|g| g.name),
+        "end" => attrs.end.get().map(|g| g.name),
+        "heartbeat" => attrs.heartbeat.get().map(|g| g.name),
+        _ => None,
+    };
+    span.unwrap_or_else(|| match &attrs.schedule {
+        First::Deferred(word) => word.span(),
+        First::Expression(expression) => expression.span(),
+    })
 }

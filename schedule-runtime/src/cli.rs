@@ -301,7 +301,12 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode
     let now = Timestamp::now();
     let (times, schedule, tz) = if let Some(task) = registry.get(target) {
         let spec = task.spec();
-        let (Some(planned), Ok(tz), Ok(schedule)) = (
+        if spec.expression.is_none() {
+            return fail(&format!(
+                "task `{target}` has no schedule: it runs when code defers it (`#[scheduled(deferred)]`)"
+            ));
+        }
+        let (Some(planned), Ok(tz), Some(Ok(schedule))) = (
             Planned::new(task, now),
             time_zone(spec.timezone),
             spec.schedule(),

@@ -99,6 +99,28 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 ///
 /// A schedule that matches no date at all (`cron(0 0 30 2 ? *)`) is an error too.
 ///
+/// In its place, the bare word `deferred` declares a task without a schedule of its own:
+///
+/// ```standalone_crate
+/// use schedule_runtime::scheduled;
+///
+/// /// Asks a customer to review an order.
+/// #[scheduled(deferred, retries = 1, idempotent)]
+/// async fn review_request() {}
+///
+/// let registry = schedule_runtime::Registry::load()?;
+/// assert_eq!(registry.get("review-request").map(|t| t.spec().expression), Some(None));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Such a task runs when it is invoked (`invoke` here, `codegen invoke --env` deployed). The
+/// deployed module gives it everything a task gets (its Lambda alias with its retries and
+/// dead-letter queue, its failure alarm, its ledger records) except a schedule; it is never
+/// missed, `list` shows it as `deferred only`, and `backfill` refuses it. The options about a
+/// schedule (`window`, `start`, `end`) and `heartbeat` (a monitor expects pings on a schedule)
+/// are compile errors with it. (Deferring a run from code, with the input typed, is being
+/// built; until then a deferred task runs when invoked.)
+///
 /// # Options
 ///
 /// All optional, in any order, each at most once. Durations are a whole number and a unit:

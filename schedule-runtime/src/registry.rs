@@ -11,6 +11,9 @@ use serde::Serialize;
 use crate::runner::plan::Planned;
 use crate::task::{Location, Registration};
 
+/// How `list` shows the schedule of a task that has none (`#[scheduled(deferred)]`).
+const DEFERRED_ONLY: &str = "deferred only";
+
 /// The tasks of this binary, sorted by name, names unique.
 #[derive(Debug)]
 pub struct Registry {
@@ -181,6 +184,7 @@ impl Registry {
                 // As the runner would fire it: start and end dates, a rate counted from now.
                 // The macro validated the schedule and zone; `None` means a hand-built spec.
                 let next = match (Planned::new(task, now), time_zone(spec.timezone)) {
+                    _ if spec.expression.is_none() => ["-".to_owned(), "-".to_owned()],
                     (Some(planned), Ok(tz)) => planned.next_after(now).map_or_else(
                         || ["never".to_owned(), "never".to_owned()],
                         |t| [format_instant(t, &tz), format_instant(t, &TimeZone::UTC)],
@@ -189,7 +193,7 @@ impl Registry {
                 };
                 let [next_local, next_utc] = next;
                 let dst = match (task.spec().schedule(), time_zone(spec.timezone)) {
-                    (Ok(schedule), Ok(tz)) => schedule
+                    (Some(Ok(schedule)), Ok(tz)) => schedule
                         .dst_changes(now, now + SignedDuration::from_hours(366 * 24), &tz)
                         .first()
                         .map_or_else(|| "-".to_owned(), dst_cell),
@@ -202,7 +206,7 @@ impl Registry {
                 };
                 [
                     spec.name.to_owned(),
-                    spec.expression.to_owned(),
+                    spec.expression.unwrap_or(DEFERRED_ONLY).to_owned(),
                     spec.timezone.to_owned(),
                     environments,
                     next_local,
@@ -283,7 +287,7 @@ pub struct Manifest<'a> {
 
 impl Manifest<'_> {
     /// The current format version.
-    pub const VERSION: u32 = 1;
+    pub const VERSION: u32 = 2;
 }
 
 /// One task in the manifest.

@@ -80,7 +80,7 @@ fn tasks_are_sorted_by_name_whatever_the_declaration_order() {
 fn manifest_carries_every_declared_option_with_defaults_filled_in() {
     let registry = Registry::load().unwrap();
     let manifest = serde_json::to_value(registry.manifest()).unwrap();
-    assert_eq!(manifest["version"], 1);
+    assert_eq!(manifest["version"], 2);
     let report = &manifest["tasks"][1];
     let location = report["location"].clone();
     assert_eq!(location["file"], "tests/tests/registry.rs");

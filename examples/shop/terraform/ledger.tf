@@ -55,7 +55,7 @@ resource "aws_cloudwatch_metric_alarm" "task_failures" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "missed_runs" {
-  for_each            = toset(local.enabled_tasks)
+  for_each            = toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])
   alarm_name          = "${local.name}-${each.key}-missed-runs"
   alarm_description   = "An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `status --env ${var.environment}` shows it."
   namespace           = "Schedule"

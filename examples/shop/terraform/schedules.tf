@@ -56,7 +56,7 @@ resource "aws_iam_role_policy" "scheduler" {
 
 resource "aws_scheduler_schedule" "task" {
   #checkov:skip=CKV_AWS_297:the input holds task names and declared inputs, no secrets; AWS encrypts it with an AWS owned key
-  for_each                     = local.tasks
+  for_each                     = { for task, t in local.tasks : task => t if t.expression != null }
   name                         = each.key
   group_name                   = aws_scheduler_schedule_group.app.name
   description                  = each.value.description

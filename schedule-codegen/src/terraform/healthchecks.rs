@@ -39,7 +39,16 @@ pub(crate) struct Check {
 }
 
 pub(crate) fn check(task: &Task<'_>) -> Result<Check, RenderError> {
-    let (schedule, period_seconds) = match &task.schedule {
+    let Some(task_schedule) = &task.schedule else {
+        return Err(RenderError::InvalidTask {
+            task: task.spec.name.to_owned(),
+            problem: "it has no schedule (it runs when the code defers it), and a \
+                      Healthchecks.io check expects recurring pings; remove `heartbeat` or \
+                      generate without --healthchecks"
+                .to_owned(),
+        });
+    };
+    let (schedule, period_seconds) = match task_schedule {
         Schedule::Cron(cron) => match cron.to_unix() {
             Some(unix) => (Some(unix), None),
             None => (None, Some(longest_gap(task))),
@@ -70,8 +79,10 @@ fn longest_gap(task: &Task<'_>) -> i64 {
     let Ok(zone) = task.spec.time_zone() else {
         return MAX_SECONDS;
     };
-    let times: Vec<Timestamp> = task
-        .schedule
+    let Some(schedule) = &task.schedule else {
+        return MAX_SECONDS;
+    };
+    let times: Vec<Timestamp> = schedule
         .fire_times(SAMPLE_FROM, &zone)
         .take(SAMPLED_FIRE_TIMES)
         .collect();

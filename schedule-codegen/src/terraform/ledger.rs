@@ -65,7 +65,8 @@ pub(crate) fn items() -> Vec<Item> {
         .into(),
         Alarm {
             resource: "missed_runs",
-            for_each: Some("toset(local.enabled_tasks)"),
+            // Only a schedule makes an occurrence due; a deferred-only task is never missed.
+            for_each: Some("toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])"),
             name: "\"${local.name}-${each.key}-missed-runs\"",
             description: "\"An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `status --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,

@@ -31,8 +31,10 @@ fn inexpressible(task: &Task<'_>) -> Vec<&'static str> {
     if spec.window_minutes.is_some() {
         problems.push("a flexible window");
     }
-    if matches!(task.schedule, Schedule::At(_)) {
-        problems.push("a one-time `at()` schedule");
+    match task.schedule {
+        Some(Schedule::At(_)) => problems.push("a one-time `at()` schedule"),
+        None => problems.push("no schedule (deferred runs need EventBridge Scheduler)"),
+        _ => {}
     }
     if spec.start.is_some() || spec.end.is_some() {
         problems.push("a start or end date");

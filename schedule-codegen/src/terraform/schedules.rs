@@ -143,8 +143,12 @@ fn missed_run_check() -> Block {
 }
 
 fn schedule() -> Block {
+    // A task declared `deferred` has no schedule of its own (its expression is null).
     resource("aws_scheduler_schedule", "task")
-        .add_attribute(("for_each", expr("local.tasks")))
+        .add_attribute((
+            "for_each",
+            expr("{ for task, t in local.tasks : task => t if t.expression != null }"),
+        ))
         .add_attribute(("name", expr("each.key")))
         .add_attribute(("group_name", expr("aws_scheduler_schedule_group.app.name")))
         .add_attribute(("description", expr("each.value.description")))

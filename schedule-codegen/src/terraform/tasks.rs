@@ -12,10 +12,14 @@ use schedule_runtime::event::{rule_input_template, scheduler_input};
 use super::hcl::strings;
 use super::{RenderError, Trigger};
 
+/// The description of a task without a schedule that declares none.
+const DEFERRED_DESCRIPTION: &str = "Runs when the code defers it";
+
 /// One task as the module deploys it.
 pub(crate) struct Task<'a> {
     pub(crate) spec: &'a TaskSpec,
-    pub(crate) schedule: Schedule,
+    /// `None` for a task that runs only when code defers it: no schedule of its own.
+    pub(crate) schedule: Option<Schedule>,
     /// Name of the Lambda alias whose asynchronous settings carry this task's retry policy.
     pub(crate) alias: String,
     pub(crate) description: String,
@@ -32,16 +36,21 @@ impl<'a> Task<'a> {
             task: spec.name.to_owned(),
             problem,
         };
-        let schedule = spec.schedule().map_err(|e| invalid(e.to_string()))?;
+        let schedule = spec
+            .schedule()
+            .transpose()
+            .map_err(|e| invalid(e.to_string()))?;
         spec.time_zone().map_err(|e| invalid(e.to_string()))?;
         let input = match trigger {
             Trigger::Scheduler => scheduler_input(spec.name, spec.input),
             Trigger::EventBridgeRules => rule_input_template(spec.name, spec.input),
         }
         .map_err(|e| invalid(format!("its input is not JSON: {e}")))?;
-        let description = spec
-            .description
-            .map_or_else(|| schedule.describe_in(spec.timezone), str::to_owned);
+        let description = match (spec.description, &schedule) {
+            (Some(description), _) => description.to_owned(),
+            (None, Some(schedule)) => schedule.describe_in(spec.timezone),
+            (None, None) => DEFERRED_DESCRIPTION.to_owned(),
+        };
         Ok(Task {
             alias: alias(spec.name).map_err(invalid)?,
             description,
@@ -62,7 +71,12 @@ impl<'a> Task<'a> {
             row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
         };
         put("alias", self.alias.as_str().into());
-        put("expression", self.schedule.to_string().into());
+        put(
+            "expression",
+            self.schedule
+                .as_ref()
+                .map_or(Expression::Null, |schedule| schedule.to_string().into()),
+        );
         put("timezone", spec.timezone.into());
         put("description", self.description.as_str().into());
         put(

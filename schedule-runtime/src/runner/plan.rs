@@ -24,7 +24,7 @@ impl Planned {
     /// cannot happen for a registered task).
     pub(crate) fn new(task: &'static Registration, runner_start: Timestamp) -> Option<Planned> {
         let spec = task.spec();
-        let schedule = spec.schedule().ok()?;
+        let schedule = spec.schedule()?.ok()?;
         let zone = spec.time_zone().ok()?;
         let parse = |text: Option<&str>| text.and_then(|t| t.parse::<Timestamp>().ok());
         let (start, end) = (parse(spec.start), parse(spec.end));
