@@ -32,8 +32,24 @@
 //!   task; `--eventbridge-rules` uses legacy EventBridge rules instead of Scheduler. The module
 //!   and the options are described in [`terraform`].
 //!
-//! `list`, `manifest` and `terraform` read the tasks linked into the running binary, so the
-//! binary must link the crate that declares them (see `schedule_runtime::Registry::load`).
+//! With the default `operate` feature, the commands that act on a deployed environment, each
+//! with `--env NAME [--name-prefix PREFIX] [--profile NAME]` and the AWS SDK's standard
+//! credential chain (contract 2 of `docs/contracts.md` has every flag and output):
+//!
+//! - `codegen status`, `history <task>`, `pause <task>`, `resume <task>`: the deployed ledger,
+//!   as the application's commands of those names show and change the local one.
+//! - `codegen invoke <task> [--at RFC3339] [--input JSON] [--wait]`: sends the task's alias
+//!   the event Scheduler would send, asynchronously, and prints the request id; `--wait`
+//!   follows the run in the ledger.
+//! - `codegen backfill <task> --from RFC3339 --to RFC3339 [--dry-run] [--yes]`: sends the
+//!   occurrences due in the interval, each with its own scheduled time.
+//! - `codegen replay [--task T] [--dry-run]`: sends the dead-letter queue's occurrences again
+//!   (Lambda's failure records and Scheduler's undelivered events alike), deleting each
+//!   message once accepted.
+//!
+//! `list`, `manifest`, `terraform` and the deployment commands read the tasks linked into the
+//! running binary, so the binary must link the crate that declares them (see
+//! `schedule_runtime::Registry::load`).
 
 mod cli;
 #[cfg(feature = "operate")]
