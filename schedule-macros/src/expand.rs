@@ -26,11 +26,15 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
 
     // Decode the input first: a bad input fails the run before the task is called.
     let decode = function.input().map(|ty| {
-        let decoded = match &task.input {
-            Some(json) => quote_spanned! {ty.span()=>
+        let decoded = match (&task.input, &task.expression) {
+            (Some(json), _) => quote_spanned! {ty.span()=>
                 __input.decode_or::<#ty>(#json)
             },
-            None => quote_spanned! {ty.span()=>
+            // A deferred task's runs carry their input; its type needs no default.
+            (None, None) => quote_spanned! {ty.span()=>
+                __input.decode_required::<#ty>()
+            },
+            (None, Some(_)) => quote_spanned! {ty.span()=>
                 __input.decode_or_default::<#ty>()
             },
         };

@@ -689,7 +689,7 @@ impl Failure {
 
     fn into_dispatch_error(self, task: String) -> DispatchError {
         match self {
-            Failure::Task(source @ TaskError::Input { .. }) => {
+            Failure::Task(source @ (TaskError::Input { .. } | TaskError::MissingInput { .. })) => {
                 DispatchError::Input { task, source }
             }
             Failure::Task(TaskError::Failed(error)) => DispatchError::Failed {

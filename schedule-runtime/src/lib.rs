@@ -118,8 +118,10 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, Task
 /// dead-letter queue, its failure alarm, its ledger records) except a schedule; it is never
 /// missed, `list` shows it as `deferred only`, and `backfill` refuses it. The options about a
 /// schedule (`window`, `start`, `end`) and `heartbeat` (a monitor expects pings on a schedule)
-/// are compile errors with it. (Deferring a run from code, with the input typed, is being
-/// built; until then a deferred task runs when invoked.)
+/// are compile errors with it. Its input type needs no `Default` (a scheduled task's does,
+/// for an event without `input`): its runs carry their input, and one without fails as
+/// `InvalidTaskInput`. (Deferring a run from code, with the input typed, is being built; until
+/// then a deferred task runs when invoked.)
 ///
 /// # Options
 ///

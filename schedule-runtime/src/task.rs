@@ -35,6 +35,16 @@ pub enum TaskError {
         /// serde's account of what is wrong.
         source: serde_json::Error,
     },
+    /// The event carries no `input` for a task that has no schedule and no declared input:
+    /// nothing to run it with. (A scheduled task's input type has a default instead.)
+    #[error(
+        "the event has no `input`, and a deferred task's `{type_name}` has no default: send it \
+         the input, e.g. `invoke <task> --input '{{...}}'`"
+    )]
+    MissingInput {
+        /// The Rust type the task expects.
+        type_name: &'static str,
+    },
     /// The task succeeded but its result does not serialise to JSON.
     #[error("the task's result does not serialise to JSON: {0}")]
     Output(serde_json::Error),
@@ -143,6 +153,14 @@ impl TaskInput {
             type_name: std::any::type_name::<T>(),
             source,
         })
+    }
+
+    /// Decodes the event's input, which must be there: for a task declared `deferred`, whose
+    /// runs always carry their input, so its type needs no `Default`.
+    pub fn decode_required<T: InputType>(self) -> Result<T, TaskError> {
+        let type_name = std::any::type_name::<T>();
+        let value = self.0.ok_or(TaskError::MissingInput { type_name })?;
+        serde_json::from_value(value).map_err(|source| TaskError::Input { type_name, source })
     }
 
     /// Decodes the event's input, or gives `T::default()` when the event has none.

@@ -36,6 +36,17 @@ async fn echo(ctx: TaskContext, order: Order) -> Result<Value, std::io::Error> {
     }))
 }
 
+/// No `Default`: a deferred task's runs carry their input.
+#[derive(serde::Deserialize)]
+struct Reminder {
+    order: u64,
+}
+
+#[scheduled(deferred)]
+async fn reminder(reminder: Reminder) -> Result<u64, std::io::Error> {
+    Ok(reminder.order)
+}
+
 #[scheduled("rate(1 hour)")]
 async fn failing() -> anyhow::Result<()> {
     anyhow::bail!("the warehouse API answered 503")
@@ -140,7 +151,12 @@ async fn hostile_events_get_errors_that_name_the_problem() {
         (
             json!({"task": "ehco"}),
             "UnknownTask",
-            "no task named `ehco`; the tasks are: blocking, echo, failing, failing-with-cause, monitored, panicking, patient, slow",
+            "no task named `ehco`; the tasks are: blocking, echo, failing, failing-with-cause, monitored, panicking, patient, reminder, slow",
+        ),
+        (
+            json!({"task": "reminder"}),
+            "InvalidTaskInput",
+            "task `reminder`: the event has no `input`, and a deferred task's `dispatch::Reminder` has no default",
         ),
         (
             json!({"task": "echo", "attempt": "first"}),
@@ -166,6 +182,16 @@ async fn hostile_events_get_errors_that_name_the_problem() {
         .dispatch(json!({"task": "echo"}), invocation())
         .await;
     assert!(matches!(ok, Ok(Outcome::Succeeded { .. })), "{ok:?}");
+    let reminded = dispatcher
+        .dispatch(
+            json!({"task": "reminder", "input": {"order": 42}}),
+            invocation(),
+        )
+        .await;
+    assert!(
+        matches!(&reminded, Ok(Outcome::Succeeded { result, .. }) if *result == json!(42)),
+        "{reminded:?}"
+    );
 }
 
 // On tokio's paused clock: the timeout is measured on the clock that fires it, so a loaded

@@ -2,7 +2,8 @@
 
 use schedule_runtime::{Registry, TaskContext, scheduled};
 
-#[derive(serde::Deserialize, Default)]
+// No `Default`: a deferred task's runs carry their input.
+#[derive(serde::Deserialize)]
 struct ReviewRequest {
     order: u64,
 }
