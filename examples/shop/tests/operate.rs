@@ -61,22 +61,35 @@ impl Operator {
 
     /// The deployed ledger's records of `task`, newest first (`example-shop history --json`).
     fn history(&self, task: &str) -> Vec<Value> {
+        self.try_history(task)
+            .unwrap_or_else(|problem| panic!("history {task}: {problem}"))
+    }
+
+    fn try_history(&self, task: &str) -> Result<Vec<Value>, String> {
         let out = self.run(
             env!("CARGO_BIN_EXE_example-shop"),
             &["history", task, "-n", "100", "--json"],
         );
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        serde_json::from_slice::<Value>(&out.stdout)
+        if !out.status.success() {
+            return Err(text(&out.stderr));
+        }
+        Ok(serde_json::from_slice::<Value>(&out.stdout)
             .unwrap()
             .as_array()
             .unwrap()
-            .clone()
+            .clone())
     }
 
     /// Waits (at most 30 s) until `task`'s records at `times` all read `succeeded`.
     async fn wait_succeeded(&self, task: &str, times: &[&str]) -> Vec<Value> {
         for _ in 0..60 {
-            let records = self.history(task);
+            // moto applies an update to an item in steps that a concurrent read can see (the
+            // item before its attributes, which DynamoDB never shows): while runs are being
+            // written, such a read is "not yet".
+            let Ok(records) = self.try_history(task) else {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            };
             let done = times.iter().all(|time| {
                 records
                     .iter()

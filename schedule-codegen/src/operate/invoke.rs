@@ -87,8 +87,17 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
         .map_or_else(|| default_patience(spec), Duration::from_secs);
     let give_up = tokio::time::Instant::now() + patience;
     let mut failures_seen = 0;
+    let mut last_problem = None;
     loop {
-        let record = deployment.record(spec.name, at).await?;
+        // A read that fails (throttled, a network blip) is tried again on the next poll; the
+        // run goes on regardless. Only when patience ends does the last problem count.
+        let record = match deployment.record(spec.name, at).await {
+            Ok(record) => record,
+            Err(problem) => {
+                last_problem = Some(problem);
+                None
+            }
+        };
         // The record is this delivery's once it carries its request id (retries keep it), or
         // once it counts one more duplicate; until then it may be an earlier delivery's.
         let ours = record.filter(|r| {
@@ -125,8 +134,11 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
             }
         }
         if tokio::time::Instant::now() >= give_up {
+            let problem = last_problem
+                .map(|p| format!(" (the last read of the ledger failed: {p})"))
+                .unwrap_or_default();
             return Err(format!(
-                "no outcome recorded after {} s; the run may still be queued or running: `history {} --env {}` shows it later",
+                "no outcome recorded after {} s{problem}; the run may still be queued or running: `history {} --env {}` shows it later",
                 patience.as_secs(),
                 spec.name,
                 deployment.environment
