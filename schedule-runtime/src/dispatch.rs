@@ -707,8 +707,9 @@ impl Failure {
 }
 
 /// The error's message followed by its causes' (`reading the feed: No such file or directory`):
-/// the cause is often what says what to fix.
-pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+/// the cause is often what says what to fix. How every command line of the framework prints an
+/// error.
+pub fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {

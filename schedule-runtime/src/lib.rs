@@ -66,7 +66,7 @@ mod task;
 mod text_table;
 
 pub use context::TaskContext;
-pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome};
+pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome, with_causes};
 #[cfg(feature = "app")]
 pub use entry::main;
 pub use event::{Event, EventError};

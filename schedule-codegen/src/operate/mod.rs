@@ -131,10 +131,13 @@ impl Deployment {
             until: Some(to),
             limit: usize::MAX,
         };
-        let mut records =
-            self.ledger.history(task, query).await.map_err(|e| {
-                format!("reading the ledger {}: {}", self.ledger.table(), causes(&e))
-            })?;
+        let mut records = self.ledger.history(task, query).await.map_err(|e| {
+            format!(
+                "reading the ledger {}: {}",
+                self.ledger.table(),
+                schedule_runtime::with_causes(&e)
+            )
+        })?;
         records.reverse();
         Ok(records)
     }
@@ -172,13 +175,10 @@ impl Sender {
             .payload(Blob::new(payload))
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "invoking {}:{alias}: {}",
-                    self.function,
-                    aws_sdk_lambda::error::DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(aws_error(format_args!(
+                "invoking {}:{alias}",
+                self.function
+            )))?;
         if sent.status_code() != 202 {
             return Err(format!(
                 "invoking {}:{alias}: Lambda answered {} instead of 202 (accepted)",
@@ -190,15 +190,17 @@ impl Sender {
     }
 }
 
-/// An error and its sources, one `: ` apart.
-fn causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
+/// How an AWS call that failed reads: what was tried, then the SDK's error with its causes
+/// (`DisplayErrorContext` is the SDK's own: its `Display` alone says only "service error").
+pub(super) fn aws_error<E: std::error::Error>(
+    what: impl std::fmt::Display,
+) -> impl FnOnce(E) -> String {
+    move |error| {
+        format!(
+            "{what}: {}",
+            aws_sdk_lambda::error::DisplayErrorContext(error)
+        )
     }
-    text
 }
 
 /// Runs an operator command on a runtime of its own; `Err` is the message to print.

@@ -10,7 +10,7 @@ use schedule_runtime::Registry;
 use schedule_runtime::ledger::Status;
 
 use super::dead_letter::{self, DeadLetter};
-use super::{Deployment, Target, say};
+use super::{Deployment, Target, aws_error, say};
 
 /// `replay`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -62,12 +62,7 @@ pub(crate) async fn replay(args: Replay, out: &mut dyn Write) -> Result<(), Stri
         .queue_name(&queue_name)
         .send()
         .await
-        .map_err(|e| {
-            format!(
-                "finding the queue {queue_name}: {}",
-                aws_sdk_sqs::error::DisplayErrorContext(e)
-            )
-        })?
+        .map_err(aws_error(format!("finding the queue {queue_name}")))?
         .queue_url
         .ok_or_else(|| format!("SQS gave no URL for {queue_name}"))?;
     let mut held = Vec::new();
@@ -129,12 +124,7 @@ async fn drain(
             .message_attribute_names("All")
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "reading the queue: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(aws_error("reading the queue"))?;
         let messages = page.messages();
         if messages.is_empty() {
             break;
@@ -191,12 +181,7 @@ async fn drain(
                     .receipt_handle(receipt)
                     .send()
                     .await
-                    .map_err(|e| {
-                        format!(
-                            "deleting message {id}: {}",
-                            aws_sdk_sqs::error::DisplayErrorContext(e)
-                        )
-                    })?;
+                    .map_err(aws_error(format!("deleting message {id}")))?;
             } else {
                 held.push(receipt.to_owned());
             }
