@@ -243,6 +243,7 @@ fn terraform(
         app,
         healthchecks,
         trigger,
+        defer: schedule_runtime::environment::DEFER_FEATURE,
     };
     let specs: Vec<_> = registry.tasks().iter().map(|t| t.spec().clone()).collect();
     let files = render(&specs, &options).map_err(|e| e.to_string())?;

@@ -11,6 +11,7 @@ fn options() -> Options {
         lambda_zip: "../target/lambda/shop/bootstrap.zip".to_owned(),
         healthchecks: false,
         trigger: Trigger::Scheduler,
+        defer: false,
     }
 }
 

@@ -36,6 +36,12 @@ pub mod scheduler {
     pub const WINDOW_MINUTES: RangeInclusive<u16> = 1..=1_440;
     /// A schedule's description is at most 512 characters (and not empty when given).
     pub const MAX_DESCRIPTION_CHARS: usize = 512;
+    /// A schedule's name: 1 to 64 of `[0-9a-zA-Z-_.]`.
+    pub const MAX_NAME_CHARS: usize = 64;
+    /// Delivery attempts after the first that every schedule of an application sets (generated
+    /// or created by a deferral): enough to ride out throttling, far from AWS's default of
+    /// 185 over 24 hours.
+    pub const DELIVERY_RETRIES: u32 = 10;
 }
 
 /// What an option is when the declaration leaves it out.

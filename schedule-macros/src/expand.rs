@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! <the function, as written>
+//! <vis> struct <function's name> {}   // the task as a type: `defer::<name>(input)`
+//! impl Task for <function's name> { type Input = <input type or ()>; const NAME = "<task>"; }
 //! const _: () = {
 //!     fn __schedule_task(ctx, input) -> TaskFuture { decode input; call; convert result }
 //!     inventory::submit! { Registration::new(TaskSpec { .. }, Location { .. }, __schedule_task) }
@@ -87,7 +89,10 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
     };
 
     let spec = spec(task);
+    let marker = marker(function, task);
     quote! {
+        #marker
+
         const _: () = {
             fn __schedule_task(
                 __context: #private::TaskContext,
@@ -114,6 +119,32 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
                 )
             }
         };
+    }
+}
+
+/// The task as a type named like its function, so that code names the task by its Rust item
+/// (`defer::<send_review_request>(input)`) and the compiler checks the input's type at the call.
+/// A braced struct lives in the type namespace only, beside the function of the same name.
+fn marker(function: &TaskFn<'_>, task: &Task) -> TokenStream {
+    let ident = &function.function.sig.ident;
+    let vis = &function.function.vis;
+    let name = &task.name;
+    let input = function
+        .input()
+        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let doc = format!(
+        "The task `{name}` declared by `#[scheduled]` on the function `{ident}`, as a type: \
+         `schedule_runtime::defer::<{ident}>(input)` runs it at a chosen time."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #ident {}
+
+        impl ::schedule_runtime::Task for #ident {
+            type Input = #input;
+            const NAME: &'static str = #name;
+        }
     }
 }
 

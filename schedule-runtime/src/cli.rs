@@ -22,7 +22,7 @@ use crate::idempotency::MemoryStore;
 use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder, commands};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
-use crate::runner::{DeadLetterFile, Runner, local_event};
+use crate::runner::{DeadLetterFile, LocalDeferrals, Runner, local_event};
 
 // The doc comment is the help's headline: about the application, not this crate (which is all
 // `#[command(about)]` would see); the name in `--version` and usage is the binary's own.
@@ -217,10 +217,7 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Ok(state) => run_tasks(registry, environment, state).await,
             Err(message) => fail(&message),
         },
-        Some(Command::List) => {
-            print(&registry.list_table(Timestamp::now()));
-            ExitCode::SUCCESS
-        }
+        Some(Command::List) => list(&registry, &cli.state_dir),
         Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),
         Some(Command::Replay) => {
             if let Some(environment) = &deployed {
@@ -242,6 +239,8 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 ));
             }
             let ledger = Arc::new(LocalLedger::open(cli.state_dir.join(LEDGER_FILE)));
+            // A task run here defers into the state directory, where `run` fires it.
+            let _ = local_deferrals(&cli.state_dir);
             invoke(registry, environment, task, at, input, ledger).await
         }
     }
@@ -261,6 +260,38 @@ struct LocalState {
     store: Arc<MemoryStore>,
     dead_letters: DeadLetterFile,
     ledger: Arc<LocalLedger>,
+    deferrals: Arc<LocalDeferrals>,
+}
+
+/// The state directory's deferred runs; with the `defer` feature, also where the tasks this
+/// process runs defer theirs.
+fn local_deferrals(dir: &std::path::Path) -> Arc<LocalDeferrals> {
+    #[cfg(feature = "defer")]
+    {
+        crate::defer::use_state_dir(dir)
+    }
+    #[cfg(not(feature = "defer"))]
+    {
+        Arc::new(LocalDeferrals::new(dir.join(crate::runner::deferred::FILE)))
+    }
+}
+
+/// The tasks, then the deferred runs waiting in the state directory.
+fn list(registry: &Registry, state_dir: &std::path::Path) -> ExitCode {
+    print(&registry.list_table(Timestamp::now()));
+    let deferrals = LocalDeferrals::new(state_dir.join(crate::runner::deferred::FILE));
+    match deferrals.pending() {
+        Ok(runs) if runs.is_empty() => ExitCode::SUCCESS,
+        Ok(runs) => {
+            print(&format!(
+                "\nDeferred runs waiting in {}:\n{}",
+                deferrals.path().display(),
+                registry.deferred_table(&runs)
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(&error.to_string()),
+    }
 }
 
 impl LocalState {
@@ -274,6 +305,7 @@ impl LocalState {
             store: Arc::new(store),
             dead_letters: DeadLetterFile::new(dir.join("dead-letters.jsonl")),
             ledger: Arc::new(LocalLedger::open(dir.join(LEDGER_FILE))),
+            deferrals: local_deferrals(dir),
         })
     }
 }
@@ -288,6 +320,7 @@ async fn run_tasks(registry: Registry, environment: String, state: LocalState) -
     // A clean stop is a success, whatever the runs did: failures are in the log and the
     // dead-letter file (the runner's last line counts them), where `replay` finds them.
     Runner::new(dispatcher, state.dead_letters)
+        .with_deferrals(state.deferrals)
         .run(stop_requested())
         .await;
     ExitCode::SUCCESS

@@ -329,7 +329,8 @@ impl Dispatcher {
                 now + run_budget(spec.timeout_seconds, now, invocation.deadline),
             ),
             Some(idempotency) => {
-                let key = OccurrenceKey::new(name.clone(), scheduled_time);
+                let key = OccurrenceKey::new(name.clone(), scheduled_time)
+                    .deferred(event.deferral.clone());
                 let ttl = SignedDuration::from_secs(idempotency.ttl_seconds.into());
                 match self
                     .claim(&key, ttl, spec.timeout_seconds, &invocation)

@@ -8,6 +8,11 @@
 //! | `SCHEDULE_LEDGER_TABLE` ([`LEDGER_TABLE`]) | DynamoDB table of the ledger, every occurrence's record (schema: [`ledger::table`](crate::ledger::table)); unset means no ledger is written |
 //! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
 //! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings |
+//! | `SCHEDULE_DEFER_GROUP` ([`DEFER_GROUP`]) | feature `defer`: the schedule group that holds deferred runs' one-time schedules |
+//! | `SCHEDULE_DEFER_ROLE_ARN` ([`DEFER_ROLE_ARN`]) | feature `defer`: the role Scheduler assumes to deliver them (the generated schedules' role) |
+//! | `SCHEDULE_DEFER_FUNCTION_ARN` ([`DEFER_FUNCTION_ARN`]) | feature `defer`: the dispatch function's unqualified ARN; a run targets `<arn>:<task's alias>` |
+//! | `SCHEDULE_DEFER_DEAD_LETTER_ARN` ([`DEFER_DEAD_LETTER_ARN`]) | feature `defer`: the dead-letter queue of undelivered runs |
+//! | `AWS_ENDPOINT_URL_SCHEDULER` (or `AWS_ENDPOINT_URL`) | feature `defer`: another EventBridge Scheduler endpoint |
 //! | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda; read as the AWS SDK documents |
 //! | `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`) | another DynamoDB endpoint, e.g. a local server |
 //! | `AWS_LAMBDA_LOG_LEVEL` | level of the JSON logs in Lambda (`INFO` unless set) |
@@ -21,6 +26,26 @@ pub const IDEMPOTENCY_TABLE: &str = "SCHEDULE_IDEMPOTENCY_TABLE";
 pub const LEDGER_TABLE: &str = "SCHEDULE_LEDGER_TABLE";
 /// Days a ledger record is kept.
 pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
+
+/// Deferred runs' schedule group (feature `defer`).
+pub const DEFER_GROUP: &str = "SCHEDULE_DEFER_GROUP";
+/// The role Scheduler assumes to deliver deferred runs (feature `defer`).
+pub const DEFER_ROLE_ARN: &str = "SCHEDULE_DEFER_ROLE_ARN";
+/// The dispatch function's unqualified ARN, which deferred runs target (feature `defer`).
+pub const DEFER_FUNCTION_ARN: &str = "SCHEDULE_DEFER_FUNCTION_ARN";
+/// The dead-letter queue of undelivered deferred runs (feature `defer`).
+pub const DEFER_DEAD_LETTER_ARN: &str = "SCHEDULE_DEFER_DEAD_LETTER_ARN";
+/// Whether this build has the `defer` feature: the application's `codegen`, built in the same
+/// package with the same features, then grants the function what deferring needs.
+pub const DEFER_FEATURE: bool = cfg!(feature = "defer");
+
+/// Every variable a process needs to defer runs in AWS, besides its credentials.
+pub const DEFER_VARIABLES: [&str; 4] = [
+    DEFER_GROUP,
+    DEFER_ROLE_ARN,
+    DEFER_FUNCTION_ARN,
+    DEFER_DEAD_LETTER_ARN,
+];
 
 /// The environment name when [`DEPLOYMENT`] is unset: a developer's machine.
 pub const LOCAL: &str = "local";

@@ -29,6 +29,10 @@ pub struct Event {
     pub attempt: Option<u32>,
     /// The schedule that sent it.
     pub schedule_arn: Option<String>,
+    /// For a run deferred from code (`schedule_runtime::defer`), its key: part of the
+    /// occurrence's identity, so that runs of one task deferred to the same instant under
+    /// different keys are different occurrences.
+    pub deferral: Option<String>,
     /// The task's input.
     pub input: Option<Value>,
 }
@@ -66,6 +70,8 @@ struct Wire {
     #[serde(default)]
     schedule_arn: Option<String>,
     #[serde(default)]
+    deferral: Option<String>,
+    #[serde(default)]
     input: Option<Value>,
 }
 
@@ -99,12 +105,16 @@ impl Event {
         if let Some(arn) = &wire.schedule_arn {
             unsubstituted("schedule_arn", arn)?;
         }
+        if wire.deferral.as_deref().is_some_and(str::is_empty) {
+            return Err(field("deferral", "it is empty".to_owned()));
+        }
         Ok(Event {
             task: wire.task,
             scheduled_time,
             execution_id: wire.execution_id,
             attempt,
             schedule_arn: wire.schedule_arn,
+            deferral: wire.deferral,
             input: wire.input,
         })
     }
@@ -126,15 +136,61 @@ impl Event {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn scheduler_input(task: &str, input: Option<&str>) -> Result<String, serde_json::Error> {
+    template(task, input, None, SCHEDULER)
+}
+
+/// Scheduler's context keywords.
+const SCHEDULER: Placeholders<'static> = Placeholders {
+    scheduled_time: "<aws.scheduler.scheduled-time>",
+    execution_id: "<aws.scheduler.execution-id>",
+    attempt: Some("<aws.scheduler.attempt-number>"),
+    schedule_arn: "<aws.scheduler.schedule-arn>",
+};
+
+/// The `input` of the one-time schedule of a run of `task` deferred from code under `key`:
+/// [`scheduler_input`]'s event with the run's own instant as `scheduled_time` (to the
+/// millisecond, where Scheduler's `at()` and its keyword have whole seconds) and the key as
+/// `deferral`. `input` is the task's input, already JSON.
+///
+/// ```
+/// let at = "2026-12-03T09:30:00.250Z".parse()?;
+/// let input = serde_json::json!({"order": 42});
+/// let text = schedule_runtime::event::deferred_input("review-request", at, "order-42", &input)?;
+/// assert_eq!(
+///     text,
+///     r#"{"task":"review-request","scheduled_time":"2026-12-03T09:30:00.25Z","execution_id":"<aws.scheduler.execution-id>","attempt":"<aws.scheduler.attempt-number>","schedule_arn":"<aws.scheduler.schedule-arn>","deferral":"order-42","input":{"order":42}}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn deferred_input(
+    task: &str,
+    scheduled_time: Timestamp,
+    key: &str,
+    input: &Value,
+) -> Result<String, serde_json::Error> {
+    let at = scheduled_time.to_string();
     template(
         task,
-        input,
+        Some(&input.to_string()),
+        Some(key),
         Placeholders {
-            scheduled_time: "<aws.scheduler.scheduled-time>",
-            execution_id: "<aws.scheduler.execution-id>",
-            attempt: Some("<aws.scheduler.attempt-number>"),
-            schedule_arn: "<aws.scheduler.schedule-arn>",
+            scheduled_time: &at,
+            ..SCHEDULER
         },
+    )
+}
+
+/// The event Scheduler delivers for a deferred run: [`deferred_input`] with its keywords
+/// filled in. What the local runner sends for a deferred run.
+pub fn deferred_event(
+    task: &str,
+    key: &str,
+    input: &Value,
+    delivery: Delivery<'_>,
+) -> Result<Value, serde_json::Error> {
+    substitute(
+        &deferred_input(task, delivery.scheduled_time, key, input)?,
+        delivery,
     )
 }
 
@@ -154,6 +210,7 @@ pub fn rule_input_template(task: &str, input: Option<&str>) -> Result<String, se
     template(
         task,
         input,
+        None,
         Placeholders {
             scheduled_time: "<time>",
             execution_id: "<id>",
@@ -184,9 +241,15 @@ pub fn scheduler_event(
     input: Option<&str>,
     delivery: Delivery<'_>,
 ) -> Result<Value, serde_json::Error> {
+    substitute(&scheduler_input(task, input)?, delivery)
+}
+
+/// Fills Scheduler's keywords in an event's text as Scheduler does (the scheduled time in UTC
+/// to the second) and decodes it.
+fn substitute(text: &str, delivery: Delivery<'_>) -> Result<Value, serde_json::Error> {
     // The values hold no quote or backslash (an RFC 3339 instant, an id, digits, an ARN), so
     // they can replace the keywords inside the JSON text as they are.
-    let text = scheduler_input(task, input)?
+    let text = text
         .replace(
             "<aws.scheduler.scheduled-time>",
             &delivery
@@ -211,8 +274,8 @@ pub fn new_execution_id() -> String {
 
 /// What the sender substitutes for each context member.
 #[derive(Clone, Copy)]
-struct Placeholders {
-    scheduled_time: &'static str,
+struct Placeholders<'a> {
+    scheduled_time: &'a str,
     execution_id: &'static str,
     attempt: Option<&'static str>,
     schedule_arn: &'static str,
@@ -221,16 +284,19 @@ struct Placeholders {
 fn template(
     task: &str,
     input: Option<&str>,
-    placeholders: Placeholders,
+    deferral: Option<&str>,
+    placeholders: Placeholders<'_>,
 ) -> Result<String, serde_json::Error> {
     #[derive(Serialize)]
     struct Template<'a> {
         task: &'a str,
-        scheduled_time: &'static str,
-        execution_id: &'static str,
+        scheduled_time: &'a str,
+        execution_id: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
-        attempt: Option<&'static str>,
-        schedule_arn: &'static str,
+        attempt: Option<&'a str>,
+        schedule_arn: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        deferral: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         input: Option<Value>,
     }
@@ -240,6 +306,7 @@ fn template(
         execution_id: placeholders.execution_id,
         attempt: placeholders.attempt,
         schedule_arn: placeholders.schedule_arn,
+        deferral,
         input: input.map(serde_json::from_str).transpose()?,
     })
 }

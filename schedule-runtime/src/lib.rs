@@ -47,6 +47,8 @@ pub mod backfill;
 #[cfg(feature = "app")]
 mod cli;
 mod context;
+#[cfg(feature = "defer")]
+pub mod defer;
 mod dispatch;
 #[cfg(feature = "app")]
 mod dynamo;
@@ -66,6 +68,8 @@ mod task;
 mod text_table;
 
 pub use context::TaskContext;
+#[cfg(feature = "defer")]
+pub use defer::{cancel, defer};
 pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome, with_causes};
 #[cfg(feature = "app")]
 pub use entry::main;
@@ -76,7 +80,7 @@ pub use https::sdk::aws_http_client;
 pub use registry::{AliasClash, Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
-pub use task::{BoxError, IntoTaskResult, Location, Registration, TaskError, TaskFuture};
+pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError, TaskFuture};
 
 /// Declares a scheduled task: `#[scheduled("<expression>", options...)]` on an `async fn`.
 ///

@@ -163,6 +163,29 @@ impl Registry {
             .map(|i| self.tasks[i])
     }
 
+    /// A table of deferred runs waiting to fire (`list` prints it under the tasks): task, key,
+    /// time in the task's zone and in UTC, and when it was deferred (UTC).
+    pub fn deferred_table(&self, runs: &[crate::runner::Pending]) -> String {
+        let header = ["TASK", "KEY", "AT", "UTC", "DEFERRED"];
+        let rows: Vec<Vec<String>> = runs
+            .iter()
+            .map(|run| {
+                let zone = self
+                    .get(&run.task)
+                    .and_then(|task| time_zone(task.spec().timezone).ok())
+                    .unwrap_or(TimeZone::UTC);
+                vec![
+                    run.task.clone(),
+                    run.key.clone(),
+                    format_instant(run.at, &zone),
+                    format_instant(run.at, &TimeZone::UTC),
+                    format_instant(run.deferred_at, &TimeZone::UTC),
+                ]
+            })
+            .collect();
+        crate::text_table::render(&header, &rows, None)
+    }
+
     /// A table of the tasks for people: name, schedule, zone, environments, the next fire time
     /// after `now` (as the local runner would fire it) in the task's zone and in UTC, and the
     /// first scheduled minute within a year that a daylight-saving change skips or repeats.

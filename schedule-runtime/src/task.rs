@@ -270,3 +270,17 @@ where
 pub fn failed_run(error: TaskError) -> TaskFuture {
     Box::pin(std::future::ready(Err(error)))
 }
+
+/// A task declared with [`#[scheduled]`](crate::scheduled), named by its Rust item.
+///
+/// The attribute on `async fn send_review_request(…)` also declares a type
+/// `send_review_request` (beside the function: types and functions have separate names), which
+/// implements this trait. Code names the task through it, and the compiler checks the input:
+/// `schedule_runtime::defer::<send_review_request>(input)` (feature `defer`) takes exactly the
+/// function's input type.
+pub trait Task {
+    /// The task's input type: the function's input parameter, or `()` for a task without one.
+    type Input;
+    /// The task's name, as `list` shows it.
+    const NAME: &'static str;
+}

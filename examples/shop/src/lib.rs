@@ -6,6 +6,8 @@
 //! `cargo run --bin codegen -- terraform` writes the Terraform that deploys them.
 
 pub mod data;
+#[cfg(feature = "defer")]
+pub mod reviews;
 
 use anyhow::Context as _;
 use schedule_runtime::core::jiff::{SignedDuration, Timestamp};

@@ -44,6 +44,7 @@ fn module(name: &str) -> PathBuf {
         lambda_zip: "bootstrap.zip".to_owned(),
         healthchecks: false,
         trigger: Trigger::EventBridgeRules,
+        defer: false,
     };
     write_module(&dir, &render(&tasks(), &options).unwrap()).unwrap();
     placeholder_zip(&dir);

@@ -15,9 +15,7 @@ use super::hcl::{Item, expr, resource};
 
 /// Fourteen days, SQS's longest retention: time to notice and replay.
 const RETENTION_SECONDS: u32 = 1_209_600;
-/// Delivery attempts after the first, for one occurrence: enough to ride out throttling, far
-/// from AWS's default of 185 over 24 hours.
-const DELIVERY_RETRIES: u32 = 10;
+use schedule_core::limits::scheduler::DELIVERY_RETRIES;
 
 /// The `retry_policy` and `dead_letter_config` of a schedule's or a rule's target: retry the
 /// delivery up to the task's `max_age`, then send the occurrence to the dead-letter queue.

@@ -22,7 +22,12 @@ use super::tasks::Task;
 /// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
 const RUN_MARGIN_SECONDS: u32 = 10;
 
-pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) -> Vec<Item> {
+pub(crate) fn items(
+    tasks: &[Task<'_>],
+    idempotent: bool,
+    healthchecks: bool,
+    defer: bool,
+) -> Vec<Item> {
     let longest = tasks
         .iter()
         .map(|t| t.spec.timeout_seconds)
@@ -99,7 +104,7 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) ->
             .add_attribute(("policy", expr("data.aws_iam_policy_document.dispatch.json")))
             .build()
             .into(),
-        Item::new(function(tasks, timeout, idempotent, healthchecks))
+        Item::new(function(tasks, timeout, idempotent, healthchecks, defer))
             .skip(
                 "CKV_AWS_116",
                 "failed runs go to the dead-letter queue through each alias's on-failure destination",
@@ -146,7 +151,13 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, healthchecks: bool) ->
     ]
 }
 
-fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool, healthchecks: bool) -> Block {
+fn function(
+    tasks: &[Task<'_>],
+    timeout: u32,
+    idempotent: bool,
+    healthchecks: bool,
+    defer: bool,
+) -> Block {
     let mut variables = Object::new();
     let mut put = |name: String, value: Expression| {
         variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
@@ -165,6 +176,11 @@ fn function(tasks: &[Task<'_>], timeout: u32, idempotent: bool, healthchecks: bo
             environment::IDEMPOTENCY_TABLE.to_owned(),
             expr("aws_dynamodb_table.idempotency.name"),
         );
+    }
+    if defer {
+        for (name, value) in super::defer::variables() {
+            put(name.to_owned(), value);
+        }
     }
     for task in tasks.iter().filter(|t| t.spec.heartbeat) {
         // Empty when no URL is given: the runtime then sends no pings. A generated check

@@ -20,6 +20,7 @@
 //! | `outputs.tf` | names and ARNs for other modules |
 
 mod dead_letter;
+mod defer;
 mod hcl;
 mod healthchecks;
 mod idempotency;
@@ -53,6 +54,9 @@ pub struct Options {
     pub healthchecks: bool,
     /// What fires the tasks.
     pub trigger: Trigger,
+    /// The application defers runs (`schedule-runtime`'s `defer` feature): grant the
+    /// function, and offer other services, what that needs (`defer.tf`).
+    pub defer: bool,
 }
 
 /// What fires the tasks.
@@ -133,16 +137,27 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     }
     if options.trigger == Trigger::EventBridgeRules {
         rules::check(&tasks)?;
+        if options.defer {
+            return Err(RenderError::NotExpressibleAsRules(vec![
+                "deferred runs are one-time schedules of EventBridge Scheduler (the application is built with schedule-runtime's `defer` feature)".to_owned(),
+            ]));
+        }
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
     let healthchecks = options.healthchecks && tasks.iter().any(|t| t.spec.heartbeat);
 
     let mut files = vec![
         ("dead_letter.tf", dead_letter::items()),
-        ("lambda.tf", lambda::items(&tasks, idempotent, healthchecks)),
+        (
+            "lambda.tf",
+            lambda::items(&tasks, idempotent, healthchecks, options.defer),
+        ),
         ("ledger.tf", ledger::items()),
         ("main.tf", main_items(&tasks, options)),
-        ("outputs.tf", outputs::items(idempotent, options.trigger)),
+        (
+            "outputs.tf",
+            outputs::items(idempotent, options.trigger, options.defer),
+        ),
         match options.trigger {
             Trigger::Scheduler => ("schedules.tf", schedules::items()),
             Trigger::EventBridgeRules => ("rules.tf", rules::items()),
@@ -152,6 +167,9 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     ];
     if idempotent {
         files.push(("idempotency.tf", idempotency::items()));
+    }
+    if options.defer {
+        files.push(("defer.tf", defer::items()));
     }
     if healthchecks {
         files.push(("healthchecks.tf", healthchecks::items(&tasks)?));

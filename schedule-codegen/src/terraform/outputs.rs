@@ -5,7 +5,7 @@ use hcl::structure::Block;
 use super::Trigger;
 use super::hcl::{Item, expr};
 
-pub(crate) fn items(idempotent: bool, trigger: Trigger) -> Vec<Item> {
+pub(crate) fn items(idempotent: bool, trigger: Trigger, defer: bool) -> Vec<Item> {
     let mut outputs = vec![
         output(
             "function_name",
@@ -61,6 +61,24 @@ pub(crate) fn items(idempotent: bool, trigger: Trigger) -> Vec<Item> {
             "Each task's EventBridge rule ARN, by task name.",
             "{ for task, rule in aws_cloudwatch_event_rule.task : task => rule.arn }",
         )),
+    }
+    if defer {
+        outputs.push(output(
+            "deferrer_policy_arn",
+            "The IAM policy another service's role needs to defer runs of the tasks.",
+            "aws_iam_policy.deferrer.arn",
+        ));
+        outputs.push(
+            Block::builder("output")
+                .add_label("defer_environment")
+                .add_attribute((
+                    "description",
+                    "The variables another service that defers runs of the tasks sets in its environment.",
+                ))
+                .add_attribute(("value", super::defer::environment_object()))
+                .build()
+                .into(),
+        );
     }
     if idempotent {
         outputs.push(output(

@@ -34,6 +34,7 @@ pub use memory::MemoryStore;
 pub struct OccurrenceKey {
     task: String,
     scheduled_time: Timestamp,
+    deferral: Option<String>,
 }
 
 impl OccurrenceKey {
@@ -42,6 +43,16 @@ impl OccurrenceKey {
         OccurrenceKey {
             task: task.into(),
             scheduled_time,
+            deferral: None,
+        }
+    }
+
+    /// The same occurrence as a run deferred from code under `key` (`Event::deferral`):
+    /// runs deferred to one instant under different keys are different occurrences.
+    pub fn deferred(self, key: Option<String>) -> OccurrenceKey {
+        OccurrenceKey {
+            deferral: key,
+            ..self
         }
     }
 
@@ -56,10 +67,15 @@ impl OccurrenceKey {
     }
 }
 
-/// The record's key as stored: `daily-sales-report#2026-11-26T05:00:00Z`.
+/// The record's key as stored: `daily-sales-report#2026-11-26T05:00:00Z`, and for a deferred
+/// run its key after a second `#`: `review-request#2026-12-03T09:30:00.25Z#order-42`.
 impl fmt::Display for OccurrenceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.task, self.scheduled_time)
+        write!(f, "{}#{}", self.task, self.scheduled_time)?;
+        match &self.deferral {
+            Some(key) => write!(f, "#{key}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -16,10 +16,11 @@
 
 mod clock;
 mod dead_letter;
+pub mod deferred;
 pub(crate) mod plan;
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,9 +32,10 @@ use tracing::{info, warn};
 
 pub use clock::Clock;
 pub use dead_letter::{DeadLetter, DeadLetterFile};
+pub use deferred::{LocalDeferrals, Pending};
 
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
-use crate::event::{Delivery, scheduler_event};
+use crate::event::{Delivery, deferred_event, scheduler_event};
 use crate::ledger::Change;
 use crate::task::Registration;
 use plan::Planned;
@@ -41,6 +43,10 @@ use plan::Planned;
 /// How often the runner runs the missed-run check (and once when it starts, to catch up on
 /// the time it was not running).
 pub const CHECK_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// How often the runner re-reads the deferred runs' file for runs another process deferred
+/// (runs deferred in this process wake it at once).
+pub const DEFERRED_POLL: Duration = Duration::from_secs(5);
 
 /// Lambda's spacing of retries of a failed asynchronous invocation: about a minute before the
 /// second attempt, doubling after.
@@ -66,6 +72,7 @@ pub struct Summary {
 pub struct Runner {
     dispatcher: Dispatcher,
     dead_letters: DeadLetterFile,
+    deferrals: Option<Arc<LocalDeferrals>>,
     clock: Clock,
     jitter: Jitter,
 }
@@ -76,8 +83,17 @@ impl Runner {
         Runner {
             dispatcher,
             dead_letters,
+            deferrals: None,
             clock: Clock::start(),
             jitter: Arc::new(random_delay),
+        }
+    }
+
+    /// Also fires the runs deferred in `deferrals`, each at its time.
+    pub fn with_deferrals(self, deferrals: Arc<LocalDeferrals>) -> Runner {
+        Runner {
+            deferrals: Some(deferrals),
+            ..self
         }
     }
 
@@ -130,6 +146,9 @@ impl Runner {
         let mut runs: JoinSet<Ended> = JoinSet::new();
         let mut summary = Summary::default();
         let mut next_check = start;
+        // Deferred runs started and not yet delivered (still in the file until then).
+        let mut deferred_in_flight: HashSet<(String, String)> = HashSet::new();
+        let mut next_deferred = shared.next_deferred_look(&deferred_in_flight);
         tokio::pin!(shutdown);
         loop {
             let next = upcoming.peek().map(|Reverse((when, _))| *when);
@@ -144,12 +163,25 @@ impl Runner {
                     next_check = now + SignedDuration::try_from(CHECK_EVERY).unwrap_or_default();
                 }
                 Some(ended) = runs.join_next(), if !runs.is_empty() => {
+                    if let Ok(Ended::Deferred { task, key, .. }) = &ended {
+                        deferred_in_flight.remove(&(task.clone(), key.clone()));
+                    }
                     count(&mut summary, &ended);
+                }
+                () = sleep_until(&shared.clock, next_deferred), if next_deferred.is_some() => {
+                    for run in shared.due_deferred(&deferred_in_flight) {
+                        deferred_in_flight.insert((run.task.clone(), run.key.clone()));
+                        runs.spawn(Arc::clone(&shared).deferred(run, stopping.clone()));
+                    }
+                    next_deferred = shared.next_deferred_look(&deferred_in_flight);
+                }
+                () = deferrals_changed(shared.deferrals.as_deref()), if shared.deferrals.is_some() => {
+                    next_deferred = shared.next_deferred_look(&deferred_in_flight);
                 }
                 () = sleep_until(&shared.clock, next), if next.is_some() => {
                     let Some(Reverse((when, index))) = upcoming.pop() else { continue };
                     let task = planned[index].task;
-                    runs.spawn(Arc::clone(&shared).occurrence(task.name(), when, stopping.clone()));
+                    runs.spawn(Arc::clone(&shared).occurrence(task.name(), when, None, stopping.clone()));
                     if let Some(following) = planned[index].next_after(when) {
                         upcoming.push(Reverse((following, index)));
                     }
@@ -175,18 +207,91 @@ impl Runner {
         summary
     }
 
-    /// One occurrence of `task`, due at `scheduled`: its window, its attempts, its dead letter.
+    /// When to look at the deferred runs next: the soonest one not in flight, and at the
+    /// latest [`DEFERRED_POLL`] from now. `None` without deferrals.
+    fn next_deferred_look(&self, in_flight: &HashSet<(String, String)>) -> Option<Timestamp> {
+        let deferrals = self.deferrals.as_ref()?;
+        let now = self.clock.now();
+        let poll = now + SignedDuration::try_from(DEFERRED_POLL).unwrap_or_default();
+        let soonest = self
+            .pending_deferred(deferrals)
+            .into_iter()
+            .filter(|run| !in_flight.contains(&(run.task.clone(), run.key.clone())))
+            .map(|run| run.at)
+            .min();
+        Some(soonest.map_or(poll, |at| at.min(poll)))
+    }
+
+    /// The deferred runs due now and not in flight.
+    fn due_deferred(&self, in_flight: &HashSet<(String, String)>) -> Vec<Pending> {
+        let Some(deferrals) = &self.deferrals else {
+            return Vec::new();
+        };
+        let now = self.clock.now();
+        self.pending_deferred(deferrals)
+            .into_iter()
+            .filter(|run| run.at <= now)
+            .filter(|run| !in_flight.contains(&(run.task.clone(), run.key.clone())))
+            .collect()
+    }
+
+    fn pending_deferred(&self, deferrals: &LocalDeferrals) -> Vec<Pending> {
+        deferrals.pending().unwrap_or_else(|error| {
+            // Left as it is for the developer to look at; read again at the next look.
+            warn!(%error, "the deferred runs could not be read");
+            Vec::new()
+        })
+    }
+
+    /// A deferred run, as an occurrence of its task due at its time; it leaves the file once
+    /// delivered (succeeded, skipped or dead-lettered).
+    async fn deferred(self: Arc<Runner>, run: Pending, stopping: watch::Receiver<bool>) -> Ended {
+        let ended = match self.dispatcher.registry().get(&run.task) {
+            Some(task) => {
+                info!(task = task.name(), key = %run.key, at = %run.at, "deferred run due");
+                Arc::clone(&self)
+                    .occurrence(task.name(), run.at, Some(&run), stopping)
+                    .await
+            }
+            None => self.give_up(
+                &run.task,
+                serde_json::json!({"task": run.task, "deferral": run.key, "input": run.input}),
+                &format!("no task named `{}` in this binary", run.task),
+                "UnknownTask",
+                0,
+                run.at,
+            ),
+        };
+        if let Some(deferrals) = &self.deferrals
+            && let Err(error) = deferrals.remove(&run.task, &run.key)
+        {
+            warn!(task = %run.task, key = %run.key, %error, "the delivered deferred run could not be taken out of its file; it will run again");
+        }
+        Ended::Deferred {
+            task: run.task,
+            key: run.key,
+            ended: Box::new(ended),
+        }
+    }
+
+    /// One occurrence of `task`, due at `scheduled` (a deferred run's, with `deferral`): its
+    /// window, its attempts, its dead letter.
     async fn occurrence(
         self: Arc<Runner>,
         task: &'static str,
         scheduled: Timestamp,
+        deferral: Option<&Pending>,
         mut stopping: watch::Receiver<bool>,
     ) -> Ended {
         let Some(registration) = self.dispatcher.registry().get(task) else {
             return Ended::DeadLettered;
         };
         let spec = registration.spec();
-        let event = local_event(self.dispatcher.environment(), task, spec.input, scheduled);
+        let environment = self.dispatcher.environment();
+        let event = match deferral {
+            None => local_event(environment, task, spec.input, scheduled),
+            Some(run) => local_deferred_event(environment, run),
+        };
         let (event, execution_id) = match event {
             Ok(made) => made,
             Err(e) => {
@@ -304,15 +409,37 @@ enum Ended {
     Duplicate,
     DeadLettered,
     Skipped,
+    /// A deferred run of `task` under `key`, which ended as `ended`.
+    Deferred {
+        task: String,
+        key: String,
+        ended: Box<Ended>,
+    },
 }
 
 fn count(summary: &mut Summary, ended: &Result<Ended, tokio::task::JoinError>) {
     match ended {
-        Ok(Ended::Succeeded) => summary.succeeded += 1,
-        Ok(Ended::Duplicate) => summary.duplicates += 1,
-        Ok(Ended::Skipped) => summary.skipped += 1,
+        Ok(ended) => count_ended(summary, ended),
         // An occurrence's own task cannot panic (the dispatcher catches the task's panics).
-        Ok(Ended::DeadLettered) | Err(_) => summary.dead_lettered += 1,
+        Err(_) => summary.dead_lettered += 1,
+    }
+}
+
+fn count_ended(summary: &mut Summary, ended: &Ended) {
+    match ended {
+        Ended::Succeeded => summary.succeeded += 1,
+        Ended::Duplicate => summary.duplicates += 1,
+        Ended::Skipped => summary.skipped += 1,
+        Ended::DeadLettered => summary.dead_lettered += 1,
+        Ended::Deferred { ended, .. } => count_ended(summary, ended),
+    }
+}
+
+/// Completes when a run was deferred or cancelled in this process.
+async fn deferrals_changed(deferrals: Option<&LocalDeferrals>) {
+    match deferrals {
+        Some(deferrals) => deferrals.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -383,4 +510,40 @@ pub(crate) fn local_event(
         schedule_arn: &arn,
     };
     Ok((scheduler_event(task, input, delivery)?, execution_id))
+}
+
+/// The event of the first attempt of the deferred `run`, as its one-time schedule would
+/// deliver it, and its execution id.
+fn local_deferred_event(
+    environment: &str,
+    run: &Pending,
+) -> Result<(serde_json::Value, String), serde_json::Error> {
+    let execution_id = crate::event::new_execution_id();
+    // The ARN goes into the event's text as it is: the key keeps only the characters of a
+    // schedule name.
+    let key: String = run
+        .key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let arn = format!(
+        "arn:aws:scheduler:local:000000000000:schedule/{environment}/{}.{key}",
+        run.task
+    );
+    let delivery = Delivery {
+        scheduled_time: run.at,
+        execution_id: &execution_id,
+        attempt: 1,
+        schedule_arn: &arn,
+    };
+    Ok((
+        deferred_event(&run.task, &run.key, &run.input, delivery)?,
+        execution_id,
+    ))
 }
