@@ -1,14 +1,15 @@
-//! Review requests: three days after an order ships, the customer is asked for a review. The
-//! shop's web backend calls [`order_shipped`] from its shipping webhook; the run is deferred to
-//! its time (a one-time schedule in AWS, the state directory locally) and [`review_request`]
-//! sends the mail then. An order returned before then cancels it ([`order_returned`]).
+//! Review requests: three days after an order ships, the customer is asked for a review.
+//! [`shipment_feed`] reads the warehouse's shipping confirmations and calls [`order_shipped`]
+//! for each (as the shop's web backend would from a webhook); the run is deferred to its time (a
+//! one-time schedule in AWS, the state directory locally) and [`review_request`] sends the mail
+//! then. An order returned before then cancels it ([`order_returned`]).
 
 use std::time::Duration;
 
 use schedule_runtime::defer::{DeferError, Deferred};
 use schedule_runtime::{TaskContext, scheduled};
 use serde::{Deserialize, Serialize};
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::data;
 
@@ -64,4 +65,53 @@ pub async fn order_returned(order: u64) -> Result<bool, DeferError> {
 
 fn order_key(order: u64) -> String {
     format!("order-{order}")
+}
+
+/// One of the warehouse's shipping confirmations (`shipments.json` in the data folder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    /// The order's number.
+    pub order: u64,
+    /// The customer's address.
+    pub email: String,
+}
+
+fn sample_shipments() -> Vec<Shipment> {
+    [(1001, "ada@example.com"), (1002, "grace@example.com")]
+        .into_iter()
+        .map(|(order, email)| Shipment {
+            order,
+            email: email.to_owned(),
+        })
+        .collect()
+}
+
+/// The warehouse's shipping confirmations, every 15 minutes: each shipped order gets its
+/// review request deferred. A confirmation leaves the feed once its request is deferred; one
+/// that could not be stays for the next run, and the run fails so that it shows (the order's
+/// key makes deferring it twice harmless).
+#[scheduled("rate(15 minutes)", retries = 0)]
+pub async fn shipment_feed() -> anyhow::Result<usize> {
+    let shipments: Vec<Shipment> = data::load("shipments.json", sample_shipments)?;
+    let mut waiting = Vec::new();
+    let mut deferred = 0;
+    for shipment in shipments {
+        match order_shipped(shipment.order, &shipment.email).await {
+            Ok(run) => {
+                info!(order = shipment.order, at = %run.at, new = run.created, "review request deferred");
+                deferred += 1;
+            }
+            Err(error) => {
+                warn!(order = shipment.order, %error, "review request not deferred");
+                waiting.push(shipment);
+            }
+        }
+    }
+    data::save("shipments.json", &waiting)?;
+    anyhow::ensure!(
+        waiting.is_empty(),
+        "{} of the shipments' review requests could not be deferred; they stay in the feed",
+        waiting.len()
+    );
+    Ok(deferred)
 }

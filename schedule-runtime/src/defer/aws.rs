@@ -22,7 +22,7 @@ use schedule_core::jiff::{RoundMode, Timestamp, TimestampRound, Unit};
 use schedule_core::limits::{alias_name, scheduler};
 
 use super::name::schedule_name;
-use super::{DeferError, Deferred, Run};
+use super::{DeferError, Deferred, Run, SchedulerConfig};
 use crate::dynamo::Connection;
 use crate::environment;
 use crate::https::sdk::aws_http_client;
@@ -45,14 +45,24 @@ impl SchedulerDeferrals {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let mut connection = Connection::from_env();
         connection.endpoint = var("AWS_ENDPOINT_URL_SCHEDULER").or_else(|| var("AWS_ENDPOINT_URL"));
-        Some(SchedulerDeferrals {
+        Some(SchedulerDeferrals::new(SchedulerConfig {
             group: var(environment::DEFER_GROUP)?,
             role_arn: var(environment::DEFER_ROLE_ARN)?,
             function_arn: var(environment::DEFER_FUNCTION_ARN)?,
             dead_letter_arn: var(environment::DEFER_DEAD_LETTER_ARN)?,
             connection,
+        }))
+    }
+
+    pub(crate) fn new(config: SchedulerConfig) -> SchedulerDeferrals {
+        SchedulerDeferrals {
+            group: config.group,
+            role_arn: config.role_arn,
+            function_arn: config.function_arn,
+            dead_letter_arn: config.dead_letter_arn,
+            connection: config.connection,
             client: OnceLock::new(),
-        })
+        }
     }
 
     /// The client, built on the first deferral over the process's one HTTPS stack: a Lambda

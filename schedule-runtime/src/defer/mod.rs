@@ -313,6 +313,32 @@ pub fn use_state_dir(dir: impl Into<PathBuf>) -> Arc<LocalDeferrals> {
     ))
 }
 
+/// Where a process defers runs in AWS when it is not configured by the environment's
+/// `SCHEDULE_DEFER_*` variables: the values of the generated module's `defer_environment`
+/// output, and how to reach Scheduler.
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// The application's schedule group (`SCHEDULE_DEFER_GROUP`).
+    pub group: String,
+    /// The role Scheduler assumes to deliver runs (`SCHEDULE_DEFER_ROLE_ARN`).
+    pub role_arn: String,
+    /// The dispatch function's unqualified ARN (`SCHEDULE_DEFER_FUNCTION_ARN`).
+    pub function_arn: String,
+    /// The dead-letter queue's ARN (`SCHEDULE_DEFER_DEAD_LETTER_ARN`).
+    pub dead_letter_arn: String,
+    /// Region, endpoint and credentials.
+    pub connection: crate::idempotency::Connection,
+}
+
+/// Defers this process's runs to EventBridge Scheduler as `config` says, instead of as the
+/// environment says. The client is built on the first deferral.
+pub fn use_scheduler(config: SchedulerConfig) {
+    let mut backend = BACKEND
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *backend = Some(Backend::Aws(Arc::new(aws::SchedulerDeferrals::new(config))));
+}
+
 /// Keeps this process's deferred runs in `deferrals` (a store on a test's clock, say).
 pub fn use_local(deferrals: LocalDeferrals) -> Arc<LocalDeferrals> {
     let deferrals = Arc::new(deferrals);
