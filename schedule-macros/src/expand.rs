@@ -138,6 +138,7 @@ fn marker(function: &TaskFn<'_>, task: &Task) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
+        #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #ident {}
 

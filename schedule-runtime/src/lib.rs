@@ -124,8 +124,9 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// schedule (`window`, `start`, `end`) and `heartbeat` (a monitor expects pings on a schedule)
 /// are compile errors with it. Its input type needs no `Default` (a scheduled task's does,
 /// for an event without `input`): its runs carry their input, and one without fails as
-/// `InvalidTaskInput`. (Deferring a run from code, with the input typed, is being built; until
-/// then a deferred task runs when invoked.)
+/// `InvalidTaskInput`. Code defers its runs, typed, with the `defer` feature:
+/// `schedule_runtime::defer::<review_request>(input)` (see the `defer` module); any other task
+/// can be deferred the same way.
 ///
 /// # Options
 ///
@@ -247,10 +248,13 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 ///
 /// # What it generates
 ///
-/// The function, unchanged; one constant [`Registration`] (a [`TaskSpec`] holding every option
-/// with its default filled in and the expression in canonical form, plus the declaration's
-/// location); and a small non-generic function that decodes the input, calls the task and
-/// converts its result. All other logic is ordinary code in this crate.
+/// The function, unchanged; a type of the same name and visibility (an empty struct, which
+/// lives beside the function because types and functions have separate names) implementing
+/// [`Task`] with the input type and the task's name, so that code names the task by its Rust
+/// item; one constant [`Registration`] (a [`TaskSpec`] holding every option with its default
+/// filled in and the expression in canonical form, plus the declaration's location); and a
+/// small non-generic function that decodes the input, calls the task and converts its result.
+/// All other logic is ordinary code in this crate.
 pub use schedule_macros::scheduled;
 
 /// Items the `#[scheduled]` expansion names. Not public API: no stability guarantees.

@@ -116,12 +116,12 @@ run "production" {
     error_message = "the dead-letter queue keeps 14 days, encrypted"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.task_failures) == 10 && alltrue([for alarm in aws_cloudwatch_metric_alarm.task_failures : alarm.namespace == "Schedule" && alarm.metric_name == "Failures"])
+    condition     = length(aws_cloudwatch_metric_alarm.task_failures) == 12 && alltrue([for alarm in aws_cloudwatch_metric_alarm.task_failures : alarm.namespace == "Schedule" && alarm.metric_name == "Failures"])
     error_message = "every task has a failure alarm on the ledger's metric"
   }
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.missed_runs) == 10 && aws_cloudwatch_metric_alarm.missed_runs["daily-sales-report"].dimensions["Task"] == "daily-sales-report"
-    error_message = "in production every task has a missed-runs alarm"
+    condition     = length(aws_cloudwatch_metric_alarm.missed_runs) == 11 && !contains(keys(aws_cloudwatch_metric_alarm.missed_runs), "review-request") && aws_cloudwatch_metric_alarm.missed_runs["daily-sales-report"].dimensions["Task"] == "daily-sales-report"
+    error_message = "in production every task with a schedule has a missed-runs alarm (review-request runs only when deferred)"
   }
   assert {
     condition     = aws_dynamodb_table.ledger.name == "example-shop-production-ledger" && aws_dynamodb_table.ledger.hash_key == "task" && aws_dynamodb_table.ledger.range_key == "at" && one(aws_dynamodb_table.ledger.ttl).attribute_name == "expires_at"
@@ -136,14 +136,47 @@ run "production" {
     error_message = "the missed-run check runs every 15 minutes"
   }
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.app.dashboard_body).widgets) == 11
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.app.dashboard_body).widgets) == 13
     error_message = "the dashboard has a row per task and one for the dead-letter queue"
   }
   assert {
     condition     = [for s in data.aws_iam_policy_document.operator.statement : s.sid] == ["LedgerReadAndPause", "InvokeTaskAliases", "ReplayDeadLetters"] && data.aws_iam_policy_document.operator.statement[1].resources == toset([for a in aws_lambda_alias.task : a.arn]) && data.aws_iam_policy_document.operator.statement[1].actions == toset(["lambda:InvokeFunction"]) && data.aws_iam_policy_document.operator.statement[2].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]) && data.aws_iam_policy_document.operator.statement[2].resources == toset([aws_sqs_queue.dead_letter.arn])
     error_message = "the operator policy reads and pauses through the ledger, invokes the task aliases and replays the dead-letter queue, nothing more"
   }
+  assert {
+    condition     = !contains(keys(aws_scheduler_schedule.task), "review-request") && contains(keys(aws_lambda_alias.task), "review-request") && aws_lambda_function_event_invoke_config.task["review-request"].maximum_retry_attempts == 2
+    error_message = "review-request, declared deferred, has no schedule of its own but an alias with its two retries"
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.defer.statement : s.sid] == ["DeferredRunSchedules", "PassSchedulerRoleToScheduler"] && data.aws_iam_policy_document.defer.statement[0].actions == toset(["scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"]) && data.aws_iam_policy_document.defer.statement[0].resources == toset(["arn:aws:scheduler:us-east-1:123456789012:schedule/example-shop-production/*"])
+    error_message = "deferring may create, read and delete schedules in the application's group only"
+  }
+  assert {
+    condition     = data.aws_iam_policy_document.defer.statement[1].actions == toset(["iam:PassRole"]) && data.aws_iam_policy_document.defer.statement[1].resources == toset([aws_iam_role.scheduler.arn])
+    error_message = "deferring passes the Scheduler role"
+  }
+  assert {
+    condition     = one(data.aws_iam_policy_document.defer.statement[1].condition).variable == "iam:PassedToService" && one(data.aws_iam_policy_document.defer.statement[1].condition).test == "StringEquals"
+    error_message = "deferring passes the role to one service"
+  }
+  assert {
+    condition     = toset(one(data.aws_iam_policy_document.defer.statement[1].condition).values) == toset(["scheduler.amazonaws.com"])
+    error_message = "that service is Scheduler"
+  }
+  assert {
+    condition     = aws_iam_role_policy.defer.role == aws_iam_role.dispatch.id && aws_iam_policy.deferrer.name == "example-shop-production-deferrer"
+    error_message = "the function may defer, and other services get a policy to attach"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_DEFER_GROUP"] == "example-shop-production" && aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_DEFER_FUNCTION_ARN"] == "arn:aws:lambda:us-east-1:123456789012:function:example-shop-production" && aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_DEFER_ROLE_ARN"] == aws_iam_role.scheduler.arn && aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_DEFER_DEAD_LETTER_ARN"] == aws_sqs_queue.dead_letter.arn
+    error_message = "the function learns where deferred runs go: the group, the Scheduler role, its own ARN and the dead-letter queue"
+  }
+  assert {
+    condition     = output.defer_environment == { for k, v in aws_lambda_function.dispatch.environment[0].variables : k => v if startswith(k, "SCHEDULE_DEFER_") }
+    error_message = "other services get the same variables as the function"
+  }
 }
+
 
 run "staging" {
   command = apply
@@ -157,7 +190,7 @@ run "staging" {
     error_message = "daily-sales-report runs only in production"
   }
   assert {
-    condition     = !contains(keys(aws_cloudwatch_metric_alarm.missed_runs), "daily-sales-report") && length(aws_cloudwatch_metric_alarm.missed_runs) == 8
+    condition     = !contains(keys(aws_cloudwatch_metric_alarm.missed_runs), "daily-sales-report") && length(aws_cloudwatch_metric_alarm.missed_runs) == 9
     error_message = "a task disabled here has no missed-runs alarm here"
   }
   assert {

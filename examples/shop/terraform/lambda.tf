@@ -94,6 +94,10 @@ resource "aws_lambda_function" "dispatch" {
       SCHEDULE_LEDGER_TABLE                        = aws_dynamodb_table.ledger.name
       SCHEDULE_LEDGER_RETENTION_DAYS               = tostring(var.ledger_retention_days)
       SCHEDULE_IDEMPOTENCY_TABLE                   = aws_dynamodb_table.idempotency.name
+      SCHEDULE_DEFER_GROUP                         = aws_scheduler_schedule_group.app.name
+      SCHEDULE_DEFER_ROLE_ARN                      = aws_iam_role.scheduler.arn
+      SCHEDULE_DEFER_FUNCTION_ARN                  = "arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:lambda:${local.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}"
+      SCHEDULE_DEFER_DEAD_LETTER_ARN               = aws_sqs_queue.dead_letter.arn
       SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT    = lookup(var.heartbeat_urls, "daily-sales-report", "")
       SCHEDULE_HEARTBEAT_URL_SSL_CERTIFICATE_CHECK = lookup(var.heartbeat_urls, "ssl-certificate-check", "")
     }

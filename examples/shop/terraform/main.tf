@@ -69,6 +69,32 @@ locals {
       max_age_seconds = 1800
       input           = "{\"task\":\"inventory-sync\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
     }
+    "review-request" = {
+      alias           = "review-request"
+      expression      = null
+      timezone        = "Europe/Berlin"
+      description     = "Sends the review request of one shipped order; runs only when deferred. Idempotent: a"
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 2
+      max_age_seconds = 21600
+      input           = "{\"task\":\"review-request\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
+    "shipment-feed" = {
+      alias           = "shipment-feed"
+      expression      = "rate(15 minutes)"
+      timezone        = "UTC"
+      description     = "The warehouse's shipping confirmations, every 15 minutes: each shipped order gets its"
+      window_minutes  = null
+      start_date      = null
+      end_date        = null
+      environments    = []
+      retries         = 0
+      max_age_seconds = 21600
+      input           = "{\"task\":\"shipment-feed\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+    }
     "sitemap-refresh" = {
       alias           = "sitemap-refresh"
       expression      = "cron(0/15 * * * ? *)"

@@ -45,6 +45,21 @@ output "schedule_arns" {
   value       = { for task, schedule in aws_scheduler_schedule.task : task => schedule.arn }
 }
 
+output "deferrer_policy_arn" {
+  description = "The IAM policy another service's role needs to defer runs of the tasks."
+  value       = aws_iam_policy.deferrer.arn
+}
+
+output "defer_environment" {
+  description = "The variables another service that defers runs of the tasks sets in its environment."
+  value = {
+    SCHEDULE_DEFER_GROUP           = aws_scheduler_schedule_group.app.name
+    SCHEDULE_DEFER_ROLE_ARN        = aws_iam_role.scheduler.arn
+    SCHEDULE_DEFER_FUNCTION_ARN    = "arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:lambda:${local.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}"
+    SCHEDULE_DEFER_DEAD_LETTER_ARN = aws_sqs_queue.dead_letter.arn
+  }
+}
+
 output "idempotency_table_name" {
   description = "The table that records runs of idempotent tasks."
   value       = aws_dynamodb_table.idempotency.name

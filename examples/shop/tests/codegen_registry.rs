@@ -38,9 +38,15 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
         report["input"],
         r#"{"report_type": "daily_sales", "format": "pdf"}"#
     );
-    let digest = &tasks[7];
+    let digest = &tasks[9];
     assert_eq!(digest["name"], "weekly-digest");
     assert_eq!(digest["retries"], 0);
+    // Declared `deferred`: no expression, its own zone and retries.
+    let reviews = &tasks[5];
+    assert_eq!(reviews["name"], "review-request");
+    assert_eq!(reviews["expression"], serde_json::Value::Null);
+    assert_eq!(reviews["timezone"], "Europe/Berlin");
+    assert_eq!(reviews["retries"], 2);
 }
 
 #[test]
@@ -48,7 +54,7 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
     let (ok, stdout, stderr) = codegen(&["list"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 11, "{stdout}");
+    assert_eq!(lines.len(), 13, "{stdout}");
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
@@ -80,13 +86,28 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
             || dst.contains("-10-") && dst.ends_with(" 02:30 once"),
         "{dst}"
     );
-    assert!(lines[8].starts_with("weekly-digest"));
-    assert!(lines[8].contains("T09:00:00+01:00") || lines[8].contains("T09:00:00+02:00"));
+    // A task declared `deferred` has no schedule and no next fire time.
+    let reviews: Vec<&str> = lines[6].split_whitespace().collect();
+    assert_eq!(
+        reviews,
+        [
+            "review-request",
+            "deferred",
+            "only",
+            "Europe/Berlin",
+            "all",
+            "-",
+            "-",
+            "-"
+        ]
+    );
+    assert!(lines[10].starts_with("weekly-digest"));
+    assert!(lines[10].contains("T09:00:00+01:00") || lines[10].contains("T09:00:00+02:00"));
     // The stocktake starts in December 2029: its first run, not the next 31 December.
     assert!(
-        lines[10].contains("2029-12-31T18:00:00+01:00"),
+        lines[12].contains("2029-12-31T18:00:00+01:00"),
         "{}",
-        lines[10]
+        lines[12]
     );
 }
 

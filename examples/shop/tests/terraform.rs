@@ -199,8 +199,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
 
     // Expected values are the attributes in src/lib.rs.
     let schedules = &deployed["schedules"];
-    // Ten tasks and the missed-run check, which runs on the published version every 15 minutes.
-    assert_eq!(schedules.as_object().unwrap().len(), 11, "{schedules:#}");
+    // Eleven tasks (review-request runs only when deferred: no schedule) and the missed-run
+    // check, which runs on the published version every 15 minutes.
+    assert_eq!(schedules.as_object().unwrap().len(), 12, "{schedules:#}");
+    assert!(schedules.get("review-request").is_none());
     let check = &schedules["missed-run-check"];
     assert_eq!(check["ScheduleExpression"], "rate(15 minutes)");
     assert_eq!(check["Target"]["Input"], schedule_runtime::CHECK_EVENT);
@@ -368,7 +370,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     // invoke the aliases and send to the queue, nothing else.
     let roles = deployed["scheduler_roles"].as_object().unwrap();
     assert_eq!(roles.len(), 1);
-    let role = roles.values().next().unwrap();
+    let (role_arn, role) = roles.iter().next().unwrap();
     let trust = &role["trust"]["Statement"][0];
     assert_eq!(
         trust["Principal"],
@@ -384,8 +386,8 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    // The ten aliases and the version the check runs on.
-    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 11);
+    // The twelve aliases and the version the check runs on.
+    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 13);
     assert!(
         statements
             .iter()
@@ -408,6 +410,29 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         })
         .collect();
     assert!(actions.iter().all(|a| !a.contains('*')), "{actions:?}");
+    // Deferring: schedules of this group only, and the Scheduler role passed to Scheduler only.
+    let defer = dispatch["policies"]["defer"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(defer.len(), 2, "{defer:#?}");
+    assert_eq!(
+        defer[0]["Resource"],
+        format!("arn:aws:scheduler:us-east-1:123456789012:schedule/{prefix}/*")
+    );
+    assert_eq!(
+        defer[0]["Action"],
+        json!([
+            "scheduler:CreateSchedule",
+            "scheduler:DeleteSchedule",
+            "scheduler:GetSchedule"
+        ])
+    );
+    assert_eq!(defer[1]["Action"], "iam:PassRole");
+    assert_eq!(defer[1]["Resource"], role_arn.as_str());
+    assert_eq!(
+        defer[1]["Condition"],
+        json!({"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}})
+    );
 
     // The table the runtime expects, and the queue.
     let table = &deployed["table"];
@@ -433,6 +458,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
     environment_variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), endpoint.clone()));
+    environment_variables.push(("AWS_ENDPOINT_URL_SCHEDULER".to_owned(), endpoint.clone()));
+    // The shop's data starts afresh: shipment-feed finds the two sample shipments.
+    let data = dir.join("shop-data");
+    environment_variables.push(("SHOP_DATA_DIR".to_owned(), data.display().to_string()));
     let api = RuntimeApi::start();
     let _function = start_function(&api, &environment_variables, &dir.join("function.log"));
     let deliveries: Vec<(String, String)> = schedules
@@ -492,6 +521,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
                     "{body}"
                 );
             }
+            Reply::Response(body) if name == "shipment-feed" => {
+                assert_eq!(body["status"], "succeeded", "{body}");
+                assert_eq!(body["result"], 2, "{body}");
+            }
             Reply::Response(body) if name == "missed-run-check" => {
                 assert_eq!(body["status"], "checked", "{body}");
                 assert_eq!(body["report"]["errors"], json!([]), "{body}");
@@ -514,9 +547,14 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     );
     let statuses: Value = serde_json::from_slice(&status.stdout).unwrap();
     let statuses = statuses.as_array().unwrap();
-    assert_eq!(statuses.len(), 10);
+    assert_eq!(statuses.len(), SHOP_TASKS.len());
     for task in statuses {
         let last = &task["last_run"];
+        if task["task"] == "review-request" {
+            // Deferred, not yet due: no run.
+            assert_eq!(*last, Value::Null, "{task}");
+            continue;
+        }
         if task["task"] == "weekly-digest" {
             assert_eq!(task["paused"]["by"], "ops", "{task}");
             assert_eq!(task["paused"]["reason"], "newsletter on hold", "{task}");
@@ -544,5 +582,62 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .find(|t| t["task"] == "weekly-digest")
         .unwrap();
     assert_eq!(digest["paused"], Value::Null);
+
+    // shipment-feed's review requests, deferred by the function with the variables the module
+    // gave it: one-time schedules in the deployment's group, aimed at review-request's alias
+    // with the deployment's role and queue.
+    let scheduler = scheduler_client(&endpoint);
+    let listed = scheduler
+        .list_schedules()
+        .group_name(&prefix)
+        .send()
+        .await
+        .unwrap();
+    let mut deferred: Vec<String> = listed
+        .schedules()
+        .iter()
+        .filter_map(|s| s.name())
+        .filter(|name| name.starts_with("review-request."))
+        .map(str::to_owned)
+        .collect();
+    deferred.sort();
+    assert_eq!(
+        deferred,
+        [
+            schedule_runtime::defer::schedule_name("review-request", "order-1001"),
+            schedule_runtime::defer::schedule_name("review-request", "order-1002"),
+        ]
+    );
+    for name in &deferred {
+        let schedule = scheduler
+            .get_schedule()
+            .group_name(&prefix)
+            .name(name)
+            .send()
+            .await
+            .unwrap();
+        let target = schedule.target().unwrap();
+        assert_eq!(
+            target.arn(),
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:review-request")
+        );
+        assert_eq!(target.role_arn(), role_arn);
+        assert_eq!(
+            target.dead_letter_config().and_then(|d| d.arn()),
+            Some(format!("arn:aws:sqs:us-east-1:123456789012:{prefix}-dead-letter").as_str())
+        );
+    }
     drop(deployment);
+}
+
+fn scheduler_client(endpoint: &str) -> aws_sdk_scheduler::Client {
+    use aws_sdk_scheduler::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_scheduler::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(schedule_runtime::aws_http_client())
+        .build();
+    aws_sdk_scheduler::Client::from_conf(config)
 }

@@ -5,12 +5,14 @@
 pub(crate) mod tools;
 
 /// The shop's tasks, in name order, as declared in `src/lib.rs`.
-pub(crate) const SHOP_TASKS: [&str; 10] = [
+pub(crate) const SHOP_TASKS: [&str; 12] = [
     "daily-sales-report",
     "database-backup",
     "deferred-emails",
     "expired-session-cleanup",
     "inventory-sync",
+    "review-request",
+    "shipment-feed",
     "sitemap-refresh",
     "ssl-certificate-check",
     "weekly-digest",
