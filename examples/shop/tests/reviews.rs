@@ -8,14 +8,13 @@
 
 mod support;
 
-use aws_sdk_scheduler::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_scheduler::types::{ActionAfterCompletion, FlexibleTimeWindowMode};
 use example_shop::reviews::{self, REVIEW_DELAY};
 use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use schedule_runtime::defer::{self, SchedulerConfig, schedule_name};
 use schedule_runtime::idempotency::{Connection, DynamoDbStore, StaticCredentials};
 use serde_json::{Value, json};
-use support::{Reply, RuntimeApi, endpoint, start_function};
+use support::{Reply, RuntimeApi, endpoint, scheduler_client, start_function};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/shop-production-scheduler";
 const FUNCTION: &str = "arn:aws:lambda:us-east-1:123456789012:function:shop-production";
@@ -33,18 +32,6 @@ fn connection(endpoint: &str) -> Connection {
     }
 }
 
-/// The test's own Scheduler client, to set up the group and read back what was created.
-fn scheduler(endpoint: &str) -> aws_sdk_scheduler::Client {
-    let config = aws_sdk_scheduler::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(schedule_runtime::aws_http_client())
-        .build();
-    aws_sdk_scheduler::Client::from_conf(config)
-}
-
 /// What Scheduler does to a target's input before delivering it: its keywords filled in.
 fn as_delivered(input: &str, schedule_arn: &str) -> String {
     input
@@ -58,7 +45,7 @@ fn as_delivered(input: &str, schedule_arn: &str) -> String {
 async fn review_requests_become_one_time_schedules_that_the_binary_runs() {
     let endpoint = endpoint();
     let group = format!("shop-reviews-{}", std::process::id());
-    let client = scheduler(&endpoint);
+    let client = scheduler_client(&endpoint);
     client
         .create_schedule_group()
         .name(&group)

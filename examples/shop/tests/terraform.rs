@@ -20,7 +20,7 @@ use support::tools::{
     Deployment, assert_checkov_passes, assert_formatted_and_valid, deployable_copy, module_copy,
     run, scratch_dir, terraform_ok, terraform_test, text,
 };
-use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, start_function};
+use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, scheduler_client, start_function};
 
 fn codegen(dir: &Path, args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_codegen"))
@@ -635,16 +635,4 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         );
     }
     drop(deployment);
-}
-
-fn scheduler_client(endpoint: &str) -> aws_sdk_scheduler::Client {
-    use aws_sdk_scheduler::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_scheduler::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(schedule_runtime::aws_http_client())
-        .build();
-    aws_sdk_scheduler::Client::from_conf(config)
 }

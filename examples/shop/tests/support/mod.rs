@@ -362,6 +362,19 @@ pub(crate) fn start_function(
     Function(child)
 }
 
+/// A Scheduler client on moto, to set up schedule groups and read back what was created.
+pub(crate) fn scheduler_client(endpoint: &str) -> aws_sdk_scheduler::Client {
+    use aws_sdk_scheduler::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_scheduler::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(schedule_runtime::aws_http_client())
+        .build();
+    aws_sdk_scheduler::Client::from_conf(config)
+}
+
 /// moto's address, from `scripts/test.sh`.
 pub(crate) fn endpoint() -> String {
     std::env::var("SCHEDULE_TEST_DYNAMODB_ENDPOINT").expect(
