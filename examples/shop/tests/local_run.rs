@@ -412,3 +412,84 @@ fn backfill_runs_the_due_occurrences_once() {
         "{stderr}"
     );
 }
+
+/// The shop binary with its data in `data`.
+fn shop_with_data(args: &[&str], data: &std::path::Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .args(args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("SHOP_DATA_DIR", data)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_task_run_here_defers_into_the_state_directory_and_list_shows_the_waiting_runs() {
+    let root = std::env::temp_dir().join(format!("shop-defer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (state, data) = (root.join("state"), root.join("data"));
+    let state_dir = state.to_str().unwrap();
+
+    // The feed's two sample shipments: two review requests, three days out.
+    let (ok, stdout, stderr) = shop_with_data(
+        &["invoke", "shipment-feed", "--state-dir", state_dir],
+        &data,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("\"result\": 2"), "{stdout}");
+    // The same order shipped again (a repeated confirmation): nothing new waits.
+    std::fs::write(
+        data.join("shipments.json"),
+        r#"[{"order": 1001, "email": "ada@example.com"}]"#,
+    )
+    .unwrap();
+    let (ok, _, stderr) = shop_with_data(
+        &["invoke", "shipment-feed", "--state-dir", state_dir],
+        &data,
+    );
+    assert!(ok, "{stderr}");
+
+    let (ok, stdout, stderr) = shop_with_data(&["list", "--state-dir", state_dir], &data);
+    assert!(ok, "{stderr}");
+    let waiting = stdout
+        .split_once("Deferred runs waiting in ")
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .1;
+    let rows: Vec<Vec<&str>> = waiting
+        .lines()
+        .skip(2)
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{waiting}");
+    for (row, key) in rows.iter().zip(["order-1001", "order-1002"]) {
+        assert_eq!(row[..2], ["review-request", key], "{waiting}");
+        // Berlin's December offset, then the same instant in UTC, an hour earlier.
+        assert!(row[2].ends_with("+01:00"), "{waiting}");
+        assert!(row[3].ends_with("+00:00"), "{waiting}");
+    }
+
+    // A task that runs only when deferred is invoked like any other.
+    let (ok, stdout, stderr) = shop_with_data(
+        &[
+            "invoke",
+            "review-request",
+            "--input",
+            r#"{"order": 5, "email": "lin@example.com"}"#,
+            "--state-dir",
+            state_dir,
+        ],
+        &data,
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("\"status\": \"succeeded\""), "{stdout}");
+    let mail = std::fs::read_to_string(data.join("sent-mail.log")).unwrap();
+    assert!(
+        mail.ends_with("to lin@example.com: How was your order #5?\n"),
+        "{mail}"
+    );
+}
