@@ -37,8 +37,8 @@ struct Cli {
     environment: Option<String>,
     /// Where `run`, `replay` and `invoke` keep their state: the idempotency records
     /// (`idempotency.json`, so a restart remembers what ran), the dead-letter file
-    /// (`dead-letters.jsonl`) and the ledger of every occurrence (`ledger.jsonl`, which
-    /// `status` and `history` read).
+    /// (`dead-letters.jsonl`), the ledger of every occurrence (`ledger.jsonl`, which
+    /// `status` and `history` read) and the deferred runs (`deferred.json`).
     #[arg(long, global = true, default_value = ".schedule", value_name = "DIR")]
     state_dir: PathBuf,
     #[command(subcommand)]
@@ -47,7 +47,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run every task enabled in the environment on its schedule until Ctrl-C (the default).
+    /// Run every task enabled in the environment on its schedule, and every run deferred into
+    /// the state directory at its time, until Ctrl-C (the default).
     Run,
     /// Run one task now, through the same dispatcher as in Lambda.
     Invoke {
@@ -60,7 +61,8 @@ enum Command {
         #[arg(long, value_name = "JSON")]
         input: Option<String>,
     },
-    /// List the tasks with their schedule, zone and next fire time (local and UTC).
+    /// List the tasks with their schedule, zone and next fire time (local and UTC), then the
+    /// deferred runs waiting in the state directory.
     List,
     /// The next fire times of a task (as the runner would fire it) or of an expression.
     Next {
