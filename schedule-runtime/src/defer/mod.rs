@@ -49,7 +49,8 @@
 //!   from the variables the generated module sets on the function ([`environment`]'s
 //!   `SCHEDULE_DEFER_*`, `AWS_ENDPOINT_URL_SCHEDULER`). Another service that links the tasks
 //!   defers the same way with the module's `defer_environment` output as its variables and its
-//!   `deferrer_policy_arn` attached to its role.
+//!   `deferrer_policy_arn` attached to its role, or configures it in code with
+//!   [`use_scheduler`].
 //! - **Locally**: `deferred.json` in the state directory; the local runner (`cargo run`) fires
 //!   each run at its time and `list` shows the pending ones.
 //!
