@@ -140,6 +140,11 @@ impl Runner {
         for Reverse((when, index)) in upcoming.clone().into_sorted_vec().into_iter().rev() {
             info!(task = planned[index].task.name(), next = %when, "scheduled");
         }
+        if let Some(deferrals) = &self.deferrals {
+            for run in self.pending_deferred(deferrals) {
+                info!(task = %run.task, key = %run.key, at = %run.at, "deferred run waiting");
+            }
+        }
 
         let shared = Arc::new(self);
         let (stop, stopping) = watch::channel(false);
