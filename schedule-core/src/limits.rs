@@ -38,6 +38,11 @@ pub mod scheduler {
     pub const MAX_DESCRIPTION_CHARS: usize = 512;
     /// A schedule's name: 1 to 64 of `[0-9a-zA-Z-_.]`.
     pub const MAX_NAME_CHARS: usize = 64;
+
+    /// Whether `c` may appear in a schedule's name (`[0-9a-zA-Z-_.]`).
+    pub fn name_char(c: char) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+    }
     /// Delivery attempts after the first that every schedule of an application sets (generated
     /// or created by a deferral): enough to ride out throttling, far from AWS's default of
     /// 185 over 24 hours.
@@ -98,11 +103,7 @@ pub fn check_task_name(name: &str) -> Result<(), NameError> {
 /// Checks an environment name: the same characters as a task name, so that it can be part of
 /// resource names.
 pub fn check_environment_name(name: &str) -> Result<(), NameError> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let valid = !name.is_empty() && name.len() <= 64 && name.chars().all(scheduler::name_char);
     if valid {
         Ok(())
     } else {

@@ -48,7 +48,18 @@ fn run_is_the_default_and_stops_cleanly_on_ctrl_c() {
 }
 
 fn shop(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+    shop_command(args, Command::new(env!("CARGO_BIN_EXE_example-shop")))
+}
+
+/// The shop binary with its data in `data`.
+fn shop_with_data(args: &[&str], data: &std::path::Path) -> (bool, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_example-shop"));
+    command.env("SHOP_DATA_DIR", data);
+    shop_command(args, command)
+}
+
+fn shop_command(args: &[&str], mut command: Command) -> (bool, String, String) {
+    let out = command
         .args(args)
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .output()
@@ -411,21 +422,6 @@ fn backfill_runs_the_due_occurrences_once() {
         stderr.contains("not confirmed: 180 occurrences of `deferred-emails`; pass --yes"),
         "{stderr}"
     );
-}
-
-/// The shop binary with its data in `data`.
-fn shop_with_data(args: &[&str], data: &std::path::Path) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
-        .args(args)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env("SHOP_DATA_DIR", data)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

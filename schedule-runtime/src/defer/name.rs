@@ -1,7 +1,7 @@
 //! The name of a deferred run's one-time schedule, from its task and key, within Scheduler's
 //! rules for names (1 to 64 of `0-9 A-Z a-z - _ .`).
 
-use schedule_core::limits::scheduler::MAX_NAME_CHARS;
+use schedule_core::limits::scheduler::{self, MAX_NAME_CHARS};
 use sha2::{Digest, Sha256};
 
 /// Hex digits of the hash that ends every name.
@@ -35,13 +35,7 @@ pub fn schedule_name(task: &str, key: &str) -> String {
     let room = MAX_NAME_CHARS - task.len() - HASH_CHARS - 2;
     let key: String = key
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if scheduler::name_char(c) { c } else { '-' })
         .take(room)
         .collect();
     format!("{task}.{key}.{}", &digest[..HASH_CHARS])

@@ -39,6 +39,7 @@ use crate::event::{Delivery, deferred_event, scheduler_event};
 use crate::ledger::Change;
 use crate::task::Registration;
 use plan::Planned;
+use schedule_core::limits::scheduler;
 
 /// How often the runner runs the missed-run check (and once when it starts, to catch up on
 /// the time it was not running).
@@ -153,7 +154,7 @@ impl Runner {
         let mut next_check = start;
         // Deferred runs started and not yet delivered (still in the file until then).
         let mut deferred_in_flight: HashSet<(String, String)> = HashSet::new();
-        let mut next_deferred = shared.next_deferred_look(&deferred_in_flight);
+        let mut next_deferred = Some(start).filter(|_| shared.deferrals.is_some());
         tokio::pin!(shutdown);
         loop {
             let next = upcoming.peek().map(|Reverse((when, _))| *when);
@@ -174,14 +175,16 @@ impl Runner {
                     count(&mut summary, &ended);
                 }
                 () = sleep_until(&shared.clock, next_deferred), if next_deferred.is_some() => {
-                    for run in shared.due_deferred(&deferred_in_flight) {
+                    let (due, next) = shared.look_at_deferred(&deferred_in_flight);
+                    for run in due {
                         deferred_in_flight.insert((run.task.clone(), run.key.clone()));
                         runs.spawn(Arc::clone(&shared).deferred(run, stopping.clone()));
                     }
-                    next_deferred = shared.next_deferred_look(&deferred_in_flight);
+                    next_deferred = next;
                 }
+                // A run deferred or cancelled here: look now, rather than at the next poll.
                 () = deferrals_changed(shared.deferrals.as_deref()), if shared.deferrals.is_some() => {
-                    next_deferred = shared.next_deferred_look(&deferred_in_flight);
+                    next_deferred = Some(shared.clock.now());
                 }
                 () = sleep_until(&shared.clock, next), if next.is_some() => {
                     let Some(Reverse((when, index))) = upcoming.pop() else { continue };
@@ -212,32 +215,29 @@ impl Runner {
         summary
     }
 
-    /// When to look at the deferred runs next: the soonest one not in flight, and at the
-    /// latest [`DEFERRED_POLL`] from now. `None` without deferrals.
-    fn next_deferred_look(&self, in_flight: &HashSet<(String, String)>) -> Option<Timestamp> {
-        let deferrals = self.deferrals.as_ref()?;
+    /// One look at the deferred runs (one read of their file): those due now and not in
+    /// flight, and when to look next (the soonest of the others, at the latest
+    /// [`DEFERRED_POLL`] from now; `None` without deferrals).
+    fn look_at_deferred(
+        &self,
+        in_flight: &HashSet<(String, String)>,
+    ) -> (Vec<Pending>, Option<Timestamp>) {
+        let Some(deferrals) = &self.deferrals else {
+            return (Vec::new(), None);
+        };
         let now = self.clock.now();
-        let poll = now + SignedDuration::try_from(DEFERRED_POLL).unwrap_or_default();
-        let soonest = self
+        let (due, later): (Vec<Pending>, Vec<Pending>) = self
             .pending_deferred(deferrals)
             .into_iter()
             .filter(|run| !in_flight.contains(&(run.task.clone(), run.key.clone())))
+            .partition(|run| run.at <= now);
+        let poll = now + SignedDuration::try_from(DEFERRED_POLL).unwrap_or_default();
+        let next = later
+            .iter()
             .map(|run| run.at)
-            .min();
-        Some(soonest.map_or(poll, |at| at.min(poll)))
-    }
-
-    /// The deferred runs due now and not in flight.
-    fn due_deferred(&self, in_flight: &HashSet<(String, String)>) -> Vec<Pending> {
-        let Some(deferrals) = &self.deferrals else {
-            return Vec::new();
-        };
-        let now = self.clock.now();
-        self.pending_deferred(deferrals)
-            .into_iter()
-            .filter(|run| run.at <= now)
-            .filter(|run| !in_flight.contains(&(run.task.clone(), run.key.clone())))
-            .collect()
+            .min()
+            .map_or(poll, |at| at.min(poll));
+        (due, Some(next))
     }
 
     fn pending_deferred(&self, deferrals: &LocalDeferrals) -> Vec<Pending> {
@@ -506,15 +506,9 @@ pub(crate) fn local_event(
     input: Option<&str>,
     scheduled: Timestamp,
 ) -> Result<(serde_json::Value, String), serde_json::Error> {
-    let execution_id = crate::event::new_execution_id();
-    let arn = format!("arn:aws:scheduler:local:000000000000:schedule/{environment}/{task}");
-    let delivery = Delivery {
-        scheduled_time: scheduled,
-        execution_id: &execution_id,
-        attempt: 1,
-        schedule_arn: &arn,
-    };
-    Ok((scheduler_event(task, input, delivery)?, execution_id))
+    local_delivery(environment, task, scheduled, |delivery| {
+        scheduler_event(task, input, delivery)
+    })
 }
 
 /// The event of the first attempt of the deferred `run`, as its one-time schedule would
@@ -523,32 +517,34 @@ fn local_deferred_event(
     environment: &str,
     run: &Pending,
 ) -> Result<(serde_json::Value, String), serde_json::Error> {
-    let execution_id = crate::event::new_execution_id();
-    // The ARN goes into the event's text as it is: the key keeps only the characters of a
-    // schedule name.
+    // The schedule's name goes into the event's text as it is: the key keeps only the
+    // characters of a schedule name.
     let key: String = run
         .key
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if scheduler::name_char(c) { c } else { '-' })
         .collect();
-    let arn = format!(
-        "arn:aws:scheduler:local:000000000000:schedule/{environment}/{}.{key}",
-        run.task
-    );
+    let schedule = format!("{}.{key}", run.task);
+    local_delivery(environment, &schedule, run.at, |delivery| {
+        deferred_event(&run.task, &run.key, &run.input, delivery)
+    })
+}
+
+/// The first delivery, due at `scheduled`, of the schedule `schedule` of the local deployment
+/// `environment`, with a new execution id: the event `event` makes of it, and that id.
+fn local_delivery(
+    environment: &str,
+    schedule: &str,
+    scheduled: Timestamp,
+    event: impl FnOnce(Delivery<'_>) -> Result<serde_json::Value, serde_json::Error>,
+) -> Result<(serde_json::Value, String), serde_json::Error> {
+    let execution_id = crate::event::new_execution_id();
+    let arn = format!("arn:aws:scheduler:local:000000000000:schedule/{environment}/{schedule}");
     let delivery = Delivery {
-        scheduled_time: run.at,
+        scheduled_time: scheduled,
         execution_id: &execution_id,
         attempt: 1,
         schedule_arn: &arn,
     };
-    Ok((
-        deferred_event(&run.task, &run.key, &run.input, delivery)?,
-        execution_id,
-    ))
+    Ok((event(delivery)?, execution_id))
 }
