@@ -165,6 +165,14 @@ pub enum DispatchError {
         /// The store's error.
         source: StoreError,
     },
+    /// The function's environment does not configure a dispatcher (no task registered, a
+    /// variable it cannot read), so no task was run. In Lambda every invocation answers this
+    /// until the function's configuration is mended.
+    #[error("the function cannot serve invocations: {problem}")]
+    Configuration {
+        /// What is wrong, naming the variable or the registration.
+        problem: String,
+    },
 }
 
 impl DispatchError {
@@ -180,6 +188,7 @@ impl DispatchError {
             DispatchError::InProgress { .. } => "OccurrenceInProgress",
             DispatchError::Store { .. } => "IdempotencyStoreUnavailable",
             DispatchError::Check { .. } => "MissedRunCheckFailed",
+            DispatchError::Configuration { .. } => "InvalidConfiguration",
         }
     }
 }
@@ -650,7 +659,8 @@ enum Unclaimed {
 }
 
 /// Logs an invocation refused before any task ran (its one log line) and returns the error.
-fn rejected(error: DispatchError, invocation: &Invocation) -> DispatchError {
+/// Logs an invocation answered with `error` before any task ran: one line with its type.
+pub(crate) fn rejected(error: DispatchError, invocation: &Invocation) -> DispatchError {
     error!(
         request_id = %invocation.request_id,
         error_type = error.error_type(),

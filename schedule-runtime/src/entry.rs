@@ -1,12 +1,12 @@
 //! The application's `main`: serve Lambda invocations in Lambda, run the command line elsewhere.
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use lambda_runtime::LambdaEvent;
 use schedule_core::jiff::Timestamp;
 
-use crate::dispatch::{DispatchError, Dispatcher, Invocation};
+use crate::dispatch::{DispatchError, Dispatcher, Invocation, rejected};
 use crate::dynamo::{Connection, LazyClient};
 use crate::environment;
 use crate::heartbeat::Heartbeat;
@@ -18,7 +18,9 @@ use crate::registry::Registry;
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
 /// `lambda_runtime`; elsewhere it runs the command line: `run` (the default), `invoke`, `list`,
 /// `next` and `replay`, described in the repository's `docs/contracts.md` and by `--help`.
-/// Startup makes no network call: clients are built once, here, and reused.
+/// Startup in Lambda builds nothing the first invocation can build: that invocation builds the
+/// dispatcher (clients on their first request), which later ones reuse; a configuration it
+/// cannot serve with answers every invocation with `InvalidConfiguration`, naming the problem.
 ///
 /// The environment it reads is documented in [`environment`](crate::environment).
 ///
@@ -48,10 +50,12 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Boxed: `block_on` keeps its future on this thread's stack, and the two together take
+    // about 18 KB of it, each page of which a cold start would touch (and fault in) on entry.
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        runtime.block_on(serve_lambda())
+        runtime.block_on(Box::pin(serve_lambda()))
     } else {
-        runtime.block_on(crate::cli::run(std::env::args_os()))
+        runtime.block_on(Box::pin(crate::cli::run(std::env::args_os())))
     }
 }
 
@@ -61,47 +65,35 @@ fn report(message: &str) {
 }
 
 async fn serve_lambda() -> ExitCode {
-    init_json_logs();
+    crate::lambda_logs::init_json_logs();
     if let Err(problem) = check_lambda_environment() {
         tracing::error!(%problem, "cannot serve Lambda invocations");
         return ExitCode::FAILURE;
     }
-    let registry = match Registry::load() {
-        Ok(registry) => registry,
-        Err(error) => {
-            tracing::error!(%error, "no tasks to serve");
-            return ExitCode::FAILURE;
-        }
-    };
-    let retention = match environment::ledger_retention() {
-        Ok(retention) => retention,
-        Err(problem) => {
-            tracing::error!(%problem, "cannot serve Lambda invocations");
-            return ExitCode::FAILURE;
-        }
-    };
-    let heartbeat = Heartbeat::from_env(registry.names());
-    // One DynamoDB client for the store and the ledger, built on the first request.
-    let client = Arc::new(LazyClient::new(Connection::from_env()));
-    let store = lambda_store(&registry, &client);
-    let ledger: Arc<dyn Ledger> = match std::env::var(environment::LEDGER_TABLE) {
-        Ok(table) if !table.is_empty() => Arc::new(DynamoDbLedger::sharing(client, table)),
-        _ => Arc::new(NoLedger),
-    };
-    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
-    let dispatcher = Dispatcher::new(registry, store, heartbeat, environment::deployment())
-        .with_ledger(Recorder::new(ledger, retention))
-        .with_metrics(Metrics::new(function));
+    // The cold start lasts until the first poll for an invocation, so the dispatcher (the
+    // registry, the configuration read from the environment, the stores over a client built on
+    // first use) is built by the first invocation, after that poll. A configuration it cannot
+    // serve with fails that invocation and every later one as `InvalidConfiguration`, naming
+    // the problem, in the log line and in the error Lambda records and dead-letters.
+    let dispatcher: Arc<OnceLock<Result<Dispatcher, String>>> = Arc::default();
     let handler = lambda_runtime::service_fn(move |event: LambdaEvent<String>| {
-        let dispatcher = dispatcher.clone();
+        let dispatcher = dispatcher.get_or_init(lambda_dispatcher).clone();
         async move {
             let invocation = Invocation {
                 deadline: real_deadline(event.context.deadline, Timestamp::now()),
                 request_id: event.context.request_id,
             };
-            dispatcher
-                .dispatch_body(event.payload.as_bytes(), invocation)
-                .await
+            match dispatcher {
+                Ok(dispatcher) => {
+                    dispatcher
+                        .dispatch_body(event.payload.as_bytes(), invocation)
+                        .await
+                }
+                Err(problem) => Err(rejected(
+                    DispatchError::Configuration { problem },
+                    &invocation,
+                )),
+            }
         }
     });
     let runtime = lambda_runtime::Runtime::new(handler)
@@ -114,6 +106,26 @@ async fn serve_lambda() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The dispatcher of the Lambda function, as its environment configures it.
+fn lambda_dispatcher() -> Result<Dispatcher, String> {
+    let registry = Registry::load().map_err(|error| format!("no tasks to serve: {error}"))?;
+    let retention = environment::ledger_retention()?;
+    let heartbeat = Heartbeat::from_env(registry.names());
+    // One DynamoDB client for the store and the ledger, built on the first request.
+    let client = Arc::new(LazyClient::new(Connection::from_env()));
+    let store = lambda_store(&registry, &client);
+    let ledger: Arc<dyn Ledger> = match std::env::var(environment::LEDGER_TABLE) {
+        Ok(table) if !table.is_empty() => Arc::new(DynamoDbLedger::sharing(client, table)),
+        _ => Arc::new(NoLedger),
+    };
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    Ok(
+        Dispatcher::new(registry, store, heartbeat, environment::deployment())
+            .with_ledger(Recorder::new(ledger, retention))
+            .with_metrics(Metrics::new(function)),
+    )
 }
 
 /// What `lambda_runtime` needs from the environment, checked here because it panics without
@@ -208,81 +220,11 @@ fn lambda_store(registry: &Registry, client: &Arc<LazyClient>) -> Arc<dyn Idempo
     }
 }
 
-fn init_json_logs() {
-    use tracing_subscriber::Layer as _;
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-
-    let json = tracing_subscriber::fmt::layer()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
-        .with_ansi(false)
-        .with_filter(log_level())
-        .with_filter(tracing_subscriber::filter::filter_fn(|event| {
-            !is_runtime_echo_of_a_failure(event)
-        }));
-    let _ = tracing_subscriber::registry().with(json).try_init();
-}
-
-/// The level Lambda's logging settings ask for (`AWS_LAMBDA_LOG_LEVEL`: `TRACE`, `DEBUG`, `INFO`,
-/// `WARN`, `ERROR` or `FATAL`, which `tracing` calls `ERROR`); `INFO` when unset or unknown.
-fn log_level() -> tracing_subscriber::filter::LevelFilter {
-    level_named(&std::env::var("AWS_LAMBDA_LOG_LEVEL").unwrap_or_default())
-}
-
-fn level_named(level: &str) -> tracing_subscriber::filter::LevelFilter {
-    use tracing_subscriber::filter::LevelFilter;
-    match level.to_ascii_lowercase().as_str() {
-        "trace" => LevelFilter::TRACE,
-        "debug" => LevelFilter::DEBUG,
-        "warn" => LevelFilter::WARN,
-        // `tracing` has no level above ERROR.
-        "error" | "fatal" => LevelFilter::ERROR,
-        // Spelt out: `LevelFilter`'s own parser reads an empty string as ERROR.
-        _ => LevelFilter::INFO,
-    }
-}
-
-/// `lambda_runtime` logs every error a handler returns, as its `Debug` text, after the
-/// dispatcher has logged the same failure with its typed fields: one failure, one line. The
-/// runtime's own panic report (which carries an `error` field) is kept.
-fn is_runtime_echo_of_a_failure(event: &tracing::Metadata<'_>) -> bool {
-    event.target() == "lambda_runtime::layers::panic"
-        && *event.level() == tracing::Level::ERROR
-        && event.fields().field("error").is_none()
-}
-
 impl From<DispatchError> for lambda_runtime::Diagnostic {
     fn from(error: DispatchError) -> Self {
         lambda_runtime::Diagnostic {
             error_type: error.error_type().to_owned(),
             error_message: error.to_string(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use tracing_subscriber::filter::LevelFilter;
-
-    use super::*;
-
-    #[test]
-    fn lambda_log_levels_map_to_tracing_levels() {
-        for (name, level) in [
-            ("TRACE", LevelFilter::TRACE),
-            ("DEBUG", LevelFilter::DEBUG),
-            ("INFO", LevelFilter::INFO),
-            ("WARN", LevelFilter::WARN),
-            ("ERROR", LevelFilter::ERROR),
-            ("FATAL", LevelFilter::ERROR),
-            ("info", LevelFilter::INFO),
-            ("", LevelFilter::INFO),
-            ("verbose", LevelFilter::INFO),
-        ] {
-            assert_eq!(level_named(name), level, "{name:?}");
         }
     }
 }

@@ -60,6 +60,8 @@ pub mod heartbeat;
 #[cfg(feature = "app")]
 mod https;
 pub mod idempotency;
+#[cfg(feature = "app")]
+mod lambda_logs;
 pub mod ledger;
 pub mod metrics;
 mod registry;

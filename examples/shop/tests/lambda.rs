@@ -253,6 +253,51 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
     );
 }
 
+/// The dispatcher is built by the first invocation (the cold start ends at the first poll), so a
+/// configuration it cannot serve with is reported there: each invocation is answered with a
+/// typed error naming the variable, one log line apiece, and the function keeps polling.
+#[test]
+fn a_configuration_it_cannot_serve_with_fails_each_invocation_by_name() {
+    let api = RuntimeApi::start();
+    let log_path =
+        std::env::temp_dir().join(format!("shop-bad-configuration-{}.log", std::process::id()));
+    let environment =
+        [("SCHEDULE_LEDGER_RETENTION_DAYS", "forever")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let _function = start_function(&api, &environment, &log_path);
+
+    let event = r#"{"task": "weekly-digest", "scheduled_time": "2026-11-30T08:00:00Z"}"#;
+    for _ in 0..2 {
+        match api.invoke(event) {
+            Reply::Error { body, .. } => {
+                assert_eq!(body["errorType"], "InvalidConfiguration", "{body}");
+                assert_eq!(
+                    body["errorMessage"],
+                    "the function cannot serve invocations: SCHEDULE_LEDGER_RETENTION_DAYS is \
+                     `forever`; it must be a whole number of days from 1 to 3650"
+                );
+            }
+            other => panic!("expected an error response, got {other:?}"),
+        }
+    }
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let failures: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|line| line["level"] == "ERROR")
+        .collect();
+    assert_eq!(failures.len(), 2, "{log}");
+    for failure in &failures {
+        assert_eq!(
+            failure["fields"]["error_type"], "InvalidConfiguration",
+            "{failure}"
+        );
+        assert!(request_of(failure).is_some(), "{failure}");
+    }
+    // Nothing ran.
+    assert!(!log.contains(r#""message":"started""#), "{log}");
+}
+
 /// The request an invocation's log line belongs to: the dispatcher's task span or field, or
 /// lambda_runtime's span.
 fn request_of(line: &Value) -> Option<&str> {
