@@ -9,9 +9,10 @@ use schedule_core::jiff::Timestamp;
 use crate::dispatch::{DispatchError, Dispatcher, Invocation, rejected};
 use crate::dynamo::{Connection, LazyClient};
 use crate::environment;
+use crate::event::Event;
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, UnconfiguredStore};
-use crate::ledger::{DynamoDbLedger, Ledger, NoLedger, Recorder};
+use crate::ledger::{DynamoDbLedger, Ledger, NoLedger, Recorder, Status};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 
@@ -89,10 +90,7 @@ async fn serve_lambda() -> ExitCode {
                         .dispatch_body(event.payload.as_bytes(), invocation)
                         .await
                 }
-                Err(problem) => Err(rejected(
-                    DispatchError::Configuration { problem },
-                    &invocation,
-                )),
+                Err(problem) => Err(unconfigured(problem, event.payload.as_bytes(), &invocation)),
             }
         }
     });
@@ -108,6 +106,20 @@ async fn serve_lambda() -> ExitCode {
     }
 }
 
+/// An invocation answered `InvalidConfiguration`: logged with its type, and counted as a failure
+/// of the task the event names (when it names one), so that the task's alarm fires on the first
+/// delivery rather than when the retries reach the dead-letter queue.
+fn unconfigured(problem: String, body: &[u8], invocation: &Invocation) -> DispatchError {
+    let task = serde_json::from_slice(body)
+        .ok()
+        .and_then(|event| Event::from_json(event).ok())
+        .map(|event| event.task);
+    if let Some(task) = task {
+        Metrics::new(function_name()).run(&task, Status::Failed, None, 0);
+    }
+    rejected(DispatchError::Configuration { problem }, invocation)
+}
+
 /// The dispatcher of the Lambda function, as its environment configures it.
 fn lambda_dispatcher() -> Result<Dispatcher, String> {
     let registry = Registry::load().map_err(|error| format!("no tasks to serve: {error}"))?;
@@ -120,12 +132,16 @@ fn lambda_dispatcher() -> Result<Dispatcher, String> {
         Ok(table) if !table.is_empty() => Arc::new(DynamoDbLedger::sharing(client, table)),
         _ => Arc::new(NoLedger),
     };
-    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
     Ok(
         Dispatcher::new(registry, store, heartbeat, environment::deployment())
             .with_ledger(Recorder::new(ledger, retention))
-            .with_metrics(Metrics::new(function)),
+            .with_metrics(Metrics::new(function_name())),
     )
+}
+
+/// The function's name, the metrics' `Function` dimension.
+fn function_name() -> String {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default()
 }
 
 /// What `lambda_runtime` needs from the environment, checked here because it panics without

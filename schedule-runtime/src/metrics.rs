@@ -7,7 +7,7 @@
 //! | metric | unit | when |
 //! |---|---|---|
 //! | `Runs` | Count | 1 per delivery that ran the task |
-//! | `Failures` | Count | 1 per run that failed, timed out or panicked, or was not run because the idempotency store did not answer; 0 otherwise |
+//! | `Failures` | Count | 1 per run that failed, timed out or panicked, or was not run because the idempotency store did not answer or the function's configuration is invalid (`InvalidConfiguration`); 0 otherwise |
 //! | `Duplicates` | Count | 1 per delivery of an occurrence that had already succeeded |
 //! | `Duration` | Milliseconds | the run's duration |
 //! | `MissedRuns` | Count | per task and check: occurrences newly found missed (0 included, so an alarm has data) |

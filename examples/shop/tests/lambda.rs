@@ -255,7 +255,8 @@ async fn the_binary_serves_good_duplicate_and_hostile_events() {
 
 /// The dispatcher is built by the first invocation (the cold start ends at the first poll), so a
 /// configuration it cannot serve with is reported there: each invocation is answered with a
-/// typed error naming the variable, one log line apiece, and the function keeps polling.
+/// typed error naming the variable, one log line apiece, a failure of the event's task in the
+/// metrics, and the function keeps polling.
 #[test]
 fn a_configuration_it_cannot_serve_with_fails_each_invocation_by_name() {
     let api = RuntimeApi::start();
@@ -294,8 +295,20 @@ fn a_configuration_it_cannot_serve_with_fails_each_invocation_by_name() {
         );
         assert!(request_of(failure).is_some(), "{failure}");
     }
-    // Nothing ran.
+    // Nothing ran, and each delivery counts as a failure of its task, for the task's alarm.
     assert!(!log.contains(r#""message":"started""#), "{log}");
+    let metrics: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|line| line.get("_aws").is_some())
+        .collect();
+    assert_eq!(metrics.len(), 2, "{log}");
+    for metric in &metrics {
+        assert_eq!(metric["Task"], "weekly-digest", "{metric}");
+        assert_eq!(metric["Function"], "shop", "{metric}");
+        assert_eq!(metric["Failures"], 1, "{metric}");
+        assert_eq!(metric["Runs"], 0, "{metric}");
+    }
 }
 
 /// The request an invocation's log line belongs to: the dispatcher's task span or field, or
