@@ -93,7 +93,10 @@ fn check_agrees_whatever_the_target_directory() {
     let elsewhere = scratch_dir("other-target").join("release");
     std::fs::create_dir_all(&elsewhere).unwrap();
     let binary = elsewhere.join("codegen");
-    std::fs::copy(env!("CARGO_BIN_EXE_codegen"), &binary).unwrap();
+    // A hard link, not a copy: copying holds the new file open for writing, and a child that
+    // another test thread forks in that moment inherits the descriptor until it execs, so
+    // running the copy can fail with "Text file busy" (seen in CI).
+    std::fs::hard_link(env!("CARGO_BIN_EXE_codegen"), &binary).unwrap();
     for manifest_dir in [Some(env!("CARGO_MANIFEST_DIR")), None] {
         let mut command = Command::new(&binary);
         command
