@@ -43,6 +43,12 @@ pub mod scheduler {
     pub fn name_char(c: char) -> bool {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
     }
+
+    /// `c` where a schedule's name may have it, else `-`: a free text (a deferral's key) made
+    /// fit for a name.
+    pub fn name_safe(c: char) -> char {
+        if name_char(c) { c } else { '-' }
+    }
     /// Delivery attempts after the first that every schedule of an application sets (generated
     /// or created by a deferral): enough to ride out throttling, far from AWS's default of
     /// 185 over 24 hours.

@@ -658,8 +658,8 @@ enum Unclaimed {
     Store(StoreError),
 }
 
-/// Logs an invocation refused before any task ran (its one log line) and returns the error.
-/// Logs an invocation answered with `error` before any task ran: one line with its type.
+/// Logs an invocation refused before any task ran (its one log line, with the error's type)
+/// and returns the error.
 pub(crate) fn rejected(error: DispatchError, invocation: &Invocation) -> DispatchError {
     error!(
         request_id = %invocation.request_id,

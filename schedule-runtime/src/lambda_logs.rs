@@ -2,9 +2,9 @@
 //! for, built when the first line is logged rather than at start.
 //!
 //! Why deferred: `tracing-subscriber`'s span registry zeroes a 32 KB table of slab shards when
-//! it is built, and building it runs code spread over the binary; before the first poll for an
-//! invocation that is paid by every cold start (about a tenth of the start of a small
-//! application, measured in `BENCHMARKS.md`). Nothing at the configured level is logged before
+//! it is built (seven page faults), and building it runs code spread over the binary; before
+//! the first poll for an invocation, every cold start would pay for it (`BENCHMARKS.md`,
+//! "Nothing built before the first poll"). Nothing at the configured level is logged before
 //! the first invocation unless something is wrong, so the subscriber is built when the first
 //! invocation (or the first problem) logs its first line.
 

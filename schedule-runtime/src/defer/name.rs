@@ -33,11 +33,7 @@ pub fn schedule_name(task: &str, key: &str) -> String {
         .collect();
     let task: String = task.chars().take(MAX_TASK_CHARS).collect();
     let room = MAX_NAME_CHARS - task.len() - HASH_CHARS - 2;
-    let key: String = key
-        .chars()
-        .map(|c| if scheduler::name_char(c) { c } else { '-' })
-        .take(room)
-        .collect();
+    let key: String = key.chars().map(scheduler::name_safe).take(room).collect();
     format!("{task}.{key}.{}", &digest[..HASH_CHARS])
 }
 

@@ -519,11 +519,7 @@ fn local_deferred_event(
 ) -> Result<(serde_json::Value, String), serde_json::Error> {
     // The schedule's name goes into the event's text as it is: the key keeps only the
     // characters of a schedule name.
-    let key: String = run
-        .key
-        .chars()
-        .map(|c| if scheduler::name_char(c) { c } else { '-' })
-        .collect();
+    let key: String = run.key.chars().map(scheduler::name_safe).collect();
     let schedule = format!("{}.{key}", run.task);
     local_delivery(environment, &schedule, run.at, |delivery| {
         deferred_event(&run.task, &run.key, &run.input, delivery)
