@@ -2,8 +2,8 @@
 # The whole test suite, on a fresh machine: installs moto (an AWS server: DynamoDB, and
 # everything the generated Terraform creates), aws-croniter (an independent reader of AWS
 # cron) and cargo-lambda (the Lambda emulator developers use) from PyPI into .cache/venv, and
-# checkov into .cache/checkov, if they are not there; points Terraform at the machine's
-# provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
+# checkov into .cache/checkov, if they are not there; finds libfaketime (Debian's `faketime`
+# package, which `.ci/run` installs); points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
 # SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
 # plain `cargo test` leaves out because they need these tools (marked `#[ignore = "needs ..."]`);
 # then the differential test of `codegen next` against aws-croniter and the walk of a new
@@ -30,6 +30,11 @@ fi
 export SCHEDULE_TEST_CHECKOV="$PWD/$checkov/bin/checkov"
 export SCHEDULE_TEST_PYTHON="$PWD/$venv/bin/python"
 export SCHEDULE_TEST_CARGO_LAMBDA="$PWD/$venv/bin/cargo-lambda"
+
+# libfaketime moves a test function's wall clock (the missed-run check, hours after a deploy).
+libfaketime=$(find /usr/lib /usr/local/lib -name 'libfaketime.so.1' -path '*faketime*' 2>/dev/null | head -n 1)
+[ -n "$libfaketime" ] || { echo "error: libfaketime is not installed (Debian: apt-get install faketime)" >&2; exit 1; }
+export SCHEDULE_TEST_LIBFAKETIME="$libfaketime"
 
 # Terraform runs offline: the hashicorp/aws provider comes from the machine's filesystem mirror.
 command -v terraform >/dev/null || { echo "error: terraform is not installed" >&2; exit 1; }

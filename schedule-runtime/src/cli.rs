@@ -17,12 +17,13 @@ use serde_json::Value;
 use crate::backfill::Request as BackfillRequest;
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::environment;
+use crate::event::{operator_event, resent};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
 use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder, commands};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
-use crate::runner::{DeadLetterFile, LocalDeferrals, Runner, local_event};
+use crate::runner::{DeadLetterFile, LocalDeferrals, Runner};
 
 // The doc comment is the help's headline: about the application, not this crate (which is all
 // `#[command(about)]` would see); the name in `--version` and usage is the binary's own.
@@ -406,7 +407,7 @@ async fn replay(registry: Registry, environment: String, state: LocalState) -> E
     for letter in letters {
         let line = match dispatcher
             .dispatch(
-                letter.event.clone(),
+                resent(letter.event.clone()),
                 Invocation {
                     request_id: format!(
                         "replay-{}",
@@ -547,7 +548,7 @@ async fn backfill(
     let ended = plan
         .paced(|time| {
             let dispatcher = dispatcher.clone();
-            let event = local_event(&environment, task, input, time);
+            let event = operator_event(task, input, time);
             async move {
                 let (event, execution_id) = event
                     .map_err(|error| format!("the task's input is not valid JSON: {error}"))?;
@@ -662,10 +663,10 @@ async fn invoke(
             "--input is not valid JSON: {error}; e.g. --input '{{\"format\": \"pdf\"}}'"
         ));
     }
-    // Exactly what Scheduler would send for this occurrence.
+    // What Scheduler would send for this occurrence, less the schedule: an operator sent it.
     let input = input.as_deref().or(registration.spec().input);
     let scheduled = at.unwrap_or_else(Timestamp::now);
-    let (event, execution_id) = match local_event(&environment, &task, input, scheduled) {
+    let (event, execution_id) = match operator_event(&task, input, scheduled) {
         Ok(made) => made,
         Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
     };

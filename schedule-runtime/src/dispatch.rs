@@ -354,6 +354,7 @@ impl Dispatcher {
                         info!("skipped as duplicate");
                         let change = Change::Duplicate {
                             environment: self.environment.clone(),
+                            by_schedule: event.by_schedule(),
                         };
                         self.recorder.record(&name, scheduled_time, change).await;
                         self.publish(&name, Status::Duplicate, None);
@@ -401,6 +402,7 @@ impl Dispatcher {
             execution_id: event.execution_id.clone(),
             request_id: run_id.clone(),
             environment: self.environment.clone(),
+            by_schedule: event.by_schedule(),
         };
         // The start is recorded before the run, in the same step as the checks that can stop
         // it: the task is paused, or (`overlap = "skip"`) another occurrence is running. The
@@ -427,6 +429,7 @@ impl Dispatcher {
             let change = Change::Skipped {
                 reason: reason.clone(),
                 request_id: run_id,
+                by_schedule: event.by_schedule(),
             };
             self.recorder.record(&name, scheduled_time, change).await;
             self.publish(&name, Status::Skipped, None);

@@ -37,6 +37,21 @@ pub struct Event {
     pub input: Option<Value>,
 }
 
+impl Event {
+    /// Whether one of the task's schedules sent this delivery: it names the schedule (or, with
+    /// `--eventbridge-rules`, the rule) and is no run deferred from code. Operators' commands
+    /// send no `schedule_arn` ([`operator_event`], [`resent`]), nor does a hand-made
+    /// invocation. Such a delivery shows the deployment existed when the occurrence was due,
+    /// which is where the missed-run rule may start.
+    pub fn by_schedule(&self) -> bool {
+        self.deferral.is_none()
+            && self
+                .schedule_arn
+                .as_deref()
+                .is_some_and(|arn| !arn.is_empty())
+    }
+}
+
 /// Why an event was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
@@ -266,6 +281,48 @@ fn substitute(text: &str, delivery: Delivery<'_>) -> Result<Value, serde_json::E
     serde_json::from_str(&text)
 }
 
+/// The event an operator's command sends for `task`'s occurrence due at `scheduled_time`
+/// (`invoke`, `backfill`, locally and on a deployment), and its execution id: Scheduler's event
+/// for a first delivery, with a new execution id and without `schedule_arn`, since no schedule
+/// sent it. So it runs as the occurrence it names but never moves where the missed-run rule
+/// starts. `input` is the task's input JSON.
+///
+/// ```
+/// let at = "2026-11-30T09:05:00Z".parse()?;
+/// let (event, execution_id) = schedule_runtime::event::operator_event("inventory-sync", None, at)?;
+/// assert_eq!(event["scheduled_time"], "2026-11-30T09:05:00Z");
+/// assert_eq!(event["execution_id"], execution_id.as_str());
+/// assert_eq!(event["attempt"], "1");
+/// assert!(event.get("schedule_arn").is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn operator_event(
+    task: &str,
+    input: Option<&str>,
+    scheduled_time: Timestamp,
+) -> Result<(Value, String), serde_json::Error> {
+    let execution_id = new_execution_id();
+    let delivery = Delivery {
+        scheduled_time,
+        execution_id: &execution_id,
+        attempt: 1,
+        schedule_arn: "",
+    };
+    Ok((
+        resent(scheduler_event(task, input, delivery)?),
+        execution_id,
+    ))
+}
+
+/// A dead letter's `event` as `replay` sends it again: as it was, less its `schedule_arn`. The
+/// occurrence runs as the one the event names; an operator sent it, not its schedule.
+pub fn resent(mut event: Value) -> Value {
+    if let Some(members) = event.as_object_mut() {
+        members.remove("schedule_arn");
+    }
+    event
+}
+
 /// A new execution id, like Scheduler's: 16 random hex digits. For deliveries that Scheduler
 /// did not make (the local runner, an operator's `invoke`, `backfill`).
 pub fn new_execution_id() -> String {
@@ -428,6 +485,26 @@ mod tests {
                 .unwrap()
                 .attempt,
             Some(3)
+        );
+    }
+
+    #[test]
+    fn only_a_schedule_s_own_delivery_is_by_schedule() {
+        let arn = "arn:aws:scheduler:eu-west-1:123456789012:schedule/shop/report";
+        let scheduled = json!({"task": "report", "scheduled_time": "2026-11-26T05:00:00Z", "schedule_arn": arn});
+        assert!(Event::from_json(scheduled.clone()).unwrap().by_schedule());
+        let replayed = resent(scheduled.clone());
+        assert!(!Event::from_json(replayed).unwrap().by_schedule());
+        let mut deferred = scheduled;
+        deferred["deferral"] = json!("order-42");
+        assert!(!Event::from_json(deferred).unwrap().by_schedule());
+        let at = "2026-11-26T05:00:00Z".parse().unwrap();
+        let (invoked, _) = operator_event("report", None, at).unwrap();
+        assert!(!Event::from_json(invoked).unwrap().by_schedule());
+        assert!(
+            !Event::from_json(json!({"task": "report"}))
+                .unwrap()
+                .by_schedule()
         );
     }
 

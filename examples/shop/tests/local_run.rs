@@ -183,31 +183,75 @@ fn next_prints_fire_times_and_notes_the_clock_changes_between_them() {
     assert!(ok && !stderr.contains("note:"), "{stderr}");
 }
 
-/// `status` and `history` as an operator runs them, on what `invoke` recorded in a state
-/// directory: three hourly runs of `inventory-sync` on 20 November with 03:05 missing, and a
-/// report run with a wrong input.
-#[test]
-fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
+/// `status` and `history` as an operator runs them, on a state directory as the runner and
+/// `invoke` leave it: `inventory-sync` fired by its schedule at 01:05, 02:05 and 04:05 two days
+/// ago (03:05 never came), one of its occurrences of a week before run by `invoke`, and a
+/// report run with a wrong input. Days relative to today, so that the retention window and
+/// `-n` hold them on any date.
+#[tokio::test]
+async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
+    use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
+    use schedule_runtime::ledger::{self, Change, End, LocalLedger, Recorder, Start, Status};
+
     let state = std::env::temp_dir().join(format!("shop-ledger-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
-    let state = state.to_str().unwrap();
+    std::fs::create_dir_all(&state).unwrap();
+    let day = (Timestamp::now() - SignedDuration::from_hours(48))
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let week_before = (Timestamp::now() - SignedDuration::from_hours(9 * 24))
+        .strftime("%Y-%m-%d")
+        .to_string();
+    // What the runner records when the schedule fires: a start by schedule, then the outcome.
+    let recorder = Recorder::new(
+        std::sync::Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
+        ledger::DEFAULT_RETENTION,
+    );
     for at in ["01:05", "02:05", "04:05"] {
-        let at = format!("2026-11-20T{at}:00Z");
-        let (ok, _, stderr) = shop(&[
-            "invoke",
-            "inventory-sync",
-            "--at",
-            &at,
-            "--state-dir",
-            state,
-        ]);
-        assert!(ok, "{stderr}");
+        let scheduled: Timestamp = format!("{day}T{at}:00Z").parse().unwrap();
+        let start = Start {
+            at: scheduled,
+            attempt: Some(1),
+            execution_id: Some("0123456789abcdef".to_owned()),
+            request_id: format!("0123456789abcdef-{at}"),
+            environment: "local".to_owned(),
+            by_schedule: true,
+        };
+        let end = End {
+            at: scheduled + SignedDuration::from_secs(1),
+            status: Status::Succeeded,
+            duration_ms: 1_000,
+            error_type: None,
+            excerpt: None,
+        };
+        assert!(
+            recorder
+                .record("inventory-sync", scheduled, Change::Started(start))
+                .await
+        );
+        assert!(
+            recorder
+                .record("inventory-sync", scheduled, Change::Finished(end))
+                .await
+        );
     }
+    let state = state.to_str().unwrap();
+    // An operator's run of an occurrence from before: it does not start the watch earlier.
+    let (ok, _, stderr) = shop(&[
+        "invoke",
+        "inventory-sync",
+        "--at",
+        &format!("{week_before}T01:05:00Z"),
+        "--state-dir",
+        state,
+    ]);
+    assert!(ok, "{stderr}");
+    let report_time = format!("{day}T05:00:00Z");
     let (ok, _, _) = shop(&[
         "invoke",
         "daily-sales-report",
         "--at",
-        "2026-11-20T05:00:00Z",
+        &report_time,
         "--input",
         r#"{"report_type": "daily_sales"}"#,
         "--state-dir",
@@ -238,16 +282,23 @@ fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         })
         .collect();
     // inventory-sync may arrive 30 minutes late (its max_age) plus five minutes' grace: 03:05
-    // is long past that, and the rule counts from the oldest record, 01:05. (Every hour since
-    // 04:05 is missed too: the oldest four rows are the day in question.)
-    assert!(rows.len() > 4 && rows[0].1 == "missed", "{rows:?}");
+    // is long past that, and the rule counts from the first occurrence its schedule delivered,
+    // 01:05, not from the older one `invoke` ran. (Every hour since 04:05 is missed too: the
+    // oldest five rows are the days in question.)
+    assert!(rows.len() > 5 && rows[0].1 == "missed", "{rows:?}");
+    let time = |day: &str, at: &str| format!("{day}T{at}:00Z");
+    let oldest: Vec<(String, &str)> = rows[rows.len() - 5..]
+        .iter()
+        .map(|(t, s)| ((*t).to_owned(), *s))
+        .collect();
     assert_eq!(
-        rows[rows.len() - 4..],
+        oldest,
         [
-            ("2026-11-20T04:05:00Z", "succeeded"),
-            ("2026-11-20T03:05:00Z", "missed"),
-            ("2026-11-20T02:05:00Z", "succeeded"),
-            ("2026-11-20T01:05:00Z", "succeeded"),
+            (time(&day, "04:05"), "succeeded"),
+            (time(&day, "03:05"), "missed"),
+            (time(&day, "02:05"), "succeeded"),
+            (time(&day, "01:05"), "succeeded"),
+            (time(&week_before, "01:05"), "succeeded"),
         ]
     );
 
@@ -259,8 +310,9 @@ fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     // The task's zone (Moscow, UTC+3) and UTC; past its hour of max_age no retry comes, so
     // the failure is final; the error without the task's name again, cut to 80 characters.
     assert!(
-        lines[1]
-            .starts_with("2026-11-20T08:00:00+03:00  2026-11-20T05:00:00+00:00  dead_lettered  1"),
+        lines[1].starts_with(&format!(
+            "{day}T08:00:00+03:00  {day}T05:00:00+00:00  dead_lettered  1"
+        )),
         "{stdout}"
     );
     assert!(
@@ -284,9 +336,9 @@ fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     };
     let sync = of("inventory-sync");
     assert_eq!(sync["enabled"], true);
-    assert_eq!(sync["last_run"]["scheduled_time"], "2026-11-20T04:05:00Z");
-    assert_eq!(sync["last_success"], "2026-11-20T04:05:00Z");
-    // Missed since then too: every hour from 05:05 on the 20th to about now.
+    assert_eq!(sync["last_run"]["scheduled_time"], time(&day, "04:05"));
+    assert_eq!(sync["last_success"], time(&day, "04:05"));
+    // Missed since then too: every hour from 05:05 that day to about now.
     assert!(sync["missed"].as_u64().unwrap() > 1, "{sync}");
     let report = of("daily-sales-report");
     assert_eq!(report["enabled"], false, "production only");

@@ -8,7 +8,6 @@ use schedule_core::format_instant;
 use schedule_core::jiff::Timestamp;
 use schedule_core::jiff::tz::TimeZone;
 use schedule_runtime::Registry;
-use schedule_runtime::event::{Delivery, new_execution_id, scheduler_event};
 use schedule_runtime::ledger::{Record, Status, shown_status};
 use serde_json::Value;
 
@@ -149,25 +148,15 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
 }
 
 /// The event Scheduler would send for the first delivery of `task`'s occurrence at `at`, with
-/// a fresh execution id. It names no schedule: no schedule sent it.
+/// a fresh execution id and no schedule ([`schedule_runtime::event::operator_event`]).
 pub(super) fn operator_event(
     task: &str,
     input: Option<&str>,
     at: Timestamp,
 ) -> Result<Value, String> {
-    let execution_id = new_execution_id();
-    let delivery = Delivery {
-        scheduled_time: at,
-        execution_id: &execution_id,
-        attempt: 1,
-        schedule_arn: "",
-    };
-    let mut event = scheduler_event(task, input, delivery)
-        .map_err(|e| format!("the task's input is not valid JSON: {e}"))?;
-    if let Some(members) = event.as_object_mut() {
-        members.remove("schedule_arn");
-    }
-    Ok(event)
+    schedule_runtime::event::operator_event(task, input, at)
+        .map(|(event, _)| event)
+        .map_err(|e| format!("the task's input is not valid JSON: {e}"))
 }
 
 /// The task's timeout for each attempt, Lambda's retry delays (about one and two minutes),

@@ -241,7 +241,9 @@ async fn decide(
         say(out, "  would be sent again\n")?;
         return Ok(false);
     }
-    match deployment.send(task, &letter.event).await {
+    // Sent by an operator, not by its schedule: without the schedule's ARN.
+    let event = schedule_runtime::event::resent(letter.event.clone());
+    match deployment.send(task, &event).await {
         Ok(request_id) => {
             tally.sent += 1;
             say(out, &format!("  sent again: request id {request_id}\n"))?;

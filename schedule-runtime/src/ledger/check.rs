@@ -4,13 +4,16 @@
 //!
 //! Per task it keeps a mark, "checked up to here", in the ledger. Each check looks at the
 //! occurrences between the mark and now minus the task's [lateness](super::missed::lateness),
-//! then moves the mark. A task's first check starts at its earliest record, or at that horizon
-//! when it has none: occurrences from before anything watched the task are not missed.
+//! then moves the mark. A task's first check starts at the earliest occurrence one of its
+//! schedules delivered, or, when none has arrived yet, at that first look itself: an
+//! occurrence due before the deployment existed is never missed, whatever operators sent for
+//! it (see [`Watch`]). The first look reads the records from the oldest on only until the
+//! first such delivery, never the whole retention of a fast schedule.
 
-use schedule_core::jiff::{SignedDuration, Timestamp};
+use schedule_core::jiff::Timestamp;
 use serde::Serialize;
 
-use super::missed::{lateness, uncovered};
+use super::missed::{Watch, lateness, uncovered};
 use super::{Change, Query, Recorder};
 use crate::registry::Registry;
 
@@ -71,32 +74,16 @@ async fn check_task(
 ) -> Result<Vec<Timestamp>, super::LedgerError> {
     let ledger = recorder.ledger();
     let name = task.name();
-    let horizon = now - lateness(task.spec());
-    let retention_start = now - recorder.retention();
+    // Occurrences due up to here can no longer arrive.
+    let settled = now - lateness(task.spec());
     let expires_at = now
         .checked_add(recorder.retention())
         .unwrap_or(Timestamp::MAX);
-    let mark = ledger.checked_until(name).await?;
-    let from = match mark {
-        Some(mark) => mark.max(retention_start),
-        None => ledger
-            .history(
-                name,
-                Query {
-                    since: Some(retention_start),
-                    until: None,
-                    limit: usize::MAX,
-                },
-            )
-            .await?
-            .last()
-            .map_or(now, |oldest| {
-                oldest.scheduled_time - SignedDuration::from_nanos(1)
-            }),
-    };
-    if horizon <= from {
-        if mark.is_none() {
-            // The first look: watching starts here.
+    let watch = Watch::read(ledger.as_ref(), name, now - recorder.retention()).await?;
+    // Before any delivery by schedule, watching starts with this first look.
+    let from = watch.since().unwrap_or(now);
+    if settled <= from {
+        if !matches!(watch, Watch::Checked(_)) {
             ledger.set_checked_until(name, from, expires_at).await?;
         }
         return Ok(Vec::new());
@@ -111,7 +98,7 @@ async fn check_task(
             },
         )
         .await?;
-    let missed = uncovered(task, from, horizon, &records);
+    let missed = uncovered(task, from, settled, &records);
     for &scheduled_time in &missed {
         if !recorder.record(name, scheduled_time, Change::Missed).await {
             return Err(super::LedgerError::new(
@@ -120,9 +107,6 @@ async fn check_task(
             ));
         }
     }
-    let expires_at = now
-        .checked_add(recorder.retention())
-        .unwrap_or(Timestamp::MAX);
-    ledger.set_checked_until(name, horizon, expires_at).await?;
+    ledger.set_checked_until(name, settled, expires_at).await?;
     Ok(missed)
 }

@@ -17,6 +17,10 @@ use super::{
 };
 use crate::dynamo::{Connection, LazyClient};
 
+/// How many records one page of [`Ledger::first_by_schedule`] reads: the first record is
+/// usually the one, and what operators sent before it is read a page at a time.
+const FIRST_BY_SCHEDULE_PAGE: i32 = 100;
+
 /// Records in a DynamoDB table.
 #[derive(Debug, Clone)]
 pub struct DynamoDbLedger {
@@ -193,6 +197,55 @@ impl DynamoDbLedger {
             match page.last_evaluated_key() {
                 Some(key) if records.len() < limit => start = Some(key.clone()),
                 _ => return Ok(records),
+            }
+        }
+    }
+
+    /// [`Ledger::first_by_schedule`]: the task's records oldest first, a page of
+    /// [`FIRST_BY_SCHEDULE_PAGE`] at a time, only their key returned, until one was delivered
+    /// by schedule.
+    async fn first_scheduled(
+        &self,
+        task: &str,
+        since: Timestamp,
+    ) -> Result<Option<Timestamp>, LedgerError> {
+        let since = since.as_millisecond().max(CHECK_MARK + 1);
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#task = :task AND #at >= :since")
+                .filter_expression("by_schedule = :yes")
+                .projection_expression("#at")
+                .expression_attribute_names("#task", PARTITION_KEY)
+                .expression_attribute_names("#at", SORT_KEY)
+                .expression_attribute_values(":task", s(task))
+                .expression_attribute_values(":since", n(since))
+                .expression_attribute_values(":yes", AttributeValue::Bool(true))
+                .scan_index_forward(true)
+                .limit(FIRST_BY_SCHEDULE_PAGE)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    LedgerError::new(
+                        format!(
+                            "reading the first delivery by schedule of `{task}` from table `{}`",
+                            self.table
+                        ),
+                        Some(Box::new(e)),
+                    )
+                })?;
+            if let Some(item) = page.items().first() {
+                return Ok(
+                    number(item, SORT_KEY).and_then(|ms| Timestamp::from_millisecond(ms).ok())
+                );
+            }
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(None),
             }
         }
     }
@@ -472,6 +525,14 @@ impl Ledger for DynamoDbLedger {
         Box::pin(self.mark(task))
     }
 
+    fn first_by_schedule<'a>(
+        &'a self,
+        task: &'a str,
+        since: Timestamp,
+    ) -> LedgerFuture<'a, Option<Timestamp>> {
+        Box::pin(self.first_scheduled(task, since))
+    }
+
     fn set_checked_until<'a>(
         &'a self,
         task: &'a str,
@@ -529,7 +590,10 @@ impl Update {
                 update.remove(["finished", "duration_ms"]);
             }
             Change::Finished(end) => update.end(end),
-            Change::Duplicate { environment } => {
+            Change::Duplicate {
+                environment,
+                by_schedule,
+            } => {
                 update.set_raw(
                     "#status = if_not_exists(#status, :status)",
                     ":status",
@@ -541,11 +605,17 @@ impl Update {
                     s(environment),
                 );
                 update.add("duplicates", ":duplicates");
+                update.by_schedule(*by_schedule);
             }
-            Change::Skipped { reason, request_id } => {
+            Change::Skipped {
+                reason,
+                request_id,
+                by_schedule,
+            } => {
                 update.set(":status", "#status", s(Status::Skipped.as_str()));
                 update.set(":excerpt", "excerpt", s(reason));
                 update.set(":request_id", "request_id", s(request_id));
+                update.by_schedule(*by_schedule);
             }
             Change::Missed => {
                 update.set(":status", "#status", s(Status::Missed.as_str()));
@@ -611,6 +681,15 @@ impl Update {
             self.set(":execution_id", "execution_id", s(id));
         }
         self.add("deliveries", ":deliveries");
+        self.by_schedule(start.by_schedule);
+    }
+
+    /// `SET by_schedule = true` for a delivery by schedule; nothing otherwise, since an
+    /// operator's delivery never unmarks one.
+    fn by_schedule(&mut self, by_schedule: bool) {
+        if by_schedule {
+            self.set(":by_schedule", "by_schedule", AttributeValue::Bool(true));
+        }
     }
 
     /// After [`Update::start`] in the same expression, the end's status replaces the start's.
@@ -683,6 +762,7 @@ fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
         duration_ms: number(item, "duration_ms").and_then(|n| u64::try_from(n).ok()),
         error_type: text("error_type"),
         excerpt: text("excerpt"),
+        by_schedule: item.get("by_schedule").and_then(|v| v.as_bool().ok()) == Some(&true),
     })
 }
 

@@ -325,6 +325,22 @@ impl Ledger for LocalLedger {
         Box::pin(std::future::ready(read))
     }
 
+    fn first_by_schedule<'a>(
+        &'a self,
+        task: &'a str,
+        since: Timestamp,
+    ) -> LedgerFuture<'a, Option<Timestamp>> {
+        let read = self.folded().map(|folded| {
+            folded
+                .records
+                .range((task.to_owned(), since)..)
+                .take_while(|((name, _), _)| name == task)
+                .find(|(_, (record, _))| record.by_schedule)
+                .map(|((_, at), _)| *at)
+        });
+        Box::pin(std::future::ready(read))
+    }
+
     fn set_checked_until<'a>(
         &'a self,
         task: &'a str,

@@ -1,14 +1,20 @@
-//! The missed-run rule, shared by the periodic check and `status`: an occurrence that the
-//! task's schedule says was due (in an environment it is enabled in, within its start and end)
-//! is *missed* when no record of it exists once its flexible window, its maximum age (the time
-//! both retry layers may still deliver it) and a grace period have passed.
+//! The missed-run rule, shared by the periodic check, `status` and `history`: an occurrence that
+//! the task's schedule says was due (in an environment it is enabled in, within its start and
+//! end) is *missed* when no record of it exists once its flexible window, its maximum age (the
+//! time both retry layers may still deliver it) and a grace period have passed.
+//!
+//! Only a deployment that existed when an occurrence was due can miss it, so the rule starts at
+//! the task's [`Watch`]: the check's mark once it has looked at the task, and before that the
+//! earliest occurrence one of the task's schedules delivered. What operators send (`invoke`,
+//! `backfill`, `replay`) and deferred runs never move it back: a backfill of last month does
+//! not make every occurrence since then missed.
 
 use std::collections::BTreeSet;
 
 use schedule_core::TaskSpec;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 
-use super::Record;
+use super::{Ledger, LedgerError, Record};
 use crate::runner::plan::Planned;
 use crate::task::Registration;
 
@@ -24,6 +30,47 @@ const MOST_OCCURRENCES: usize = 100_000;
 pub fn lateness(spec: &TaskSpec) -> SignedDuration {
     let window = SignedDuration::from_mins(spec.window_minutes.map_or(0, i64::from));
     window + SignedDuration::from_secs(spec.effective_max_age_seconds().into()) + GRACE
+}
+
+/// Where the missed-run rule starts for one task: occurrences due after [`Watch::since`] can
+/// be missed, earlier ones cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Watch {
+    /// The check has looked up to here (its mark).
+    Checked(Timestamp),
+    /// The check has not looked yet; one of the task's schedules delivered its occurrence due
+    /// just after this instant, the earliest such in the ledger.
+    Delivered(Timestamp),
+    /// The check has not looked and no schedule has delivered anything: nothing can have
+    /// been missed yet.
+    NotYet,
+}
+
+impl Watch {
+    /// Reads `task`'s watch from `ledger`, looking no further back than `floor` (the start of
+    /// the retention: older records are gone).
+    pub(crate) async fn read(
+        ledger: &dyn Ledger,
+        task: &str,
+        floor: Timestamp,
+    ) -> Result<Watch, LedgerError> {
+        if let Some(mark) = ledger.checked_until(task).await? {
+            return Ok(Watch::Checked(mark.max(floor)));
+        }
+        Ok(match ledger.first_by_schedule(task, floor).await? {
+            // The first delivered occurrence itself is covered; the rule starts with it.
+            Some(first) => Watch::Delivered(first - SignedDuration::from_nanos(1)),
+            None => Watch::NotYet,
+        })
+    }
+
+    /// Occurrences due after this can be missed; `None` before anything started watching.
+    pub(crate) fn since(self) -> Option<Timestamp> {
+        match self {
+            Watch::Checked(from) | Watch::Delivered(from) => Some(from),
+            Watch::NotYet => None,
+        }
+    }
 }
 
 /// The occurrences of `task` due in `(after, until]` that none of `records` (the task's records

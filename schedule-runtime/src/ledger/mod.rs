@@ -153,6 +153,16 @@ pub struct Record {
     /// [`EXCERPT_CHARS`] characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub excerpt: Option<String>,
+    /// Whether a delivery from one of the task's schedules arrived for it (not only an
+    /// operator's `invoke`, `backfill` or `replay`, nor a deferred run): such an occurrence
+    /// shows that the deployment existed when it was due, which is where the missed-run rule
+    /// may start ([`missed`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_schedule: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// The longest excerpt of an error or result the ledger keeps.
@@ -188,6 +198,9 @@ pub struct Start {
     pub request_id: String,
     /// The deployment environment.
     pub environment: String,
+    /// Whether one of the task's schedules sent the delivery ([`Record::by_schedule`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_schedule: bool,
 }
 
 /// A run's end, as the ledger records it.
@@ -217,6 +230,9 @@ pub enum Change {
     Duplicate {
         /// The deployment environment.
         environment: String,
+        /// Whether one of the task's schedules sent the delivery ([`Record::by_schedule`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        by_schedule: bool,
     },
     /// The occurrence was not run, on purpose.
     Skipped {
@@ -224,6 +240,9 @@ pub enum Change {
         reason: String,
         /// The skipped delivery's request id (Lambda's, or a local one).
         request_id: String,
+        /// Whether one of the task's schedules sent the delivery ([`Record::by_schedule`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        by_schedule: bool,
     },
     /// The occurrence was due and nothing arrived.
     Missed,
@@ -256,6 +275,7 @@ impl Record {
             duration_ms: None,
             error_type: None,
             excerpt: None,
+            by_schedule: false,
         }
     }
 
@@ -264,7 +284,10 @@ impl Record {
         match change {
             Change::Started(start) => self.start(start),
             Change::Finished(end) => self.end(end),
-            Change::Duplicate { environment } => {
+            Change::Duplicate {
+                environment,
+                by_schedule,
+            } => {
                 if fresh {
                     self.status = Status::Duplicate;
                 }
@@ -272,11 +295,17 @@ impl Record {
                 if self.environment.is_none() {
                     self.environment = Some(environment.clone());
                 }
+                self.by_schedule |= by_schedule;
             }
-            Change::Skipped { reason, request_id } => {
+            Change::Skipped {
+                reason,
+                request_id,
+                by_schedule,
+            } => {
                 self.status = Status::Skipped;
                 self.excerpt = Some(reason.clone());
                 self.request_id = Some(request_id.clone());
+                self.by_schedule |= by_schedule;
             }
             Change::Missed => {
                 // Only an occurrence nothing arrived for is missed.
@@ -309,6 +338,9 @@ impl Record {
         }
         self.request_id = Some(start.request_id.clone());
         self.environment = Some(start.environment.clone());
+        // Once a schedule delivered the occurrence, an operator's later delivery of it does
+        // not undo that.
+        self.by_schedule |= start.by_schedule;
     }
 
     fn end(&mut self, end: &End) {
@@ -393,6 +425,16 @@ pub trait Ledger: Send + Sync + 'static {
     /// Until when the missed-run check has looked at `task`'s occurrences; `None` before its
     /// first check.
     fn checked_until<'a>(&'a self, task: &'a str) -> LedgerFuture<'a, Option<Timestamp>>;
+
+    /// The earliest occurrence of `task` due at or after `since` that one of its schedules
+    /// delivered ([`Record::by_schedule`]), if any: where the missed-run rule starts before the
+    /// check's first look. Reads from the oldest record on and stops at the first such one, so
+    /// it costs the records operators sent before it, not the task's whole history.
+    fn first_by_schedule<'a>(
+        &'a self,
+        task: &'a str,
+        since: Timestamp,
+    ) -> LedgerFuture<'a, Option<Timestamp>>;
 
     /// Remembers that the missed-run check has looked at `task` up to `until`.
     fn set_checked_until<'a>(
@@ -481,6 +523,14 @@ impl Ledger for NoLedger {
         Box::pin(std::future::ready(Ok(None)))
     }
 
+    fn first_by_schedule<'a>(
+        &'a self,
+        _: &'a str,
+        _: Timestamp,
+    ) -> LedgerFuture<'a, Option<Timestamp>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+
     fn set_checked_until<'a>(
         &'a self,
         _: &'a str,
@@ -529,6 +579,7 @@ mod tests {
             execution_id: Some("e1".into()),
             request_id: request_id.into(),
             environment: "production".into(),
+            by_schedule: false,
         }
     }
 
@@ -575,6 +626,7 @@ mod tests {
         record.apply(
             &Change::Duplicate {
                 environment: "production".into(),
+                by_schedule: false,
             },
             false,
         );
@@ -584,6 +636,7 @@ mod tests {
         unknown.apply(
             &Change::Duplicate {
                 environment: "production".into(),
+                by_schedule: false,
             },
             true,
         );
@@ -602,6 +655,40 @@ mod tests {
         // A delivery that arrives after all replaces the verdict.
         late.apply(&started("r1"), false);
         assert_eq!(late.status, Status::Running);
+    }
+
+    #[test]
+    fn a_delivery_by_schedule_marks_the_record_for_good() {
+        let mut record = Record::empty("report", at("2026-11-26T08:00:00Z"));
+        record.apply(&started("operator"), true);
+        assert!(
+            !record.by_schedule,
+            "an operator's run is not the schedule's"
+        );
+        let by_schedule = Change::Started(Start {
+            by_schedule: true,
+            ..start("scheduler")
+        });
+        record.apply(&by_schedule, false);
+        assert!(record.by_schedule);
+        // A later operator's run of the same occurrence leaves it as the schedule's.
+        record.apply(&started("operator-again"), false);
+        record.apply(&finished(Status::Succeeded), false);
+        assert!(record.by_schedule);
+        // A paused task's delivery is the schedule's too: the deployment existed.
+        let mut skipped = Record::empty("report", at("2026-11-26T09:00:00Z"));
+        skipped.apply(
+            &Change::Skipped {
+                reason: "paused".into(),
+                request_id: "r".into(),
+                by_schedule: true,
+            },
+            true,
+        );
+        assert!(skipped.by_schedule);
+        let mut missed = Record::empty("report", at("2026-11-26T10:00:00Z"));
+        missed.apply(&Change::Missed, true);
+        assert!(!missed.by_schedule);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use schedule_core::jiff::{SignedDuration, Timestamp};
 use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
-use super::missed::{lateness, uncovered};
+use super::missed::{Watch, lateness, uncovered};
 use super::{Ledger, LedgerError, Pause, Query, Record, Status};
 use crate::registry::Registry;
 use crate::runner::plan::Planned;
@@ -75,15 +75,12 @@ async fn task_status(
         .iter()
         .filter(|r| r.status == Status::Missed)
         .count();
-    // Since the check's last look (or, before its first, since the oldest record), the rule
-    // is applied here, so `status` is right even where no check runs.
-    let from = match ledger.checked_until(spec.name).await? {
-        Some(mark) => Some(mark),
-        None => records
-            .last()
-            .map(|r| r.scheduled_time - SignedDuration::from_nanos(1)),
-    };
-    let unrecorded = match from {
+    // Since the check's last look (or, before its first, since the first delivery by
+    // schedule), the rule is applied here, so `status` is right even where no check runs.
+    let unrecorded = match Watch::read(ledger, spec.name, now - retention)
+        .await?
+        .since()
+    {
         Some(from) if enabled => uncovered(task, from, now - lateness(spec), &records).len(),
         _ => 0,
     };
@@ -104,10 +101,9 @@ async fn task_status(
     })
 }
 
-/// The occurrences of `task` the missed-run rule finds with no record at all since the check's
-/// last look (or, before its first, since the oldest of `records`), and after `read_from`, the
-/// start of what `records` holds: the rule applied here, so that `status` and `history` are
-/// right even where no check runs.
+/// The occurrences of `task` the missed-run rule finds with no record at all since its
+/// [`Watch`] and after `read_from`, the start of what `records` holds: the rule applied here,
+/// so that `status` and `history` are right even where no check runs.
 async fn unrecorded_misses(
     task: &'static Registration,
     environment: &str,
@@ -120,17 +116,12 @@ async fn unrecorded_misses(
     if !spec.enabled_in(environment) {
         return Ok(Vec::new());
     }
-    let from = match ledger.checked_until(spec.name).await? {
-        Some(mark) => mark,
-        None => match records.last() {
-            Some(oldest) => oldest.scheduled_time - SignedDuration::from_nanos(1),
-            None => return Ok(Vec::new()),
-        },
-    };
     let floor = read_from
         .checked_sub(SignedDuration::from_nanos(1))
         .unwrap_or(read_from);
-    let from = from.max(floor);
+    let Some(from) = Watch::read(ledger, spec.name, floor).await?.since() else {
+        return Ok(Vec::new());
+    };
     Ok(uncovered(task, from, now - lateness(spec), records))
 }
 

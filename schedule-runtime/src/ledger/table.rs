@@ -14,6 +14,7 @@
 //! | `started`, `finished` | S | RFC 3339 instants of the last run |
 //! | `duration_ms` | N | the last run's duration |
 //! | `error_type`, `excerpt` | S | the last failure's type; the start of its error, the result, or why it was skipped |
+//! | `by_schedule` | BOOL | `true` once a delivery from one of the task's schedules arrived for the occurrence (absent otherwise: only operators' or deferred deliveries); the missed-run rule starts at the earliest such occurrence before the check's first look |
 //! | `checked_until` | N | on the `at = 0` item: epoch milliseconds up to which the missed-run check has looked |
 //! | `paused`, `paused_by`, `paused_at`, `reason` | BOOL, S, S, S | on the `at = -1` item: whether the task is paused, by whom, when, why |
 //! | `holder`, `lease_until` | N, N | on the `at = -2` item (`overlap = "skip"` tasks): the running occurrence's scheduled time and the end of its lease, epoch milliseconds |

@@ -13,9 +13,11 @@ use schedule_runtime::ledger::{self, Ledger, LocalLedger, Query, Recorder, Statu
 use schedule_runtime::runner::{Clock, DeadLetterFile, Runner};
 use schedule_runtime::{Dispatcher, Heartbeat, Registry, TaskContext, scheduled};
 
-/// Friday, 27 November 2026, midnight UTC.
+/// Midnight UTC three days before today: the days of schedules below end before now on any
+/// date, so what the ledger keeps (30 days from now) holds them all.
 fn start() -> Timestamp {
-    "2026-11-27T00:00:00Z".parse().unwrap()
+    let today = Timestamp::now().as_second().div_euclid(86_400) * 86_400;
+    Timestamp::from_second(today - 3 * 86_400).unwrap()
 }
 
 /// Every six hours: 00:00, 06:00, 12:00, 18:00 UTC.
@@ -181,6 +183,98 @@ async fn a_task_left_out_midway_shows_its_missed_occurrences() {
     assert_eq!(report.missed(), 0);
 }
 
+/// A week of `keeps-running` backfilled a month before the runner first starts, and one of
+/// its occurrences run by hand: the runner's first check finds nothing missed. Then the runner
+/// is stopped for a day: exactly the occurrences of that gap are missed, none before it.
+#[tokio::test(start_paused = true)]
+async fn what_operators_ran_before_the_runner_started_is_never_missed() {
+    let ledger = Arc::new(LocalLedger::in_memory());
+    let registry = registry_of(&["keeps-running"]);
+    let task = registry.get("keeps-running").unwrap();
+    let operator = Dispatcher::new(
+        registry_of(&["keeps-running"]),
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION));
+    let month_before = start() - SignedDuration::from_hours(30 * 24);
+    let backfilled = schedule_runtime::runner::due_between(
+        task,
+        month_before,
+        month_before + SignedDuration::from_hours(7 * 24),
+        100,
+    );
+    assert_eq!(backfilled.len(), 28);
+    for time in backfilled
+        .iter()
+        .chain([&(start() - SignedDuration::from_hours(20 * 24))])
+    {
+        let (event, id) =
+            schedule_runtime::event::operator_event("keeps-running", None, *time).unwrap();
+        let invocation = schedule_runtime::Invocation {
+            request_id: id,
+            deadline: None,
+        };
+        operator.dispatch(event, invocation).await.unwrap();
+    }
+
+    // Day one, 00:00 to 23:00: 06, 12 and 18 run; the first check (at the start) and the
+    // later ones find nothing missed.
+    run(&["keeps-running"], &ledger, start(), 23).await;
+    let day_one = start() + SignedDuration::from_hours(23);
+    let statuses = ledger::status(
+        &registry,
+        "local",
+        ledger.as_ref(),
+        day_one,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 0);
+    let all = Query {
+        since: None,
+        until: None,
+        limit: 1_000,
+    };
+    let records = ledger.history("keeps-running", all).await.unwrap();
+    assert_eq!(records.len(), 29 + 3);
+    assert!(records.iter().all(|r| r.status == Status::Succeeded));
+
+    // Stopped from 23:00 until 47:00, then run to 71:00. The check at the restart looks at
+    // everything due after its last mark (22:55 less 6h05m of lateness: 16:50) and at least
+    // 6h05m before 47:00 (40:55): 18:00 ran, 24:00, 30:00 and 36:00 were missed; at 71:00,
+    // 42:00 too (48:00 onwards ran).
+    run(
+        &["keeps-running"],
+        &ledger,
+        start() + SignedDuration::from_hours(47),
+        24,
+    )
+    .await;
+    let end = start() + SignedDuration::from_hours(71);
+    let shown = ledger::history(task, "local", ledger.as_ref(), all, end)
+        .await
+        .unwrap();
+    let missed: Vec<i64> = shown
+        .iter()
+        .filter(|r| r.status == Status::Missed)
+        .map(|r| r.scheduled_time.duration_since(start()).as_hours())
+        .collect();
+    assert_eq!(missed, [42, 36, 30, 24]);
+    let statuses = ledger::status(
+        &registry,
+        "local",
+        ledger.as_ref(),
+        end,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    assert_eq!(statuses[0].missed, 4);
+}
+
 /// Every two hours, counted from when AWS created the schedule, which only the records show.
 #[scheduled("rate(2 hours)", max_age = "1h")]
 async fn every_two_hours(_ctx: TaskContext) {}
@@ -203,6 +297,7 @@ async fn a_rate_takes_its_phase_from_the_records() {
                     execution_id: None,
                     request_id: format!("r{hour}"),
                     environment: "local".to_owned(),
+                    by_schedule: true,
                 }),
             )
             .await;
@@ -304,7 +399,11 @@ async fn the_runner_skips_a_paused_task_until_it_is_resumed() {
             )
         })
         .collect();
-    let reason = "paused by alice at 2026-11-27T00:00:00Z: migrating the table";
+    let reason = format!(
+        "paused by alice at {}: migrating the table",
+        start().strftime("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let reason = reason.as_str();
     assert_eq!(
         seen,
         [
@@ -382,11 +481,10 @@ async fn the_runner_skips_an_occurrence_while_the_previous_one_runs() {
         ]
     );
     assert!(
-        history[0]
-            .excerpt
-            .as_deref()
-            .unwrap()
-            .starts_with("overlap: the occurrence of 2026-11-27T00:05:00Z is still running"),
+        history[0].excerpt.as_deref().unwrap().starts_with(&format!(
+            "overlap: the occurrence of {} is still running",
+            (start() + SignedDuration::from_mins(5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )),
         "{:?}",
         history[0].excerpt
     );

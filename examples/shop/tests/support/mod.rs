@@ -2,6 +2,7 @@
 //! it; in `tools`, the Terraform tools.
 #![allow(dead_code)] // Each test file uses part of it.
 
+pub(crate) mod operator;
 pub(crate) mod tools;
 
 /// The shop's tasks, in name order, as declared in `src/lib.rs`.
@@ -346,7 +347,16 @@ pub(crate) fn start_function(
     log: &std::path::Path,
 ) -> Function {
     let log = std::fs::File::create(log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_example-shop"));
+    if environment
+        .iter()
+        .any(|(name, _)| name == "FAKETIME_TIMESTAMP_FILE")
+    {
+        // libfaketime reads the file only while `FAKETIME` is unset; a test that moves the
+        // function's clock composes any offset it runs under itself.
+        command.env_remove("FAKETIME");
+    }
+    let child = command
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
         .env("AWS_LAMBDA_FUNCTION_NAME", "shop")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")

@@ -1,0 +1,102 @@
+//! The operator's side of a deployment applied to moto: the shop's commands run as an
+//! operator's shell runs them.
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::tools::text;
+
+/// Runs a command of `binary` with `--env`, the credentials and moto's (and the stand-in's)
+/// endpoints, as an operator's shell would have them.
+pub(crate) struct Operator {
+    pub(crate) environment: String,
+    pub(crate) moto: String,
+    pub(crate) lambda: String,
+}
+
+impl Operator {
+    pub(crate) fn run(&self, binary: &str, args: &[&str]) -> Output {
+        Command::new(binary)
+            .args(args)
+            .args(["--env", &self.environment, "--name-prefix", "example-shop"])
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            // No profile of the machine's may change what the test sees.
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", &self.moto)
+            .env("AWS_ENDPOINT_URL_SQS", &self.moto)
+            .env("AWS_ENDPOINT_URL_LAMBDA", &self.lambda)
+            .env("USER", "ops")
+            .output()
+            .unwrap()
+    }
+
+    /// `codegen <args> --env ...`, which must succeed; its stdout.
+    pub(crate) fn codegen(&self, args: &[&str]) -> String {
+        let out = self.run(env!("CARGO_BIN_EXE_codegen"), args);
+        assert!(
+            out.status.success(),
+            "codegen {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// The deployed ledger's records of `task`, newest first (`example-shop history --json`).
+    pub(crate) fn history(&self, task: &str) -> Vec<Value> {
+        self.try_history(task)
+            .unwrap_or_else(|problem| panic!("history {task}: {problem}"))
+    }
+
+    pub(crate) fn try_history(&self, task: &str) -> Result<Vec<Value>, String> {
+        let out = self.run(
+            env!("CARGO_BIN_EXE_example-shop"),
+            &["history", task, "-n", "100", "--json"],
+        );
+        if !out.status.success() {
+            return Err(text(&out.stderr));
+        }
+        Ok(serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone())
+    }
+
+    /// Waits (at most 30 s) until `task`'s records at `times` all read `succeeded`.
+    pub(crate) async fn wait_succeeded(&self, task: &str, times: &[&str]) -> Vec<Value> {
+        for _ in 0..60 {
+            // moto applies an update to an item in steps that a concurrent read can see (the
+            // item before its attributes, which DynamoDB never shows): while runs are being
+            // written, such a read is "not yet".
+            let Ok(records) = self.try_history(task) else {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            };
+            let done = times.iter().all(|time| {
+                records
+                    .iter()
+                    .any(|r| r["scheduled_time"] == *time && r["status"] == "succeeded")
+            });
+            if done {
+                return records;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!(
+            "{task}: not all of {times:?} succeeded: {:#?}",
+            self.history(task)
+        );
+    }
+}
+
+/// No record in `records` reads `missed`.
+pub(crate) fn nothing_missed(records: &[Value]) {
+    let missed: Vec<&Value> = records.iter().filter(|r| r["status"] == "missed").collect();
+    assert!(missed.is_empty(), "missed: {missed:#?}");
+}
