@@ -99,7 +99,7 @@ enum Command {
     #[cfg(feature = "operate")]
     Backfill {
         #[command(flatten)]
-        request: schedule_runtime::backfill::Request,
+        request: schedule_runtime::cli::backfill::Request,
         #[command(flatten)]
         target: crate::operate::Target,
     },
@@ -160,7 +160,12 @@ where
         ),
         Command::List => Registry::load()
             .map_err(|e| e.to_string())
-            .and_then(|registry| write_all(out, &registry.list_table(Timestamp::now()))),
+            .and_then(|registry| {
+                write_all(
+                    out,
+                    &schedule_runtime::cli::list::tasks_table(&registry, Timestamp::now()),
+                )
+            }),
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),

@@ -1,5 +1,5 @@
 //! `codegen manifest`: the application's registry as JSON, for tools. (`codegen list` prints
-//! [`Registry::list_table`].)
+//! [`schedule_runtime::cli::list::tasks_table`].)
 
 use schedule_runtime::Registry;
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::{Instrument, error, info, info_span, warn};
 
+use crate::causes::with_causes;
 use crate::context::TaskContext;
 use crate::event::{Event, EventError};
 use crate::heartbeat::Heartbeat;
@@ -718,24 +719,6 @@ impl Failure {
             Failure::TimedOut(after) => DispatchError::TimedOut { task, after },
         }
     }
-}
-
-/// The error's message followed by its causes' (`reading the feed: No such file or directory`):
-/// the cause is often what says what to fix. How every command line of the framework prints an
-/// error.
-pub fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        let text = inner.to_string();
-        // Some errors repeat their cause in their own message.
-        if !message.ends_with(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = inner.source();
-    }
-    message
 }
 
 /// Runs the task as its own tokio task, so that a panic is contained, and cancels it at

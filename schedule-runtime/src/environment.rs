@@ -58,12 +58,16 @@ pub fn deployment() -> String {
         .unwrap_or_else(|| LOCAL.to_owned())
 }
 
+/// How long ledger records are kept without [`LEDGER_RETENTION_DAYS`]: 30 days.
+pub const DEFAULT_LEDGER_RETENTION: schedule_core::jiff::SignedDuration =
+    schedule_core::jiff::SignedDuration::from_hours(30 * 24);
+
 /// How long ledger records are kept: [`LEDGER_RETENTION_DAYS`], else 30 days; a value that is
 /// not a whole number of days from 1 to 3650 is an error naming it.
 pub fn ledger_retention() -> Result<schedule_core::jiff::SignedDuration, String> {
     match std::env::var(LEDGER_RETENTION_DAYS) {
-        Err(_) => Ok(crate::ledger::DEFAULT_RETENTION),
-        Ok(text) if text.is_empty() => Ok(crate::ledger::DEFAULT_RETENTION),
+        Err(_) => Ok(DEFAULT_LEDGER_RETENTION),
+        Ok(text) if text.is_empty() => Ok(DEFAULT_LEDGER_RETENTION),
         Ok(text) => match text.parse::<i64>() {
             Ok(days @ 1..=3650) => Ok(schedule_core::jiff::SignedDuration::from_hours(days * 24)),
             _ => Err(format!(

@@ -43,12 +43,13 @@
 //! tools that only read the registry turn it off.
 
 mod atomic_file;
-pub mod backfill;
-#[cfg(feature = "app")]
-mod cli;
+mod causes;
+pub mod cli;
+mod clock;
 mod context;
 #[cfg(feature = "defer")]
 pub mod defer;
+pub mod deferred;
 mod dispatch;
 #[cfg(feature = "app")]
 mod dynamo;
@@ -67,12 +68,12 @@ pub mod metrics;
 mod registry;
 pub mod runner;
 mod task;
-mod text_table;
 
+pub use causes::with_causes;
 pub use context::TaskContext;
 #[cfg(feature = "defer")]
 pub use defer::{cancel, defer};
-pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome, with_causes};
+pub use dispatch::{CHECK_EVENT, DispatchError, Dispatcher, Invocation, Outcome};
 #[cfg(feature = "app")]
 pub use entry::main;
 pub use event::{Event, EventError};

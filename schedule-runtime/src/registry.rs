@@ -2,17 +2,11 @@
 
 use std::fmt;
 
-use schedule_core::jiff::tz::TimeZone;
-use schedule_core::jiff::{SignedDuration, Timestamp};
+use schedule_core::TaskSpec;
 use schedule_core::limits::alias_name;
-use schedule_core::{DstChange, DstKind, TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
-use crate::runner::plan::Planned;
 use crate::task::{Location, Registration};
-
-/// How `list` shows the schedule of a task that has none (`#[scheduled(deferred)]`).
-const DEFERRED_ONLY: &str = "deferred only";
 
 /// The tasks of this binary, sorted by name, names unique.
 #[derive(Debug)]
@@ -163,85 +157,6 @@ impl Registry {
             .map(|i| self.tasks[i])
     }
 
-    /// A table of deferred runs waiting to fire (`list` prints it under the tasks): task, key,
-    /// time in the task's zone and in UTC, and when it was deferred (UTC).
-    pub fn deferred_table(&self, runs: &[crate::runner::Pending]) -> String {
-        let header = ["TASK", "KEY", "AT", "UTC", "DEFERRED"];
-        let rows: Vec<Vec<String>> = runs
-            .iter()
-            .map(|run| {
-                let zone = self
-                    .get(&run.task)
-                    .and_then(|task| time_zone(task.spec().timezone).ok())
-                    .unwrap_or(TimeZone::UTC);
-                vec![
-                    run.task.clone(),
-                    run.key.clone(),
-                    format_instant(run.at, &zone),
-                    format_instant(run.at, &TimeZone::UTC),
-                    format_instant(run.deferred_at, &TimeZone::UTC),
-                ]
-            })
-            .collect();
-        crate::text_table::render(&header, &rows, None)
-    }
-
-    /// A table of the tasks for people: name, schedule, zone, environments, the next fire time
-    /// after `now` (as the local runner would fire it) in the task's zone and in UTC, and the
-    /// first scheduled minute within a year that a daylight-saving change skips or repeats.
-    pub fn list_table(&self, now: Timestamp) -> String {
-        let header = [
-            "TASK",
-            "SCHEDULE",
-            "ZONE",
-            "ENVIRONMENTS",
-            "NEXT",
-            "UTC",
-            "DST",
-        ];
-        let rows: Vec<[String; 7]> = self
-            .tasks()
-            .iter()
-            .map(|task| {
-                let spec = task.spec();
-                // As the runner would fire it: start and end dates, a rate counted from now.
-                // The macro validated the schedule and zone; `None` means a hand-built spec.
-                let next = match (Planned::new(task, now), time_zone(spec.timezone)) {
-                    _ if spec.expression.is_none() => ["-".to_owned(), "-".to_owned()],
-                    (Some(planned), Ok(tz)) => planned.next_after(now).map_or_else(
-                        || ["never".to_owned(), "never".to_owned()],
-                        |t| [format_instant(t, &tz), format_instant(t, &TimeZone::UTC)],
-                    ),
-                    _ => ["invalid".to_owned(), "invalid".to_owned()],
-                };
-                let [next_local, next_utc] = next;
-                let dst = match (task.spec().schedule(), time_zone(spec.timezone)) {
-                    (Some(Ok(schedule)), Ok(tz)) => schedule
-                        .dst_changes(now, now + SignedDuration::from_hours(366 * 24), &tz)
-                        .first()
-                        .map_or_else(|| "-".to_owned(), dst_cell),
-                    _ => "-".to_owned(),
-                };
-                let environments = if spec.environments.is_empty() {
-                    "all".to_owned()
-                } else {
-                    spec.environments.join(",")
-                };
-                [
-                    spec.name.to_owned(),
-                    spec.expression.unwrap_or(DEFERRED_ONLY).to_owned(),
-                    spec.timezone.to_owned(),
-                    environments,
-                    next_local,
-                    next_utc,
-                    dst,
-                ]
-            })
-            .collect();
-        let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
-        crate::text_table::render(&header, &rows, None)
-    }
-
     /// The registry as data: every declared option of every task, for codegen and tooling.
     pub fn manifest(&self) -> Manifest<'_> {
         Manifest {
@@ -255,15 +170,6 @@ impl Registry {
                 })
                 .collect(),
         }
-    }
-}
-
-/// A DST change as a table cell: "2027-03-28 02:30 skipped", "2026-10-25 02:30 once".
-fn dst_cell(change: &DstChange) -> String {
-    let when = change.local.strftime("%Y-%m-%d %H:%M");
-    match change.kind {
-        DstKind::Skipped => format!("{when} skipped"),
-        DstKind::Repeated => format!("{when} once"),
     }
 }
 

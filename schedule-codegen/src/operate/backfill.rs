@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use schedule_runtime::Registry;
-use schedule_runtime::backfill::Request;
+use schedule_runtime::cli::backfill::Request;
 use schedule_runtime::ledger::Status;
 
 use super::invoke::operator_event;

@@ -43,7 +43,7 @@ const POLL: Duration = Duration::from_secs(1);
 pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let Some(task) = registry.get(&args.task) else {
-        return Err(schedule_runtime::ledger::commands::unknown_task(
+        return Err(schedule_runtime::cli::ledger::unknown_task(
             &registry, &args.task,
         ));
     };

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 
 use schedule_runtime::Registry;
-use schedule_runtime::ledger::commands;
+use schedule_runtime::cli::ledger as commands;
 
 use super::{Deployment, Target, say};
 

@@ -50,9 +50,7 @@ pub(crate) async fn replay(args: Replay, out: &mut dyn Write) -> Result<(), Stri
     if let Some(task) = &args.task
         && registry.get(task).is_none()
     {
-        return Err(schedule_runtime::ledger::commands::unknown_task(
-            &registry, task,
-        ));
+        return Err(schedule_runtime::cli::ledger::unknown_task(&registry, task));
     }
     let deployment = Deployment::connect(&args.target).await?;
     let queue_name = format!("{}-dead-letter", deployment.name);

@@ -70,7 +70,7 @@ use serde::Serialize;
 use crate::environment;
 use crate::task::{Registration, Task};
 
-pub use crate::runner::deferred::{LocalDeferrals, Pending};
+pub use crate::deferred::{LocalDeferrals, Pending};
 pub use name::schedule_name;
 
 /// Starts deferring a run of the task `T` with `input`, the task's own input type. Give the
@@ -309,9 +309,7 @@ static BACKEND: RwLock<Option<Backend>> = RwLock::new(None);
 /// directory, so tasks run by `cargo run` defer locally. Returns the store, which the local
 /// runner watches.
 pub fn use_state_dir(dir: impl Into<PathBuf>) -> Arc<LocalDeferrals> {
-    use_local(LocalDeferrals::new(
-        dir.into().join(crate::runner::deferred::FILE),
-    ))
+    use_local(LocalDeferrals::new(dir.into().join(crate::deferred::FILE)))
 }
 
 /// Where a process defers runs in AWS when it is not configured by the environment's

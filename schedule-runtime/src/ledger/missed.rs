@@ -15,7 +15,7 @@ use schedule_core::TaskSpec;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 
 use super::{Ledger, LedgerError, Record};
-use crate::runner::plan::Planned;
+use crate::task::Planned;
 use crate::task::Registration;
 
 /// Slack after an occurrence's last possible delivery before it counts as missed: a delivery

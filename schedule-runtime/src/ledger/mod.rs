@@ -14,7 +14,6 @@
 //! running twice).
 
 mod check;
-pub mod commands;
 #[cfg(feature = "app")]
 mod dynamodb;
 mod local;
@@ -36,7 +35,7 @@ pub use dynamodb::DynamoDbLedger;
 pub use local::LocalLedger;
 pub use missed::{GRACE, lateness};
 pub use recorder::{DEFAULT_RETENTION, Recorder, WRITE_TIMEOUT};
-pub use report::{TaskStatus, history, history_table, shown_status, status, status_table};
+pub use report::{TaskStatus, history, shown_status, status};
 
 /// How an occurrence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -156,7 +155,7 @@ pub struct Record {
     /// Whether a delivery from one of the task's schedules arrived for it (not only an
     /// operator's `invoke`, `backfill` or `replay`, nor a deferred run): such an occurrence
     /// shows that the deployment existed when it was due, which is where the missed-run rule
-    /// may start ([`missed`]).
+    /// may start (`docs/contracts.md`, section 5).
     #[serde(default, skip_serializing_if = "is_false")]
     pub by_schedule: bool,
 }

@@ -14,7 +14,7 @@ use super::{Change, Entry, Ledger, LedgerFuture, NoLedger, Start, StartAnswer};
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How long records are kept unless told otherwise.
-pub const DEFAULT_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
+pub const DEFAULT_RETENTION: SignedDuration = crate::environment::DEFAULT_LEDGER_RETENTION;
 
 /// Writes the changes of runs to a [`Ledger`], each bounded by [`WRITE_TIMEOUT`]; a write that
 /// fails or times out is logged and counted, and the run goes on. Cheap to clone.

@@ -1,17 +1,15 @@
 //! What `status` and `history` show, computed from the ledger and the declarations: the same
 //! for the local state directory and a deployed table.
 
-use schedule_core::jiff::tz::TimeZone;
+use schedule_core::TaskSpec;
 use schedule_core::jiff::{SignedDuration, Timestamp};
-use schedule_core::{TaskSpec, format_instant, time_zone};
 use serde::Serialize;
 
 use super::missed::{Watch, lateness, uncovered};
 use super::{Ledger, LedgerError, Pause, Query, Record, Status};
 use crate::registry::Registry;
-use crate::runner::plan::Planned;
+use crate::task::Planned;
 use crate::task::Registration;
-use crate::text_table;
 
 /// One task's line of `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,7 +31,7 @@ pub struct TaskStatus {
     pub missed: usize,
     /// The task's zone, for display.
     #[serde(skip)]
-    zone: String,
+    pub(crate) zone: String,
 }
 
 /// The status of every task of `registry` in `environment`, from `ledger`'s records of the
@@ -167,163 +165,5 @@ pub fn shown_status(record: &Record, spec: &TaskSpec, now: Timestamp) -> &'stati
         Status::DeadLettered.as_str()
     } else {
         record.status.as_str()
-    }
-}
-
-/// `status` as aligned columns; `colour` paints outcomes for a terminal.
-pub fn status_table(
-    registry: &Registry,
-    statuses: &[TaskStatus],
-    now: Timestamp,
-    colour: bool,
-) -> String {
-    let header = [
-        "TASK",
-        "ENABLED",
-        "LAST RUN",
-        "OUTCOME",
-        "LAST SUCCESS",
-        "NEXT",
-        "MISSED",
-    ];
-    let rows: Vec<Vec<String>> = statuses
-        .iter()
-        .map(|s| {
-            let tz = time_zone(&s.zone).unwrap_or(TimeZone::UTC);
-            let spec = registry.get(&s.task).map(Registration::spec);
-            // Minutes and the zone's abbreviation keep the table within a terminal's width.
-            let when = |t: Option<Timestamp>| {
-                t.map_or_else(
-                    || "-".to_owned(),
-                    |t| {
-                        t.to_zoned_datetime(tz.clone())
-                            .strftime("%Y-%m-%d %H:%M %Z")
-                            .to_string()
-                    },
-                )
-            };
-            let enabled = match (s.enabled, &s.paused) {
-                (false, _) => "no",
-                (true, Some(_)) => "paused",
-                (true, None) => "yes",
-            };
-            vec![
-                s.task.clone(),
-                enabled.to_owned(),
-                when(s.last_run.as_ref().map(|r| r.scheduled_time)),
-                s.last_run.as_ref().zip(spec).map_or_else(
-                    || "-".to_owned(),
-                    |(r, spec)| shown_status(r, spec, now).to_owned(),
-                ),
-                when(s.last_success),
-                when(s.next),
-                s.missed.to_string(),
-            ]
-        })
-        .collect();
-    let paint = |column: usize, cell: &str| match column {
-        1 if cell == "paused" => Some("33"),
-        3 => outcome_colour(cell),
-        6 if cell != "0" => Some("33"),
-        _ => None,
-    };
-    let mut table = text_table::render(
-        &header,
-        &rows,
-        colour.then_some(&paint as text_table::Paint<'_>),
-    );
-    for s in statuses {
-        if let Some(pause) = &s.paused {
-            table.push_str(&format!("{}: {pause}\n", s.task));
-        }
-    }
-    table
-}
-
-/// `history` as aligned columns: one line per occurrence, newest first.
-pub fn history_table(
-    task: &'static Registration,
-    records: &[Record],
-    now: Timestamp,
-    colour: bool,
-) -> String {
-    let spec = task.spec();
-    let tz = time_zone(spec.timezone).unwrap_or(TimeZone::UTC);
-    let header = [
-        "SCHEDULED",
-        "UTC",
-        "STATUS",
-        "ATTEMPTS",
-        "DURATION",
-        "ERROR",
-    ];
-    let rows: Vec<Vec<String>> = records
-        .iter()
-        .map(|r| {
-            let attempts = match r.duplicates {
-                0 => r.deliveries.to_string(),
-                n => format!("{} (+{n} duplicate)", r.deliveries),
-            };
-            let error = match (&r.error_type, &r.excerpt) {
-                (Some(kind), Some(text)) => format!("{kind}: {}", first_line(text)),
-                (None, Some(text)) if r.status == Status::Skipped => first_line(text),
-                _ => "-".to_owned(),
-            };
-            vec![
-                format_instant(r.scheduled_time, &tz),
-                format_instant(r.scheduled_time, &TimeZone::UTC),
-                shown_status(r, spec, now).to_owned(),
-                attempts,
-                r.duration_ms.map_or_else(|| "-".to_owned(), duration),
-                error,
-            ]
-        })
-        .collect();
-    let paint = |column: usize, cell: &str| {
-        if column == 2 {
-            outcome_colour(cell)
-        } else {
-            None
-        }
-    };
-    text_table::render(
-        &header,
-        &rows,
-        colour.then_some(&paint as text_table::Paint<'_>),
-    )
-}
-
-fn outcome_colour(word: &str) -> Option<&'static str> {
-    match Status::parse(word)? {
-        Status::Succeeded => Some("32"),
-        Status::Missed | Status::Skipped | Status::Running => Some("33"),
-        status if status.is_failure() => Some("31"),
-        _ => None,
-    }
-}
-
-/// The first line of `text`, at most 80 characters.
-fn first_line(text: &str) -> String {
-    super::cut(text.lines().next().unwrap_or_default(), 80)
-}
-
-/// `850ms`, `12.3s`, `4m05s`.
-fn duration(ms: u64) -> String {
-    match ms {
-        0..1_000 => format!("{ms}ms"),
-        1_000..60_000 => format!("{:.1}s", ms as f64 / 1_000.0),
-        _ => format!("{}m{:02}s", ms / 60_000, (ms / 1_000) % 60),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::duration;
-
-    #[test]
-    fn durations_read_at_a_glance() {
-        assert_eq!(duration(850), "850ms");
-        assert_eq!(duration(12_345), "12.3s");
-        assert_eq!(duration(245_000), "4m05s");
     }
 }

@@ -14,10 +14,7 @@
 //!
 //! [`event::scheduler_event`]: crate::event::scheduler_event
 
-mod clock;
 mod dead_letter;
-pub mod deferred;
-pub(crate) mod plan;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
@@ -30,15 +27,15 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
-pub use clock::Clock;
+pub use crate::clock::Clock;
+pub use crate::deferred::{LocalDeferrals, Pending};
 pub use dead_letter::{DeadLetter, DeadLetterFile};
-pub use deferred::{LocalDeferrals, Pending};
 
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::event::{Delivery, deferred_event, scheduler_event};
 use crate::ledger::Change;
+use crate::task::Planned;
 use crate::task::Registration;
-use plan::Planned;
 use schedule_core::limits::scheduler;
 
 /// How often the runner runs the missed-run check (and once when it starts, to catch up on

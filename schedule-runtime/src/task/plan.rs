@@ -1,4 +1,4 @@
-//! When each task fires next, with the rules AWS applies: the task's zone and DST rules (via
+//! When a task fires next, with the rules AWS applies: the task's zone and DST rules (via
 //! `schedule-core`), its start and end dates, and for `rate()` a phase counted from the start
 //! date, or from when the runner started (as AWS counts from the schedule's creation).
 
@@ -6,7 +6,7 @@ use schedule_core::Schedule;
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 
-use crate::task::Registration;
+use super::Registration;
 
 /// One task as the runner schedules it.
 pub(crate) struct Planned {

@@ -16,7 +16,7 @@ use schedule_core::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Clock;
+use crate::clock::Clock;
 
 /// The file's name in the state directory.
 pub const FILE: &str = "deferred.json";

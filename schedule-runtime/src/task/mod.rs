@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use crate::context::TaskContext;
 
+mod plan;
+pub(crate) use plan::Planned;
+
 /// Any error a task returns, boxed. Both `std::error::Error + Send + Sync + 'static` types and
 /// `anyhow::Error` convert into it.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;

@@ -14,16 +14,18 @@ use schedule_core::limits::defaults;
 use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use serde_json::Value;
 
-use crate::backfill::Request as BackfillRequest;
+use super::backfill::Request as BackfillRequest;
+use super::ledger as commands;
+use super::list;
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::environment;
 use crate::event::{operator_event, resent};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
-use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder, commands};
+use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder};
 use crate::registry::Registry;
-use crate::runner::plan::Planned;
 use crate::runner::{DeadLetterFile, LocalDeferrals, Runner};
+use crate::task::Planned;
 
 // The doc comment is the help's headline: about the application, not this crate (which is all
 // `#[command(about)]` would see); the name in `--version` and usage is the binary's own.
@@ -275,21 +277,21 @@ fn local_deferrals(dir: &std::path::Path) -> Arc<LocalDeferrals> {
     }
     #[cfg(not(feature = "defer"))]
     {
-        Arc::new(LocalDeferrals::new(dir.join(crate::runner::deferred::FILE)))
+        Arc::new(LocalDeferrals::new(dir.join(crate::deferred::FILE)))
     }
 }
 
 /// The tasks, then the deferred runs waiting in the state directory.
 fn list(registry: &Registry, state_dir: &std::path::Path) -> ExitCode {
-    print(&registry.list_table(Timestamp::now()));
-    let deferrals = LocalDeferrals::new(state_dir.join(crate::runner::deferred::FILE));
+    print(&list::tasks_table(registry, Timestamp::now()));
+    let deferrals = LocalDeferrals::new(state_dir.join(crate::deferred::FILE));
     match deferrals.pending() {
         Ok(runs) if runs.is_empty() => ExitCode::SUCCESS,
         Ok(runs) => {
             print(&format!(
                 "\nDeferred runs waiting in {}:\n{}",
                 deferrals.path().display(),
-                registry.deferred_table(&runs)
+                list::deferred_table(registry, &runs)
             ));
             ExitCode::SUCCESS
         }

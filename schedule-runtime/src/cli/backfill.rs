@@ -116,7 +116,7 @@ pub fn plan(
 ) -> Result<Plan, String> {
     let registration = registry
         .get(task)
-        .ok_or_else(|| crate::ledger::commands::unknown_task(registry, task))?;
+        .ok_or_else(|| super::ledger::unknown_task(registry, task))?;
     if registration.spec().expression.is_none() {
         return Err(format!(
             "`{task}` has no schedule (it runs when the code defers it), so nothing was due: run an occurrence with `invoke {task} --at <RFC3339>`"
