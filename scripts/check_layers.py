@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parent.parent / "schedule-runtime" / "src"
 
 # Lowest first. Keep in step with ARCHITECTURE.md ("schedule-runtime's layers").
 LAYERS = [
-    ("foundations", {"atomic_file", "causes", "clock", "context", "dynamo", "environment",
+    ("foundations", {"atomic_file", "aws", "causes", "clock", "context", "environment",
                      "event", "https", "task"}),
     ("the registry", {"registry"}),
     ("stores and effects", {"deferred", "defer", "heartbeat", "idempotency", "ledger", "metrics"}),

@@ -22,7 +22,7 @@ pub(crate) enum First {
     /// A schedule expression.
     Expression(LitStr),
     /// `deferred`: no schedule; the task runs when code defers it.
-    Deferred(Ident),
+    Deferred,
 }
 
 /// The word that declares a task without a schedule.
@@ -66,7 +66,7 @@ impl Parse for Args {
                     ),
                 ));
             }
-            First::Deferred(word)
+            First::Deferred
         } else {
             First::Expression(input.parse().map_err(|e| {
                 syn::Error::new(

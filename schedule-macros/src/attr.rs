@@ -27,8 +27,9 @@ pub(crate) struct Given<T> {
 /// One option's value: empty until the option is read, then set once.
 pub(crate) struct Slot<T> {
     name: &'static str,
-    /// Whether the option appeared at all, even with a value that could not be read.
-    given: bool,
+    /// Where the option's name was written, once it was, even with a value that could not be
+    /// read: messages about the option point there without looking it up by name.
+    written: Option<Span>,
     value: Option<Given<T>>,
 }
 
@@ -36,19 +37,29 @@ impl<T> Slot<T> {
     fn new(name: &'static str) -> Slot<T> {
         Slot {
             name,
-            given: false,
+            written: None,
             value: None,
         }
     }
 
     /// Reads `opt` into the slot with `read`, or refuses it when the option was given before.
     fn set(&mut self, opt: &Opt, read: Reader<T>, errors: &mut Errors) {
-        if self.given {
+        if self.written.is_some() {
             errors.at(opt.name.span(), format!("`{}` is given twice", self.name));
             return;
         }
-        self.given = true;
+        self.written = Some(opt.name.span());
         self.value = read(opt, errors);
+    }
+
+    /// The option's name, as the docs and messages spell it.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Where the option's name was written, if it was.
+    pub(crate) fn written(&self) -> Option<Span> {
+        self.written
     }
 
     /// The value, when the option was given and its value could be read.
@@ -58,7 +69,7 @@ impl<T> Slot<T> {
 
     /// Whether the option was written, whatever became of its value.
     pub(crate) fn is_given(&self) -> bool {
-        self.given
+        self.written.is_some()
     }
 }
 

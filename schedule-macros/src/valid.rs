@@ -39,13 +39,58 @@ pub(crate) struct Task {
     pub(crate) overlap: Overlap,
 }
 
-/// Checks every option. The result is meaningful only when nothing was reported to `errors`.
+/// Checks every option, one rule per function, in the order their messages are reported. The
+/// result is meaningful only when nothing was reported to `errors`.
 pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) -> Task {
-    let (expression, deferred) = match &attrs.schedule {
-        First::Expression(expression) => (Some(expression), false),
-        First::Deferred(_) => (None, true),
+    let expression = match &attrs.schedule {
+        First::Expression(expression) => Some(expression),
+        First::Deferred => None,
     };
-    let schedule = expression.and_then(|expression| match expression.value().parse::<Schedule>() {
+    let schedule = expression.and_then(|expression| schedule(expression, errors));
+    let is_at = matches!(schedule, Some(Schedule::At(_)));
+    if expression.is_none() {
+        deferred_has_no_schedule_options(attrs, errors);
+    }
+    let timezone = timezone(attrs, errors);
+    if let (Some(schedule), Some(expression)) = (&schedule, expression) {
+        fires_at_all(schedule, expression, &timezone, errors);
+    }
+    let name = name(attrs, function, errors);
+    let window_minutes = window(attrs, is_at, errors);
+    let retries = retries(attrs, errors);
+    let max_age_seconds = max_age(attrs, errors);
+    let timeout_seconds = timeout(attrs, errors);
+    let idempotency_ttl_seconds = idempotency_ttl(attrs, max_age_seconds, errors);
+    let environments = environments(attrs, errors);
+    let input = input(attrs, function, errors);
+    let (start, end) = start_and_end(attrs, is_at, errors);
+    let description = description(attrs, function, schedule.as_ref(), &timezone, errors);
+    let overlap = overlap(attrs, errors);
+    Task {
+        name,
+        expression: match (schedule, expression) {
+            (Some(schedule), _) => Some(schedule.to_string()),
+            (None, expression) => expression.map(syn::LitStr::value),
+        },
+        timezone,
+        description,
+        window_minutes,
+        retries,
+        max_age_seconds,
+        timeout_seconds,
+        idempotency_ttl_seconds,
+        heartbeat: attrs.heartbeat.get().is_some(),
+        environments,
+        input,
+        start: start.map(|t| t.to_string()),
+        end: end.map(|t| t.to_string()),
+        overlap,
+    }
+}
+
+/// The expression parses in AWS's dialect.
+fn schedule(expression: &syn::LitStr, errors: &mut Errors) -> Option<Schedule> {
+    match expression.value().parse::<Schedule>() {
         Ok(schedule) => Some(schedule),
         Err(error) => {
             // The whole literal: `proc_macro`'s `subspan`, which could point inside it, is
@@ -56,40 +101,47 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             );
             None
         }
-    });
-    let is_at = matches!(schedule, Some(Schedule::At(_)));
-    // What a deferred task cannot have: it runs at the time the code gives, not on a schedule.
-    if deferred {
-        let refused = [
-            (
-                attrs.window.is_given(),
-                "window",
-                "it runs at the time the code gives",
-            ),
-            (
-                attrs.start.is_given(),
-                "start",
-                "it has no recurring schedule",
-            ),
-            (attrs.end.is_given(), "end", "it has no recurring schedule"),
-            (
-                attrs.heartbeat.is_given(),
-                "heartbeat",
-                "a monitor expects pings on a schedule, and it has none",
-            ),
-        ];
-        for (given, option, why) in refused {
-            if given {
-                let span = option_span(attrs, option);
-                errors.at(
-                    span,
-                    format!("a `deferred` task cannot have `{option}`: {why}"),
-                );
-            }
+    }
+}
+
+/// A deferred task has none of the options about a schedule: it runs at the time the code
+/// gives.
+fn deferred_has_no_schedule_options(attrs: &Attrs, errors: &mut Errors) {
+    let refused = [
+        (
+            attrs.window.written(),
+            attrs.window.name(),
+            "it runs at the time the code gives",
+        ),
+        (
+            attrs.start.written(),
+            attrs.start.name(),
+            "it has no recurring schedule",
+        ),
+        (
+            attrs.end.written(),
+            attrs.end.name(),
+            "it has no recurring schedule",
+        ),
+        (
+            attrs.heartbeat.written(),
+            attrs.heartbeat.name(),
+            "a monitor expects pings on a schedule, and it has none",
+        ),
+    ];
+    for (written, option, why) in refused {
+        if let Some(span) = written {
+            errors.at(
+                span,
+                format!("a `deferred` task cannot have `{option}`: {why}"),
+            );
         }
     }
+}
 
-    let timezone = match attrs.timezone.get() {
+/// The zone is an IANA name in the bundled database.
+fn timezone(attrs: &Attrs, errors: &mut Errors) -> String {
+    match attrs.timezone.get() {
         Some(zone) => {
             if let Err(e) = time_zone(&zone.value) {
                 errors.at(zone.span, e);
@@ -97,12 +149,18 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             zone.value.clone()
         }
         None => defaults::TIMEZONE.to_owned(),
-    };
+    }
+}
 
-    // A schedule that matches no date at all can never run; say so now, not in production.
-    if let (Some(schedule), Some(expression)) = (&schedule, expression)
-        && !is_at
-        && let Ok(tz) = time_zone(&timezone)
+/// A schedule that matches no date at all can never run; say so now, not in production.
+fn fires_at_all(
+    schedule: &Schedule,
+    expression: &syn::LitStr,
+    timezone: &str,
+    errors: &mut Errors,
+) {
+    if !matches!(schedule, Schedule::At(_))
+        && let Ok(tz) = time_zone(timezone)
         && schedule.next_after(Timestamp::UNIX_EPOCH, &tz).is_none()
     {
         errors.at(
@@ -113,8 +171,11 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             ),
         );
     }
+}
 
-    let name = match attrs.name.get() {
+/// The task's name, given or derived from the function's, is a valid schedule name.
+fn name(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) -> String {
+    match attrs.name.get() {
         Some(name) => {
             check_name(&name.value, name.span, "", errors);
             name.value.clone()
@@ -126,9 +187,12 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             check_name(&derived, name_span(function.function), hint, errors);
             derived
         }
-    };
+    }
+}
 
-    let window_minutes = attrs.window.get().map(|window| {
+/// A flexible window is whole minutes within AWS's range, and not for a one-time `at()`.
+fn window(attrs: &Attrs, is_at: bool, errors: &mut Errors) -> Option<u16> {
+    attrs.window.get().map(|window| {
         if is_at {
             errors.at(
                 window.name,
@@ -147,9 +211,12 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             );
         }
         minutes
-    });
+    })
+}
 
-    let retries = attrs.retries.get().map_or(defaults::RETRIES, |retries| {
+/// At most Lambda's asynchronous retries.
+fn retries(attrs: &Attrs, errors: &mut Errors) -> u8 {
+    attrs.retries.get().map_or(defaults::RETRIES, |retries| {
         let value = retries.value;
         u8::try_from(value)
             .ok()
@@ -166,16 +233,22 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
                 );
                 lambda::MAX_RETRIES
             })
-    });
+    })
+}
 
-    let max_age_seconds = attrs.max_age.get().map(|max_age| {
+/// An event's maximum age within what Lambda accepts.
+fn max_age(attrs: &Attrs, errors: &mut Errors) -> Option<u32> {
+    attrs.max_age.get().map(|max_age| {
         seconds_within(max_age, &lambda::EVENT_AGE_SECONDS, errors, || {
             "`max_age` is from `1m` to `6h`, the range Lambda accepts for an event's maximum age"
                 .to_owned()
         })
-    });
+    })
+}
 
-    let timeout_seconds = attrs
+/// A run's timeout within the Lambda's own limit.
+fn timeout(attrs: &Attrs, errors: &mut Errors) -> u32 {
+    attrs
         .timeout
         .get()
         .map_or(defaults::TIMEOUT_SECONDS, |timeout| {
@@ -183,9 +256,16 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
                 "`timeout` is from `1s` to `15m`: a run cannot outlive the Lambda, whose limit is 15 minutes"
                     .to_owned()
             })
-        });
+        })
+}
 
-    let idempotency_ttl_seconds = attrs.idempotent.get().map(|idempotent| {
+/// The idempotency ttl within its range, and covering the time a delivery can still arrive.
+fn idempotency_ttl(
+    attrs: &Attrs,
+    max_age_seconds: Option<u32>,
+    errors: &mut Errors,
+) -> Option<u32> {
+    attrs.idempotent.get().map(|idempotent| {
         let Some(ttl) = &idempotent.value.ttl else {
             return defaults::IDEMPOTENCY_TTL_SECONDS;
         };
@@ -206,9 +286,12 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             );
         }
         seconds
-    });
+    })
+}
 
-    let environments = attrs.environments.get().map_or_else(Vec::new, |list| {
+/// The environments: at least one, each a valid name, none twice.
+fn environments(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
+    attrs.environments.get().map_or_else(Vec::new, |list| {
         if list.value.is_empty() {
             errors.at(
                 list.span,
@@ -229,9 +312,12 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             names.push(name.clone());
         }
         names
-    });
+    })
+}
 
-    let input = attrs.input.get().map(|input| {
+/// A declared input is JSON, for a function that takes one.
+fn input(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) -> Option<String> {
+    attrs.input.get().map(|input| {
         if function.input().is_none() {
             errors.at(
                 input.name,
@@ -244,8 +330,15 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             errors.at(input.span, format!("`input` is not valid JSON: {e}"));
         }
         input.value.clone()
-    });
+    })
+}
 
+/// `start` and `end` only for recurring schedules, `end` after `start`.
+fn start_and_end(
+    attrs: &Attrs,
+    is_at: bool,
+    errors: &mut Errors,
+) -> (Option<Timestamp>, Option<Timestamp>) {
     let start = attrs
         .start
         .get()
@@ -262,8 +355,18 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             format!("`end` ({}) must be after `start` ({start})", end.value),
         );
     }
+    (start, end)
+}
 
-    let description = match attrs.description.get() {
+/// The description, given (within AWS's length) or from the doc comment or the schedule.
+fn description(
+    attrs: &Attrs,
+    function: &TaskFn<'_>,
+    schedule: Option<&Schedule>,
+    timezone: &str,
+    errors: &mut Errors,
+) -> String {
+    match attrs.description.get() {
         Some(description) => {
             let text = &description.value;
             if text.trim().is_empty() || text.chars().count() > scheduler::MAX_DESCRIPTION_CHARS {
@@ -284,11 +387,14 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
                     .take(scheduler::MAX_DESCRIPTION_CHARS)
                     .collect()
             })
-            .or_else(|| Some(schedule.as_ref()?.describe_in(&timezone)))
+            .or_else(|| Some(schedule?.describe_in(timezone)))
             .unwrap_or_default(),
-    };
+    }
+}
 
-    let overlap = match attrs.overlap.get() {
+/// `overlap` is one of its words.
+fn overlap(attrs: &Attrs, errors: &mut Errors) -> Overlap {
+    match attrs.overlap.get() {
         None => Overlap::Allow,
         Some(given) => Overlap::parse(&given.value).unwrap_or_else(|| {
             let words: Vec<&str> = Overlap::ALL.iter().map(|o| o.as_str()).collect();
@@ -304,27 +410,6 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
             );
             Overlap::Allow
         }),
-    };
-
-    Task {
-        name,
-        expression: match (schedule, expression) {
-            (Some(schedule), _) => Some(schedule.to_string()),
-            (None, expression) => expression.map(syn::LitStr::value),
-        },
-        timezone,
-        description,
-        window_minutes,
-        retries,
-        max_age_seconds,
-        timeout_seconds,
-        idempotency_ttl_seconds,
-        heartbeat: attrs.heartbeat.get().is_some(),
-        environments,
-        input,
-        start: start.map(|t| t.to_string()),
-        end: end.map(|t| t.to_string()),
-        overlap,
     }
 }
 
@@ -378,20 +463,4 @@ fn recurring_only(
         );
     }
     instant.value
-}
-
-/// Where option `option` was written (its name), for a message about it; `None` when it was
-/// given without a readable value, which is then reported at the whole attribute.
-fn option_span(attrs: &Attrs, option: &str) -> proc_macro2::Span {
-    let span = match option {
-        "window" => attrs.window.get().map(|g| g.name),
-        "start" => attrs.start.get().map(|g| g.name),
-        "end" => attrs.end.get().map(|g| g.name),
-        "heartbeat" => attrs.heartbeat.get().map(|g| g.name),
-        _ => None,
-    };
-    span.unwrap_or_else(|| match &attrs.schedule {
-        First::Deferred(word) => word.span(),
-        First::Expression(expression) => expression.span(),
-    })
 }

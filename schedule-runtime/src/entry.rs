@@ -6,8 +6,9 @@ use std::sync::{Arc, OnceLock};
 use lambda_runtime::LambdaEvent;
 use schedule_core::jiff::Timestamp;
 
+use crate::aws::Connection;
+use crate::aws::dynamodb::LazyClient;
 use crate::dispatch::{DispatchError, Dispatcher, Invocation, rejected};
-use crate::dynamo::{Connection, LazyClient};
 use crate::environment;
 use crate::event::Event;
 use crate::heartbeat::Heartbeat;

@@ -43,6 +43,8 @@
 //! tools that only read the registry turn it off.
 
 mod atomic_file;
+#[cfg(feature = "app")]
+mod aws;
 mod causes;
 pub mod cli;
 mod clock;
@@ -51,8 +53,6 @@ mod context;
 pub mod defer;
 pub mod deferred;
 mod dispatch;
-#[cfg(feature = "app")]
-mod dynamo;
 #[cfg(feature = "app")]
 mod entry;
 pub mod environment;

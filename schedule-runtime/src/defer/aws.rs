@@ -7,9 +7,6 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_sdk_scheduler::Client;
-use aws_sdk_scheduler::config::{
-    BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-};
 use aws_sdk_scheduler::error::DisplayErrorContext;
 use aws_sdk_scheduler::operation::create_schedule::CreateScheduleError;
 use aws_sdk_scheduler::operation::delete_schedule::DeleteScheduleError;
@@ -23,10 +20,18 @@ use schedule_core::limits::{alias_name, scheduler};
 
 use super::name::schedule_name;
 use super::{DeferError, Deferred, Run, SchedulerConfig};
-use crate::dynamo::Connection;
+use crate::aws::{Connection, Patience, sdk_config};
 use crate::environment;
-use crate::https::sdk::aws_http_client;
 use crate::task::Registration;
+
+/// A deferral's patience: it runs inside a task, which can wait for Scheduler longer than a
+/// store's claim can.
+const DEFERRAL: Patience = Patience {
+    attempts: 3,
+    connect: Duration::from_secs(2),
+    attempt: Duration::from_secs(3),
+    operation: Duration::from_secs(10),
+};
 
 /// Where this application's deferred runs go, from the function's environment.
 #[derive(Debug)]
@@ -68,34 +73,8 @@ impl SchedulerDeferrals {
     /// The client, built on the first deferral over the process's one HTTPS stack: a Lambda
     /// that never defers builds nothing.
     fn client(&self) -> &Client {
-        self.client.get_or_init(|| {
-            let connection = self.connection.clone();
-            let mut config = aws_sdk_scheduler::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new(connection.region))
-                .http_client(aws_http_client())
-                .retry_config(RetryConfig::standard().with_max_attempts(3))
-                .timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(Duration::from_secs(2))
-                        .operation_attempt_timeout(Duration::from_secs(3))
-                        .operation_timeout(Duration::from_secs(10))
-                        .build(),
-                );
-            if let Some(key) = connection.credentials {
-                config = config.credentials_provider(Credentials::new(
-                    key.access_key_id,
-                    key.secret_access_key,
-                    key.session_token,
-                    None,
-                    "environment",
-                ));
-            }
-            if let Some(endpoint) = connection.endpoint {
-                config = config.endpoint_url(endpoint);
-            }
-            Client::from_conf(config.build())
-        })
+        self.client
+            .get_or_init(|| Client::new(&sdk_config(self.connection.clone(), DEFERRAL)))
     }
 
     pub(crate) async fn create(&self, run: Run) -> Result<Deferred, DeferError> {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use schedule_core::jiff::Timestamp;
 use serde_json::Value;
 
@@ -29,8 +29,8 @@ use super::table;
 use super::{
     Claim, ClaimTerms, IdempotencyStore, OccurrenceKey, StoreError, StoreFuture, new_token,
 };
-pub use crate::dynamo::{Connection, StaticCredentials};
-use crate::dynamo::{LazyClient, OPERATION_TIMEOUT};
+use crate::aws::dynamodb::{LazyClient, OPERATION_TIMEOUT, Table, condition_failed, n, s};
+pub use crate::aws::{Connection, StaticCredentials};
 
 const RUNNING: &str = "running";
 const COMPLETED: &str = "completed";
@@ -38,8 +38,7 @@ const COMPLETED: &str = "completed";
 /// Occurrence records in a DynamoDB table.
 #[derive(Debug, Clone)]
 pub struct DynamoDbStore {
-    client: Arc<LazyClient>,
-    table: String,
+    table: Table,
 }
 
 impl DynamoDbStore {
@@ -55,79 +54,48 @@ impl DynamoDbStore {
     /// request, so a process that never claims an occurrence never pays for it.
     pub fn connect(table: impl Into<String>, connection: Connection) -> DynamoDbStore {
         DynamoDbStore {
-            client: Arc::new(LazyClient::new(connection)),
-            table: table.into(),
+            table: Table::connect(connection, table),
         }
     }
 
     /// A store on `table` through the client another part of the process already holds.
     pub(crate) fn sharing(client: Arc<LazyClient>, table: impl Into<String>) -> DynamoDbStore {
         DynamoDbStore {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     /// A store on `table` through an already configured client.
     pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbStore {
         DynamoDbStore {
-            client: Arc::new(LazyClient::from(client)),
-            table: table.into(),
+            table: Table::with_client(client, table),
         }
     }
 
     /// The table's name.
     pub fn table(&self) -> &str {
-        &self.table
+        self.table.name()
     }
 
     /// Creates the table with the schema above (on demand, TTL on `expires_at`). Deployments
     /// get the table from the generated Terraform; this is for local servers and tests.
     pub async fn create_table(&self) -> Result<(), StoreError> {
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-            TimeToLiveSpecification,
-        };
-        let failed = |doing: &str, e: Box<dyn std::error::Error + Send + Sync>| {
-            StoreError::new(format!("{doing} table `{}`", self.table), Some(e))
-        };
-        let attribute = AttributeDefinition::builder()
-            .attribute_name(table::PARTITION_KEY)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .map_err(|e| failed("describing", Box::new(e)))?;
-        let key = KeySchemaElement::builder()
-            .attribute_name(table::PARTITION_KEY)
-            .key_type(KeyType::Hash)
-            .build()
-            .map_err(|e| failed("describing", Box::new(e)))?;
-        self.client()
-            .create_table()
-            .table_name(&self.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attribute)
-            .key_schema(key)
-            .send()
+        use aws_sdk_dynamodb::types::ScalarAttributeType;
+        self.table
+            .create(
+                (table::PARTITION_KEY, ScalarAttributeType::S),
+                None,
+                table::EXPIRY_ATTRIBUTE,
+            )
             .await
-            .map_err(|e| failed("creating", Box::new(e)))?;
-        let ttl = TimeToLiveSpecification::builder()
-            .attribute_name(table::EXPIRY_ATTRIBUTE)
-            .enabled(true)
-            .build()
-            .map_err(|e| failed("describing", Box::new(e)))?;
-        self.client()
-            .update_time_to_live()
-            .table_name(&self.table)
-            .time_to_live_specification(ttl)
-            .send()
-            .await
-            .map_err(|e| failed("enabling TTL on", Box::new(e)))?;
-        Ok(())
+            .map_err(|(doing, e)| {
+                StoreError::new(format!("{doing} table `{}`", self.table()), Some(e))
+            })
     }
 
     /// The DynamoDB client, for tooling and tests (built now if it was not yet).
     pub fn client(&self) -> &Client {
-        self.client.get()
+        self.table.client()
     }
 
     async fn claim_item(
@@ -139,7 +107,7 @@ impl DynamoDbStore {
         let sent = self
             .client()
             .put_item()
-            .table_name(&self.table)
+            .table_name(self.table())
             .item("pk", s(key.to_string()))
             .item("status", s(RUNNING))
             .item("token", s(&token))
@@ -212,7 +180,7 @@ impl DynamoDbStore {
         let sent = self
             .client()
             .update_item()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key("pk", s(key.to_string()))
             .update_expression("SET #status = :completed, #result = :result, expires_at = :expires REMOVE lease_until, #token")
             .condition_expression("#token = :token")
@@ -232,7 +200,7 @@ impl DynamoDbStore {
         let sent = self
             .client()
             .delete_item()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key("pk", s(key.to_string()))
             .condition_expression("#token = :token")
             .expression_attribute_names("#token", "token")
@@ -263,14 +231,6 @@ impl IdempotencyStore for DynamoDbStore {
     }
 }
 
-fn s(text: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(text.into())
-}
-
-fn n(number: i64) -> AttributeValue {
-    AttributeValue::N(number.to_string())
-}
-
 /// A conditional write on our own token failed: the claim was taken over.
 fn check_owned<E, R>(
     sent: Result<(), SdkError<E, R>>,
@@ -283,12 +243,7 @@ where
 {
     match sent {
         Ok(()) => Ok(()),
-        Err(error)
-            if error.as_service_error().and_then(|e| e.code())
-                == Some("ConditionalCheckFailedException") =>
-        {
-            Err(lost_claim(key))
-        }
+        Err(error) if condition_failed(&error) => Err(lost_claim(key)),
         Err(error) => Err(sdk_error(doing, key, error)),
     }
 }

@@ -15,7 +15,8 @@ use super::{
     Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start,
     StartAnswer, Status,
 };
-use crate::dynamo::{Connection, LazyClient};
+use crate::aws::Connection;
+use crate::aws::dynamodb::{LazyClient, Table, condition_failed, n, number, s};
 
 /// How many records one page of [`Ledger::first_by_schedule`] reads: the first record is
 /// usually the one, and what operators sent before it is read a page at a time.
@@ -24,8 +25,7 @@ const FIRST_BY_SCHEDULE_PAGE: i32 = 100;
 /// Records in a DynamoDB table.
 #[derive(Debug, Clone)]
 pub struct DynamoDbLedger {
-    client: Arc<LazyClient>,
-    table: String,
+    table: Table,
 }
 
 impl DynamoDbLedger {
@@ -38,88 +38,54 @@ impl DynamoDbLedger {
     /// A ledger on `table` reached as `connection` says.
     pub fn connect(table: impl Into<String>, connection: Connection) -> DynamoDbLedger {
         DynamoDbLedger {
-            client: Arc::new(LazyClient::new(connection)),
-            table: table.into(),
+            table: Table::connect(connection, table),
         }
     }
 
     /// A ledger on `table` through an SDK client configured elsewhere (an operator's tool
     /// loads credentials from a profile, for example). Its timeouts are the client's.
     pub fn with_client(client: Client, table: impl Into<String>) -> DynamoDbLedger {
-        DynamoDbLedger::sharing(Arc::new(LazyClient::from(client)), table)
+        DynamoDbLedger {
+            table: Table::with_client(client, table),
+        }
     }
 
     /// A ledger on `table` through the client another part of the process already holds.
     pub(crate) fn sharing(client: Arc<LazyClient>, table: impl Into<String>) -> DynamoDbLedger {
         DynamoDbLedger {
-            client,
-            table: table.into(),
+            table: Table::new(client, table),
         }
     }
 
     /// The table's name.
     pub fn table(&self) -> &str {
-        &self.table
+        self.table.name()
     }
 
     fn client(&self) -> &Client {
-        self.client.get()
+        self.table.client()
     }
 
     /// Creates the table with the schema in [`table`](super::table) (on demand, TTL on
     /// `expires_at`). Deployments get it from the generated Terraform; this is for tests.
     pub async fn create_table(&self) -> Result<(), LedgerError> {
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-            TimeToLiveSpecification,
-        };
-        let failed = |doing: &str, e: Box<dyn std::error::Error + Send + Sync>| {
-            LedgerError::new(format!("{doing} table `{}`", self.table), Some(e))
-        };
-        let attribute = |name: &str, kind: ScalarAttributeType| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(kind)
-                .build()
-                .map_err(|e| failed("describing", Box::new(e)))
-        };
-        let key = |name: &str, kind: KeyType| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .map_err(|e| failed("describing", Box::new(e)))
-        };
-        self.client()
-            .create_table()
-            .table_name(&self.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attribute(PARTITION_KEY, ScalarAttributeType::S)?)
-            .attribute_definitions(attribute(SORT_KEY, ScalarAttributeType::N)?)
-            .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
-            .key_schema(key(SORT_KEY, KeyType::Range)?)
-            .send()
+        use aws_sdk_dynamodb::types::ScalarAttributeType;
+        self.table
+            .create(
+                (PARTITION_KEY, ScalarAttributeType::S),
+                Some((SORT_KEY, ScalarAttributeType::N)),
+                EXPIRY_ATTRIBUTE,
+            )
             .await
-            .map_err(|e| failed("creating", Box::new(e)))?;
-        let ttl = TimeToLiveSpecification::builder()
-            .attribute_name(EXPIRY_ATTRIBUTE)
-            .enabled(true)
-            .build()
-            .map_err(|e| failed("describing", Box::new(e)))?;
-        self.client()
-            .update_time_to_live()
-            .table_name(&self.table)
-            .time_to_live_specification(ttl)
-            .send()
-            .await
-            .map_err(|e| failed("enabling TTL on", Box::new(e)))?;
-        Ok(())
+            .map_err(|(doing, e)| {
+                LedgerError::new(format!("{doing} table `{}`", self.table()), Some(e))
+            })
     }
 
     fn update(&self, task: &str, at: i64) -> UpdateItemFluentBuilder {
         self.client()
             .update_item()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key(PARTITION_KEY, s(task))
             .key(SORT_KEY, n(at))
     }
@@ -138,19 +104,16 @@ impl DynamoDbLedger {
         }
         match request.send().await {
             Ok(_) => Ok(()),
-            Err(error)
-                if condition.is_some()
-                    && error.as_service_error().is_some_and(
-                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
-                    ) =>
-            {
+            Err(error) if condition.is_some() && condition_failed(&error) => {
                 // Something arrived after all: the record stands as it is.
                 Ok(())
             }
             Err(error) => Err(LedgerError::new(
                 format!(
                     "writing `{}` {} to table `{}`",
-                    entry.task, entry.scheduled_time, self.table
+                    entry.task,
+                    entry.scheduled_time,
+                    self.table()
                 ),
                 Some(Box::new(error)),
             )),
@@ -173,7 +136,7 @@ impl DynamoDbLedger {
             let page = self
                 .client()
                 .query()
-                .table_name(&self.table)
+                .table_name(self.table())
                 .key_condition_expression("#task = :task AND #at BETWEEN :since AND :last")
                 .expression_attribute_names("#task", PARTITION_KEY)
                 .expression_attribute_names("#at", SORT_KEY)
@@ -187,7 +150,7 @@ impl DynamoDbLedger {
                 .await
                 .map_err(|e| {
                     LedgerError::new(
-                        format!("reading `{task}` from table `{}`", self.table),
+                        format!("reading `{task}` from table `{}`", self.table()),
                         Some(Box::new(e)),
                     )
                 })?;
@@ -215,7 +178,7 @@ impl DynamoDbLedger {
             let page = self
                 .client()
                 .query()
-                .table_name(&self.table)
+                .table_name(self.table())
                 .key_condition_expression("#task = :task AND #at >= :since")
                 .filter_expression("by_schedule = :yes")
                 .projection_expression("#at")
@@ -233,7 +196,7 @@ impl DynamoDbLedger {
                     LedgerError::new(
                         format!(
                             "reading the first delivery by schedule of `{task}` from table `{}`",
-                            self.table
+                            self.table()
                         ),
                         Some(Box::new(e)),
                     )
@@ -270,7 +233,7 @@ impl DynamoDbLedger {
         let page = self
             .client()
             .query()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key_condition_expression("#task = :task AND #at = :mark")
             .expression_attribute_names("#task", PARTITION_KEY)
             .expression_attribute_names("#at", SORT_KEY)
@@ -280,7 +243,7 @@ impl DynamoDbLedger {
             .await
             .map_err(|e| {
                 LedgerError::new(
-                    format!("reading {what} of `{task}` from table `{}`", self.table),
+                    format!("reading {what} of `{task}` from table `{}`", self.table()),
                     Some(Box::new(e)),
                 )
             })?;
@@ -304,7 +267,7 @@ impl DynamoDbLedger {
                 LedgerError::new(
                     format!(
                         "writing the check mark of `{task}` to table `{}`",
-                        self.table
+                        self.table()
                     ),
                     Some(Box::new(e)),
                 )
@@ -331,14 +294,16 @@ impl DynamoDbLedger {
             LedgerError::new(
                 format!(
                     "writing the start of `{}` {} to table `{}`",
-                    entry.task, entry.scheduled_time, self.table
+                    entry.task,
+                    entry.scheduled_time,
+                    self.table()
                 ),
                 Some(e),
             )
         };
         let (update, _) = Update::of(entry);
         let mut write = UpdateItem::builder()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key(PARTITION_KEY, s(&entry.task))
             .key(SORT_KEY, n(entry.scheduled_time.as_millisecond()))
             .update_expression(update.expression())
@@ -347,7 +312,7 @@ impl DynamoDbLedger {
             write = write.expression_attribute_values(placeholder, value);
         }
         let check = ConditionCheck::builder()
-            .table_name(&self.table)
+            .table_name(self.table())
             .key(PARTITION_KEY, s(&entry.task))
             .key(SORT_KEY, n(PAUSE_MARK))
             .condition_expression("attribute_not_exists(paused) OR paused = :no")
@@ -358,7 +323,7 @@ impl DynamoDbLedger {
         let holder = entry.scheduled_time.as_millisecond();
         if let Some(until) = hold {
             let marker = UpdateItem::builder()
-                .table_name(&self.table)
+                .table_name(self.table())
                 .key(PARTITION_KEY, s(&entry.task))
                 .key(SORT_KEY, n(RUNNING_MARK))
                 .update_expression("SET holder = :holder, lease_until = :until")
@@ -435,15 +400,12 @@ impl DynamoDbLedger {
         match sent {
             Ok(_) => Ok(()),
             // Taken over after its lease ended: nothing of this occurrence's to give up.
-            Err(error)
-                if error.as_service_error().is_some_and(
-                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
-                ) =>
-            {
-                Ok(())
-            }
+            Err(error) if condition_failed(&error) => Ok(()),
             Err(error) => Err(LedgerError::new(
-                format!("releasing the running marker of `{task}` in table `{}`", self.table),
+                format!(
+                    "releasing the running marker of `{task}` in table `{}`",
+                    self.table()
+                ),
                 Some(Box::new(error)),
             )),
         }
@@ -496,7 +458,7 @@ impl DynamoDbLedger {
             LedgerError::new(
                 format!(
                     "writing whether `{task}` is paused to table `{}`",
-                    self.table
+                    self.table()
                 ),
                 Some(Box::new(e)),
             )
@@ -692,11 +654,7 @@ impl Update {
         }
     }
 
-    /// After [`Update::start`] in the same expression, the end's status replaces the start's.
     fn end(&mut self, end: &End) {
-        self.set.retain(|clause| !clause.starts_with("#status"));
-        self.values
-            .retain(|(placeholder, _)| *placeholder != ":status");
         self.set(":status", "#status", s(end.status.as_str()));
         self.set(":finished", "finished", s(end.at.to_string()));
         let duration = i64::try_from(end.duration_ms).unwrap_or(i64::MAX);
@@ -764,18 +722,4 @@ fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
         excerpt: text("excerpt"),
         by_schedule: item.get("by_schedule").and_then(|v| v.as_bool().ok()) == Some(&true),
     })
-}
-
-fn number(item: &Item, name: &str) -> Option<i64> {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-}
-
-fn s(text: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(text.into())
-}
-
-fn n(number: i64) -> AttributeValue {
-    AttributeValue::N(number.to_string())
 }

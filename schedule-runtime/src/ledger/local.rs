@@ -381,3 +381,18 @@ impl Ledger for LocalLedger {
         })))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LocalLedger;
+
+    #[tokio::test]
+    async fn follows_the_ledger_rules() {
+        crate::ledger::conformance::check(&LocalLedger::in_memory(), "memory").await;
+        let file =
+            std::env::temp_dir().join(format!("ledger-conformance-{}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        crate::ledger::conformance::check(&LocalLedger::open(&file), "file").await;
+        let _ = std::fs::remove_file(&file);
+    }
+}

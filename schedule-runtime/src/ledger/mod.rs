@@ -14,6 +14,8 @@
 //! running twice).
 
 mod check;
+#[cfg(any(test, feature = "test-util"))]
+pub mod conformance;
 #[cfg(feature = "app")]
 mod dynamodb;
 mod local;

@@ -164,6 +164,13 @@ fn invocation(id: &str) -> Invocation {
     }
 }
 
+/// The ledger's rules (`ledger::conformance`), as the local ledger's unit tests run them.
+#[tokio::test]
+#[ignore = "needs moto: run bash scripts/test.sh"]
+async fn dynamodb_follows_the_ledger_rules() {
+    ledger::conformance::check(&fresh_ledger().await, "dynamodb").await;
+}
+
 /// Every kind of change, applied to both ledgers: what DynamoDB stores reads back as what
 /// `Record::apply` (the local ledger) makes of it, field for field.
 #[tokio::test]

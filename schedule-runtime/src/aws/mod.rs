@@ -1,18 +1,17 @@
-//! The one DynamoDB client of a process, shared by the idempotency store and the ledger: built
-//! on first use from a [`Connection`], over the shared HTTPS stack.
+//! The AWS clients of a process: one place ([`sdk_config`]) builds the configuration of every
+//! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs) from a
+//! [`Connection`], over the shared HTTPS stack; `dynamodb.rs` is the one DynamoDB client,
+//! shared by the idempotency store and the ledger, and the table handle both stores use.
 
-use std::sync::OnceLock;
+pub(crate) mod dynamodb;
+
 use std::time::Duration;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{
-    BehaviorVersion, Credentials, Region, retry::RetryConfig, timeout::TimeoutConfig,
-};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_types::SdkConfig;
+use aws_types::sdk_config::{RetryConfig, SharedCredentialsProvider, TimeoutConfig};
 
 use crate::https::sdk::aws_http_client;
-
-/// The most one store call may take, retries included: a slow store fails closed quickly.
-pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How to reach DynamoDB.
 #[derive(Debug, Clone, Default)]
@@ -46,69 +45,48 @@ impl std::fmt::Debug for StaticCredentials {
     }
 }
 
-/// The SDK client, built from its connection on first use.
-#[derive(Debug)]
-pub(crate) struct LazyClient {
-    connection: Option<Connection>,
-    client: OnceLock<Client>,
+/// How long a client waits, and how often it tries: a store must fail closed quickly, a
+/// deferral may take longer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Patience {
+    /// Attempts per call, the first included.
+    pub(crate) attempts: u32,
+    pub(crate) connect: Duration,
+    /// One attempt.
+    pub(crate) attempt: Duration,
+    /// One call, retries included.
+    pub(crate) operation: Duration,
 }
 
-impl LazyClient {
-    pub(crate) fn get(&self) -> &Client {
-        self.client.get_or_init(|| {
-            let connection = self.connection.clone().unwrap_or_default();
-            Client::from_conf(sdk_config(connection))
-        })
-    }
-}
-
-/// The SDK's configuration: the shared HTTPS stack, two attempts, and timeouts that keep a
-/// slow store from holding a run (the run fails closed instead).
-fn sdk_config(connection: Connection) -> aws_sdk_dynamodb::Config {
-    let mut config = aws_sdk_dynamodb::Config::builder()
+/// The SDK configuration of a client reached as `connection` says: the shared HTTPS stack, the
+/// region, the static credentials if any (without, it signs nothing), the endpoint, and
+/// `patience`. Each SDK's `Client::new` takes it.
+pub(crate) fn sdk_config(connection: Connection, patience: Patience) -> SdkConfig {
+    let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(connection.region))
         .http_client(aws_http_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .retry_config(RetryConfig::standard().with_max_attempts(patience.attempts))
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(1))
-                .operation_attempt_timeout(Duration::from_millis(1_400))
-                .operation_timeout(OPERATION_TIMEOUT)
+                .connect_timeout(patience.connect)
+                .operation_attempt_timeout(patience.attempt)
+                .operation_timeout(patience.operation)
                 .build(),
         );
-    if let Some(static_credentials) = connection.credentials {
-        config = config.credentials_provider(Credentials::new(
-            static_credentials.access_key_id,
-            static_credentials.secret_access_key,
-            static_credentials.session_token,
+    if let Some(key) = connection.credentials {
+        config = config.credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            key.access_key_id,
+            key.secret_access_key,
+            key.session_token,
             None,
             "environment",
-        ));
+        )));
     }
     if let Some(endpoint) = connection.endpoint {
         config = config.endpoint_url(endpoint);
     }
     config.build()
-}
-
-impl LazyClient {
-    /// A client to build from `connection` on first use.
-    pub(crate) fn new(connection: Connection) -> LazyClient {
-        LazyClient {
-            connection: Some(connection),
-            client: OnceLock::new(),
-        }
-    }
-}
-
-impl From<Client> for LazyClient {
-    fn from(client: Client) -> LazyClient {
-        LazyClient {
-            connection: None,
-            client: OnceLock::from(client),
-        }
-    }
 }
 
 impl Connection {
