@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType};
 
-use super::{Connection, Patience, sdk_config};
+use super::{Connection, Patience, sdk_client};
 
 /// The most one store call may take, retries included: a slow store fails closed quickly.
 pub(crate) const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
@@ -42,7 +42,7 @@ impl LazyClient {
     pub(crate) fn get(&self) -> &Client {
         self.client.get_or_init(|| {
             let connection = self.connection.clone().unwrap_or_default();
-            Client::new(&sdk_config(connection, STORE))
+            sdk_client!(aws_sdk_dynamodb, connection, STORE)
         })
     }
 }

@@ -1,4 +1,4 @@
-//! The AWS clients of a process: one place ([`sdk_config`]) builds the configuration of every
+//! The AWS clients of a process: one place (`sdk_client!`) builds the configuration of every
 //! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs) from a
 //! [`Connection`], over the shared HTTPS stack; `dynamodb.rs` is the one DynamoDB client,
 //! shared by the idempotency store and the ledger, and the table handle both stores use.
@@ -6,12 +6,6 @@
 pub(crate) mod dynamodb;
 
 use std::time::Duration;
-
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_types::SdkConfig;
-use aws_types::sdk_config::{RetryConfig, SharedCredentialsProvider, TimeoutConfig};
-
-use crate::https::sdk::aws_http_client;
 
 /// How to reach DynamoDB.
 #[derive(Debug, Clone, Default)]
@@ -58,36 +52,46 @@ pub(crate) struct Patience {
     pub(crate) operation: Duration,
 }
 
-/// The SDK configuration of a client reached as `connection` says: the shared HTTPS stack, the
-/// region, the static credentials if any (without, it signs nothing), the endpoint, and
-/// `patience`. Each SDK's `Client::new` takes it.
-pub(crate) fn sdk_config(connection: Connection, patience: Patience) -> SdkConfig {
-    let mut config = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(connection.region))
-        .http_client(aws_http_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(patience.attempts))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(patience.connect)
-                .operation_attempt_timeout(patience.attempt)
-                .operation_timeout(patience.operation)
-                .build(),
-        );
-    if let Some(key) = connection.credentials {
-        config = config.credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            key.access_key_id,
-            key.secret_access_key,
-            key.session_token,
-            None,
-            "environment",
-        )));
-    }
-    if let Some(endpoint) = connection.endpoint {
-        config = config.endpoint_url(endpoint);
-    }
-    config.build()
+/// A client of the SDK crate `$sdk` (`aws_sdk_dynamodb`, `aws_sdk_scheduler`) reached as the
+/// [`Connection`] says, with the [`Patience`]: the shared HTTPS stack, the region, the static
+/// credentials if any (without, it signs nothing), the endpoint. The one place every AWS client
+/// of the runtime is configured. A macro, because each SDK's configuration is its own type;
+/// `aws-types`' shared `SdkConfig` would do the same through a conversion that cost the Lambda
+/// binary 39 KB more (`BENCHMARKS.md`).
+macro_rules! sdk_client {
+    ($sdk:ident, $connection:expr, $patience:expr) => {{
+        let connection: $crate::aws::Connection = $connection;
+        let patience: $crate::aws::Patience = $patience;
+        let mut config = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new(connection.region))
+            .http_client($crate::https::sdk::aws_http_client())
+            .retry_config(
+                $sdk::config::retry::RetryConfig::standard().with_max_attempts(patience.attempts),
+            )
+            .timeout_config(
+                $sdk::config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(patience.connect)
+                    .operation_attempt_timeout(patience.attempt)
+                    .operation_timeout(patience.operation)
+                    .build(),
+            );
+        if let Some(key) = connection.credentials {
+            config = config.credentials_provider($sdk::config::Credentials::new(
+                key.access_key_id,
+                key.secret_access_key,
+                key.session_token,
+                None,
+                "environment",
+            ));
+        }
+        if let Some(endpoint) = connection.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        $sdk::Client::from_conf(config.build())
+    }};
 }
+pub(crate) use sdk_client;
 
 impl Connection {
     /// The connection the environment describes, as the AWS SDK documents it: `AWS_REGION` (or

@@ -20,7 +20,7 @@ use schedule_core::limits::{alias_name, scheduler};
 
 use super::name::schedule_name;
 use super::{DeferError, Deferred, Run, SchedulerConfig};
-use crate::aws::{Connection, Patience, sdk_config};
+use crate::aws::{Connection, Patience, sdk_client};
 use crate::environment;
 use crate::task::Registration;
 
@@ -74,7 +74,7 @@ impl SchedulerDeferrals {
     /// that never defers builds nothing.
     fn client(&self) -> &Client {
         self.client
-            .get_or_init(|| Client::new(&sdk_config(self.connection.clone(), DEFERRAL)))
+            .get_or_init(|| sdk_client!(aws_sdk_scheduler, self.connection.clone(), DEFERRAL))
     }
 
     pub(crate) async fn create(&self, run: Run) -> Result<Deferred, DeferError> {

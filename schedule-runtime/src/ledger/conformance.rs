@@ -217,16 +217,21 @@ async fn the_first_delivery_by_schedule_is_found_from_a_point_on(
 
 async fn the_check_mark_reads_back(ledger: &dyn Ledger, prefix: &str) {
     let task = format!("{prefix}-mark");
-    let mark = || async { ledger.checked_until(&task).await.unwrap() };
+    let mark = || async {
+        ledger
+            .checked_until(&task)
+            .await
+            .expect("the ledger must answer")
+    };
     assert_eq!(mark().await, None, "no mark before the first check");
     ledger
         .set_checked_until(&task, minute(15), Timestamp::MAX)
         .await
-        .unwrap();
+        .expect("the ledger must answer");
     ledger
         .set_checked_until(&task, minute(30), Timestamp::MAX)
         .await
-        .unwrap();
+        .expect("the ledger must answer");
     assert_eq!(mark().await, Some(minute(30)), "the last mark written");
     assert!(
         history(ledger, &task, all()).await.is_empty(),
@@ -241,12 +246,24 @@ async fn a_pause_stops_starts_until_resumed(ledger: &dyn Ledger, prefix: &str) {
         at: minute(5),
         reason: Some("the supplier is down".to_owned()),
     };
-    assert_eq!(ledger.pause(&task).await.unwrap(), None);
-    ledger.set_pause(&task, Some(&pause)).await.unwrap();
-    assert_eq!(ledger.pause(&task).await.unwrap(), Some(pause.clone()));
+    assert_eq!(
+        ledger.pause(&task).await.expect("the ledger must answer"),
+        None
+    );
+    ledger
+        .set_pause(&task, Some(&pause))
+        .await
+        .expect("the ledger must answer");
+    assert_eq!(
+        ledger.pause(&task).await.expect("the ledger must answer"),
+        Some(pause.clone())
+    );
     let start = entry(&task, 10, started("r1", true));
     assert_eq!(
-        ledger.start_run(&start, None).await.unwrap(),
+        ledger
+            .start_run(&start, None)
+            .await
+            .expect("the ledger must answer"),
         StartAnswer::Paused(pause),
         "a paused task's start is refused with who paused it"
     );
@@ -254,10 +271,19 @@ async fn a_pause_stops_starts_until_resumed(ledger: &dyn Ledger, prefix: &str) {
         history(ledger, &task, all()).await.is_empty(),
         "a refused start writes nothing"
     );
-    ledger.set_pause(&task, None).await.unwrap();
-    assert_eq!(ledger.pause(&task).await.unwrap(), None);
+    ledger
+        .set_pause(&task, None)
+        .await
+        .expect("the ledger must answer");
     assert_eq!(
-        ledger.start_run(&start, None).await.unwrap(),
+        ledger.pause(&task).await.expect("the ledger must answer"),
+        None
+    );
+    assert_eq!(
+        ledger
+            .start_run(&start, None)
+            .await
+            .expect("the ledger must answer"),
         StartAnswer::Started
     );
     assert_eq!(history(ledger, &task, all()).await.len(), 1);
@@ -270,29 +296,48 @@ async fn the_running_marker_lets_one_occurrence_run_at_a_time(ledger: &dyn Ledge
     let first = entry(&task, 10, started("r1", true));
     let second = entry(&task, 11, started("r2", true));
     assert_eq!(
-        ledger.start_run(&first, Some(lease)).await.unwrap(),
+        ledger
+            .start_run(&first, Some(lease))
+            .await
+            .expect("the ledger must answer"),
         StartAnswer::Started
     );
-    match ledger.start_run(&second, Some(lease)).await.unwrap() {
+    match ledger
+        .start_run(&second, Some(lease))
+        .await
+        .expect("the ledger must answer")
+    {
         StartAnswer::Overlapping { running, .. } => assert_eq!(running, minute(10)),
         other => panic!("another occurrence must not start while one holds the marker: {other:?}"),
     }
     assert_eq!(
-        ledger.start_run(&first, Some(lease)).await.unwrap(),
+        ledger
+            .start_run(&first, Some(lease))
+            .await
+            .expect("the ledger must answer"),
         StartAnswer::Started,
         "a retry of the holder is no overlap"
     );
-    ledger.release(&task, minute(10)).await.unwrap();
+    ledger
+        .release(&task, minute(10))
+        .await
+        .expect("the ledger must answer");
     assert_eq!(
-        ledger.start_run(&second, Some(lease)).await.unwrap(),
+        ledger
+            .start_run(&second, Some(lease))
+            .await
+            .expect("the ledger must answer"),
         StartAnswer::Started,
         "released, the next occurrence runs"
     );
     // Releasing for an occurrence that no longer holds it gives up nothing.
-    ledger.release(&task, minute(10)).await.unwrap();
+    ledger
+        .release(&task, minute(10))
+        .await
+        .expect("the ledger must answer");
     let third = entry(&task, 12, started("r3", true));
     assert!(matches!(
-        ledger.start_run(&third, Some(lease)).await.unwrap(),
+        ledger.start_run(&third, Some(lease)).await.expect("the ledger must answer"),
         StartAnswer::Overlapping { running, .. } if running == minute(11)
     ));
 }
