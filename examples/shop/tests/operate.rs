@@ -150,13 +150,14 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
             )),
         "{paused}"
     );
-    let digest = [
-        "invoke",
-        "weekly-digest",
-        "--at",
-        "2026-11-30T08:00:00Z",
-        "--wait",
-    ];
+    // An occurrence of yesterday, on the hour: `status` reads the ledger's retention window
+    // back from now, so a fixed date would fall out of it a month later.
+    let hour = schedule_runtime::core::jiff::Timestamp::now().as_second() / 3_600 * 3_600;
+    let yesterday = schedule_runtime::core::jiff::Timestamp::from_second(hour - 24 * 3_600)
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let digest = ["invoke", "weekly-digest", "--at", &yesterday, "--wait"];
     let skipped = operator.codegen(&digest);
     assert!(skipped.contains("skipped: paused by ops at "), "{skipped}");
     let status: Value = serde_json::from_str(&operator.codegen(&["status", "--json"])).unwrap();
@@ -176,7 +177,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert!(ran.contains("succeeded in "), "{ran}");
     let history: Value =
         serde_json::from_str(&operator.codegen(&["history", "weekly-digest", "--json"])).unwrap();
-    assert_eq!(history[0]["scheduled_time"], "2026-11-30T08:00:00Z");
+    assert_eq!(history[0]["scheduled_time"], yesterday.as_str());
     assert_eq!(history[0]["status"], "succeeded");
     assert_eq!(
         history[0]["deliveries"], 1,

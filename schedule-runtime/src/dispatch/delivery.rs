@@ -259,13 +259,13 @@ impl Dispatcher {
             // lease still keeps concurrent duplicates out until it lapses.
             error!(error = %e, "succeeded, but the completion was not recorded");
         }
-        let finished = Change::Finished(End {
+        let end = End {
             at: Timestamp::now(),
             status: Status::Succeeded,
             duration_ms: elapsed_ms,
             error_type: None,
             excerpt: (!value.is_null()).then(|| ledger::excerpt(&value.to_string())),
-        });
+        };
         let ping = async {
             if delivery.task.spec().heartbeat {
                 self.heartbeat
@@ -273,13 +273,7 @@ impl Dispatcher {
                     .await;
             }
         };
-        tokio::join!(
-            self.recorder
-                .record(name, delivery.scheduled_time, finished),
-            self.release_marker(delivery, held),
-            ping
-        );
-        self.publish(name, Status::Succeeded, Some(elapsed_ms));
+        self.record_end(delivery, held, end, ping).await;
         Ok(Outcome::Succeeded {
             task: name.to_owned(),
             scheduled_time: delivery.scheduled_time,
@@ -302,13 +296,13 @@ impl Dispatcher {
         error!(duration_ms = elapsed_ms, error = %failure, error_type = failure.error_type(), "failed");
         // The lease lapses at the run's deadline anyway, so a retry is delayed at most that long.
         self.release_claim(held).await;
-        let finished = Change::Finished(End {
+        let end = End {
             at: Timestamp::now(),
             status,
             duration_ms: elapsed_ms,
             error_type: Some(failure.error_type().to_owned()),
             excerpt: Some(failure_excerpt(&failure, name)),
-        });
+        };
         let ping = async {
             if delivery.task.spec().heartbeat {
                 self.heartbeat
@@ -321,14 +315,30 @@ impl Dispatcher {
                     .await;
             }
         };
+        self.record_end(delivery, held, end, ping).await;
+        Err(failure)
+    }
+
+    /// Step 4: the run's end recorded, the running marker released and the monitor pinged, all
+    /// at once (none of them changes the outcome); then the outcome published.
+    async fn record_end(
+        &self,
+        delivery: &Delivery<'_>,
+        held: &Held,
+        end: End,
+        ping: impl std::future::Future<Output = ()>,
+    ) {
+        let (status, duration_ms) = (end.status, end.duration_ms);
         tokio::join!(
-            self.recorder
-                .record(name, delivery.scheduled_time, finished),
+            self.recorder.record(
+                delivery.name,
+                delivery.scheduled_time,
+                Change::Finished(end)
+            ),
             self.release_marker(delivery, held),
             ping
         );
-        self.publish(name, status, Some(elapsed_ms));
-        Err(failure)
+        self.publish(delivery.name, status, Some(duration_ms));
     }
 
     /// Gives the claim back, if this delivery holds one, so that a retry may run.

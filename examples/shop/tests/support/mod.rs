@@ -346,7 +346,7 @@ pub(crate) fn start_function(
     environment: &[(String, String)],
     log: &std::path::Path,
 ) -> Function {
-    let log = std::fs::File::create(log).unwrap();
+    let log_file = std::fs::File::create(log).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_example-shop"));
     if environment
         .iter()
@@ -355,6 +355,13 @@ pub(crate) fn start_function(
         // libfaketime reads the file only while `FAKETIME` is unset; a test that moves the
         // function's clock composes any offset it runs under itself.
         command.env_remove("FAKETIME");
+    }
+    if !environment.iter().any(|(name, _)| name == "SHOP_DATA_DIR") {
+        // Sample data made for this function, never a folder an earlier run left behind: its
+        // dates (a certificate's expiry) were relative to that run's day.
+        let data = log.with_extension("shop-data");
+        let _ = std::fs::remove_dir_all(&data);
+        command.env("SHOP_DATA_DIR", data);
     }
     let child = command
         .env("AWS_LAMBDA_RUNTIME_API", &api.address)
@@ -365,7 +372,7 @@ pub(crate) fn start_function(
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .envs(environment.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::from(log))
+        .stdout(Stdio::from(log_file))
         .stderr(Stdio::null())
         .spawn()
         .expect("the shop binary starts");
