@@ -21,7 +21,7 @@ use schedule_runtime::CHECK_EVENT;
 use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use support::operator::Operator;
-use support::tools::{Deployment, deployable_copy};
+use support::tools::{Deployment, deployable_copy, function_environment};
 use support::{LambdaInvokeApi, Reply, RuntimeApi, endpoint, start_function};
 
 /// libfaketime, from `scripts/test.sh`.
@@ -129,16 +129,9 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     let clock = dir.join("faketime.rc");
     let outer = outer_offset();
     std::fs::write(&clock, format!("{outer:+}s\n")).unwrap();
-    let mut variables: Vec<(String, String)> = deployed["function"]["Environment"]["Variables"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
+    let mut variables = function_environment(&deployed, &moto, &dir);
     variables.extend(
         [
-            ("AWS_ENDPOINT_URL_DYNAMODB", moto.clone()),
-            ("SHOP_DATA_DIR", dir.join("shop-data").display().to_string()),
             ("LD_PRELOAD", libfaketime()),
             ("FAKETIME_TIMESTAMP_FILE", clock.display().to_string()),
             ("FAKETIME_NO_CACHE", "1".to_owned()),

@@ -15,7 +15,7 @@ mod support;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde_json::{Value, json};
 use support::operator::{Operator, nothing_missed};
-use support::tools::{Deployment, deployable_copy, text};
+use support::tools::{Deployment, deployable_copy, function_environment, text};
 use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
 
 fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
@@ -86,17 +86,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     let function_name = format!("example-shop-{environment}");
 
     // The binary serves the deployed function with its deployed environment.
-    let mut variables: Vec<(String, String)> = deployed["function"]["Environment"]["Variables"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
-    variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.clone()));
-    variables.push((
-        "SHOP_DATA_DIR".to_owned(),
-        dir.join("shop-data").display().to_string(),
-    ));
+    let variables = function_environment(&deployed, &moto, &dir);
     let runtime = RuntimeApi::start();
     let _function = start_function(&runtime, &variables, &dir.join("function.log"));
     let lambda = LambdaInvokeApi::start(runtime.clone());

@@ -134,6 +134,28 @@ pub(crate) fn assert_checkov_passes(dir: &Path) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// What the shop binary needs to serve the function of a module applied to moto (`deployed`,
+/// as [`Deployment::read_back`] reads it): the environment the module gave the function, moto's
+/// DynamoDB endpoint, and a data folder in `dir`.
+pub(crate) fn function_environment(
+    deployed: &Value,
+    moto: &str,
+    dir: &Path,
+) -> Vec<(String, String)> {
+    let mut variables: Vec<(String, String)> = deployed["function"]["Environment"]["Variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.to_owned()));
+    variables.push((
+        "SHOP_DATA_DIR".to_owned(),
+        dir.join("shop-data").display().to_string(),
+    ));
+    variables
+}
+
 /// A module applied to moto's server; destroyed when dropped, however the test ends.
 pub(crate) struct Deployment {
     dir: PathBuf,
