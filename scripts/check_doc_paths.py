@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Every repository path that ARCHITECTURE.md and README.md name in backticks exists.
+"""Every repository path that ARCHITECTURE.md, README.md, docs/guide.md and docs/contracts.md
+name in backticks exists.
 
 A name counts as a path when it has a `/` or a file extension (`cron/parse.rs`, `lambda.tf`,
 `examples/shop/`). It is looked up from the repository's root, or as the end of a tracked path:
@@ -14,13 +15,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["ARCHITECTURE.md", "README.md"]
+DOCS = ["ARCHITECTURE.md", "README.md", "docs/guide.md", "docs/contracts.md"]
 EXTENSIONS = (".rs", ".md", ".toml", ".sh", ".py", ".tf", ".hcl", ".json", ".jsonl", ".lock")
 # Names that look like paths but are not the repository's: what a user writes in their own
 # crate, files generated at run time, and names of things outside the repository.
 NOT_OURS = re.compile(
-    r"^(src/(main|lib)\.rs|src/bin/codegen\.rs|Cargo\.toml|\.schedule/.*|idempotency\.json|"
-    r"dead-letters\.jsonl|backend\.tf|terraform/\.terraform/?|target/.*|bootstrap\.zip|"
+    r"^(src/(main|lib)\.rs|src/bin/(codegen|ops)\.rs|Cargo\.toml|\.schedule/.*|idempotency\.json|"
+    r"dead-letters\.jsonl|ledger\.jsonl|deferred\.json|backend\.tf|terraform/\.terraform/?|target/.*|bootstrap\.zip|"
     r"\$TMPDIR/.*|/usr/.*|.*\.tfstate|\./terraform|\.cache/.*|"
     r"hashicorp/aws|kristofferahl/healthchecksio|/target|/\.schedule|/terraform/\.terraform)$"
 )

@@ -1,4 +1,5 @@
-"""Differential test of `codegen next` against aws-croniter, an independent implementation.
+"""Differential test of `next` (any application's binary) against aws-croniter, an independent
+implementation.
 
 aws-croniter (PyPI) is the most faithful third-party reader of AWS's cron dialect; it evaluates
 in UTC only and cannot do `L` alone in day-of-week, `LW`, or steps in years. This script
@@ -6,7 +7,7 @@ generates random expressions from the dialect, asks both for the next four fire 
 random instant, and fails on any disagreement. Expressions aws-croniter cannot evaluate are
 counted as skipped, not as agreement.
 
-    python scripts/differential.py CODEGEN_BINARY [COUNT] [SEED]
+    python scripts/differential.py APPLICATION_BINARY [COUNT] [SEED]
 """
 
 import datetime

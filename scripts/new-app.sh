@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Creates a new schedule application from templates/app: `bash scripts/new-app.sh my-app [DIR]`
-# writes DIR (default ./my-app, relative to where you run it) with the tasks in its library, the
-# application's `src/main.rs`, `src/bin/codegen.rs`, `default-run`, the dependencies (on this
-# checkout, by path, until the crates are published), a `.gitignore`, and a first task with a
-# test. Works offline: it copies files, and this checkout's Cargo.lock pins the same versions
+# writes DIR (default ./my-app, relative to where you run it) with the tasks in its library,
+# the three binaries (`src/main.rs`, the tasks here and in Lambda; `src/bin/codegen.rs`, the
+# Terraform; `src/bin/ops.rs`, a deployment), `default-run`, the dependencies (on this checkout,
+# by path, until the crates are published), a `.gitignore`, and a first task with a test. Works offline: it copies files, and this checkout's Cargo.lock pins the same versions
 # this repository builds with, so Cargo needs nothing it has not already downloaded.
 set -euo pipefail
 
@@ -35,4 +35,5 @@ created $dir: the tasks are in $dir/src/lib.rs. Next:
   cargo run                                  # runs the tasks on their schedules; Ctrl-C stops
   cargo run -- invoke hello                  # one run now, as Scheduler would send it
   cargo run --bin codegen -- terraform       # the Terraform that deploys them, in ./terraform
+  cargo run --bin ops -- status --env prod   # once deployed: its status, with your AWS credentials
 MSG

@@ -10,7 +10,8 @@ from pathlib import Path
 
 readme, app, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 text = readme.read_text()
-section = text[text.index("## Your first application"):text.index("## Declaring tasks")]
+start = text.index("## Your first application")
+section = text[start:text.index("\n## ", start)]
 blocks = re.findall(r"```(?:toml|text|rust)\n(.*?)```", section, re.S)
 problems, checked = [], 0
 for block in blocks:

@@ -6,7 +6,7 @@
 # package, which `.ci/run` installs); points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
 # SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
 # plain `cargo test` leaves out because they need these tools (marked `#[ignore = "needs ..."]`);
-# then the differential test of `codegen next` against aws-croniter and the walk of a new
+# then the differential test of `next` (the application's binary) against aws-croniter and the walk of a new
 # application (`scripts/walk-new-app.sh`). Arguments go to `cargo test` (and skip those two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,8 +79,8 @@ case " $* " in
 esac
 
 if [ $# -eq 0 ]; then
-    cargo build --quiet --bin codegen
-    "$venv/bin/python" scripts/differential.py target/debug/codegen 1500
+    cargo build --quiet -p example-minimal
+    "$venv/bin/python" scripts/differential.py target/debug/example-minimal 1500
     # The README's first-application path, walked outside the repository.
     bash scripts/walk-new-app.sh
 fi

@@ -4,7 +4,8 @@
 # the ones the README shows (`scripts/readme_matches_app.py`); it builds offline
 # (this checkout's Cargo.lock, the target directory shared so nothing compiles twice), lists
 # and invokes its task, passes its own test, generates its Terraform, finds it up to date with
-# a codegen binary built in another target directory, and `terraform validate` accepts it.
+# a codegen binary built in another target directory, its `ops` binary answers, and
+# `terraform validate` accepts it.
 # `scripts/test.sh` runs it after the suite (it needs TF_CLI_CONFIG_FILE for the provider
 # mirror); exits non-zero at the first step that fails.
 set -euo pipefail
@@ -50,9 +51,13 @@ cp "$CARGO_TARGET_DIR/debug/codegen" "$work/elsewhere/release/codegen"
 CARGO_TARGET_DIR="$work/elsewhere" "$work/elsewhere/release/codegen" terraform --app first-app --check >/dev/null \
     || fail "--check from another target directory"
 
+step "its ops binary lists the deployment's commands"
+"$CARGO_TARGET_DIR/debug/ops" --help | grep -q '^  replay ' || fail "ops --help does not list replay"
+"$CARGO_TARGET_DIR/debug/ops" status 2>&1 | grep -q -- '--env <NAME>' || fail "ops status without --env does not ask for it"
+
 step "terraform fmt and validate accept it"
 terraform -chdir=terraform fmt -check >/dev/null || fail "terraform fmt"
 terraform -chdir=terraform init -backend=false -input=false >/dev/null || fail "terraform init"
 terraform -chdir=terraform validate -no-color >/dev/null || fail "terraform validate"
 
-echo "new application: 9 passed, 0 failed"
+echo "new application: 10 passed, 0 failed"

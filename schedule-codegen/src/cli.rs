@@ -6,19 +6,20 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use schedule_core::jiff::Timestamp;
 
 use schedule_runtime::Registry;
 
 use crate::registry::manifest_json;
 use crate::terraform::{Options, Trigger, render};
 use crate::write::{check_module, write_module};
-use schedule_core::limits::defaults;
-use schedule_core::{format_zoned, next_fire_times};
 
-/// Terraform and tooling for `schedule` applications.
+/// The infrastructure of a `schedule` application, generated from its code: the Terraform
+/// module that deploys its tasks, and the registry it is generated from.
+///
+/// The tasks here are the application's binary's (`cargo run -- --help`); a deployment is the
+/// `ops` binary's (`cargo run --bin ops -- --help`).
 #[derive(Debug, Parser)]
-#[command(name = "codegen", version, about)]
+#[command(name = "codegen", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,34 +27,6 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the next fire times of a schedule expression, as AWS would compute them.
-    Next {
-        /// `cron(...)`, `rate(...)` or `at(...)`, quoted for the shell.
-        expression: String,
-        /// IANA time zone the expression is read in.
-        #[arg(long, default_value = defaults::TIMEZONE, value_name = "ZONE")]
-        tz: String,
-        /// Print fire times strictly after this instant (RFC 3339); default now.
-        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
-        after: Option<Timestamp>,
-        /// How many fire times to print.
-        #[arg(short = 'n', default_value_t = 5, value_name = "N")]
-        count: usize,
-    },
-    /// List the application's tasks with their schedule, zone and next fire time.
-    List,
-    /// Print the application's registry as JSON: every task with every declared option.
-    Manifest,
-    /// List, for every task, the scheduled minutes that daylight-saving changes skip (no run
-    /// that day) or repeat (one run) in its zone.
-    Dst {
-        /// How far ahead to look, in years.
-        #[arg(long, default_value_t = 1, value_name = "N")]
-        years: u16,
-        /// Look ahead from this instant (RFC 3339); default now.
-        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
-        after: Option<Timestamp>,
-    },
     /// Write the Terraform module that deploys the application's tasks.
     Terraform {
         /// Directory of the module.
@@ -75,44 +48,33 @@ enum Command {
         #[arg(long)]
         eventbridge_rules: bool,
     },
-    /// One line per task of a deployment: enabled, paused or not, last run and its outcome,
-    /// last success, next fire time, occurrences missed (read from the deployed ledger).
-    #[cfg(feature = "operate")]
-    Status(crate::operate::Status),
-    /// One line per occurrence of a deployed task, newest first: scheduled time (task's zone
-    /// and UTC), status, attempts, duration, error.
-    #[cfg(feature = "operate")]
-    History(crate::operate::History),
-    /// Stop running a deployed task: its deliveries are recorded as skipped until `resume`,
-    /// from the next one.
-    #[cfg(feature = "operate")]
-    Pause(crate::operate::Pause),
-    /// Run a paused deployed task again from its next delivery.
-    #[cfg(feature = "operate")]
-    Resume(crate::operate::Resume),
-    /// Run a deployed task now: send its alias the event Scheduler would send, asynchronously
-    /// as Scheduler does (its retries and dead-letter queue apply), and print the request id.
-    #[cfg(feature = "operate")]
-    Invoke(crate::operate::Invoke),
-    /// Send a deployment the occurrences of a task that were due in an interval, each with its
-    /// own scheduled time; an idempotent task's completed occurrences are not sent again.
-    #[cfg(feature = "operate")]
-    Backfill {
-        #[command(flatten)]
-        request: schedule_runtime::cli::backfill::Request,
-        #[command(flatten)]
-        target: crate::operate::Target,
-    },
-    /// Send the occurrences in a deployment's dead-letter queue to their tasks again; each
-    /// message is deleted once Lambda accepted its event, or dropped when the occurrence has
-    /// succeeded since.
-    #[cfg(feature = "operate")]
-    Replay(crate::operate::Replay),
+    /// Print the application's registry as JSON: every task with every declared option.
+    Manifest,
 }
 
-fn parse_instant(text: &str) -> Result<Timestamp, String> {
-    text.parse().map_err(|e| {
-        format!("expected an RFC 3339 instant with an offset, e.g. `2026-03-01T00:00:00Z`: {e}")
+/// The commands `codegen` answered before 0.2, and how to run each now.
+const MOVED: &[(&str, &str)] = &[
+    ("list", "cargo run -- list"),
+    ("next", "cargo run -- next 'cron(0 8 * * ? *)'"),
+    ("dst", "cargo run -- dst"),
+    ("status", "cargo run --bin ops -- status --env NAME"),
+    ("history", "cargo run --bin ops -- history TASK --env NAME"),
+    ("pause", "cargo run --bin ops -- pause TASK --env NAME"),
+    ("resume", "cargo run --bin ops -- resume TASK --env NAME"),
+    ("invoke", "cargo run --bin ops -- invoke TASK --env NAME"),
+    (
+        "backfill",
+        "cargo run --bin ops -- backfill TASK --from .. --to .. --env NAME",
+    ),
+    ("replay", "cargo run --bin ops -- replay --env NAME"),
+];
+
+/// The error for a command that moved out of `codegen`, naming where it is now.
+fn moved(command: &str) -> Option<String> {
+    MOVED.iter().find(|(name, _)| *name == command).map(|(name, now)| {
+        format!(
+            "`codegen {name}` moved in schedule 0.2: codegen writes the infrastructure only; run `{now}`\n"
+        )
     })
 }
 
@@ -127,12 +89,19 @@ pub fn main() -> ExitCode {
 
 /// Runs the command line on `args` (program name first), writing to `out` and `err`.
 ///
-/// Exit status: 0 on success, 1 when the input is invalid (expression, zone), 2 on bad usage.
+/// Exit status: 0 on success, 1 when the command fails (an invalid registry, a module out of
+/// date with `--check`), 2 on bad usage.
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<T> = args.into_iter().collect();
+    let first = args.get(1).map(|arg| arg.clone().into());
+    if let Some(message) = first.as_ref().and_then(|arg| arg.to_str()).and_then(moved) {
+        let _ = write!(err, "error: {message}");
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -146,37 +115,9 @@ where
         }
     };
     let result = match cli.command {
-        Command::Next {
-            expression,
-            tz,
-            after,
-            count,
-        } => next(
-            &expression,
-            &tz,
-            after.unwrap_or_else(Timestamp::now),
-            count,
-            out,
-        ),
-        Command::List => Registry::load()
-            .map_err(|e| e.to_string())
-            .and_then(|registry| {
-                write_all(
-                    out,
-                    &schedule_runtime::cli::list::tasks_table(&registry, Timestamp::now()),
-                )
-            }),
         Command::Manifest => Registry::load()
             .map_err(|e| e.to_string())
             .and_then(|registry| write_all(out, &(manifest_json(&registry) + "\n"))),
-        Command::Dst { years, after } => {
-            Registry::load()
-                .map_err(|e| e.to_string())
-                .and_then(|registry| {
-                    let after = after.unwrap_or_else(Timestamp::now);
-                    write_all(out, &dst_report(&registry, after, years))
-                })
-        }
         Command::Terraform {
             out: dir,
             check,
@@ -191,22 +132,6 @@ where
             };
             terraform(&dir, check, app, healthchecks, trigger, out)
         }
-        #[cfg(feature = "operate")]
-        Command::Status(args) => crate::operate::block_on(crate::operate::status(args, out)),
-        #[cfg(feature = "operate")]
-        Command::History(args) => crate::operate::block_on(crate::operate::history(args, out)),
-        #[cfg(feature = "operate")]
-        Command::Pause(args) => crate::operate::block_on(crate::operate::pause(args, out)),
-        #[cfg(feature = "operate")]
-        Command::Resume(args) => crate::operate::block_on(crate::operate::resume(args, out)),
-        #[cfg(feature = "operate")]
-        Command::Invoke(args) => crate::operate::block_on(crate::operate::invoke(args, out)),
-        #[cfg(feature = "operate")]
-        Command::Backfill { request, target } => {
-            crate::operate::block_on(crate::operate::backfill(request, target, out))
-        }
-        #[cfg(feature = "operate")]
-        Command::Replay(args) => crate::operate::block_on(crate::operate::replay(args, out)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -215,20 +140,6 @@ where
             ExitCode::FAILURE
         }
     }
-}
-
-fn next(
-    expression: &str,
-    zone: &str,
-    after: Timestamp,
-    count: usize,
-    out: &mut dyn Write,
-) -> Result<(), String> {
-    let times = next_fire_times(expression, zone, after, count).map_err(|e| e.to_string())?;
-    for time in &times {
-        writeln!(out, "{}", format_zoned(time)).map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 fn terraform(
@@ -266,40 +177,6 @@ fn terraform(
     }
     write_module(dir, &files).map_err(|e| format!("writing {shown}: {e}"))?;
     write_all(out, &format!("wrote {} files to {shown}\n", files.len()))
-}
-
-/// Every task's scheduled minutes that DST changes skip or repeat within `years` of `after`,
-/// one line each, aligned: task, zone, what happens.
-fn dst_report(registry: &Registry, after: Timestamp, years: u16) -> String {
-    let until =
-        after + schedule_core::jiff::SignedDuration::from_hours(i64::from(years) * 366 * 24);
-    let mut rows: Vec<[String; 3]> = Vec::new();
-    for task in registry.tasks() {
-        let spec = task.spec();
-        let (Some(Ok(schedule)), Ok(tz)) = (spec.schedule(), spec.time_zone()) else {
-            continue;
-        };
-        for change in schedule.dst_changes(after, until, &tz) {
-            rows.push([
-                spec.name.to_owned(),
-                spec.timezone.to_owned(),
-                change.to_string(),
-            ]);
-        }
-    }
-    if rows.is_empty() {
-        let span = if years == 1 {
-            "year".to_owned()
-        } else {
-            format!("{years} years")
-        };
-        return format!("no task's schedule meets a daylight-saving change in the next {span}\n");
-    }
-    let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
-    let (task_width, zone_width) = (width(0), width(1));
-    rows.iter()
-        .map(|[task, zone, change]| format!("{task:<task_width$}  {zone:<zone_width$}  {change}\n"))
-        .collect()
 }
 
 /// Where `cargo lambda build` puts the zip of binary `app` with Cargo's default target

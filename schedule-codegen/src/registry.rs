@@ -1,5 +1,5 @@
-//! `codegen manifest`: the application's registry as JSON, for tools. (`codegen list` prints
-//! [`schedule_runtime::cli::list::tasks_table`].)
+//! `codegen manifest`: the application's registry as JSON, for tools. (The application's `list`
+//! prints it for people: [`schedule_runtime::cli::list::tasks_table`].)
 
 use schedule_runtime::Registry;
 

@@ -1,5 +1,4 @@
-//! The next fire times of an expression given as text, as `codegen next` and an application's
-//! `next` print them: parse, look up the zone, evaluate.
+//! The next fire times of an expression given as text: parse, look up the zone, evaluate.
 
 use jiff::{Timestamp, ZonedDateTime};
 

@@ -120,7 +120,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// Such a task runs when it is invoked (`invoke` here, `codegen invoke --env` deployed). The
+/// Such a task runs when it is invoked (`invoke` here, `ops invoke --env` deployed). The
 /// deployed module gives it everything a task gets (its Lambda alias with its retries and
 /// dead-letter queue, its failure alarm, its ledger records) except a schedule; it is never
 /// missed, `list` shows it as `deferred only`, and `backfill` refuses it. The options about a
@@ -277,7 +277,12 @@ pub mod __private {
     };
 }
 
-// The README's Rust examples are compiled and run as doctests, so the front door stays true.
+// The README's and the guide's Rust examples are compiled and run as doctests, so the docs
+// stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+struct GuideDoctests;

@@ -36,7 +36,7 @@ resource "aws_dynamodb_table" "ledger" {
 resource "aws_cloudwatch_metric_alarm" "task_failures" {
   for_each            = local.tasks
   alarm_name          = "${local.name}-${each.key}-failures"
-  alarm_description   = "A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `history ${each.key} --env ${var.environment}` shows it."
+  alarm_description   = "A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it."
   namespace           = "Schedule"
   metric_name         = "Failures"
   statistic           = "Sum"
@@ -57,7 +57,7 @@ resource "aws_cloudwatch_metric_alarm" "task_failures" {
 resource "aws_cloudwatch_metric_alarm" "missed_runs" {
   for_each            = toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])
   alarm_name          = "${local.name}-${each.key}-missed-runs"
-  alarm_description   = "An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `status --env ${var.environment}` shows it."
+  alarm_description   = "An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `ops status --env ${var.environment}` shows it."
   namespace           = "Schedule"
   metric_name         = "MissedRuns"
   statistic           = "Sum"

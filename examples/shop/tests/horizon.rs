@@ -102,7 +102,7 @@ fn missed_runs_metrics(log: &Path, from: usize) -> Vec<(String, u64)> {
 
 /// `status --json` of the deployment: each task's count of missed occurrences.
 fn status_missed(operator: &Operator) -> Vec<(String, u64)> {
-    let status: Value = serde_json::from_str(&operator.codegen(&["status", "--json"])).unwrap();
+    let status: Value = serde_json::from_str(&operator.ops(&["status", "--json"])).unwrap();
     status
         .as_array()
         .unwrap()
@@ -158,7 +158,7 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     let midnight = deployed_at.as_second().div_euclid(86_400) * 86_400;
     let from = Timestamp::from_second(midnight - 35 * 86_400).unwrap();
     let to = from + SignedDuration::from_hours(14 * 24);
-    let sent = operator.codegen(&[
+    let sent = operator.ops(&[
         "backfill",
         "weekly-digest",
         "--from",
@@ -180,7 +180,7 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     operator.wait_succeeded("weekly-digest", &mondays).await;
     let weeks_ago = rfc3339(deployed_at - SignedDuration::from_hours(20 * 24));
     let hour = format!("{}:05:00Z", &weeks_ago[..13]);
-    let ran = operator.codegen(&["invoke", "inventory-sync", "--at", &hour, "--wait"]);
+    let ran = operator.ops(&["invoke", "inventory-sync", "--at", &hour, "--wait"]);
     assert!(ran.contains("succeeded in "), "{ran}");
 
     // The check's first look: nothing was missed, nothing is alarmed.

@@ -1,6 +1,6 @@
 //! The operator's commands on a deployment: the shop's module applied to moto, the shop's
 //! binary serving its function (Runtime API on loopback, ledger and idempotency tables in
-//! moto), and `codegen invoke`, `pause`, `resume`, `status`, `history`, `backfill` and
+//! moto), and `ops invoke`, `pause`, `resume`, `status`, `history`, `backfill` and
 //! `replay --env` run as an operator runs them.
 //!
 //! Lambda's `Invoke` API is a stand-in on loopback ([`support::LambdaInvokeApi`]) that hands
@@ -97,7 +97,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     };
 
     // Run now, and wait for the ledger's outcome.
-    let printed = operator.codegen(&[
+    let printed = operator.ops(&[
         "invoke",
         "inventory-sync",
         "--at",
@@ -132,7 +132,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert_eq!(record["environment"], environment.as_str());
 
     // Pause: a delivery meanwhile is recorded as skipped, not run; `status` says who and why.
-    let paused = operator.codegen(&["pause", "weekly-digest", "--reason", "newsletter on hold"]);
+    let paused = operator.ops(&["pause", "weekly-digest", "--reason", "newsletter on hold"]);
     assert!(
         paused.starts_with("weekly-digest: paused by ops at ")
             && paused.contains(&format!(
@@ -148,9 +148,9 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
     let digest = ["invoke", "weekly-digest", "--at", &yesterday, "--wait"];
-    let skipped = operator.codegen(&digest);
+    let skipped = operator.ops(&digest);
     assert!(skipped.contains("skipped: paused by ops at "), "{skipped}");
-    let status: Value = serde_json::from_str(&operator.codegen(&["status", "--json"])).unwrap();
+    let status: Value = serde_json::from_str(&operator.ops(&["status", "--json"])).unwrap();
     let shown = status
         .as_array()
         .unwrap()
@@ -161,12 +161,12 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert_eq!(shown["paused"]["reason"], "newsletter on hold", "{shown}");
     assert_eq!(shown["last_run"]["status"], "skipped", "{shown}");
     // Resumed, the same occurrence sent again runs.
-    let resumed = operator.codegen(&["resume", "weekly-digest"]);
+    let resumed = operator.ops(&["resume", "weekly-digest"]);
     assert!(resumed.starts_with("weekly-digest: resumed;"), "{resumed}");
-    let ran = operator.codegen(&digest);
+    let ran = operator.ops(&digest);
     assert!(ran.contains("succeeded in "), "{ran}");
     let history: Value =
-        serde_json::from_str(&operator.codegen(&["history", "weekly-digest", "--json"])).unwrap();
+        serde_json::from_str(&operator.ops(&["history", "weekly-digest", "--json"])).unwrap();
     assert_eq!(history[0]["scheduled_time"], yesterday.as_str());
     assert_eq!(history[0]["status"], "succeeded");
     assert_eq!(
@@ -187,7 +187,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         "2026-10-27T01:30:00Z",
         "2026-10-28T01:30:00Z",
     ];
-    operator.codegen(&[
+    operator.ops(&[
         "invoke",
         "database-backup",
         "--at",
@@ -201,7 +201,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         "2026-10-29T00:00:00Z",
     ];
     let dry =
-        operator.codegen(&[&["backfill", "database-backup", "--dry-run"], &interval[..]].concat());
+        operator.ops(&[&["backfill", "database-backup", "--dry-run"], &interval[..]].concat());
     assert!(
         dry.contains("2026-10-23T02:30:00+02:00 (2026-10-23T00:30:00+00:00) already done (idempotent): not sent"),
         "{dry}"
@@ -213,7 +213,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         "{dry}"
     );
     let before = lambda.calls().len();
-    let sent = operator.codegen(
+    let sent = operator.ops(
         &[
             &["backfill", "database-backup", "--yes", "--per-second", "20"],
             &interval[..],
@@ -246,7 +246,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     }
 
     // Run now an occurrence that is done: an idempotent task does not run it again.
-    let again = operator.codegen(&[
+    let again = operator.ops(&[
         "invoke",
         "database-backup",
         "--at",
@@ -313,7 +313,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
 
     // A dry run shows each and leaves the queue as it was.
     let before = lambda.calls().len();
-    let dry = operator.codegen(&["replay", "--dry-run"]);
+    let dry = operator.ops(&["replay", "--dry-run"]);
     assert!(
         dry.contains("inventory-sync 2026-11-29T10:05:00+00:00 (2026-11-29T10:05:00+00:00): failed 3 time(s) (RetriesExhausted): [TaskFailed] supplier API returned 503\n  would be sent again\n"),
         "{dry}"
@@ -331,7 +331,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert_eq!(queue_depth(&sqs, &queue).await, 4);
 
     // One task only: the others stay.
-    let only = operator.codegen(&["replay", "--task", "sitemap-refresh"]);
+    let only = operator.ops(&["replay", "--task", "sitemap-refresh"]);
     assert!(only.contains("1 dead letter(s) in"), "{only}");
     assert!(
         only.contains("3 other message(s) untouched (--task)"),
@@ -347,7 +347,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     assert_eq!(queue_depth(&sqs, &queue).await, 3);
 
     // The rest: one sent again, one dropped, the stranger left (and the command says so).
-    let rest = operator.run(env!("CARGO_BIN_EXE_codegen"), &["replay"]);
+    let rest = operator.run(&["replay"]);
     let (stdout, stderr) = (text(&rest.stdout), text(&rest.stderr));
     assert!(!rest.status.success(), "{stdout}");
     assert!(stdout.contains("  succeeded since: dropped\n"), "{stdout}");

@@ -501,12 +501,15 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .collect();
     // An operator pauses one task in the deployment, before its delivery arrives.
     let operator = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_ops"))
             .args(args)
-            .args(["--env", &environment, "--name-prefix", "example-shop"])
+            .args(["--env", &environment])
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
+            // No profile of the machine's may change what the test sees.
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
             .env("USER", "ops")
             .output()

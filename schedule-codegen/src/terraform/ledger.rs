@@ -54,7 +54,7 @@ pub(crate) fn items() -> Vec<Item> {
             resource: "task_failures",
             for_each: Some("local.tasks"),
             name: "\"${local.name}-${each.key}-failures\"",
-            description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `history ${each.key} --env ${var.environment}` shows it.\"",
+            description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,
             metric: "Failures",
             statistic: "Sum",
@@ -68,7 +68,7 @@ pub(crate) fn items() -> Vec<Item> {
             // Only a schedule makes an occurrence due; a deferred-only task is never missed.
             for_each: Some("toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])"),
             name: "\"${local.name}-${each.key}-missed-runs\"",
-            description: "\"An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `status --env ${var.environment}` shows it.\"",
+            description: "\"An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `ops status --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,
             metric: "MissedRuns",
             statistic: "Sum",
@@ -78,8 +78,8 @@ pub(crate) fn items() -> Vec<Item> {
         .build()
         .into(),
         dashboard().into(),
-        // What an operator's role needs for the commands that act on a deployment (`status`,
-        // `history`, `pause`, `resume`; `codegen invoke`, `backfill` and `replay`): the module
+        // What an operator's role needs for the `ops` commands (`status`, `history`, `pause`,
+        // `resume`, `invoke`, `backfill` and `replay`): the module
         // creates the policy, the team attaches it where its operators are.
         data("aws_iam_policy_document", "operator")
             .add_block(statement(
@@ -112,10 +112,10 @@ pub(crate) fn items() -> Vec<Item> {
     ]
 }
 
-/// What `codegen invoke` and `backfill` call: an asynchronous invocation of a task's alias.
+/// What `ops invoke` and `backfill` call: an asynchronous invocation of a task's alias.
 const OPERATOR_INVOKE_ACTIONS: &[&str] = &["lambda:InvokeFunction"];
 
-/// What `codegen replay` calls on the dead-letter queue: find it, read it, delete what was
+/// What `ops replay` calls on the dead-letter queue: find it, read it, delete what was
 /// sent again, and make visible again what was not.
 const OPERATOR_QUEUE_ACTIONS: &[&str] = &[
     "sqs:ChangeMessageVisibility",

@@ -1,10 +1,12 @@
-//! The application's command line outside Lambda: `run` the tasks on their schedules (the
-//! default), `invoke` one now, `list` them, print the `next` fire times, `replay` the dead
-//! letters.
+//! The application's command line outside Lambda: the tasks here, on this machine, with the
+//! state directory. `run` them on their schedules (the default), `invoke`, `backfill` and
+//! `replay` occurrences, read and change the local ledger (`status`, `history`, `pause`,
+//! `resume`), and look at the tasks (`list`, `next`, `dst`). A deployment is the operator's
+//! `ops` binary's; the infrastructure is `codegen`'s.
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -12,62 +14,97 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::defaults;
 use schedule_core::{NextError, Schedule, format_instant, time_zone};
-use serde_json::Value;
 
 use super::backfill::Request as BackfillRequest;
+use super::invoke::InvokeRequest;
 use super::ledger as commands;
-use super::list;
+use super::{help, list};
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::environment;
 use crate::event::{operator_event, resent};
 use crate::heartbeat::Heartbeat;
 use crate::idempotency::MemoryStore;
-use crate::ledger::{DEFAULT_RETENTION, DynamoDbLedger, Ledger, LocalLedger, Recorder};
+use crate::ledger::{DEFAULT_RETENTION, Ledger, LocalLedger, Recorder};
 use crate::registry::Registry;
 use crate::runner::{DeadLetterFile, LocalDeferrals, Runner};
 use crate::task::Planned;
 
 // The doc comment is the help's headline: about the application, not this crate (which is all
 // `#[command(about)]` would see); the name in `--version` and usage is the binary's own.
-/// The scheduled tasks of this application: run them on their schedules (the default), run
-/// one now, list them, show when they fire next, replay what failed for good.
+/// The scheduled tasks of this application, here: run them on their schedules (the default),
+/// run, backfill or replay occurrences, read and change the local ledger, look at the tasks.
+/// A deployment is operated with the `ops` binary (`cargo run --bin ops -- --help`).
 #[derive(Debug, Parser)]
 #[command(version = concat!("(schedule-runtime ", env!("CARGO_PKG_VERSION"), ")"))]
 struct Cli {
-    /// Deployment environment: tasks that list environments run only in theirs. Default:
-    /// `SCHEDULE_ENVIRONMENT`, else `local`.
+    /// The environment this process acts as: tasks that list environments run only in theirs.
+    /// Default: `SCHEDULE_ENVIRONMENT`, else `local`.
     #[arg(long = "env", global = true, value_name = "NAME")]
     environment: Option<String>,
-    /// Where `run`, `replay` and `invoke` keep their state: the idempotency records
-    /// (`idempotency.json`, so a restart remembers what ran), the dead-letter file
-    /// (`dead-letters.jsonl`), the ledger of every occurrence (`ledger.jsonl`, which
-    /// `status` and `history` read) and the deferred runs (`deferred.json`).
+    /// Where the tasks' state here is kept: the idempotency records (`idempotency.json`, so a
+    /// restart remembers what ran), the dead-letter file (`dead-letters.jsonl`), the ledger of
+    /// every occurrence (`ledger.jsonl`, which `status` and `history` read) and the deferred
+    /// runs (`deferred.json`).
     #[arg(long, global = true, default_value = ".schedule", value_name = "DIR")]
     state_dir: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// `--help`'s groups: what each command acts on.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Run the tasks here",
+        &["run", "invoke", "backfill", "replay"],
+    ),
+    (
+        "The local ledger",
+        &["status", "history", "pause", "resume"],
+    ),
+    ("The tasks in the code", &["list", "next", "dst"]),
+];
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run every task enabled in the environment on its schedule, and every run deferred into
     /// the state directory at its time, until Ctrl-C (the default).
     Run,
-    /// Run one task now, through the same dispatcher as in Lambda.
-    Invoke {
+    /// Run one occurrence of a task now, through the same dispatcher as in Lambda.
+    Invoke(InvokeRequest),
+    /// Run the occurrences of a task that were due in an interval, each with its own scheduled
+    /// time; an idempotent task's completed occurrences are not run again.
+    Backfill(BackfillRequest),
+    /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
+    Replay,
+    /// One line per task: enabled or not, last run and its outcome, last success, next fire
+    /// time, occurrences missed.
+    Status {
+        /// Print JSON (one document) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One line per occurrence of a task, newest first: scheduled time (task's zone and UTC),
+    /// status, attempts, duration, error.
+    History(commands::HistoryRequest),
+    /// Stop running a task: its occurrences are recorded as skipped until `resume`, from the
+    /// next one.
+    Pause {
         /// The task's name (see `list`).
         task: String,
-        /// The occurrence to run, as an RFC 3339 instant; default now.
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<Timestamp>,
-        /// The task's input as JSON; default the declared input.
-        #[arg(long, value_name = "JSON")]
-        input: Option<String>,
+        /// Why, for `status` and the ledger.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Run a paused task again from its next occurrence.
+    Resume {
+        /// The task's name (see `list`).
+        task: String,
     },
     /// List the tasks with their schedule, zone and next fire time (local and UTC), then the
     /// deferred runs waiting in the state directory.
     List,
-    /// The next fire times of a task (as the runner would fire it) or of an expression.
+    /// The next fire times of a task (as the runner would fire it) or of an expression (as AWS
+    /// computes them), one RFC 3339 line each.
     Next {
         /// A task's name, or an expression such as 'cron(0 8 * * ? *)'.
         target: String,
@@ -77,61 +114,26 @@ enum Command {
         /// Zone of an expression (a task has its own).
         #[arg(long, default_value = defaults::TIMEZONE, value_name = "ZONE")]
         tz: String,
+        /// Fire times strictly after this instant (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        after: Option<Timestamp>,
     },
-    /// Run the occurrences in the dead-letter file again; those that succeed leave the file.
-    Replay,
-    /// Run the occurrences of a task that were due in an interval, each with its own scheduled
-    /// time, here (with this directory's state); an idempotent task's completed occurrences
-    /// are not run again.
-    Backfill(BackfillRequest),
-    /// Stop running a task: its deliveries are recorded as skipped until `resume`, from the
-    /// next one. Acts on the state directory, or with --env on the deployment.
-    Pause {
-        /// The task's name (see `list`).
-        task: String,
-        /// Why, for `status` and the ledger.
-        #[arg(long, value_name = "TEXT")]
-        reason: Option<String>,
-        #[command(flatten)]
-        source: LedgerSource,
-    },
-    /// Run a paused task again from its next delivery. Acts on the state directory, or with
-    /// --env on the deployment.
-    Resume {
-        /// The task's name (see `list`).
-        task: String,
-        #[command(flatten)]
-        source: LedgerSource,
-    },
-    /// One line per task: enabled or not, last run and its outcome, last success, next fire
-    /// time, occurrences missed. Reads the state directory, or with --env the deployed ledger.
-    Status {
-        /// Print JSON (one document) instead of a table.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        source: LedgerSource,
-    },
-    /// One line per occurrence of a task, newest first: scheduled time (task's zone and UTC),
-    /// status, attempts, duration, error. Reads the state directory, or with --env the
-    /// deployed ledger.
-    History {
-        #[command(flatten)]
-        request: commands::HistoryRequest,
-        #[command(flatten)]
-        source: LedgerSource,
+    /// For every task, the scheduled minutes that daylight-saving changes skip (no run that
+    /// day) or repeat (one run) in its zone.
+    Dst {
+        /// How far ahead to look, in years.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        years: u16,
+        /// Look ahead from this instant (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        after: Option<Timestamp>,
     },
 }
 
-/// Where `status`, `history`, `pause` and `resume` act.
-#[derive(Debug, clap::Args)]
-struct LedgerSource {
-    /// The deployed module's `name_prefix` (default: this binary's name); with --env the
-    /// ledger is the table `<name_prefix>-<env>-ledger`, reached with the credentials and
-    /// region in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-    /// `AWS_SESSION_TOKEN`, `AWS_REGION`) and `AWS_ENDPOINT_URL_DYNAMODB`.
-    #[arg(long, value_name = "PREFIX")]
-    name_prefix: Option<String>,
+fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    text.parse().map_err(|e| {
+        format!("expected an RFC 3339 instant with an offset, e.g. `2026-03-01T00:00:00Z`: {e}")
+    })
 }
 
 /// Runs the command line on `args` (program name first).
@@ -139,13 +141,16 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().collect();
     let name = args
         .first()
-        .and_then(|program| std::path::Path::new(program).file_stem())
+        .and_then(|program| Path::new(program).file_stem())
         .map_or_else(
             || "app".to_owned(),
             |stem| stem.to_string_lossy().into_owned(),
         );
     // clap takes a `'static` name; this runs once per process.
-    let command = Cli::command().name(&*Box::leak(name.clone().into_boxed_str()));
+    let command = help::grouped(
+        Cli::command().name(&*Box::leak(name.into_boxed_str())),
+        GROUPS,
+    );
     let parsed = command
         .try_get_matches_from(args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
@@ -164,100 +169,71 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(registry) => registry,
         Err(error) => return fail(&error.to_string()),
     };
-    let deployed = cli.environment.clone();
     let environment = cli.environment.unwrap_or_else(environment::deployment);
+    let state_dir = cli.state_dir;
     match cli.command {
-        Some(Command::Status { json, source }) => {
-            let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
-                Ok(ledger) => ledger,
-                Err(message) => return fail(&message),
-            };
-            status(&registry, &environment, ledger.as_ref(), json).await
-        }
-        Some(Command::Backfill(plan)) => {
-            if deployed.is_some() {
-                return fail(
-                    "backfill runs the occurrences here, with the state directory; to send them to a deployment, run `codegen backfill ... --env NAME` (the operator's binary, with your AWS credentials); set SCHEDULE_ENVIRONMENT to choose which tasks are enabled here",
-                );
-            }
-            match LocalState::open(&cli.state_dir) {
-                Ok(state) => backfill(registry, environment, state, plan).await,
-                Err(message) => fail(&message),
-            }
-        }
-        Some(Command::Pause {
-            task,
-            reason,
-            source,
-        }) => {
-            let ledger = match open_control(&cli.state_dir, deployed.as_deref(), &source, &name) {
-                Ok(ledger) => ledger,
-                Err(message) => return fail(&message),
-            };
-            let pause = commands::pause_by_operator(reason);
-            set_pause(
-                &registry,
-                ledger.as_ref(),
-                &task,
-                Some(&pause),
-                deployed.as_deref(),
-            )
-            .await
-        }
-        Some(Command::Resume { task, source }) => {
-            let ledger = match open_control(&cli.state_dir, deployed.as_deref(), &source, &name) {
-                Ok(ledger) => ledger,
-                Err(message) => return fail(&message),
-            };
-            set_pause(&registry, ledger.as_ref(), &task, None, deployed.as_deref()).await
-        }
-        Some(Command::History { request, source }) => {
-            let ledger = match open_ledger(&cli.state_dir, deployed.as_deref(), &source, &name) {
-                Ok(ledger) => ledger,
-                Err(message) => return fail(&message),
-            };
-            printed(request.run(&registry, &environment, ledger.as_ref()).await)
-        }
-        None | Some(Command::Run) => match LocalState::open(&cli.state_dir) {
+        None | Some(Command::Run) => match LocalState::open(&state_dir) {
             Ok(state) => run_tasks(registry, environment, state).await,
             Err(message) => fail(&message),
         },
-        Some(Command::List) => list(&registry, &cli.state_dir),
-        Some(Command::Next { target, count, tz }) => next(&registry, &target, count, &tz),
-        Some(Command::Replay) => {
-            if let Some(environment) = &deployed {
-                here_not_deployed("replay", "replay", environment);
+        Some(Command::Invoke(request)) => {
+            let occurrence = match request.occurrence(&registry, Timestamp::now()) {
+                Ok(occurrence) => occurrence,
+                Err(message) => return fail(&message),
+            };
+            if let Err(message) = create_state_dir(&state_dir) {
+                return fail(&message);
             }
-            match LocalState::open(&cli.state_dir) {
-                Ok(state) => replay(registry, environment, state).await,
-                Err(message) => fail(&message),
-            }
-        }
-        Some(Command::Invoke { task, at, input }) => {
-            if let Some(environment) = &deployed {
-                here_not_deployed("invoke", &format!("invoke {task}"), environment);
-            }
-            if let Err(error) = std::fs::create_dir_all(&cli.state_dir) {
-                return fail(&format!(
-                    "cannot create the state directory {}: {error}",
-                    cli.state_dir.display()
-                ));
-            }
-            let ledger = Arc::new(LocalLedger::open(cli.state_dir.join(LEDGER_FILE)));
+            let ledger = Arc::new(LocalLedger::open(state_dir.join(LEDGER_FILE)));
             // A task run here defers into the state directory, where `run` fires it.
-            let _ = local_deferrals(&cli.state_dir);
-            invoke(registry, environment, task, at, input, ledger).await
+            let _ = local_deferrals(&state_dir);
+            invoke(registry, environment, occurrence, ledger).await
+        }
+        Some(Command::Backfill(plan)) => match LocalState::open(&state_dir) {
+            Ok(state) => backfill(registry, environment, state, plan).await,
+            Err(message) => fail(&message),
+        },
+        Some(Command::Replay) => match LocalState::open(&state_dir) {
+            Ok(state) => replay(registry, environment, state).await,
+            Err(message) => fail(&message),
+        },
+        Some(Command::Status { json }) => match existing_ledger(&state_dir) {
+            Ok(ledger) => status(&registry, &environment, &ledger, json).await,
+            Err(message) => fail(&message),
+        },
+        Some(Command::History(request)) => match existing_ledger(&state_dir) {
+            Ok(ledger) => printed(request.run(&registry, &environment, &ledger).await),
+            Err(message) => fail(&message),
+        },
+        Some(Command::Pause { task, reason }) => {
+            let pause = commands::pause_by_operator(reason);
+            set_pause(&registry, &state_dir, &task, Some(&pause)).await
+        }
+        Some(Command::Resume { task }) => set_pause(&registry, &state_dir, &task, None).await,
+        Some(Command::List) => list(&registry, &state_dir),
+        Some(Command::Next {
+            target,
+            count,
+            tz,
+            after,
+        }) => next(
+            &registry,
+            &target,
+            count,
+            &tz,
+            after.unwrap_or_else(Timestamp::now),
+        ),
+        Some(Command::Dst { years, after }) => {
+            let after = after.unwrap_or_else(Timestamp::now);
+            print(&list::dst_report(&registry, after, years));
+            ExitCode::SUCCESS
         }
     }
 }
 
-/// Says, before a local run with `--env`, that it runs here as that environment: the same
-/// command on the deployment is the operator's `codegen`.
-fn here_not_deployed(command: &str, example: &str, environment: &str) {
-    let _ = writeln!(
-        std::io::stderr().lock(),
-        "note: `{command}` runs here, as environment `{environment}`; to {command} the deployed tasks: cargo run --bin codegen -- {example} --env {environment}"
-    );
+fn create_state_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))
 }
 
 /// The state directory of `run` and `replay`.
@@ -270,7 +246,7 @@ struct LocalState {
 
 /// The state directory's deferred runs; with the `defer` feature, also where the tasks this
 /// process runs defer theirs.
-fn local_deferrals(dir: &std::path::Path) -> Arc<LocalDeferrals> {
+fn local_deferrals(dir: &Path) -> Arc<LocalDeferrals> {
     #[cfg(feature = "defer")]
     {
         crate::defer::use_state_dir(dir)
@@ -282,7 +258,7 @@ fn local_deferrals(dir: &std::path::Path) -> Arc<LocalDeferrals> {
 }
 
 /// The tasks, then the deferred runs waiting in the state directory.
-fn list(registry: &Registry, state_dir: &std::path::Path) -> ExitCode {
+fn list(registry: &Registry, state_dir: &Path) -> ExitCode {
     print(&list::tasks_table(registry, Timestamp::now()));
     let deferrals = LocalDeferrals::new(state_dir.join(crate::deferred::FILE));
     match deferrals.pending() {
@@ -300,9 +276,8 @@ fn list(registry: &Registry, state_dir: &std::path::Path) -> ExitCode {
 }
 
 impl LocalState {
-    fn open(dir: &std::path::Path) -> Result<LocalState, String> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))?;
+    fn open(dir: &Path) -> Result<LocalState, String> {
+        create_state_dir(dir)?;
         let store = MemoryStore::persistent(dir.join("idempotency.json")).map_err(|e| {
             format!("{e}; move it away (or pass another --state-dir) to start afresh")
         })?;
@@ -331,12 +306,10 @@ async fn run_tasks(registry: Registry, environment: String, state: LocalState) -
     ExitCode::SUCCESS
 }
 
-/// Prints the next `count` fire times of a task or an expression, one RFC 3339 line each.
 /// Prints the next `count` fire times of a task or an expression, one RFC 3339 line each; the
 /// daylight-saving changes that skip or repeat a scheduled minute in that span go to stderr,
 /// so that scripts reading stdout see fire times only.
-fn next(registry: &Registry, target: &str, count: usize, zone: &str) -> ExitCode {
-    let now = Timestamp::now();
+fn next(registry: &Registry, target: &str, count: usize, zone: &str, now: Timestamp) -> ExitCode {
     let (times, schedule, tz) = if let Some(task) = registry.get(target) {
         let spec = task.spec();
         if spec.expression.is_none() {
@@ -496,31 +469,17 @@ fn local_dispatcher(
 /// The file of the local ledger in the state directory.
 const LEDGER_FILE: &str = "ledger.jsonl";
 
-/// The ledger `status` and `history` read: the deployed table with `--env`, else the state
-/// directory's file.
-fn open_ledger(
-    state_dir: &std::path::Path,
-    deployed: Option<&str>,
-    source: &LedgerSource,
-    binary: &str,
-) -> Result<Box<dyn Ledger>, String> {
-    match deployed {
-        Some(environment) => {
-            let prefix = source.name_prefix.as_deref().unwrap_or(binary);
-            let table = crate::ledger::table::name(prefix, environment);
-            Ok(Box::new(DynamoDbLedger::from_env(table)))
-        }
-        None => {
-            let path = state_dir.join(LEDGER_FILE);
-            if !path.exists() {
-                return Err(format!(
-                    "{} does not exist: nothing has run here yet (`run` or `invoke` a task first; --state-dir chooses another directory, --env reads a deployment)",
-                    path.display()
-                ));
-            }
-            Ok(Box::new(LocalLedger::open(path)))
-        }
+/// The state directory's ledger, which `status` and `history` read: an error when nothing has
+/// run here yet.
+fn existing_ledger(state_dir: &Path) -> Result<LocalLedger, String> {
+    let path = state_dir.join(LEDGER_FILE);
+    if !path.exists() {
+        return Err(format!(
+            "{} does not exist: nothing has run here yet (`run` or `invoke` a task first; --state-dir chooses another directory; a deployment's ledger is `ops status --env NAME`'s)",
+            path.display()
+        ));
     }
+    Ok(LocalLedger::open(path))
 }
 
 /// Runs the occurrences of a task due in an interval through the local dispatcher, paced as
@@ -592,38 +551,19 @@ async fn backfill(
     }
 }
 
-/// The ledger `pause` and `resume` write: like [`open_ledger`], but a state directory that
-/// does not exist yet is created (a task may be paused before anything ran).
-fn open_control(
-    state_dir: &std::path::Path,
-    deployed: Option<&str>,
-    source: &LedgerSource,
-    binary: &str,
-) -> Result<Box<dyn Ledger>, String> {
-    if deployed.is_none() {
-        std::fs::create_dir_all(state_dir).map_err(|e| {
-            format!(
-                "cannot create the state directory {}: {e}",
-                state_dir.display()
-            )
-        })?;
-        return Ok(Box::new(LocalLedger::open(state_dir.join(LEDGER_FILE))));
-    }
-    open_ledger(state_dir, deployed, source, binary)
-}
-
+/// Pauses (or, with `None`, resumes) `task` in the state directory's ledger, which is created
+/// when nothing ran yet: a task may be paused before its first run.
 async fn set_pause(
     registry: &Registry,
-    ledger: &dyn Ledger,
+    state_dir: &Path,
     task: &str,
     pause: Option<&crate::ledger::Pause>,
-    deployed: Option<&str>,
 ) -> ExitCode {
-    let when = match deployed {
-        Some(environment) => format!("in {environment} from its next delivery"),
-        None => "here from its next run".to_owned(),
-    };
-    printed(commands::set_pause(registry, ledger, task, pause, &when).await)
+    if let Err(message) = create_state_dir(state_dir) {
+        return fail(&message);
+    }
+    let ledger = LocalLedger::open(state_dir.join(LEDGER_FILE));
+    printed(commands::set_pause(registry, &ledger, task, pause, "here from its next run").await)
 }
 
 async fn status(
@@ -651,34 +591,17 @@ fn printed(result: Result<String, String>) -> ExitCode {
 async fn invoke(
     registry: Registry,
     environment: String,
-    task: String,
-    at: Option<Timestamp>,
-    input: Option<String>,
+    occurrence: super::invoke::Occurrence,
     ledger: Arc<LocalLedger>,
 ) -> ExitCode {
     init_readable_logs();
-    let Some(registration) = registry.get(&task) else {
-        return unknown_task(&registry, &task);
-    };
-    if let Some(Err(error)) = input.as_deref().map(serde_json::from_str::<Value>) {
-        return fail(&format!(
-            "--input is not valid JSON: {error}; e.g. --input '{{\"format\": \"pdf\"}}'"
-        ));
-    }
-    // What Scheduler would send for this occurrence, less the schedule: an operator sent it.
-    let input = input.as_deref().or(registration.spec().input);
-    let scheduled = at.unwrap_or_else(Timestamp::now);
-    let (event, execution_id) = match operator_event(&task, input, scheduled) {
-        Ok(made) => made,
-        Err(error) => return fail(&format!("the task's input is not valid JSON: {error}")),
-    };
     // A hand-run is "run it now": never deduplicated against earlier runs, but recorded.
     let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger);
     let invocation = Invocation {
-        request_id: execution_id,
+        request_id: occurrence.execution_id,
         deadline: None,
     };
-    match dispatcher.dispatch(event, invocation).await {
+    match dispatcher.dispatch(occurrence.event, invocation).await {
         Ok(outcome) => {
             print(&format!(
                 "{}\n",
@@ -688,11 +611,6 @@ async fn invoke(
         }
         Err(error) => fail(&format!("[{}] {error}", error.error_type())),
     }
-}
-
-/// The error for a task name the registry does not know, listing the names it does.
-fn unknown_task(registry: &Registry, task: &str) -> ExitCode {
-    fail(&commands::unknown_task(registry, task))
 }
 
 fn print(text: &str) {
@@ -713,4 +631,15 @@ fn init_readable_logs() {
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_in_exactly_one_help_group() {
+        let problems = help::ungrouped(&Cli::command(), GROUPS);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 }

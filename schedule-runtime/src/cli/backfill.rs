@@ -1,6 +1,6 @@
 //! `backfill`: the occurrences of a task that were due in an interval, each sent again with its
 //! own scheduled time. Where they go differs (the application's binary runs them through its
-//! local dispatcher; the operator's `codegen backfill --env` sends them to the deployed
+//! local dispatcher; the operator's `ops backfill --env` sends them to the deployed
 //! function), so this module holds what both share: the request, which occurrences are due,
 //! asking before many, pacing, and the lines printed.
 

@@ -1,5 +1,5 @@
-//! `list`: the tasks with their schedules and next fire times, and the deferred runs waiting,
-//! as tables for people. The application's binary and `codegen list` print the same.
+//! `list` and `dst`: the tasks with their schedules and next fire times, the deferred runs
+//! waiting, and the minutes daylight-saving changes skip or repeat, as tables for people.
 
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::jiff::{SignedDuration, Timestamp};
@@ -89,6 +89,39 @@ pub fn tasks_table(registry: &Registry, now: Timestamp) -> String {
         .collect();
     let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
     super::table::render(&header, &rows, None)
+}
+
+/// `dst`: every task's scheduled minutes that DST changes skip or repeat within `years` of `after`,
+/// one line each, aligned: task, zone, what happens.
+pub fn dst_report(registry: &Registry, after: Timestamp, years: u16) -> String {
+    let until = after + SignedDuration::from_hours(i64::from(years) * 366 * 24);
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    for task in registry.tasks() {
+        let spec = task.spec();
+        let (Some(Ok(schedule)), Ok(tz)) = (spec.schedule(), spec.time_zone()) else {
+            continue;
+        };
+        for change in schedule.dst_changes(after, until, &tz) {
+            rows.push([
+                spec.name.to_owned(),
+                spec.timezone.to_owned(),
+                change.to_string(),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        let span = if years == 1 {
+            "year".to_owned()
+        } else {
+            format!("{years} years")
+        };
+        return format!("no task's schedule meets a daylight-saving change in the next {span}\n");
+    }
+    let width = |i: usize| rows.iter().map(|r| r[i].len()).max().unwrap_or(0);
+    let (task_width, zone_width) = (width(0), width(1));
+    rows.iter()
+        .map(|[task, zone, change]| format!("{task:<task_width$}  {zone:<zone_width$}  {change}\n"))
+        .collect()
 }
 
 /// A DST change as a table cell: "2027-03-28 02:30 skipped", "2026-10-25 02:30 once".

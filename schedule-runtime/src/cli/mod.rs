@@ -1,15 +1,20 @@
 //! The command lines and what they print for people.
 //!
 //! `app.rs` is the application's binary outside Lambda (feature `app`): `run`, `invoke`, `list`
-//! and the rest, on the local state directory. The rest is shared with the operator's
-//! `codegen`, so that both print the same from the same code: `list`'s tables (`list.rs`), the
-//! ledger's commands and tables (`ledger.rs`), `backfill`'s plan and pacing (`backfill.rs`),
-//! and the aligned columns they are all drawn with (`table.rs`). Nothing below this module
-//! renders text for people.
+//! and the rest, on the local state directory. The rest is shared with the operator's `ops`
+//! binary (crate `schedule-ops`), so that both take the same arguments and print the same from
+//! the same code: `invoke`'s arguments and event (`invoke.rs`), `backfill`'s plan and pacing
+//! (`backfill.rs`), the ledger's commands and tables (`ledger.rs`), `list`'s and `dst`'s tables
+//! (`list.rs`), `--help` grouped by what commands act on (`help.rs`), and the aligned columns
+//! the tables are drawn with (`table.rs`). Nothing below this module renders text for people.
 
 #[cfg(feature = "app")]
 mod app;
 pub mod backfill;
+#[cfg(feature = "app")]
+pub mod help;
+#[cfg(feature = "app")]
+pub mod invoke;
 pub mod ledger;
 pub mod list;
 mod table;

@@ -1,5 +1,6 @@
-//! The scheduled tasks of {{name}}. Both binaries (`src/main.rs`, the application and its
-//! Lambda; `src/bin/codegen.rs`, the Terraform) link this library, and with it every task.
+//! The scheduled tasks of {{name}}. The three binaries link this library, and with it every
+//! task: `src/main.rs` runs the tasks (here, and in Lambda), `src/bin/codegen.rs` writes the
+//! Terraform that deploys them, `src/bin/ops.rs` operates a deployment.
 
 use schedule_runtime::{TaskContext, scheduled};
 

@@ -1,4 +1,4 @@
-//! The shop's codegen binary: `cargo run --bin codegen -- list`.
+//! The shop's codegen binary: `cargo run --bin codegen -- terraform`.
 
 // The tasks live in the shop's library; naming it links it, and with it their registrations.
 use example_shop as _;

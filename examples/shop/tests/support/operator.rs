@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::tools::text;
 
-/// Runs a command of `binary` with `--env`, the credentials and moto's (and the stand-in's)
-/// endpoints, as an operator's shell would have them.
+/// Runs a command of the shop's `ops` binary with `--env`, the credentials and moto's (and the
+/// stand-in's) endpoints, as an operator's shell would have them. The module's name prefix is
+/// `ops`' default, the application's name.
 pub(crate) struct Operator {
     pub(crate) environment: String,
     pub(crate) moto: String,
@@ -17,10 +18,10 @@ pub(crate) struct Operator {
 }
 
 impl Operator {
-    pub(crate) fn run(&self, binary: &str, args: &[&str]) -> Output {
-        Command::new(binary)
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ops"))
             .args(args)
-            .args(["--env", &self.environment, "--name-prefix", "example-shop"])
+            .args(["--env", &self.environment])
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -35,29 +36,26 @@ impl Operator {
             .unwrap()
     }
 
-    /// `codegen <args> --env ...`, which must succeed; its stdout.
-    pub(crate) fn codegen(&self, args: &[&str]) -> String {
-        let out = self.run(env!("CARGO_BIN_EXE_codegen"), args);
+    /// `ops <args> --env ...`, which must succeed; its stdout.
+    pub(crate) fn ops(&self, args: &[&str]) -> String {
+        let out = self.run(args);
         assert!(
             out.status.success(),
-            "codegen {args:?}: {}{}",
+            "ops {args:?}: {}{}",
             text(&out.stdout),
             text(&out.stderr)
         );
         text(&out.stdout)
     }
 
-    /// The deployed ledger's records of `task`, newest first (`example-shop history --json`).
+    /// The deployed ledger's records of `task`, newest first (`ops history --json`).
     pub(crate) fn history(&self, task: &str) -> Vec<Value> {
         self.try_history(task)
             .unwrap_or_else(|problem| panic!("history {task}: {problem}"))
     }
 
     pub(crate) fn try_history(&self, task: &str) -> Result<Vec<Value>, String> {
-        let out = self.run(
-            env!("CARGO_BIN_EXE_example-shop"),
-            &["history", task, "-n", "100", "--json"],
-        );
+        let out = self.run(&["history", task, "-n", "100", "--json"]);
         if !out.status.success() {
             return Err(text(&out.stderr));
         }

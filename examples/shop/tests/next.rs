@@ -1,12 +1,14 @@
-//! The `codegen next` contract (contract 2 of `docs/contracts.md`), run through the compiled binary.
+//! The `next` contract for expressions (contract 2 of `docs/contracts.md`), run through the
+//! application's compiled binary.
 
 use std::process::{Command, Output};
 
-fn codegen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_codegen"))
+fn next(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .arg("next")
         .args(args)
         .output()
-        .expect("the codegen binary runs")
+        .expect("the shop's binary runs")
 }
 
 fn stdout_lines(output: &Output) -> Vec<String> {
@@ -18,8 +20,7 @@ fn stdout_lines(output: &Output) -> Vec<String> {
 
 #[test]
 fn prints_fire_times_in_the_zones_offset() {
-    let out = codegen(&[
-        "next",
+    let out = next(&[
         "cron(15 10 ? * 6L 2026-2027)",
         "--tz",
         "Europe/London",
@@ -43,8 +44,7 @@ fn prints_fire_times_in_the_zones_offset() {
 
 #[test]
 fn repeated_local_time_fires_once_with_the_first_offset() {
-    let out = codegen(&[
-        "next",
+    let out = next(&[
         "cron(30 1 * * ? *)",
         "--tz",
         "America/Los_Angeles",
@@ -65,12 +65,7 @@ fn repeated_local_time_fires_once_with_the_first_offset() {
 
 #[test]
 fn defaults_to_utc_and_five_times() {
-    let out = codegen(&[
-        "next",
-        "rate(1 hour)",
-        "--after",
-        "2026-11-26T10:30:00+01:00",
-    ]);
+    let out = next(&["rate(1 hour)", "--after", "2026-11-26T10:30:00+01:00"]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         stdout_lines(&out),
@@ -86,8 +81,7 @@ fn defaults_to_utc_and_five_times() {
 
 #[test]
 fn one_time_schedule_prints_one_line_or_none() {
-    let ahead = codegen(&[
-        "next",
+    let ahead = next(&[
         "at(2026-12-01T09:00:00)",
         "--tz",
         "Europe/Berlin",
@@ -95,19 +89,14 @@ fn one_time_schedule_prints_one_line_or_none() {
         "2026-11-26T00:00:00Z",
     ]);
     assert_eq!(stdout_lines(&ahead), ["2026-12-01T09:00:00+01:00"]);
-    let past = codegen(&[
-        "next",
-        "at(2026-12-01T09:00:00)",
-        "--after",
-        "2027-01-01T00:00:00Z",
-    ]);
+    let past = next(&["at(2026-12-01T09:00:00)", "--after", "2027-01-01T00:00:00Z"]);
     assert!(past.status.success());
     assert!(past.stdout.is_empty());
 }
 
 #[test]
 fn invalid_expression_exits_non_zero_with_the_parsers_message() {
-    let out = codegen(&["next", "cron(0 9 ? * 0 *)"]);
+    let out = next(&["cron(0 9 ? * 0 *)"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -120,20 +109,20 @@ fn invalid_expression_exits_non_zero_with_the_parsers_message() {
 
 #[test]
 fn invalid_zone_and_instant_are_explained() {
-    let zone = codegen(&["next", "cron(0 8 * * ? *)", "--tz", "Europe/Londn"]);
+    let zone = next(&["cron(0 8 * * ? *)", "--tz", "Europe/Londn"]);
     assert_eq!(zone.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&zone.stderr),
         "error: unknown time zone `Europe/Londn`; did you mean `Europe/London`?\n"
     );
-    let after = codegen(&["next", "cron(0 8 * * ? *)", "--after", "2026-11-26"]);
+    let after = next(&["cron(0 8 * * ? *)", "--after", "2026-11-26"]);
     assert_eq!(after.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&after.stderr).contains("expected an RFC 3339 instant"));
 }
 
 #[test]
 fn never_firing_schedule_prints_nothing() {
-    let out = codegen(&["next", "cron(0 0 30 2 ? *)", "-n", "3"]);
+    let out = next(&["cron(0 0 30 2 ? *)", "-n", "3"]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
 }

@@ -1,4 +1,5 @@
-//! `codegen list` and `codegen manifest` on the shop's own tasks, through the compiled binary.
+//! The commands that read the shop's tasks from its code, through the compiled binaries:
+//! `codegen manifest`, and the application's `list` and `dst`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,10 +10,19 @@ use std::process::Command;
 use support::SHOP_TASKS;
 
 fn codegen(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
+    run(Command::new(env!("CARGO_BIN_EXE_codegen")).args(args))
+}
+
+/// The application's binary, with a state directory where nothing was ever deferred.
+fn shop(args: &[&str]) -> (bool, String, String) {
+    let state_dir = concat!(env!("CARGO_TARGET_TMPDIR"), "/tasks-nothing-deferred");
+    run(Command::new(env!("CARGO_BIN_EXE_example-shop"))
         .args(args)
-        .output()
-        .expect("the codegen binary runs");
+        .args(["--state-dir", state_dir]))
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let out = command.output().expect("the binary runs");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -51,7 +61,7 @@ fn manifest_lists_the_shops_tasks_with_their_options() {
 
 #[test]
 fn list_shows_schedule_zone_environments_and_next_fire_time() {
-    let (ok, stdout, stderr) = codegen(&["list"]);
+    let (ok, stdout, stderr) = shop(&["list"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 13, "{stdout}");
@@ -115,7 +125,7 @@ fn list_shows_schedule_zone_environments_and_next_fire_time() {
 fn dst_lists_the_scheduled_minutes_that_clock_changes_skip_or_repeat() {
     // Of the shop's tasks, only the 02:30 Berlin backup meets a change: the EU moves clocks
     // on the last Sundays of March (28 March 2027) and October (31 October 2027).
-    let (ok, stdout, stderr) = codegen(&["dst", "--after", "2026-11-30T00:00:00Z"]);
+    let (ok, stdout, stderr) = shop(&["dst", "--after", "2026-11-30T00:00:00Z"]);
     assert!(ok, "{stderr}");
     assert_eq!(
         stdout,

@@ -1,24 +1,12 @@
-//! The operator's commands on a deployed application, each with `--env NAME`: `invoke`,
-//! `backfill` and `replay`, and the ledger's `status`, `history`, `pause` and `resume`
-//! (contract 2 of `docs/contracts.md`).
+//! One deployed environment: the names the generated module gives its resources, and the AWS
+//! clients that reach them with the operator's credentials.
 //!
-//! They send the deployed function the event Scheduler would send, asynchronously as Scheduler
-//! does (so each task's alias applies its retries and dead-letter queue), read the module's
-//! dead-letter queue, and read the ledger. They need the Lambda and SQS clients of the AWS SDK,
-//! which the dispatch Lambda must not carry, so they live here, in the operator's binary,
-//! behind the default `operate` feature. Credentials come from the standard chain
-//! (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process), over the runtime's
-//! one HTTPS stack; `AWS_ENDPOINT_URL_LAMBDA`, `_SQS` and `_DYNAMODB` point them elsewhere.
-//!
-//! Names follow the generated module: the function is `<name_prefix>-<env>`, a task's alias
-//! is its name (`.` as `_`), the queue is `<name_prefix>-<env>-dead-letter` and the ledger
-//! `<name_prefix>-<env>-ledger`.
-
-mod backfill;
-mod dead_letter;
-mod invoke;
-mod ledger;
-mod replay;
+//! Names follow the module: the function is `<name_prefix>-<env>`, a task's alias is its name
+//! (`.` as `_`), the queue is `<name_prefix>-<env>-dead-letter` and the ledger
+//! `<name_prefix>-<env>-ledger`. Credentials and region come from the standard chain, as every
+//! AWS tool takes them (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process;
+//! `--region` or `AWS_REGION` or the profile's), over the runtime's one HTTPS stack;
+//! `AWS_ENDPOINT_URL_LAMBDA`, `_SQS` and `_DYNAMODB` point the clients elsewhere.
 
 use std::future::Future;
 use std::io::Write;
@@ -33,24 +21,22 @@ use schedule_core::limits::alias_name;
 use schedule_runtime::ledger::{DynamoDbLedger, Ledger, Query, Record};
 use serde_json::Value;
 
-pub(crate) use self::backfill::backfill;
-pub(crate) use self::invoke::{Invoke, invoke};
-pub(crate) use self::ledger::{History, Pause, Resume, Status, history, pause, resume, status};
-pub(crate) use self::replay::{Replay, replay};
-
-/// Which deployment a command acts on.
+/// Which deployment a command acts on, and as whom.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Target {
     /// The deployed environment: the module's `environment` variable.
     #[arg(long = "env", value_name = "NAME")]
-    environment: String,
-    /// The module's `name_prefix`. Default: the application's package name (`cargo run` sets
-    /// it), which is also the module's default.
+    pub(crate) environment: String,
+    /// The module's `name_prefix`. Default: the application's name, which is also the
+    /// module's default.
     #[arg(long, value_name = "PREFIX")]
-    name_prefix: Option<String>,
+    pub(crate) name_prefix: Option<String>,
     /// The AWS profile to use. Default: `AWS_PROFILE`, else the standard credential chain.
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// The AWS region of the deployment. Default: `AWS_REGION`, else the profile's.
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
 }
 
 /// How long one AWS call may take, retries included.
@@ -58,12 +44,12 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The clients and names of one deployed environment.
 pub(crate) struct Deployment {
-    environment: String,
+    pub(crate) environment: String,
     /// `<name_prefix>-<env>`: the function's name, and the prefix of every resource's.
-    name: String,
+    pub(crate) name: String,
     sender: Sender,
-    sqs: aws_sdk_sqs::Client,
-    ledger: DynamoDbLedger,
+    pub(crate) sqs: aws_sdk_sqs::Client,
+    pub(crate) ledger: DynamoDbLedger,
 }
 
 impl Deployment {
@@ -73,10 +59,7 @@ impl Deployment {
         let prefix = target
             .name_prefix
             .clone()
-            .or_else(|| std::env::var("CARGO_PKG_NAME").ok().filter(|n| !n.is_empty()))
-            .ok_or(
-                "pass --name-prefix PREFIX: the deployed module's name_prefix (under `cargo run` it defaults to the package's name)",
-            )?;
+            .ok_or("pass --name-prefix PREFIX: the deployed module's name_prefix")?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(schedule_runtime::aws_http_client())
             .timeout_config(
@@ -88,10 +71,13 @@ impl Deployment {
         if let Some(profile) = &target.profile {
             loader = loader.profile_name(profile);
         }
+        if let Some(region) = &target.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
         let config = loader.load().await;
         if config.region().is_none() {
             return Err(
-                "no AWS region: set AWS_REGION, or use a profile that has one (--profile)"
+                "no AWS region: pass --region, set AWS_REGION, or use a profile that has one (--profile)"
                     .to_owned(),
             );
         }
@@ -192,7 +178,7 @@ impl Sender {
 
 /// How an AWS call that failed reads: what was tried, then the SDK's error with its causes
 /// (`DisplayErrorContext` is the SDK's own: its `Display` alone says only "service error").
-pub(super) fn aws_error<E: std::error::Error>(
+pub(crate) fn aws_error<E: std::error::Error>(
     what: impl std::fmt::Display,
 ) -> impl FnOnce(E) -> String {
     move |error| {
@@ -213,6 +199,6 @@ pub(crate) fn block_on<F: Future<Output = Result<(), String>>>(command: F) -> Re
 }
 
 /// Writes `text` to `out`.
-fn say(out: &mut dyn Write, text: &str) -> Result<(), String> {
+pub(crate) fn say(out: &mut dyn Write, text: &str) -> Result<(), String> {
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }

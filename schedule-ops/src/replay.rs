@@ -9,8 +9,8 @@ use schedule_core::jiff::tz::TimeZone;
 use schedule_runtime::Registry;
 use schedule_runtime::ledger::Status;
 
-use super::dead_letter::{self, DeadLetter};
-use super::{Deployment, Target, aws_error, say};
+use crate::dead_letter::{self, DeadLetter};
+use crate::deployment::{Deployment, Target, aws_error, say};
 
 /// `replay`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -22,7 +22,7 @@ pub(crate) struct Replay {
     #[arg(long)]
     dry_run: bool,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 /// How long a received message stays hidden from other readers while this command decides

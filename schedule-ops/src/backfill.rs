@@ -8,17 +8,22 @@ use schedule_runtime::Registry;
 use schedule_runtime::cli::backfill::Request;
 use schedule_runtime::ledger::Status;
 
-use super::invoke::operator_event;
-use super::{Deployment, Target, say};
+use crate::deployment::{Deployment, Target, say};
+
+/// `backfill`'s arguments: the application binary's, and the deployment.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Backfill {
+    #[command(flatten)]
+    request: Request,
+    #[command(flatten)]
+    pub(crate) target: Target,
+}
 
 /// Sends every occurrence of the task due in the interval to its alias (asynchronously, so
 /// its retries and dead-letter queue apply), paced as asked, one line each. An idempotent
 /// task's occurrences that the ledger shows completed are not sent.
-pub(crate) async fn backfill(
-    request: Request,
-    target: Target,
-    out: &mut dyn Write,
-) -> Result<(), String> {
+pub(crate) async fn backfill(args: Backfill, out: &mut dyn Write) -> Result<(), String> {
+    let Backfill { request, target } = args;
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let mut plan = request.plan(&registry)?;
     let spec = plan.task.spec();
@@ -60,7 +65,9 @@ pub(crate) async fn backfill(
     let deployment = &deployment;
     let sent = plan
         .paced(|time| {
-            let event = operator_event(spec.name, input, time);
+            let event = schedule_runtime::event::operator_event(spec.name, input, time)
+                .map(|(event, _)| event)
+                .map_err(|e| format!("the task's declared input is not valid JSON: {e}"));
             // Each send borrows the deployment's clients; the clients are cheap to clone.
             let lambda = deployment.for_send();
             async move { lambda.send(spec.name, &event?).await }

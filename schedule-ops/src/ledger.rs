@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use schedule_runtime::Registry;
 use schedule_runtime::cli::ledger as commands;
 
-use super::{Deployment, Target, say};
+use crate::deployment::{Deployment, Target, say};
 
 /// `status`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -15,7 +15,7 @@ pub(crate) struct Status {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 /// `history`'s arguments.
@@ -24,7 +24,7 @@ pub(crate) struct History {
     #[command(flatten)]
     request: commands::HistoryRequest,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 /// `pause`'s arguments.
@@ -36,7 +36,7 @@ pub(crate) struct Pause {
     #[arg(long, value_name = "TEXT")]
     reason: Option<String>,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 /// `resume`'s arguments.
@@ -45,7 +45,7 @@ pub(crate) struct Resume {
     /// The task's name (see `list`).
     task: String,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 fn colour() -> bool {

@@ -1,5 +1,5 @@
-//! `invoke <task> --env NAME`: run a deployed task now, as Scheduler would, and optionally wait
-//! for the ledger's outcome.
+//! `invoke <task> --env NAME`: run a deployed task's occurrence now, as Scheduler would, and
+//! optionally wait for the ledger's outcome.
 
 use std::io::Write;
 use std::time::Duration;
@@ -8,22 +8,16 @@ use schedule_core::format_instant;
 use schedule_core::jiff::Timestamp;
 use schedule_core::jiff::tz::TimeZone;
 use schedule_runtime::Registry;
+use schedule_runtime::cli::invoke::InvokeRequest;
 use schedule_runtime::ledger::{Record, Status, shown_status};
-use serde_json::Value;
 
-use super::{Deployment, Target, say};
+use crate::deployment::{Deployment, Target, say};
 
-/// `invoke`'s arguments.
+/// `invoke`'s arguments: the application binary's, and how to wait.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Invoke {
-    /// The task's name (see `list`).
-    task: String,
-    /// The occurrence to run, as an RFC 3339 instant; default now.
-    #[arg(long, value_name = "RFC3339")]
-    at: Option<Timestamp>,
-    /// The task's input as JSON; default the declared input.
-    #[arg(long, value_name = "JSON")]
-    input: Option<String>,
+    #[command(flatten)]
+    request: InvokeRequest,
     /// Wait until the ledger records the run's outcome, retries included, and print it.
     #[arg(long)]
     wait: bool,
@@ -32,7 +26,7 @@ pub(crate) struct Invoke {
     #[arg(long, value_name = "SECONDS", requires = "wait")]
     wait_seconds: Option<u64>,
     #[command(flatten)]
-    target: Target,
+    pub(crate) target: Target,
 }
 
 /// How often `--wait` reads the ledger.
@@ -42,21 +36,8 @@ const POLL: Duration = Duration::from_secs(1);
 /// request id; with `--wait`, the outcome too (an error when the run failed for good).
 pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
-    let Some(task) = registry.get(&args.task) else {
-        return Err(schedule_runtime::cli::ledger::unknown_task(
-            &registry, &args.task,
-        ));
-    };
-    let spec = task.spec();
-    if let Some(Err(error)) = args.input.as_deref().map(serde_json::from_str::<Value>) {
-        return Err(format!(
-            "--input is not valid JSON: {error}; e.g. --input '{{\"format\": \"pdf\"}}'"
-        ));
-    }
-    // Scheduler's scheduled time has whole seconds; the ledger keys the occurrence by it.
-    let at = args.at.unwrap_or_else(Timestamp::now);
-    let at = Timestamp::from_second(at.as_second()).map_err(|e| e.to_string())?;
-    let event = operator_event(spec.name, args.input.as_deref().or(spec.input), at)?;
+    let occurrence = args.request.occurrence(&registry, Timestamp::now())?;
+    let (spec, at, event) = (occurrence.task.spec(), occurrence.at, occurrence.event);
     let deployment = Deployment::connect(&args.target).await?;
     // A delivery of a completed idempotent occurrence only counts a duplicate; the count
     // before says when that happened.
@@ -145,18 +126,6 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
         }
         tokio::time::sleep(POLL).await;
     }
-}
-
-/// The event Scheduler would send for the first delivery of `task`'s occurrence at `at`, with
-/// a fresh execution id and no schedule ([`schedule_runtime::event::operator_event`]).
-pub(super) fn operator_event(
-    task: &str,
-    input: Option<&str>,
-    at: Timestamp,
-) -> Result<Value, String> {
-    schedule_runtime::event::operator_event(task, input, at)
-        .map(|(event, _)| event)
-        .map_err(|e| format!("the task's input is not valid JSON: {e}"))
 }
 
 /// The task's timeout for each attempt, Lambda's retry delays (about one and two minutes),

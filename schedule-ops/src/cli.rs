@@ -1,0 +1,171 @@
+//! The command line: parse arguments, call the command, print, choose the exit status.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use schedule_runtime::cli::help;
+
+use crate::deployment::{Target, block_on};
+
+/// Operate a deployed environment of this application with your AWS credentials: read and
+/// change its ledger, run, backfill and replay occurrences.
+///
+/// The tasks here are the application's binary's (`cargo run -- --help`); the infrastructure
+/// is `codegen`'s (`cargo run --bin codegen -- --help`).
+#[derive(Debug, Parser)]
+#[command(name = "ops", version, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// `--help`'s groups: what each command acts on.
+const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "The deployed ledger",
+        &["status", "history", "pause", "resume"],
+    ),
+    (
+        "Occurrences sent to the deployment",
+        &["invoke", "backfill", "replay"],
+    ),
+];
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// One line per task: enabled, paused or not, last run and its outcome, last success,
+    /// next fire time, occurrences missed.
+    Status(crate::ledger::Status),
+    /// One line per occurrence of a task, newest first: scheduled time (task's zone and UTC),
+    /// status, attempts, duration, error.
+    History(crate::ledger::History),
+    /// Stop running a task: its deliveries are recorded as skipped until `resume`, from the
+    /// next one.
+    Pause(crate::ledger::Pause),
+    /// Run a paused task again from its next delivery.
+    Resume(crate::ledger::Resume),
+    /// Run a task's occurrence now: send its alias the event Scheduler would send,
+    /// asynchronously as Scheduler does (its retries and dead-letter queue apply).
+    Invoke(crate::invoke::Invoke),
+    /// Send the occurrences of a task that were due in an interval, each with its own
+    /// scheduled time; an idempotent task's completed occurrences are not sent again.
+    Backfill(crate::backfill::Backfill),
+    /// Send the occurrences in the dead-letter queue to their tasks again; each message is
+    /// deleted once Lambda accepted its event, or dropped when the occurrence has succeeded
+    /// since.
+    Replay(crate::replay::Replay),
+}
+
+impl Command {
+    fn target_mut(&mut self) -> &mut Target {
+        match self {
+            Command::Status(args) => &mut args.target,
+            Command::History(args) => &mut args.target,
+            Command::Pause(args) => &mut args.target,
+            Command::Resume(args) => &mut args.target,
+            Command::Invoke(args) => &mut args.target,
+            Command::Backfill(args) => &mut args.target,
+            Command::Replay(args) => &mut args.target,
+        }
+    }
+}
+
+/// Runs the command line of the process and returns its exit status. `app` is the
+/// application's name (its package's, `env!("CARGO_PKG_NAME")`): the module's default
+/// `name_prefix`, used where `--name-prefix` is not given.
+pub fn main(app: &str) -> ExitCode {
+    run(
+        app,
+        std::env::args_os(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+/// Runs the command line on `args` (program name first), writing to `out` and `err`.
+///
+/// Exit status: 0 on success, 1 when the command fails, 2 on bad usage.
+pub fn run<I, T>(app: &str, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let parsed = help::grouped(Cli::command(), GROUPS)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let mut cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors: they go to stdout and succeed.
+            if e.use_stderr() {
+                let _ = write!(err, "{}", e.render());
+                return ExitCode::from(2);
+            }
+            let _ = write!(out, "{}", e.render());
+            return ExitCode::SUCCESS;
+        }
+    };
+    let target = cli.command.target_mut();
+    if target.name_prefix.is_none() && !app.is_empty() {
+        target.name_prefix = Some(app.to_owned());
+    }
+    let result = block_on(async {
+        match cli.command {
+            Command::Status(args) => crate::ledger::status(args, out).await,
+            Command::History(args) => crate::ledger::history(args, out).await,
+            Command::Pause(args) => crate::ledger::pause(args, out).await,
+            Command::Resume(args) => crate::ledger::resume(args, out).await,
+            Command::Invoke(args) => crate::invoke::invoke(args, out).await,
+            Command::Backfill(args) => crate::backfill::backfill(args, out).await,
+            Command::Replay(args) => crate::replay::replay(args, out).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_in_exactly_one_help_group() {
+        let problems = help::ungrouped(&Cli::command(), GROUPS);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn help_lists_the_commands_under_their_groups() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = run("shop", ["ops", "--help"], &mut out, &mut err);
+        assert_eq!(status, ExitCode::SUCCESS);
+        let help = String::from_utf8(out).unwrap_or_default();
+        let ledger = help.find("The deployed ledger:").unwrap_or(usize::MAX);
+        let sent = help
+            .find("Occurrences sent to the deployment:")
+            .unwrap_or(usize::MAX);
+        let line = |name: &str| help.find(&format!("\n  {name} ")).unwrap_or(usize::MAX);
+        assert!(ledger < line("status") && line("resume") < sent, "{help}");
+        assert!(sent < line("invoke") && sent < line("replay"), "{help}");
+        assert!(
+            line("replay") < help.find("Options:").unwrap_or(0),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn a_command_without_env_is_bad_usage_and_names_the_flag() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = run("shop", ["ops", "status"], &mut out, &mut err);
+        assert_eq!(status, ExitCode::from(2));
+        let err = String::from_utf8(err).unwrap_or_default();
+        assert!(err.contains("--env <NAME>"), "{err}");
+    }
+}
