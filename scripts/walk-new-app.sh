@@ -53,7 +53,9 @@ CARGO_TARGET_DIR="$work/elsewhere" "$work/elsewhere/release/codegen" terraform -
 
 step "its ops binary lists the deployment's commands"
 "$CARGO_TARGET_DIR/debug/ops" --help | grep -q '^  replay ' || fail "ops --help does not list replay"
-"$CARGO_TARGET_DIR/debug/ops" status 2>&1 | grep -q -- '--env <NAME>' || fail "ops status without --env does not ask for it"
+# Captured first: `ops status` exits 2 here, which pipefail would report as grep's failure.
+out=$("$CARGO_TARGET_DIR/debug/ops" status 2>&1) && fail "ops status without --env succeeded"
+grep -q -- '--env <NAME>' <<<"$out" || fail "ops status without --env does not ask for it: $out"
 
 step "terraform fmt and validate accept it"
 terraform -chdir=terraform fmt -check >/dev/null || fail "terraform fmt"

@@ -2,9 +2,10 @@
 //!
 //! Declare a task by putting [`#[scheduled]`](macro@scheduled) on an async function. The
 //! attribute checks the declaration when the crate compiles and registers the task; the
-//! [`Registry`] collects every registered task of the binary, and `codegen` (the
-//! `schedule-codegen` crate) lists them, prints them as a manifest, and renders the Terraform
-//! that deploys them.
+//! [`Registry`] collects every registered task of the binary. The application's own binary
+//! runs them ([`main()`]); its `codegen` binary (the `schedule-codegen` crate) renders the
+//! Terraform that deploys them, and its `ops` binary (the `schedule-ops` crate) operates a
+//! deployment.
 //!
 //! ```standalone_crate
 //! use schedule_runtime::{Registry, TaskContext, scheduled};
@@ -27,15 +28,18 @@
 //! Each `#[scheduled]` function adds one constant [`Registration`] to a list that the
 //! [`inventory`](https://docs.rs/inventory) crate assembles when the program starts. A task is
 //! therefore in the registry of exactly those binaries that link the crate declaring it. A
-//! library crate is linked only if the binary names it, so a `src/bin/codegen.rs` whose tasks live
-//! in `src/lib.rs` must mention the library once (`use my_app as _;`); [`Registry::load`]
+//! library crate is linked only if the binary names it, so each binary whose tasks live in
+//! `src/lib.rs` (`src/main.rs`, `src/bin/codegen.rs`, `src/bin/ops.rs`) must mention the
+//! library once (`use my_app as _;`); [`Registry::load`]
 //! explains this when it finds no task. Registration works on Linux, macOS and Windows.
 //!
 //! # Running in Lambda
 //!
 //! The application's `main` is one call, [`main()`], which serves invocations through
-//! `lambda_runtime` in Lambda and runs the command line elsewhere: `run` (the default: every task
-//! on its schedule, with embedded stores), `invoke`, `list`, `next` and `replay`. Each
+//! `lambda_runtime` in Lambda and runs the command line for the tasks here elsewhere: `run` (the
+//! default: every task on its schedule, with embedded stores) and the other commands of
+//! [`cli`] (`cargo run -- --help` lists them; contract 2 of the repository's
+//! `docs/contracts.md` has every flag). Each
 //! invocation goes through the [`Dispatcher`]: the event is decoded ([`Event`]), the task found,
 //! an `idempotent` task's occurrence claimed in the [`idempotency`] store (DynamoDB in AWS), the
 //! task run under its timeout with panics caught, and its monitor pinged ([`heartbeat`]). The
