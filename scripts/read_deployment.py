@@ -4,7 +4,8 @@ Usage: read_deployment.py ENDPOINT OUTPUTS_JSON
 OUTPUTS_JSON is `terraform output -json` of the generated module. Prints one JSON object:
 the schedules of the group (or, for a module generated with --eventbridge-rules, the rules
 with their targets), the function with its aliases, the roles' trust and permission policies,
-the table and the queue, as the AWS APIs return them. Used by the Terraform tests
+the operator's managed policy, the dashboard's pages, the heartbeat parameters (without their
+values), the table and the queue, as the AWS APIs return them. Used by the Terraform tests
 (examples/shop/tests/terraform.rs, schedule-codegen/tests/rules.rs) to compare what was
 deployed with the code.
 """
@@ -66,6 +67,23 @@ def main():
             "ttl": dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"],
             "backups": dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"],
         }
+    # What grows with the tasks, or could: the operator's managed policy, the dashboard's
+    # pages and the heartbeat parameters (names and types only: the values are secrets).
+    operator_policy = None
+    if "operator_policy_arn" in out:
+        arn = out["operator_policy_arn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+        operator_policy = json.loads(urllib.parse.unquote(doc)) if isinstance(doc, str) else doc
+    cloudwatch = client("cloudwatch")
+    dashboards = {name: json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+                  for name in out.get("dashboard_names", [])}
+    parameters = []
+    prefix = function.get("Environment", {}).get("Variables", {}).get("SCHEDULE_HEARTBEAT_PARAMETERS")
+    if prefix:
+        pages = client("ssm").get_paginator("get_parameters_by_path")
+        for page in pages.paginate(Path=prefix, Recursive=True):
+            parameters += [{"Name": p["Name"], "Type": p["Type"]} for p in page["Parameters"]]
     queue = client("sqs").get_queue_attributes(QueueUrl=out["dead_letter_queue_url"],
                                                AttributeNames=["All"])["Attributes"]
     print(json.dumps({
@@ -78,6 +96,9 @@ def main():
         "scheduler_roles": {arn: role(arn) for arn in sorted(scheduler_roles)},
         "table": table,
         "queue": queue,
+        "operator_policy": operator_policy,
+        "dashboards": dashboards,
+        "heartbeat_parameters": parameters,
     }, default=str, indent=1))
 
 

@@ -12,12 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.cache/venv
-if ! "$venv/bin/python" -c "import moto.server, aws_croniter, boto3" 2>/dev/null \
+if ! "$venv/bin/python" -c "import moto.server, moto.ssm.models, aws_croniter, boto3" 2>/dev/null \
     || ! [ -x "$venv/bin/cargo-lambda" ]; then
     echo "installing moto, aws-croniter and cargo-lambda into $venv (once, about a minute)" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "moto[server,dynamodb,sqs,scheduler,iam,cloudwatch,logs,sts]==5.2.*" "aws-croniter==2.1.*" \
+        "moto[server,dynamodb,sqs,scheduler,iam,cloudwatch,logs,ssm,sts]==5.2.*" "aws-croniter==2.1.*" \
         "cargo-lambda==1.9.*"
 fi
 # checkov pins its own versions of boto3 and friends: it gets a virtualenv of its own.

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use schedule_runtime::Registry;
 
 use crate::registry::manifest_json;
-use crate::terraform::{Options, Trigger, render};
+use crate::terraform::{Options, Trigger, notices, render};
 use crate::write::{check_module, write_module};
 
 /// The infrastructure of a `schedule` application, generated from its code: the Terraform
@@ -130,7 +130,7 @@ where
             } else {
                 Trigger::Scheduler
             };
-            terraform(&dir, check, app, healthchecks, trigger, out)
+            terraform(&dir, check, app, healthchecks, trigger, out, err)
         }
     };
     match result {
@@ -149,6 +149,7 @@ fn terraform(
     healthchecks: bool,
     trigger: Trigger,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), String> {
     let app = app
         .or_else(|| std::env::var("CARGO_PKG_NAME").ok())
@@ -163,6 +164,9 @@ fn terraform(
     };
     let specs: Vec<_> = registry.tasks().iter().map(|t| t.spec().clone()).collect();
     let files = render(&specs, &options).map_err(|e| e.to_string())?;
+    for notice in notices(specs.len(), &options) {
+        let _ = writeln!(err, "warning: {notice}");
+    }
     let shown = dir.display();
     if check {
         let differences = check_module(dir, &files).map_err(|e| format!("reading {shown}: {e}"))?;

@@ -7,7 +7,9 @@
 //! | `SCHEDULE_IDEMPOTENCY_TABLE` ([`IDEMPOTENCY_TABLE`]) | DynamoDB table of `idempotent` tasks (schema: [`idempotency::table`](crate::idempotency::table)); in Lambda without it those tasks fail closed |
 //! | `SCHEDULE_LEDGER_TABLE` ([`LEDGER_TABLE`]) | DynamoDB table of the ledger, every occurrence's record (schema: [`ledger::table`](crate::ledger::table)); unset means no ledger is written |
 //! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
-//! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings |
+//! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings (or the parameter below) |
+//! | `SCHEDULE_HEARTBEAT_PARAMETERS` ([`HEARTBEAT_PARAMETERS`]) | prefix of the SecureString parameters holding the ping URLs (`<prefix><task>`, read once per process by the task's first run); what the generated Terraform sets instead of URLs |
+//! | `AWS_ENDPOINT_URL_SSM` (or `AWS_ENDPOINT_URL`) | another SSM Parameter Store endpoint |
 //! | `SCHEDULE_DEFER_GROUP` ([`DEFER_GROUP`]) | feature `defer`: the schedule group that holds deferred runs' one-time schedules |
 //! | `SCHEDULE_DEFER_ROLE_ARN` ([`DEFER_ROLE_ARN`]) | feature `defer`: the role Scheduler assumes to deliver them (the generated schedules' role) |
 //! | `SCHEDULE_DEFER_FUNCTION_ARN` ([`DEFER_FUNCTION_ARN`]) | feature `defer`: the dispatch function's unqualified ARN; a run targets `<arn>:<task's alias>` |
@@ -26,6 +28,10 @@ pub const IDEMPOTENCY_TABLE: &str = "SCHEDULE_IDEMPOTENCY_TABLE";
 pub const LEDGER_TABLE: &str = "SCHEDULE_LEDGER_TABLE";
 /// Days a ledger record is kept.
 pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
+
+/// The prefix of the SecureString parameters that hold the heartbeat tasks' ping URLs: task
+/// `report`'s is `<prefix>report` (`heartbeat`).
+pub const HEARTBEAT_PARAMETERS: &str = "SCHEDULE_HEARTBEAT_PARAMETERS";
 
 /// Deferred runs' schedule group (feature `defer`).
 pub const DEFER_GROUP: &str = "SCHEDULE_DEFER_GROUP";

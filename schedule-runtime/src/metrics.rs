@@ -2,7 +2,9 @@
 //! line in the embedded metric format (EMF), which CloudWatch Logs turns into metrics.
 //!
 //! Namespace [`NAMESPACE`], dimensions `Function` (the Lambda function's name, which is the
-//! module's `<name_prefix>-<environment>`) and `Task`:
+//! module's `<name_prefix>-<environment>`) and `Task`; each value is also published under
+//! `Function` alone, the application's total, which the dashboard's overview and the
+//! application-wide alarms (`alarms = "application"`) read whatever the number of tasks:
 //!
 //! | metric | unit | when |
 //! |---|---|---|
@@ -97,7 +99,7 @@ fn line(function: &str, task: &str, now: Timestamp, values: &[(&str, &str, Value
             "Timestamp": now.as_millisecond(),
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
-                "Dimensions": [["Function", "Task"]],
+                "Dimensions": [["Function", "Task"], ["Function"]],
                 "Metrics": definitions,
             }],
         }),
@@ -133,7 +135,10 @@ mod tests {
         let metadata = &document["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(document["_aws"]["Timestamp"], 1_795_680_000_000_i64);
         assert_eq!(metadata["Namespace"], "Schedule");
-        assert_eq!(metadata["Dimensions"], json!([["Function", "Task"]]));
+        assert_eq!(
+            metadata["Dimensions"],
+            json!([["Function", "Task"], ["Function"]])
+        );
         for definition in metadata["Metrics"].as_array().expect("a list") {
             let name = definition["Name"].as_str().expect("a name");
             assert!(document[name].is_number(), "{name} has no value");

@@ -136,11 +136,19 @@ run "production" {
     error_message = "the missed-run check runs every 15 minutes"
   }
   assert {
-    condition     = length(jsondecode(aws_cloudwatch_dashboard.app.dashboard_body).widgets) == 13
-    error_message = "the dashboard has a row per task and one for the dead-letter queue"
+    condition     = keys(aws_cloudwatch_dashboard.app) == ["1"] && aws_cloudwatch_dashboard.app["1"].dashboard_name == "example-shop-production" && length(jsondecode(aws_cloudwatch_dashboard.app["1"].dashboard_body).widgets) == 14
+    error_message = "twelve tasks fit one dashboard page: the overview's two widgets (totals, dead-letter queue) and a row per task"
   }
   assert {
-    condition     = [for s in data.aws_iam_policy_document.operator.statement : s.sid] == ["LedgerReadAndPause", "InvokeTaskAliases", "ReplayDeadLetters"] && data.aws_iam_policy_document.operator.statement[1].resources == toset([for a in aws_lambda_alias.task : a.arn]) && data.aws_iam_policy_document.operator.statement[1].actions == toset(["lambda:InvokeFunction"]) && data.aws_iam_policy_document.operator.statement[2].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]) && data.aws_iam_policy_document.operator.statement[2].resources == toset([aws_sqs_queue.dead_letter.arn])
+    condition     = [for m in jsondecode(aws_cloudwatch_dashboard.app["1"].dashboard_body).widgets[0].properties.metrics : m[1]] == ["Runs", "Failures", "MissedRuns", "Duration"] && alltrue([for m in jsondecode(aws_cloudwatch_dashboard.app["1"].dashboard_body).widgets[0].properties.metrics : length(m) <= 5])
+    error_message = "the overview reads the application's totals (dimension Function only)"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.failures) == 0 && length(aws_cloudwatch_metric_alarm.missed) == 0
+    error_message = "by default the alarms are per task, with no application-wide pair"
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.operator.statement : s.sid] == ["LedgerReadAndPause", "InvokeTaskAliases", "ReplayDeadLetters"] && data.aws_iam_policy_document.operator.statement[1].resources == toset(["${aws_lambda_function.dispatch.arn}:*"]) && data.aws_iam_policy_document.operator.statement[1].actions == toset(["lambda:InvokeFunction"]) && data.aws_iam_policy_document.operator.statement[2].actions == toset(["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]) && data.aws_iam_policy_document.operator.statement[2].resources == toset([aws_sqs_queue.dead_letter.arn])
     error_message = "the operator policy reads and pauses through the ledger, invokes the task aliases and replays the dead-letter queue, nothing more"
   }
   assert {
@@ -211,8 +219,37 @@ run "heartbeat_url" {
   }
 
   assert {
-    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT"] == "https://hc-ping.com/0e1a7c"
-    error_message = "the heartbeat task's ping URL reaches the runtime"
+    condition     = keys(aws_ssm_parameter.heartbeat) == ["daily-sales-report"] && aws_ssm_parameter.heartbeat["daily-sales-report"].name == "/example-shop-production/heartbeat/daily-sales-report" && aws_ssm_parameter.heartbeat["daily-sales-report"].type == "SecureString" && aws_ssm_parameter.heartbeat["daily-sales-report"].value == "https://hc-ping.com/0e1a7c"
+    error_message = "the given ping URL is a SecureString parameter under the application's prefix; a heartbeat task without a URL has none"
+  }
+  assert {
+    condition     = aws_lambda_function.dispatch.environment[0].variables["SCHEDULE_HEARTBEAT_PARAMETERS"] == "/example-shop-production/heartbeat/" && length([for k, v in aws_lambda_function.dispatch.environment[0].variables : k if strcontains(v, "hc-ping.com")]) == 0
+    error_message = "the function learns the parameters' prefix, and no URL"
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.dispatch.statement : s.resources if s.sid == "HeartbeatUrls"] == [toset(["arn:aws:ssm:us-east-1:123456789012:parameter/example-shop-production/heartbeat/*"])] && [for s in data.aws_iam_policy_document.dispatch.statement : s.actions if s.sid == "HeartbeatUrls"] == [toset(["ssm:GetParameter"])]
+    error_message = "the function may read exactly the parameters under its prefix"
+  }
+}
+
+run "alarms_per_application" {
+  command = apply
+
+  variables {
+    alarms = "application"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.task_failures) == 0 && length(aws_cloudwatch_metric_alarm.missed_runs) == 0
+    error_message = "no alarm per task"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failures["application"].alarm_name == "example-shop-production-failures" && aws_cloudwatch_metric_alarm.failures["application"].metric_name == "Failures" && aws_cloudwatch_metric_alarm.failures["application"].dimensions == tomap({ Function = "example-shop-production" })
+    error_message = "one failure alarm on the application's total"
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.missed["application"].metric_name == "MissedRuns" && aws_cloudwatch_metric_alarm.missed["application"].dimensions == tomap({ Function = "example-shop-production" })
+    error_message = "one missed-run alarm on the application's total"
   }
 }
 

@@ -50,6 +50,12 @@ data "aws_iam_policy_document" "dispatch" {
   }
 
   statement {
+    sid       = "HeartbeatUrls"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:ssm:${local.region}:${data.aws_caller_identity.current.account_id}:parameter${local.heartbeat_parameters}*"]
+  }
+
+  statement {
     sid       = "IdempotencyRecords"
     actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.idempotency.arn]
@@ -66,7 +72,7 @@ resource "aws_lambda_function" "dispatch" {
   #checkov:skip=CKV_AWS_116:failed runs go to the dead-letter queue through each alias's on-failure destination
   #checkov:skip=CKV_AWS_117:the function calls only public AWS endpoints and monitors; a VPC adds cost and cold start
   #checkov:skip=CKV_AWS_115:scheduled tasks are bounded by their schedules; a reserved limit would throttle a burst of retries
-  #checkov:skip=CKV_AWS_173:the environment holds names and heartbeat URLs, encrypted at rest with the AWS managed key
+  #checkov:skip=CKV_AWS_173:the environment holds names only (heartbeat URLs are SecureString parameters), encrypted at rest with the AWS managed key
   #checkov:skip=CKV_AWS_272:the zip is built by cargo lambda in the deploying pipeline; code signing is the user's choice
   #checkov:skip=CKV_AWS_50:tracing needs X-Ray permissions beyond least privilege; JSON logs carry a span per run
   function_name    = local.name
@@ -90,16 +96,15 @@ resource "aws_lambda_function" "dispatch" {
 
   environment {
     variables = {
-      SCHEDULE_ENVIRONMENT                         = var.environment
-      SCHEDULE_LEDGER_TABLE                        = aws_dynamodb_table.ledger.name
-      SCHEDULE_LEDGER_RETENTION_DAYS               = tostring(var.ledger_retention_days)
-      SCHEDULE_IDEMPOTENCY_TABLE                   = aws_dynamodb_table.idempotency.name
-      SCHEDULE_DEFER_GROUP                         = aws_scheduler_schedule_group.app.name
-      SCHEDULE_DEFER_ROLE_ARN                      = aws_iam_role.scheduler.arn
-      SCHEDULE_DEFER_FUNCTION_ARN                  = "arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:lambda:${local.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}"
-      SCHEDULE_DEFER_DEAD_LETTER_ARN               = aws_sqs_queue.dead_letter.arn
-      SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT    = lookup(var.heartbeat_urls, "daily-sales-report", "")
-      SCHEDULE_HEARTBEAT_URL_SSL_CERTIFICATE_CHECK = lookup(var.heartbeat_urls, "ssl-certificate-check", "")
+      SCHEDULE_ENVIRONMENT           = var.environment
+      SCHEDULE_LEDGER_TABLE          = aws_dynamodb_table.ledger.name
+      SCHEDULE_LEDGER_RETENTION_DAYS = tostring(var.ledger_retention_days)
+      SCHEDULE_IDEMPOTENCY_TABLE     = aws_dynamodb_table.idempotency.name
+      SCHEDULE_DEFER_GROUP           = aws_scheduler_schedule_group.app.name
+      SCHEDULE_DEFER_ROLE_ARN        = aws_iam_role.scheduler.arn
+      SCHEDULE_DEFER_FUNCTION_ARN    = "arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:lambda:${local.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}"
+      SCHEDULE_DEFER_DEAD_LETTER_ARN = aws_sqs_queue.dead_letter.arn
+      SCHEDULE_HEARTBEAT_PARAMETERS  = local.heartbeat_parameters
     }
   }
 

@@ -34,7 +34,7 @@ resource "aws_dynamodb_table" "ledger" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "task_failures" {
-  for_each            = local.tasks
+  for_each            = { for task, t in local.tasks : task => t if var.alarms == "task" }
   alarm_name          = "${local.name}-${each.key}-failures"
   alarm_description   = "A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it."
   namespace           = "Schedule"
@@ -55,7 +55,7 @@ resource "aws_cloudwatch_metric_alarm" "task_failures" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "missed_runs" {
-  for_each            = toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])
+  for_each            = toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null && var.alarms == "task"])
   alarm_name          = "${local.name}-${each.key}-missed-runs"
   alarm_description   = "An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `ops status --env ${var.environment}` shows it."
   namespace           = "Schedule"
@@ -75,9 +75,59 @@ resource "aws_cloudwatch_metric_alarm" "missed_runs" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "failures" {
+  for_each            = var.alarms == "application" ? toset(["application"]) : toset([])
+  alarm_name          = "${local.name}-failures"
+  alarm_description   = "A run of one of the tasks failed; Lambda retries it, then dead-letters it. `ops status --env ${var.environment}` shows which."
+  namespace           = "Schedule"
+  metric_name         = "Failures"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+  dimensions = {
+    Function = aws_lambda_function.dispatch.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "missed" {
+  for_each            = var.alarms == "application" ? toset(["application"]) : toset([])
+  alarm_name          = "${local.name}-missed-runs"
+  alarm_description   = "An occurrence of one of the tasks was due and never arrived. `ops status --env ${var.environment}` shows which."
+  namespace           = "Schedule"
+  metric_name         = "MissedRuns"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+  dimensions = {
+    Function = aws_lambda_function.dispatch.function_name
+  }
+}
+
+locals {
+  dashboard_pages = chunklist(keys(local.tasks), 100)
+}
+
 resource "aws_cloudwatch_dashboard" "app" {
-  dashboard_name = local.name
-  dashboard_body = jsonencode({ widgets = concat([for i, task in keys(local.tasks) : { type = "metric", x = 0, y = i * 6, width = 24, height = 6, properties = { title = task, region = local.region, stat = "Sum", period = 300, metrics = [["Schedule", "Runs", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Failures", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "MissedRuns", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Duration", "Function", aws_lambda_function.dispatch.function_name, "Task", task, { stat = "Maximum", yAxis = "right" }]] } }], [{ type = "metric", x = 0, y = length(local.tasks) * 6, width = 24, height = 6, properties = { title = "Dead-letter queue", region = local.region, stat = "Maximum", period = 300, metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]] } }]) })
+  for_each       = { for i, page in local.dashboard_pages : tostring(i + 1) => page }
+  dashboard_name = each.key == "1" ? local.name : "${local.name}-${each.key}"
+  dashboard_body = jsonencode({ widgets = concat(slice([{ type = "metric", x = 0, y = 0, width = 16, height = 6, properties = { title = "All tasks", region = local.region, stat = "Sum", period = 300, metrics = [["Schedule", "Runs", "Function", aws_lambda_function.dispatch.function_name], ["Schedule", "Failures", "Function", aws_lambda_function.dispatch.function_name], ["Schedule", "MissedRuns", "Function", aws_lambda_function.dispatch.function_name], ["Schedule", "Duration", "Function", aws_lambda_function.dispatch.function_name, { stat = "Maximum", yAxis = "right" }]] } }, { type = "metric", x = 16, y = 0, width = 8, height = 6, properties = { title = "Dead-letter queue", region = local.region, stat = "Maximum", period = 300, metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]] } }], 0, each.key == "1" ? 2 : 0), [for i, task in each.value : { type = "metric", x = 0, y = 6 + i * 6, width = 24, height = 6, properties = { title = task, region = local.region, stat = "Sum", period = 300, metrics = [["Schedule", "Runs", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Failures", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "MissedRuns", "Function", aws_lambda_function.dispatch.function_name, "Task", task], ["Schedule", "Duration", "Function", aws_lambda_function.dispatch.function_name, "Task", task, { stat = "Maximum", yAxis = "right" }]] } }]) })
+}
+
+moved {
+  from = aws_cloudwatch_dashboard.app
+  to   = aws_cloudwatch_dashboard.app["1"]
 }
 
 data "aws_iam_policy_document" "operator" {
@@ -90,7 +140,7 @@ data "aws_iam_policy_document" "operator" {
   statement {
     sid       = "InvokeTaskAliases"
     actions   = ["lambda:InvokeFunction"]
-    resources = [for alias in aws_lambda_alias.task : alias.arn]
+    resources = ["${aws_lambda_function.dispatch.arn}:*"]
   }
 
   statement {

@@ -31,8 +31,13 @@ output "operator_policy_arn" {
 }
 
 output "dashboard_name" {
-  description = "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue."
-  value       = aws_cloudwatch_dashboard.app.dashboard_name
+  description = "The CloudWatch dashboard's first page: the application's totals, the dead-letter queue, and the first 100 tasks' runs, failures, durations and missed runs."
+  value       = aws_cloudwatch_dashboard.app["1"].dashboard_name
+}
+
+output "dashboard_names" {
+  description = "Every page of the dashboard, the first included: one per 100 tasks."
+  value       = [for i in range(length(local.dashboard_pages)) : aws_cloudwatch_dashboard.app[tostring(i + 1)].dashboard_name]
 }
 
 output "schedule_group_name" {

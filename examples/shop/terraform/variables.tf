@@ -82,6 +82,17 @@ variable "ledger_retention_days" {
   }
 }
 
+variable "alarms" {
+  description = "Which alarms watch the tasks: \"task\", a failure alarm and a missed-run alarm per task (each names its task; $0.20 a task a month); or \"application\", the same two alarms on the application's totals ($0.20 a month in all; `ops status` says which task)."
+  type        = string
+  default     = "task"
+
+  validation {
+    condition     = contains(["task", "application"], var.alarms)
+    error_message = "The alarms are per \"task\" or per \"application\"."
+  }
+}
+
 variable "alarm_topic_arn" {
   description = "SNS topic that alarms notify when they fire and when they clear; null means alarms only show in CloudWatch."
   type        = string
@@ -89,7 +100,7 @@ variable "alarm_topic_arn" {
 }
 
 variable "heartbeat_urls" {
-  description = "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name. A task without one sends no pings."
+  description = "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name, kept as a SecureString parameter the function reads. A task without one sends no pings."
   type        = map(string)
   default     = {}
   sensitive   = true

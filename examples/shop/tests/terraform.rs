@@ -14,13 +14,14 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::tools::{
     Deployment, assert_checkov_passes, assert_formatted_and_valid, deployable_copy, module_copy,
     run, scratch_dir, terraform_ok, terraform_test, text,
 };
-use support::{Reply, RuntimeApi, SHOP_TASKS, endpoint, scheduler_client, start_function};
+use support::{Monitor, Reply, RuntimeApi, SHOP_TASKS, endpoint, scheduler_client, start_function};
 
 fn codegen(dir: &Path, args: &[&str]) -> Output {
     run(Command::new(env!("CARGO_BIN_EXE_codegen"))
@@ -162,25 +163,23 @@ fn with_healthchecks_each_heartbeat_task_gets_a_check_on_its_own_schedule() {
     );
     // Only the heartbeat tasks have a check.
     assert!(!checks.contains("weekly-digest") && !checks.contains("expired-session-cleanup"));
-    let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
-    let wiring: Vec<&str> = lambda
-        .lines()
-        .filter(|l| l.contains("SCHEDULE_HEARTBEAT_URL_"))
-        .collect();
-    assert_eq!(wiring.len(), 2, "{lambda}");
+    // A generated check's ping URL becomes the task's parameter, never an environment value.
+    let parameters = std::fs::read_to_string(dir.join("heartbeat.tf")).unwrap();
     assert!(
-        wiring[0].contains("SCHEDULE_HEARTBEAT_URL_DAILY_SALES_REPORT ")
-            && wiring[0]
-                .contains(r#"= try(healthchecksio_check.task["daily-sales-report"].ping_url"#),
-        "{lambda}"
+        parameters.contains(
+            "value       = try(healthchecksio_check.task[each.key].ping_url, var.heartbeat_urls[each.key])"
+        ) && parameters.contains("contains(local.enabled_tasks, task) ||"),
+        "{parameters}"
     );
+    let lambda = std::fs::read_to_string(dir.join("lambda.tf")).unwrap();
+    assert!(!lambda.contains("healthchecksio_check"), "{lambda}");
 }
 
 #[test]
 #[ignore = "needs terraform with its provider mirror: run bash scripts/test.sh"]
 fn terraform_test_finds_every_declared_option() {
     let out = terraform_test(&deployable_copy("test"), "shop.tftest.hcl");
-    assert!(out.contains("Success! 5 passed, 0 failed."), "{out}");
+    assert!(out.contains("Success! 6 passed, 0 failed."), "{out}");
 }
 
 #[test]
@@ -196,7 +195,17 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     let dir = deployable_copy("apply");
     // A name of its own, so runs sharing the server do not collide.
     let environment = format!("t{}", std::process::id());
-    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
+    // ssl-certificate-check's monitor: its ping URL holds a key, as Healthchecks.io's do.
+    let monitor = Monitor::start();
+    let ping_url = format!("{}/ping/SECRET-PING-KEY", monitor.address());
+    let deployment = Deployment::apply_with(
+        &dir,
+        &environment,
+        &Deployment::EVERY_SERVICE,
+        &[format!(
+            "-var=heartbeat_urls={{\"ssl-certificate-check\" = \"{ping_url}\"}}"
+        )],
+    );
     let deployed = deployment.read_back();
     let prefix = format!("example-shop-{environment}");
 
@@ -389,8 +398,11 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    // The twelve aliases and the version the check runs on.
-    assert_eq!(invoke["Resource"].as_array().unwrap().len(), 13);
+    // The function's aliases and the version the check runs on, by one pattern.
+    assert_eq!(
+        invoke["Resource"],
+        format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:*")
+    );
     assert!(
         statements
             .iter()
@@ -461,6 +473,29 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     assert_eq!(deployed["queue"]["MessageRetentionPeriod"], "1209600");
     assert_eq!(deployed["queue"]["SqsManagedSseEnabled"], "true");
 
+    // The ping URL is a SecureString parameter the function may read, and nowhere in its
+    // configuration.
+    assert_eq!(
+        deployed["heartbeat_parameters"],
+        json!([{"Name": format!("/{prefix}/heartbeat/ssl-certificate-check"), "Type": "SecureString"}])
+    );
+    assert!(
+        !deployed["function"].to_string().contains("SECRET-PING-KEY"),
+        "{:#}",
+        deployed["function"]
+    );
+    let read = dispatch["policies"]["dispatch"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "HeartbeatUrls")
+        .unwrap();
+    assert_eq!(read["Action"], "ssm:GetParameter");
+    assert_eq!(
+        read["Resource"],
+        format!("arn:aws:ssm:us-east-1:123456789012:parameter/{prefix}/heartbeat/*")
+    );
+
     // The dispatch binary, with the deployed environment (and moto for DynamoDB), runs each
     // deployed schedule's input as Scheduler would send it.
     let mut environment_variables: Vec<(String, String)> = variables
@@ -469,6 +504,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .collect();
     environment_variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), endpoint.clone()));
     environment_variables.push(("AWS_ENDPOINT_URL_SCHEDULER".to_owned(), endpoint.clone()));
+    environment_variables.push(("AWS_ENDPOINT_URL_SSM".to_owned(), endpoint.clone()));
     // The shop's data starts afresh: shipment-feed finds the two sample shipments.
     let data = dir.join("shop-data");
     environment_variables.push(("SHOP_DATA_DIR".to_owned(), data.display().to_string()));
@@ -557,6 +593,28 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             other => panic!("{name}: {other:?}"),
         }
     }
+
+    // ssl-certificate-check's run pinged its monitor at the start and on success, with the URL
+    // the function read from its parameter; no log line carries the key.
+    let pings = monitor.requests(2, Duration::from_secs(5));
+    let mut shapes: Vec<String> = pings
+        .iter()
+        .map(|p| {
+            p.split_once("?rid=")
+                .map_or(p.clone(), |(head, _)| head.to_owned())
+        })
+        .collect();
+    shapes.sort();
+    assert_eq!(
+        shapes,
+        [
+            "GET /ping/SECRET-PING-KEY",
+            "GET /ping/SECRET-PING-KEY/start"
+        ],
+        "{pings:?}"
+    );
+    let log = std::fs::read_to_string(dir.join("function.log")).unwrap();
+    assert!(!log.contains("SECRET-PING-KEY"), "{log}");
 
     // The operator's view of the same deployment: `status --env` reads the deployed ledger.
     let status = operator(&["status", "--json"]);

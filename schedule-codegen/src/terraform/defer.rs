@@ -23,7 +23,7 @@ const SCHEDULE_ACTIONS: &[&str] = &[
 ];
 
 /// The partition, from an ARN the module owns (no data source needed).
-const PARTITION: &str = "${split(\":\", aws_sqs_queue.dead_letter.arn)[1]}";
+pub(crate) const PARTITION: &str = "${split(\":\", aws_sqs_queue.dead_letter.arn)[1]}";
 
 pub(crate) fn items() -> Vec<Item> {
     let schedules = format!(

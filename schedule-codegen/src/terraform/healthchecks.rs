@@ -1,6 +1,6 @@
 //! `healthchecks.tf` (option `--healthchecks`): one Healthchecks.io check per `heartbeat` task,
 //! created through the community `kristofferahl/healthchecksio` provider, with its ping URL
-//! wired into the Lambda's environment. The monitor's schedule comes from the same annotation
+//! kept as the task's parameter (`heartbeat.tf`). The monitor's schedule comes from the same annotation
 //! as the task's, so the two cannot disagree.
 //!
 //! A cron schedule becomes a cron check in the task's zone when Unix cron can express it

@@ -11,23 +11,22 @@ use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
 use schedule_core::limits::lambda;
 use schedule_runtime::environment;
-use schedule_runtime::heartbeat::url_variable;
 use schedule_runtime::idempotency::table;
 use schedule_runtime::ledger::table as ledger_table;
 
 use super::hcl::{Item, data, expr, resource, strings};
 use super::tasks::Task;
 
+/// Every qualified ARN of the dispatch function (`function:<name>:<alias or version>`), and
+/// not the unqualified one: what may invoke a task's alias, whatever the number of tasks.
+pub(crate) const QUALIFIERS: &str = "[\"${aws_lambda_function.dispatch.arn}:*\"]";
+
 /// Seconds the function may run beyond its longest task: the idempotency claim before the run
 /// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
 const RUN_MARGIN_SECONDS: u32 = 10;
 
-pub(crate) fn items(
-    tasks: &[Task<'_>],
-    idempotent: bool,
-    healthchecks: bool,
-    defer: bool,
-) -> Vec<Item> {
+pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, defer: bool) -> Vec<Item> {
+    let heartbeat = tasks.iter().any(|t| t.spec.heartbeat);
     let longest = tasks
         .iter()
         .map(|t| t.spec.timeout_seconds)
@@ -52,6 +51,9 @@ pub(crate) fn items(
         ledger_table::DISPATCH_ACTIONS,
         expr("[aws_dynamodb_table.ledger.arn]"),
     ));
+    if heartbeat {
+        permissions.push(super::heartbeat::read_statement());
+    }
     if idempotent {
         permissions.push(statement(
             "IdempotencyRecords",
@@ -104,14 +106,14 @@ pub(crate) fn items(
             .add_attribute(("policy", expr("data.aws_iam_policy_document.dispatch.json")))
             .build()
             .into(),
-        Item::new(function(tasks, timeout, idempotent, healthchecks, defer))
+        Item::new(function(timeout, idempotent, heartbeat, defer))
             .skip(
                 "CKV_AWS_116",
                 "failed runs go to the dead-letter queue through each alias's on-failure destination",
             )
             .skip("CKV_AWS_117", "the function calls only public AWS endpoints and monitors; a VPC adds cost and cold start")
             .skip("CKV_AWS_115", "scheduled tasks are bounded by their schedules; a reserved limit would throttle a burst of retries")
-            .skip("CKV_AWS_173", "the environment holds names and heartbeat URLs, encrypted at rest with the AWS managed key")
+            .skip("CKV_AWS_173", "the environment holds names only (heartbeat URLs are SecureString parameters), encrypted at rest with the AWS managed key")
             .skip("CKV_AWS_272", "the zip is built by cargo lambda in the deploying pipeline; code signing is the user's choice")
             .skip("CKV_AWS_50", "tracing needs X-Ray permissions beyond least privilege; JSON logs carry a span per run"),
         resource("aws_lambda_alias", "task")
@@ -151,48 +153,75 @@ pub(crate) fn items(
     ]
 }
 
-fn function(
-    tasks: &[Task<'_>],
-    timeout: u32,
-    idempotent: bool,
-    healthchecks: bool,
-    defer: bool,
-) -> Block {
-    let mut variables = Object::new();
-    let mut put = |name: String, value: Expression| {
-        variables.insert(ObjectKey::from(hcl::Identifier::sanitized(name)), value);
+/// One variable of the function's environment, with the longest value it can take: the
+/// environment's size is a quota (`quotas.rs`).
+pub(crate) struct Variable {
+    pub(crate) name: &'static str,
+    pub(crate) value: Expression,
+    pub(crate) longest: usize,
+}
+
+/// The function's environment: names and table names, never a secret, and nothing per task,
+/// so its size does not grow with the application.
+pub(crate) fn environment(idempotent: bool, heartbeat: bool, defer: bool) -> Vec<Variable> {
+    use super::quotas::{LONGEST_ARN_PREFIX, LONGEST_NAME};
+    let variable = |name, value: &str, longest| Variable {
+        name,
+        value: expr(value),
+        longest,
     };
-    put(environment::DEPLOYMENT.to_owned(), expr("var.environment"));
-    put(
-        environment::LEDGER_TABLE.to_owned(),
-        expr("aws_dynamodb_table.ledger.name"),
-    );
-    put(
-        environment::LEDGER_RETENTION_DAYS.to_owned(),
-        expr("tostring(var.ledger_retention_days)"),
-    );
+    let mut variables = vec![
+        variable(environment::DEPLOYMENT, "var.environment", 20),
+        variable(
+            environment::LEDGER_TABLE,
+            "aws_dynamodb_table.ledger.name",
+            LONGEST_NAME + ledger_table::TABLE_SUFFIX.len(),
+        ),
+        variable(
+            environment::LEDGER_RETENTION_DAYS,
+            "tostring(var.ledger_retention_days)",
+            4,
+        ),
+    ];
     if idempotent {
-        put(
-            environment::IDEMPOTENCY_TABLE.to_owned(),
-            expr("aws_dynamodb_table.idempotency.name"),
-        );
+        variables.push(variable(
+            environment::IDEMPOTENCY_TABLE,
+            "aws_dynamodb_table.idempotency.name",
+            LONGEST_NAME + "-idempotency".len(),
+        ));
     }
     if defer {
         for (name, value) in super::defer::variables() {
-            put(name.to_owned(), value);
+            variables.push(Variable {
+                name,
+                value,
+                // A role, function or queue ARN ending in the name and a short suffix.
+                longest: LONGEST_ARN_PREFIX
+                    + "function:".len()
+                    + LONGEST_NAME
+                    + "-dead-letter".len(),
+            });
         }
     }
-    for task in tasks.iter().filter(|t| t.spec.heartbeat) {
-        // Empty when no URL is given: the runtime then sends no pings. A generated check
-        // exists only where the task is enabled; elsewhere a given URL still applies.
-        let name = task.spec.name;
-        let given = format!("lookup(var.heartbeat_urls, \"{name}\", \"\")");
-        let url = if healthchecks {
-            format!("try(healthchecksio_check.task[\"{name}\"].ping_url, {given})")
-        } else {
-            given
-        };
-        put(url_variable(name), expr(&url));
+    if heartbeat {
+        // The URLs' prefix, not the URLs: they are secrets (`heartbeat.tf`).
+        let (name, value) = super::heartbeat::variable();
+        variables.push(Variable {
+            name,
+            value,
+            longest: "/".len() + LONGEST_NAME + "/heartbeat/".len(),
+        });
+    }
+    variables
+}
+
+fn function(timeout: u32, idempotent: bool, heartbeat: bool, defer: bool) -> Block {
+    let mut variables = Object::new();
+    for variable in environment(idempotent, heartbeat, defer) {
+        variables.insert(
+            ObjectKey::from(hcl::Identifier::sanitized(variable.name)),
+            variable.value,
+        );
     }
     resource("aws_lambda_function", "dispatch")
         .add_attribute(("function_name", expr("local.name")))

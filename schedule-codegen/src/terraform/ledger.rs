@@ -1,5 +1,7 @@
 //! `ledger.tf`: the table every occurrence is recorded in, the alarms on the ledger's metrics
-//! (a task's failures, its missed occurrences) and the application's dashboard.
+//! (a task's failures, its missed occurrences: two per task, or two in all with
+//! `alarms = "application"`) and the application's dashboard, in pages of
+//! [`TASKS_PER_PAGE`] tasks.
 //!
 //! The alarms watch the metrics the dispatcher publishes (`schedule_runtime::metrics`), not
 //! Lambda's `Errors`: a delivery that waited out a concurrent duplicate and gave it back for a
@@ -13,7 +15,7 @@ use schedule_runtime::metrics::NAMESPACE;
 use super::dead_letter::Alarm;
 use super::hcl::{Item, data, expr, resource};
 use super::idempotency::table_settings;
-use super::lambda::statement;
+use super::lambda::{QUALIFIERS, statement};
 
 /// The missed-run check's schedule (or rule) name; no task may take it.
 pub(crate) const CHECK_NAME: &str = "missed-run-check";
@@ -52,7 +54,7 @@ pub(crate) fn items() -> Vec<Item> {
         ),
         Alarm {
             resource: "task_failures",
-            for_each: Some("local.tasks"),
+            for_each: Some("{ for task, t in local.tasks : task => t if var.alarms == \"task\" }"),
             name: "\"${local.name}-${each.key}-failures\"",
             description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,
@@ -66,7 +68,7 @@ pub(crate) fn items() -> Vec<Item> {
         Alarm {
             resource: "missed_runs",
             // Only a schedule makes an occurrence due; a deferred-only task is never missed.
-            for_each: Some("toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null])"),
+            for_each: Some("toset([for task in local.enabled_tasks : task if local.tasks[task].expression != null && var.alarms == \"task\"])"),
             name: "\"${local.name}-${each.key}-missed-runs\"",
             description: "\"An occurrence of task ${each.key} was due and never arrived (schedule disabled or deleted, deliveries dropped). `ops status --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,
@@ -77,7 +79,50 @@ pub(crate) fn items() -> Vec<Item> {
         .block()
         .build()
         .into(),
+        // `alarms = "application"`: two alarms in all, on the application's totals. Cheaper
+        // past a few tasks; an alarm already firing does not fire again for another task.
+        Alarm {
+            resource: "failures",
+            for_each: Some(APPLICATION_ALARMS),
+            name: "\"${local.name}-failures\"",
+            description: "\"A run of one of the tasks failed; Lambda retries it, then dead-letters it. `ops status --env ${var.environment}` shows which.\"",
+            namespace: NAMESPACE,
+            metric: "Failures",
+            statistic: "Sum",
+            dimensions: APPLICATION_METRIC,
+        }
+        .block()
+        .build()
+        .into(),
+        Alarm {
+            resource: "missed",
+            for_each: Some(APPLICATION_ALARMS),
+            name: "\"${local.name}-missed-runs\"",
+            description: "\"An occurrence of one of the tasks was due and never arrived. `ops status --env ${var.environment}` shows which.\"",
+            namespace: NAMESPACE,
+            metric: "MissedRuns",
+            statistic: "Sum",
+            dimensions: APPLICATION_METRIC,
+        }
+        .block()
+        .build()
+        .into(),
+        Block::builder("locals")
+            // Tasks per page of the dashboard: a page's widgets and metrics stay far below
+            // CloudWatch's 500 and 2,500 per dashboard (`quotas.rs`).
+            .add_attribute((
+                "dashboard_pages",
+                expr(&format!("chunklist(keys(local.tasks), {TASKS_PER_PAGE})")),
+            ))
+            .build()
+            .into(),
         dashboard().into(),
+        // The dashboard of earlier versions is the first page.
+        Block::builder("moved")
+            .add_attribute(("from", expr("aws_cloudwatch_dashboard.app")))
+            .add_attribute(("to", expr("aws_cloudwatch_dashboard.app[\"1\"]")))
+            .build()
+            .into(),
         // What an operator's role needs for the `ops` commands (`status`, `history`, `pause`,
         // `resume`, `invoke`, `backfill` and `replay`): the module
         // creates the policy, the team attaches it where its operators are.
@@ -90,7 +135,9 @@ pub(crate) fn items() -> Vec<Item> {
             .add_block(statement(
                 "InvokeTaskAliases",
                 OPERATOR_INVOKE_ACTIONS,
-                expr("[for alias in aws_lambda_alias.task : alias.arn]"),
+                // The function's qualifiers by pattern: listing each alias would outgrow a
+                // managed policy's 6,144 characters at about 60 tasks.
+                expr(QUALIFIERS),
             ))
             .add_block(statement(
                 "ReplayDeadLetters",
@@ -129,16 +176,76 @@ const TASK_METRIC: &[(&str, &str)] = &[
     ("Task", "each.key"),
 ];
 
-/// One row per task (runs, failures, missed occurrences; duration on the right axis), then the
-/// dead-letter queue's depth.
+/// The application's totals, which the dispatcher publishes beside each task's metric.
+const APPLICATION_METRIC: &[(&str, &str)] =
+    &[("Function", "aws_lambda_function.dispatch.function_name")];
+
+/// One instance where `var.alarms` asks for the application's alarms, none otherwise.
+const APPLICATION_ALARMS: &str =
+    "var.alarms == \"application\" ? toset([\"application\"]) : toset([])";
+
+/// Tasks per dashboard page: 4 metrics each, so a page has at most 100 task widgets and 400
+/// of their metrics (CloudWatch allows 500 widgets and 2,500 metrics per dashboard).
+pub(crate) const TASKS_PER_PAGE: usize = 100;
+
+/// Widgets and metrics of the first page's overview (a task's row is one widget of
+/// [`METRICS_PER_TASK`](super::quotas::METRICS_PER_TASK)).
+pub(crate) const OVERVIEW_WIDGETS: usize = 2;
+pub(crate) const OVERVIEW_METRICS: usize = 5;
+
+/// The dashboard, one page per [`TASKS_PER_PAGE`] tasks: page 1 is named after the
+/// application and opens with the application's totals (runs, failures, missed runs, the
+/// longest run) and the dead-letter queue's depth; then, on every page, one row per task
+/// (runs, failures, missed occurrences; duration on the right axis). Pages 2 and on are
+/// `<name>-2`, `<name>-3`, ...
 fn dashboard() -> Block {
+    let totals = |metric: &str| {
+        format!(
+            r#"["{NAMESPACE}", "{metric}", "Function", aws_lambda_function.dispatch.function_name]"#
+        )
+    };
     let body = format!(
         r#"jsonencode({{
   widgets = concat(
-    [for i, task in keys(local.tasks) : {{
+    slice([
+      {{
+        type   = "metric"
+        x      = 0
+        y      = 0
+        width  = 16
+        height = 6
+        properties = {{
+          title  = "All tasks"
+          region = local.region
+          stat   = "Sum"
+          period = 300
+          metrics = [
+            {runs},
+            {failures},
+            {missed},
+            ["{NAMESPACE}", "Duration", "Function", aws_lambda_function.dispatch.function_name, {{ stat = "Maximum", yAxis = "right" }}],
+          ]
+        }}
+      }},
+      {{
+        type   = "metric"
+        x      = 16
+        y      = 0
+        width  = 8
+        height = 6
+        properties = {{
+          title   = "Dead-letter queue"
+          region  = local.region
+          stat    = "Maximum"
+          period  = 300
+          metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]]
+        }}
+      }},
+    ], 0, each.key == "1" ? {OVERVIEW_WIDGETS} : 0),
+    [for i, task in each.value : {{
       type   = "metric"
       x      = 0
-      y      = i * 6
+      y      = 6 + i * 6
       width  = 24
       height = 6
       properties = {{
@@ -154,25 +261,21 @@ fn dashboard() -> Block {
         ]
       }}
     }}],
-    [{{
-      type   = "metric"
-      x      = 0
-      y      = length(local.tasks) * 6
-      width  = 24
-      height = 6
-      properties = {{
-        title   = "Dead-letter queue"
-        region  = local.region
-        stat    = "Maximum"
-        period  = 300
-        metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", aws_sqs_queue.dead_letter.name]]
-      }}
-    }}]
   )
-}})"#
+}})"#,
+        runs = totals("Runs"),
+        failures = totals("Failures"),
+        missed = totals("MissedRuns"),
     );
     resource("aws_cloudwatch_dashboard", "app")
-        .add_attribute(("dashboard_name", expr("local.name")))
+        .add_attribute((
+            "for_each",
+            expr("{ for i, page in local.dashboard_pages : tostring(i + 1) => page }"),
+        ))
+        .add_attribute((
+            "dashboard_name",
+            expr("each.key == \"1\" ? local.name : \"${local.name}-${each.key}\""),
+        ))
         .add_attribute(("dashboard_body", expr(&body)))
         .build()
 }

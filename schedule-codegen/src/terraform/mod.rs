@@ -16,6 +16,7 @@
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
 //! | `ledger.tf` | the ledger's table, the alarms on task failures and missed runs, the dashboard |
+//! | `heartbeat.tf` | each `heartbeat` task's ping URL as a SecureString parameter the function reads |
 //! | `healthchecks.tf` | with `--healthchecks`, a Healthchecks.io check per `heartbeat` task |
 //! | `outputs.tf` | names and ARNs for other modules |
 
@@ -23,16 +24,20 @@ mod dead_letter;
 mod defer;
 mod hcl;
 mod healthchecks;
+mod heartbeat;
 mod idempotency;
 mod lambda;
 mod ledger;
 mod outputs;
+mod quotas;
 mod rules;
 mod schedules;
 mod tasks;
 mod variables;
 
 use schedule_core::TaskSpec;
+
+pub use self::quotas::notices;
 
 use self::hcl::file;
 use self::tasks::{Task, alias_clash};
@@ -103,6 +108,14 @@ pub enum RenderError {
         .0.join("\n  ")
     )]
     NotExpressibleAsRules(Vec<String>),
+    /// The module would break a quota AWS enforces.
+    #[error("{document} would exceed {quota}")]
+    Quota {
+        /// What AWS would refuse.
+        document: String,
+        /// The quota, and by how much.
+        quota: String,
+    },
     /// The application name cannot prefix AWS resource names.
     #[error(
         "the application name `{0}` cannot prefix resource names: use 1 to 32 of `A-Z a-z 0-9 - _` (pass --app)"
@@ -144,13 +157,14 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         }
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
+    quotas::check(&tasks, options, idempotent)?;
     let healthchecks = options.healthchecks && tasks.iter().any(|t| t.spec.heartbeat);
 
     let mut files = vec![
         ("dead_letter.tf", dead_letter::items()),
         (
             "lambda.tf",
-            lambda::items(&tasks, idempotent, healthchecks, options.defer),
+            lambda::items(&tasks, idempotent, options.defer),
         ),
         ("ledger.tf", ledger::items()),
         ("main.tf", main_items(&tasks, options)),
@@ -170,6 +184,9 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     }
     if options.defer {
         files.push(("defer.tf", defer::items()));
+    }
+    if tasks.iter().any(|t| t.spec.heartbeat) {
+        files.push(("heartbeat.tf", heartbeat::items(&tasks, healthchecks)));
     }
     if healthchecks {
         files.push(("healthchecks.tf", healthchecks::items(&tasks)?));

@@ -39,8 +39,13 @@ pub(crate) fn items(idempotent: bool, trigger: Trigger, defer: bool) -> Vec<Item
         ),
         output(
             "dashboard_name",
-            "The CloudWatch dashboard of runs, failures, durations, missed runs and the dead-letter queue.",
-            "aws_cloudwatch_dashboard.app.dashboard_name",
+            "The CloudWatch dashboard's first page: the application's totals, the dead-letter queue, and the first 100 tasks' runs, failures, durations and missed runs.",
+            "aws_cloudwatch_dashboard.app[\"1\"].dashboard_name",
+        ),
+        output(
+            "dashboard_names",
+            "Every page of the dashboard, the first included: one per 100 tasks.",
+            "[for i in range(length(local.dashboard_pages)) : aws_cloudwatch_dashboard.app[tostring(i + 1)].dashboard_name]",
         ),
     ];
     match trigger {

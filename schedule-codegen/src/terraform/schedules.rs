@@ -9,7 +9,7 @@ use hcl::structure::Block;
 
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
-use super::lambda::{condition, principals, statement};
+use super::lambda::{QUALIFIERS, condition, principals, statement};
 use super::ledger::{CHECK_NAME, CHECK_RATE};
 use schedule_runtime::CHECK_EVENT;
 
@@ -52,8 +52,10 @@ pub(crate) fn items() -> Vec<Item> {
             .add_block(statement(
                 "InvokeTaskAliases",
                 &["lambda:InvokeFunction"],
-                // The published version too: the missed-run check's target.
-                expr("concat([for alias in aws_lambda_alias.task : alias.arn], [aws_lambda_function.dispatch.qualified_arn])"),
+                // Every qualifier of the one function (each task's alias, and the published
+                // version the missed-run check targets) by one pattern: a list of alias ARNs
+                // grows with the tasks past the role's inline-policy quota (`quotas.rs`).
+                expr(QUALIFIERS),
             ))
             .add_block(statement(
                 "UndeliveredToDeadLetterQueue",

@@ -148,6 +148,18 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         .build()
         .into(),
         variable(
+            "alarms",
+            "Which alarms watch the tasks: \"task\", a failure alarm and a missed-run alarm per task (each names its task; $0.20 a task a month); or \"application\", the same two alarms on the application's totals ($0.20 a month in all; `ops status` says which task).",
+            "string",
+        )
+        .add_attribute(("default", "task"))
+        .add_block(validation(
+            "contains([\"task\", \"application\"], var.alarms)",
+            "The alarms are per \"task\" or per \"application\".",
+        ))
+        .build()
+        .into(),
+        variable(
             "alarm_topic_arn",
             "SNS topic that alarms notify when they fire and when they clear; null means alarms only show in CloudWatch.",
             "string",
@@ -157,7 +169,7 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         .into(),
         variable(
             "heartbeat_urls",
-            "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name. A task without one sends no pings.",
+            "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name, kept as a SecureString parameter the function reads. A task without one sends no pings.",
             "map(string)",
         )
         .add_attribute(("default", Expression::Object(hcl::Object::new())))

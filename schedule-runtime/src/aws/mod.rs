@@ -1,5 +1,6 @@
 //! The AWS clients of a process: one place (`sdk_client!`) builds the configuration of every
-//! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs) from a
+//! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs, SSM for
+//! heartbeat URLs) from a
 //! [`Connection`], over the shared HTTPS stack; `dynamodb.rs` is the one DynamoDB client,
 //! shared by the idempotency store and the ledger, and the table handle both stores use.
 
@@ -7,7 +8,7 @@ pub(crate) mod dynamodb;
 
 use std::time::Duration;
 
-/// How to reach DynamoDB.
+/// How to reach an AWS service.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {
     /// The region, e.g. `eu-west-1`.
@@ -94,16 +95,25 @@ macro_rules! sdk_client {
 pub(crate) use sdk_client;
 
 impl Connection {
-    /// The connection the environment describes, as the AWS SDK documents it: `AWS_REGION` (or
-    /// `AWS_DEFAULT_REGION`, else `us-east-1`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-    /// `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL_DYNAMODB` (or `AWS_ENDPOINT_URL`).
+    /// The connection to DynamoDB the environment describes: [`Connection::from_env_for`]
+    /// `DYNAMODB`.
     pub fn from_env() -> Connection {
+        Connection::from_env_for("DYNAMODB")
+    }
+
+    /// The connection to the service whose endpoint variable ends in `service` (`DYNAMODB`,
+    /// `SCHEDULER`, `SSM`) that the environment describes, as the AWS SDK documents it:
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`, else `us-east-1`), `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and `AWS_ENDPOINT_URL_<service>` (or
+    /// `AWS_ENDPOINT_URL`).
+    pub fn from_env_for(service: &str) -> Connection {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Connection {
             region: var("AWS_REGION")
                 .or_else(|| var("AWS_DEFAULT_REGION"))
                 .unwrap_or_else(|| "us-east-1".to_owned()),
-            endpoint: var("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| var("AWS_ENDPOINT_URL")),
+            endpoint: var(&format!("AWS_ENDPOINT_URL_{service}"))
+                .or_else(|| var("AWS_ENDPOINT_URL")),
             credentials: var("AWS_ACCESS_KEY_ID")
                 .zip(var("AWS_SECRET_ACCESS_KEY"))
                 .map(|(access_key_id, secret_access_key)| StaticCredentials {

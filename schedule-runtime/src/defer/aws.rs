@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_sdk_scheduler::Client;
-use aws_sdk_scheduler::error::DisplayErrorContext;
+use aws_sdk_scheduler::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_scheduler::operation::create_schedule::CreateScheduleError;
 use aws_sdk_scheduler::operation::delete_schedule::DeleteScheduleError;
 use aws_sdk_scheduler::types::{
@@ -24,13 +24,16 @@ use crate::aws::{Connection, Patience, sdk_client};
 use crate::environment;
 use crate::task::Registration;
 
-/// A deferral's patience: it runs inside a task, which can wait for Scheduler longer than a
-/// store's claim can.
+/// A deferral's patience: it runs inside a task or a service's request, which can wait for
+/// Scheduler longer than a store's claim can. A burst of deferrals past Scheduler's request
+/// rate is answered `ThrottlingException`, which the SDK's standard retries meet with
+/// exponential backoff and jitter; what is still throttled after the last attempt is an error
+/// to the caller, never a run silently lost.
 const DEFERRAL: Patience = Patience {
-    attempts: 3,
+    attempts: 4,
     connect: Duration::from_secs(2),
     attempt: Duration::from_secs(3),
-    operation: Duration::from_secs(10),
+    operation: Duration::from_secs(15),
 };
 
 /// Where this application's deferred runs go, from the function's environment.
@@ -48,8 +51,7 @@ impl SchedulerDeferrals {
     /// The configuration in the `SCHEDULE_DEFER_*` variables; `None` unless all are set.
     pub(crate) fn from_env() -> Option<SchedulerDeferrals> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let mut connection = Connection::from_env();
-        connection.endpoint = var("AWS_ENDPOINT_URL_SCHEDULER").or_else(|| var("AWS_ENDPOINT_URL"));
+        let connection = Connection::from_env_for("SCHEDULER");
         Some(SchedulerDeferrals::new(SchedulerConfig {
             group: var(environment::DEFER_GROUP)?,
             role_arn: var(environment::DEFER_ROLE_ARN)?,
@@ -133,6 +135,14 @@ impl SchedulerDeferrals {
                     .is_some_and(CreateScheduleError::is_conflict_exception) =>
             {
                 return self.existing(run.task, run.key, name).await;
+            }
+            Err(error) if error.code() == Some("ThrottlingException") => {
+                return Err(DeferError::Store(format!(
+                    "creating the schedule {name} in {}: EventBridge Scheduler throttled it through {} attempts with backoff; nothing was deferred: try again later, or ask AWS for a higher CreateSchedule rate ({})",
+                    self.group,
+                    DEFERRAL.attempts,
+                    DisplayErrorContext(error)
+                )));
             }
             Err(error) => {
                 return Err(refused(

@@ -417,3 +417,70 @@ pub(crate) fn silent_server() -> String {
     });
     format!("http://{address}")
 }
+
+/// A monitor's ping endpoint on loopback: answers every request `200 OK` and keeps its
+/// method and path, as Healthchecks.io's ping API would receive them.
+pub(crate) struct Monitor {
+    address: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Monitor {
+    pub(crate) fn start() -> Monitor {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let kept = Arc::clone(&kept);
+                std::thread::spawn(move || answer_ping(stream, &kept));
+            }
+        });
+        Monitor { address, requests }
+    }
+
+    /// The monitor's base address, `http://127.0.0.1:<port>`.
+    pub(crate) fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// `METHOD path` of each request so far, waiting up to `patience` for `count` of them.
+    pub(crate) fn requests(&self, count: usize, patience: Duration) -> Vec<String> {
+        let until = std::time::Instant::now() + patience;
+        loop {
+            let requests = self.requests.lock().unwrap().clone();
+            if requests.len() >= count || std::time::Instant::now() > until {
+                return requests;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn answer_ping(stream: TcpStream, requests: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let request: Vec<&str> = line.split_whitespace().take(2).collect();
+    requests.lock().unwrap().push(request.join(" "));
+    let _ = reader
+        .get_mut()
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK");
+}

@@ -136,7 +136,7 @@ pub(crate) fn assert_checkov_passes(dir: &Path) {
 
 /// What the shop binary needs to serve the function of a module applied to moto (`deployed`,
 /// as [`Deployment::read_back`] reads it): the environment the module gave the function, moto's
-/// DynamoDB endpoint, and a data folder in `dir`.
+/// DynamoDB and SSM endpoint, and a data folder in `dir`.
 pub(crate) fn function_environment(
     deployed: &Value,
     moto: &str,
@@ -149,6 +149,7 @@ pub(crate) fn function_environment(
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
     variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.to_owned()));
+    variables.push(("AWS_ENDPOINT_URL_SSM".to_owned(), moto.to_owned()));
     variables.push((
         "SHOP_DATA_DIR".to_owned(),
         dir.join("shop-data").display().to_string(),
@@ -165,7 +166,7 @@ pub(crate) struct Deployment {
 
 impl Deployment {
     /// Every service the shop's module creates resources in.
-    pub(crate) const EVERY_SERVICE: [&str; 8] = [
+    pub(crate) const EVERY_SERVICE: [&str; 9] = [
         "cloudwatch",
         "dynamodb",
         "iam",
@@ -173,12 +174,23 @@ impl Deployment {
         "logs",
         "scheduler",
         "sqs",
+        "ssm",
         "sts",
     ];
 
     /// Applies the module in `dir` (with `dir/bootstrap.zip`) for `environment`, pointing the
     /// provider's `services` at moto.
     pub(crate) fn apply(dir: &Path, environment: &str, services: &[&str]) -> Deployment {
+        Deployment::apply_with(dir, environment, services, &[])
+    }
+
+    /// [`Deployment::apply`] with more `-var=...` arguments.
+    pub(crate) fn apply_with(
+        dir: &Path,
+        environment: &str,
+        services: &[&str],
+        vars: &[String],
+    ) -> Deployment {
         let endpoint = super::endpoint();
         let endpoints: String = services
             .iter()
@@ -200,7 +212,10 @@ impl Deployment {
             vars: vec![
                 format!("-var=environment={environment}"),
                 format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
-            ],
+            ]
+            .into_iter()
+            .chain(vars.iter().cloned())
+            .collect(),
         };
         terraform_ok(dir, &["init", "-backend=false", "-input=false"]);
         terraform_ok(dir, &deployment.args("apply"));

@@ -1,0 +1,191 @@
+//! The quotas AWS enforces on what the module creates, checked when it is rendered: a module
+//! that would break one is refused with the document and the quota named, before anything is
+//! applied, instead of `terraform apply` failing halfway.
+//!
+//! How each document grows with the number of tasks `n` (AWS's quotas:
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>,
+//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html>,
+//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html>):
+//!
+//! | document | quota | with `n` tasks |
+//! |---|---|---|
+//! | the operator's managed policy | 6,144 characters | constant: the function's qualifiers by one pattern |
+//! | the deferrer's managed policy | 6,144 characters | constant |
+//! | the dispatch role's inline policies | 10,240 characters together | constant: heartbeat parameters by one pattern |
+//! | the Scheduler role's inline policy | 10,240 characters | constant |
+//! | the function's environment | 4 KB, names and values | constant: no variable per task ([`environment_bytes`]) |
+//! | a dashboard page | 500 widgets, 2,500 metrics | one page per 100 tasks: at most 102 widgets, 405 metrics |
+//! | an EventBridge rule's input (`--eventbridge-rules`) | 8,192 characters | each task's own |
+//! | EventBridge rules | 300 per event bus, adjustable | `n` rules: a notice past 300 |
+//!
+//! What is constant is measured in the scale test (`examples/shop/tests/scale.rs`, on what
+//! moto holds after `apply`); what depends on the declarations is checked here.
+
+use schedule_runtime::event::rule_input_template;
+
+use super::ledger::{OVERVIEW_METRICS, OVERVIEW_WIDGETS, TASKS_PER_PAGE};
+use super::tasks::Task;
+use super::{Options, RenderError, Trigger};
+
+/// The longest `local.name`: a 32-character prefix, `-`, a 20-character environment.
+pub(crate) const LONGEST_NAME: usize = 32 + 1 + 20;
+
+/// The longest `arn:<partition>:<service>:<region>:<account>:` of the services the function's
+/// variables name (partition `aws-us-gov`, service `scheduler`, a region of up to 20).
+pub(crate) const LONGEST_ARN_PREFIX: usize =
+    "arn:aws-us-gov:scheduler:".len() + 20 + ":".len() + 12 + ":".len();
+
+/// Lambda: every variable's name and value together.
+pub(crate) const ENVIRONMENT_BYTES: usize = 4 * 1024;
+
+/// CloudWatch: per dashboard.
+pub(crate) const DASHBOARD_WIDGETS: usize = 500;
+pub(crate) const DASHBOARD_METRICS: usize = 2_500;
+
+/// Metrics of one task's row on the dashboard.
+pub(crate) const METRICS_PER_TASK: usize = 4;
+
+/// EventBridge: an input transformer's template, per target.
+pub(crate) const RULE_INPUT_CHARS: usize = 8_192;
+
+/// EventBridge: rules per event bus, AWS's default (adjustable).
+pub(crate) const RULES_PER_BUS: usize = 300;
+
+/// Refuses a module that would break a quota AWS enforces.
+pub(crate) fn check(
+    tasks: &[Task<'_>],
+    options: &Options,
+    idempotent: bool,
+) -> Result<(), RenderError> {
+    let heartbeat = tasks.iter().any(|t| t.spec.heartbeat);
+    let environment = environment_bytes(idempotent, heartbeat, options.defer);
+    if environment > ENVIRONMENT_BYTES {
+        return Err(exceeded(
+            "the dispatch function's environment",
+            format!("Lambda's {ENVIRONMENT_BYTES} bytes of variables (up to {environment} bytes)"),
+        ));
+    }
+    for (page, (widgets, metrics)) in dashboard_pages(tasks.len()).into_iter().enumerate() {
+        if widgets > DASHBOARD_WIDGETS || metrics > DASHBOARD_METRICS {
+            return Err(exceeded(
+                &format!("page {} of the dashboard", page + 1),
+                format!(
+                    "CloudWatch's {DASHBOARD_WIDGETS} widgets and {DASHBOARD_METRICS} metrics per dashboard ({widgets} widgets, {metrics} metrics)"
+                ),
+            ));
+        }
+    }
+    if options.trigger == Trigger::EventBridgeRules {
+        for task in tasks {
+            let chars = rule_input_template(task.spec.name, task.spec.input)
+                .map_or(0, |input| input.chars().count());
+            if chars > RULE_INPUT_CHARS {
+                return Err(exceeded(
+                    &format!("the input of task `{}`'s rule", task.spec.name),
+                    format!(
+                        "EventBridge's {RULE_INPUT_CHARS} characters of an input template ({chars} characters); deploy with EventBridge Scheduler (without --eventbridge-rules) or shorten the task's input"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the module may break where AWS raises the quota on request: said, not refused.
+pub fn notices(task_count: usize, options: &Options) -> Vec<String> {
+    let mut notices = Vec::new();
+    if options.trigger == Trigger::EventBridgeRules && task_count > RULES_PER_BUS {
+        notices.push(format!(
+            "{task_count} EventBridge rules exceed AWS's default of {RULES_PER_BUS} rules per event bus: raise the quota \"Number of rules\" in Service Quotas before applying, or deploy with EventBridge Scheduler (without --eventbridge-rules)"
+        ));
+    }
+    notices
+}
+
+/// The function's environment at its largest: every name and its longest value.
+pub(crate) fn environment_bytes(idempotent: bool, heartbeat: bool, defer: bool) -> usize {
+    super::lambda::environment(idempotent, heartbeat, defer)
+        .iter()
+        .map(|variable| variable.name.len() + variable.longest)
+        .sum()
+}
+
+/// Each dashboard page's widgets and metrics for `tasks` tasks.
+pub(crate) fn dashboard_pages(tasks: usize) -> Vec<(usize, usize)> {
+    (0..tasks.div_ceil(TASKS_PER_PAGE))
+        .map(|page| {
+            let rows = (tasks - page * TASKS_PER_PAGE).min(TASKS_PER_PAGE);
+            let (widgets, metrics) = if page == 0 {
+                (OVERVIEW_WIDGETS, OVERVIEW_METRICS)
+            } else {
+                (0, 0)
+            };
+            (widgets + rows, metrics + rows * METRICS_PER_TASK)
+        })
+        .collect()
+}
+
+fn exceeded(document: &str, quota: String) -> RenderError {
+    RenderError::Quota {
+        document: document.to_owned(),
+        quota,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_fits_whatever_is_switched_on() {
+        for idempotent in [false, true] {
+            for heartbeat in [false, true] {
+                for defer in [false, true] {
+                    let bytes = environment_bytes(idempotent, heartbeat, defer);
+                    assert!(bytes < ENVIRONMENT_BYTES / 4, "{bytes} bytes");
+                }
+            }
+        }
+        // Everything on: seven names and values, the ARNs the longest.
+        assert!(environment_bytes(true, true, true) > environment_bytes(false, false, false));
+    }
+
+    #[test]
+    fn dashboard_pages_hold_a_hundred_tasks_each() {
+        assert_eq!(dashboard_pages(0), vec![]);
+        assert_eq!(dashboard_pages(1), vec![(3, 9)]);
+        assert_eq!(dashboard_pages(100), vec![(102, 405)]);
+        assert_eq!(
+            dashboard_pages(250),
+            vec![(102, 405), (100, 400), (50, 200)]
+        );
+        let thousand = dashboard_pages(1_000);
+        assert_eq!(thousand.len(), 10);
+        assert!(
+            thousand
+                .iter()
+                .all(|&(w, m)| w <= DASHBOARD_WIDGETS && m <= DASHBOARD_METRICS)
+        );
+    }
+
+    #[test]
+    fn rules_past_the_default_quota_are_a_notice() {
+        let options = Options {
+            app: "shop".to_owned(),
+            lambda_zip: String::new(),
+            healthchecks: false,
+            trigger: Trigger::EventBridgeRules,
+            defer: false,
+        };
+        assert!(notices(RULES_PER_BUS, &options).is_empty());
+        let said = notices(RULES_PER_BUS + 1, &options);
+        assert!(said[0].contains("301 EventBridge rules"), "{said:?}");
+        let scheduler = Options {
+            trigger: Trigger::Scheduler,
+            ..options
+        };
+        assert!(notices(10_000, &scheduler).is_empty());
+    }
+}
