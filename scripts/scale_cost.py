@@ -32,10 +32,15 @@ RRU_PER_MILLION = 0.125
 
 # The missed-run check runs every 15 minutes: 4 invocations an hour, 720 hours in 30 days.
 CHECKS_PER_MONTH = 4 * 720
-# Metrics a run publishes per task (Runs, Failures, Duplicates, LedgerWriteFailures, Duration),
-# and the application's totals (the same five and MissedRuns), published every hour.
-METRICS_PER_RUN = 5
-TOTAL_METRICS = 6
+# Metrics a successful run publishes per task, Runs and Duration (Failures, Duplicates and
+# LedgerWriteFailures only when not zero: taken as never, so failures cost more than this);
+# the application's totals, Runs, Duration and MissedRuns, published every hour.
+METRICS_PER_RUN = 2
+TOTAL_METRICS = 3
+# Before zeros were dropped (`schedule-runtime/src/metrics.rs`): all five per run, each task's
+# MissedRuns every check, and six totals.
+ZEROS_METRICS_PER_RUN = 5
+ZEROS_TOTAL_METRICS = 6
 # DynamoDB per run: the start, a transaction of an update and a condition check (2 request
 # units each, transactional), and the end, one update. Per task and check: one query and one
 # update of its mark.
@@ -55,8 +60,8 @@ def cost(row, alarm_shape):
         alarms = alarms - per_task_alarms + 2
     dashboards = resources.get("aws_cloudwatch_dashboard.app", 0)
     runs = row["runs_per_month"]
-    # Each task's MissedRuns every hour, its run metrics in the hours it runs, the totals.
-    metric_hours = n * 720 + METRICS_PER_RUN * row["task_active_hours_per_month"] + TOTAL_METRICS * 720
+    # A task's run metrics in the hours it runs, and the totals every hour.
+    metric_hours = METRICS_PER_RUN * row["task_active_hours_per_month"] + TOTAL_METRICS * 720
     requests = runs + CHECKS_PER_MONTH
     parts = {
         "alarms": alarms * ALARM,
@@ -66,7 +71,8 @@ def cost(row, alarm_shape):
         "ledger": (runs * WRU_PER_RUN + n * CHECKS_PER_MONTH * WRU_PER_CHECK) / 1e6 * WRU_PER_MILLION
         + n * CHECKS_PER_MONTH * RRU_PER_CHECK / 1e6 * RRU_PER_MILLION,
     }
-    return alarms, parts
+    zeros_hours = n * 720 + ZEROS_METRICS_PER_RUN * row["task_active_hours_per_month"] + ZEROS_TOTAL_METRICS * 720
+    return alarms, parts, zeros_hours / HOURS_PER_MONTH * METRIC_MONTH
 
 
 def main():
@@ -80,13 +86,13 @@ def main():
             f"| {row['runs_per_month']:,} |"
         )
     print()
-    print("| tasks | alarms | alarms $ | custom metrics $ | dashboards $ | Scheduler + Lambda requests $ | ledger writes and reads $ | a month | with `alarms = \"application\"` |")
+    print("| tasks | alarms | alarms $ | custom metrics $ (with zeros, as before) | dashboards $ | Scheduler + Lambda requests $ | ledger writes and reads $ | a month | with `alarms = \"application\"` |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        alarms, parts = cost(row, "task")
-        app_alarms, app_parts = cost(row, "application")
+        alarms, parts, zeros = cost(row, "task")
+        app_alarms, app_parts, _ = cost(row, "application")
         print(
-            f"| {row['tasks']:,} | {alarms:,} | {parts['alarms']:,.2f} | {parts['metrics']:,.2f} | {parts['dashboards']:,.2f} "
+            f"| {row['tasks']:,} | {alarms:,} | {parts['alarms']:,.2f} | {parts['metrics']:,.2f} ({zeros:,.2f}) | {parts['dashboards']:,.2f} "
             f"| {parts['requests']:,.2f} | {parts['ledger']:,.2f} | **{sum(parts.values()):,.2f}** "
             f"| {sum(app_parts.values()):,.2f} ({app_alarms} alarms) |"
         )

@@ -191,7 +191,9 @@ fn next_prints_fire_times_and_notes_the_clock_changes_between_them() {
 #[tokio::test]
 async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
-    use schedule_runtime::ledger::{self, Change, End, LocalLedger, Recorder, Start, Status};
+    use schedule_runtime::ledger::{
+        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
+    };
 
     let state = std::env::temp_dir().join(format!("shop-ledger-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
@@ -226,12 +228,18 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         };
         assert!(
             recorder
-                .record("inventory-sync", scheduled, Change::Started(start))
+                .record(
+                    Occurrence::of("inventory-sync", scheduled),
+                    Change::Started(start)
+                )
                 .await
         );
         assert!(
             recorder
-                .record("inventory-sync", scheduled, Change::Finished(end))
+                .record(
+                    Occurrence::of("inventory-sync", scheduled),
+                    Change::Finished(end)
+                )
                 .await
         );
     }

@@ -17,7 +17,7 @@ use super::{DispatchError, Dispatcher, Invocation, Outcome};
 use crate::context::TaskContext;
 use crate::event::Event;
 use crate::idempotency::OccurrenceKey;
-use crate::ledger::{self, Change, End, Start, StartAnswer, Status};
+use crate::ledger::{self, Change, End, Occurrence, Start, StartAnswer, Status};
 use crate::task::Registration;
 
 /// How long before the Lambda's deadline a run is cut off, so that the error response (and the
@@ -36,6 +36,13 @@ struct Delivery<'a> {
     invocation: &'a Invocation,
     /// Lambda's request id, or a new one for a local run: the ledger's and the heartbeat's.
     run_id: String,
+}
+
+impl Delivery<'_> {
+    /// The record this delivery changes: a deferred run's key is part of it.
+    fn occurrence(&self) -> Occurrence<'_> {
+        Occurrence::of(self.name, self.scheduled_time).deferred(self.event.deferral.as_deref())
+    }
 }
 
 /// What a delivery holds once it may run: its claim on the occurrence (idempotent tasks), when
@@ -128,9 +135,7 @@ impl Dispatcher {
                     environment: self.environment.clone(),
                     by_schedule: delivery.event.by_schedule(),
                 };
-                self.recorder
-                    .record(name, delivery.scheduled_time, change)
-                    .await;
+                self.recorder.record(delivery.occurrence(), change).await;
                 self.publish(name, Status::Duplicate, None);
                 Err(Ok(Outcome::Duplicate {
                     task: name.to_owned(),
@@ -159,9 +164,7 @@ impl Dispatcher {
                     error_type: Some(error.error_type().to_owned()),
                     excerpt: Some(failure_excerpt(&error, name)),
                 });
-                self.recorder
-                    .record(name, delivery.scheduled_time, change)
-                    .await;
+                self.recorder.record(delivery.occurrence(), change).await;
                 self.publish(name, Status::Failed, None);
                 Err(Err(error))
             }
@@ -182,7 +185,7 @@ impl Dispatcher {
         };
         match self
             .recorder
-            .start(delivery.name, delivery.scheduled_time, start, held.marker)
+            .start(delivery.occurrence(), start, held.marker)
             .await
         {
             StartAnswer::Started => None,
@@ -203,9 +206,7 @@ impl Dispatcher {
             request_id: delivery.run_id.clone(),
             by_schedule: delivery.event.by_schedule(),
         };
-        self.recorder
-            .record(delivery.name, delivery.scheduled_time, change)
-            .await;
+        self.recorder.record(delivery.occurrence(), change).await;
         self.publish(delivery.name, Status::Skipped, None);
         Ok(Outcome::Skipped {
             task: delivery.name.to_owned(),
@@ -330,11 +331,8 @@ impl Dispatcher {
     ) {
         let (status, duration_ms) = (end.status, end.duration_ms);
         tokio::join!(
-            self.recorder.record(
-                delivery.name,
-                delivery.scheduled_time,
-                Change::Finished(end)
-            ),
+            self.recorder
+                .record(delivery.occurrence(), Change::Finished(end)),
             self.release_marker(delivery, held),
             ping
         );

@@ -198,6 +198,9 @@ impl Dispatcher {
                 metrics.missed(&task.task, task.scheduled_times.len());
             }
         }
+        if let Some(metrics) = &self.metrics {
+            metrics.missed_total(report.missed());
+        }
         if report.errors.is_empty() {
             info!(missed = report.missed(), "missed-run check done");
             Ok(Outcome::Checked { report })

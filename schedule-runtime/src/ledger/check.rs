@@ -14,7 +14,7 @@ use schedule_core::jiff::Timestamp;
 use serde::Serialize;
 
 use super::missed::{Watch, lateness, uncovered};
-use super::{Change, Query, Recorder};
+use super::{Change, Occurrence, Query, Recorder};
 use crate::registry::Registry;
 
 /// The missed occurrences one check found for one task.
@@ -98,9 +98,17 @@ async fn check_task(
             },
         )
         .await?;
+    // A run deferred from code is no occurrence of the schedule, even at the same instant.
+    let records: Vec<_> = records
+        .into_iter()
+        .filter(|record| record.deferral.is_none())
+        .collect();
     let missed = uncovered(task, from, settled, &records);
     for &scheduled_time in &missed {
-        if !recorder.record(name, scheduled_time, Change::Missed).await {
+        if !recorder
+            .record(Occurrence::of(name, scheduled_time), Change::Missed)
+            .await
+        {
             return Err(super::LedgerError::new(
                 format!("marking {scheduled_time} missed"),
                 None,

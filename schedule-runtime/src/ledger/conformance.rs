@@ -17,6 +17,7 @@ pub async fn check(ledger: &dyn Ledger, prefix: &str) {
     the_check_mark_reads_back(ledger, prefix).await;
     a_pause_stops_starts_until_resumed(ledger, prefix).await;
     the_running_marker_lets_one_occurrence_run_at_a_time(ledger, prefix).await;
+    runs_deferred_to_one_instant_under_two_keys_are_two_records(ledger, prefix).await;
 }
 
 /// Minute `n` of a fixed day: the records' own times are inputs, never today's.
@@ -28,6 +29,7 @@ fn entry(task: &str, at: i64, change: Change) -> Entry {
     Entry {
         task: task.to_owned(),
         scheduled_time: minute(at),
+        deferral: None,
         // Kept for good: expiry is the table's TTL, not a rule of the ledger.
         expires_at: Timestamp::MAX,
         change,
@@ -340,4 +342,49 @@ async fn the_running_marker_lets_one_occurrence_run_at_a_time(ledger: &dyn Ledge
         ledger.start_run(&third, Some(lease)).await.expect("the ledger must answer"),
         StartAnswer::Overlapping { running, .. } if running == minute(11)
     ));
+}
+
+async fn runs_deferred_to_one_instant_under_two_keys_are_two_records(
+    ledger: &dyn Ledger,
+    prefix: &str,
+) {
+    let task = format!("{prefix}-deferred");
+    let deferred = |key: &str, change: Change| Entry {
+        deferral: Some(key.to_owned()),
+        ..entry(&task, 5, change)
+    };
+    // The schedule's occurrence, and two runs deferred to the same millisecond under two keys.
+    for entry in [
+        entry(&task, 5, started("scheduled", true)),
+        entry(&task, 5, finished(Status::Succeeded)),
+        deferred("order-1", started("one", false)),
+        deferred("order-2", started("two", false)),
+        deferred("order-1", finished(Status::Succeeded)),
+        deferred("order-2", finished(Status::Failed)),
+    ] {
+        write(ledger, &entry).await;
+    }
+    let mut records = history(ledger, &task, all()).await;
+    records.sort_by(|a, b| a.deferral.cmp(&b.deferral));
+    let seen: Vec<(Option<&str>, Timestamp, Status, Option<&str>)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.deferral.as_deref(),
+                r.scheduled_time,
+                r.status,
+                r.request_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (None, minute(5), Status::Succeeded, Some("scheduled")),
+            (Some("order-1"), minute(5), Status::Succeeded, Some("one")),
+            (Some("order-2"), minute(5), Status::Failed, Some("two")),
+        ],
+        "each key its own record, none of them the schedule's"
+    );
+    assert!(records.iter().all(|r| r.deliveries == 1));
 }

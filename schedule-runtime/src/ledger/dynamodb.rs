@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use schedule_core::jiff::Timestamp;
 
 use super::table::{
-    CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, PAUSE_MARK, RUNNING_MARK, SORT_KEY,
+    CHECK_MARK, EXPIRY_ATTRIBUTE, PARTITION_KEY, PAUSE_MARK, RUNNING_MARK, SORT_KEY, sort_key,
 };
 use super::{
     Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start,
@@ -83,17 +83,21 @@ impl DynamoDbLedger {
     }
 
     fn update(&self, task: &str, at: i64) -> UpdateItemFluentBuilder {
+        self.update_key(task, n(at))
+    }
+
+    fn update_key(&self, task: &str, key: AttributeValue) -> UpdateItemFluentBuilder {
         self.client()
             .update_item()
             .table_name(self.table())
             .key(PARTITION_KEY, s(task))
-            .key(SORT_KEY, n(at))
+            .key(SORT_KEY, key)
     }
 
     async fn write_entry(&self, entry: &Entry) -> Result<(), LedgerError> {
         let (update, condition) = Update::of(entry);
         let mut request = self
-            .update(&entry.task, entry.scheduled_time.as_millisecond())
+            .update_key(&entry.task, occurrence_key(entry))
             .update_expression(update.expression())
             .expression_attribute_names("#status", "status");
         for (placeholder, value) in update.values {
@@ -305,7 +309,7 @@ impl DynamoDbLedger {
         let mut write = UpdateItem::builder()
             .table_name(self.table())
             .key(PARTITION_KEY, s(&entry.task))
-            .key(SORT_KEY, n(entry.scheduled_time.as_millisecond()))
+            .key(SORT_KEY, occurrence_key(entry))
             .update_expression(update.expression())
             .expression_attribute_names("#status", "status");
         for (placeholder, value) in update.values {
@@ -545,6 +549,9 @@ impl Update {
             s(entry.scheduled_time.to_string()),
         );
         update.set(":expires_at", "expires_at", n(entry.expires_at.as_second()));
+        if let Some(key) = &entry.deferral {
+            update.set(":deferral", "deferral", s(key));
+        }
         let mut condition = None;
         match &entry.change {
             Change::Started(start) => {
@@ -684,6 +691,14 @@ impl Update {
 
 type Item = std::collections::HashMap<String, AttributeValue>;
 
+/// The sort key of `entry`'s occurrence ([`sort_key`]).
+fn occurrence_key(entry: &Entry) -> AttributeValue {
+    AttributeValue::N(sort_key(
+        entry.scheduled_time.as_millisecond(),
+        entry.deferral.as_deref(),
+    ))
+}
+
 /// One item read back as a record; an item whose required attributes are missing or wrong is an
 /// error naming it, never skipped.
 fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
@@ -694,7 +709,11 @@ fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(0)
     };
-    let at = number(item, SORT_KEY);
+    // A deferred run's key has a fraction (`sort_key`): its whole milliseconds are the time.
+    let at = item
+        .get(SORT_KEY)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.split('.').next()?.parse::<i64>().ok());
     let bad =
         |what: &str| LedgerError::new(format!("the record of `{task}` at {at:?} has {what}"), None);
     let scheduled_time = at
@@ -721,5 +740,6 @@ fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
         error_type: text("error_type"),
         excerpt: text("excerpt"),
         by_schedule: item.get("by_schedule").and_then(|v| v.as_bool().ok()) == Some(&true),
+        deferral: text("deferral"),
     })
 }

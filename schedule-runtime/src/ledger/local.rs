@@ -64,7 +64,8 @@ impl Line {
 /// The lines folded: each occurrence's record, each task's check mark.
 #[derive(Default)]
 struct Folded {
-    records: BTreeMap<(String, Timestamp), (Record, Timestamp)>,
+    /// Each occurrence's record, by task, time and (for a deferred run) key.
+    records: BTreeMap<(String, Timestamp, Option<String>), (Record, Timestamp)>,
     checked: BTreeMap<String, (Timestamp, Timestamp)>,
     paused: BTreeMap<String, Pause>,
     /// Each task's running marker: holder and lease end.
@@ -81,12 +82,20 @@ impl Folded {
             match line {
                 Line::Change(entry) => {
                     use std::collections::btree_map::Entry as Slot;
-                    let key = (entry.task.clone(), entry.scheduled_time);
+                    let key = (
+                        entry.task.clone(),
+                        entry.scheduled_time,
+                        entry.deferral.clone(),
+                    );
                     let (slot, fresh) = match folded.records.entry(key) {
                         Slot::Occupied(slot) => (slot.into_mut(), false),
                         Slot::Vacant(slot) => (
                             slot.insert((
-                                Record::empty(&entry.task, entry.scheduled_time),
+                                Record::empty_of(
+                                    &entry.task,
+                                    entry.scheduled_time,
+                                    entry.deferral.clone(),
+                                ),
                                 entry.expires_at,
                             )),
                             true,
@@ -96,7 +105,11 @@ impl Folded {
                     slot.1 = entry.expires_at;
                 }
                 Line::Record { record, expires_at } => {
-                    let key = (record.task.clone(), record.scheduled_time);
+                    let key = (
+                        record.task.clone(),
+                        record.scheduled_time,
+                        record.deferral.clone(),
+                    );
                     folded.records.insert(key, (record, expires_at));
                 }
                 Line::Checked {
@@ -306,7 +319,7 @@ impl Ledger for LocalLedger {
                 .records
                 .into_iter()
                 .rev()
-                .filter(|((name, at), _)| {
+                .filter(|((name, at, _), _)| {
                     name == task
                         && query.since.is_none_or(|since| *at >= since)
                         && query.until.is_none_or(|until| *at < until)
@@ -333,10 +346,11 @@ impl Ledger for LocalLedger {
         let read = self.folded().map(|folded| {
             folded
                 .records
-                .range((task.to_owned(), since)..)
-                .take_while(|((name, _), _)| name == task)
+                // `None` sorts first: from the first key of `since` on.
+                .range((task.to_owned(), since, None)..)
+                .take_while(|((name, _, _), _)| name == task)
                 .find(|(_, (record, _))| record.by_schedule)
-                .map(|((_, at), _)| *at)
+                .map(|((_, at, _), _)| *at)
         });
         Box::pin(std::future::ready(read))
     }

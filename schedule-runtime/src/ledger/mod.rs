@@ -160,6 +160,10 @@ pub struct Record {
     /// may start (`docs/contracts.md`, section 5).
     #[serde(default, skip_serializing_if = "is_false")]
     pub by_schedule: bool,
+    /// For a run deferred from code, its key: part of the occurrence, so that runs of one task
+    /// deferred to the same instant under different keys are records of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferral: Option<String>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -277,6 +281,20 @@ impl Record {
             error_type: None,
             excerpt: None,
             by_schedule: false,
+            deferral: None,
+        }
+    }
+
+    /// The record of a run deferred under `key` (or of an occurrence, with `None`) nothing
+    /// has happened to yet.
+    pub fn empty_of(
+        task: impl Into<String>,
+        scheduled_time: Timestamp,
+        deferral: Option<String>,
+    ) -> Record {
+        Record {
+            deferral,
+            ..Record::empty(task, scheduled_time)
         }
     }
 
@@ -365,6 +383,39 @@ impl Record {
     }
 }
 
+/// Which record a change goes to: a task's occurrence, and for a run deferred from code its key
+/// (runs of one task deferred to the same instant under different keys are different
+/// occurrences, as they are to idempotency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence<'a> {
+    /// The task.
+    pub task: &'a str,
+    /// When it was due.
+    pub scheduled_time: Timestamp,
+    /// A deferred run's key.
+    pub deferral: Option<&'a str>,
+}
+
+impl<'a> Occurrence<'a> {
+    /// `task`'s occurrence due at `scheduled_time`, not a deferred run.
+    pub fn of(task: &'a str, scheduled_time: Timestamp) -> Occurrence<'a> {
+        Occurrence {
+            task,
+            scheduled_time,
+            deferral: None,
+        }
+    }
+
+    /// The same occurrence as the run deferred under `key`, when there is one.
+    #[must_use]
+    pub fn deferred(self, key: Option<&'a str>) -> Occurrence<'a> {
+        Occurrence {
+            deferral: key,
+            ..self
+        }
+    }
+}
+
 /// One change to one occurrence, with how long its record is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -374,6 +425,9 @@ pub struct Entry {
     pub scheduled_time: Timestamp,
     /// When the record may be forgotten.
     pub expires_at: Timestamp,
+    /// For a run deferred from code, its key ([`Record::deferral`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferral: Option<String>,
     /// The change.
     #[serde(flatten)]
     pub change: Change,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use tracing::warn;
 
-use super::{Change, Entry, Ledger, LedgerFuture, NoLedger, Start, StartAnswer};
+use super::{Change, Entry, Ledger, LedgerFuture, NoLedger, Occurrence, Start, StartAnswer};
 
 /// The longest a run waits for one ledger write. A slow ledger costs a run at most this, never
 /// its outcome.
@@ -71,12 +71,11 @@ impl Recorder {
     /// counted, and taken to say "run": a task must not stop because its ledger is slow.
     pub async fn start(
         &self,
-        task: &str,
-        scheduled_time: Timestamp,
+        occurrence: Occurrence<'_>,
         start: Start,
         hold: Option<Timestamp>,
     ) -> StartAnswer {
-        let entry = self.entry(task, scheduled_time, Change::Started(start));
+        let entry = self.entry(occurrence, Change::Started(start));
         self.bounded(
             self.ledger.start_run(&entry, hold),
             "the ledger was not written (nor read for a pause or an overlap); the run goes on",
@@ -108,10 +107,11 @@ impl Recorder {
         None
     }
 
-    fn entry(&self, task: &str, scheduled_time: Timestamp, change: Change) -> Entry {
+    fn entry(&self, occurrence: Occurrence<'_>, change: Change) -> Entry {
         Entry {
-            task: task.to_owned(),
-            scheduled_time,
+            task: occurrence.task.to_owned(),
+            scheduled_time: occurrence.scheduled_time,
+            deferral: occurrence.deferral.map(str::to_owned),
             expires_at: Timestamp::now()
                 .checked_add(self.retention)
                 .unwrap_or(Timestamp::MAX),
@@ -119,10 +119,10 @@ impl Recorder {
         }
     }
 
-    /// Applies `change` to the record of `task`'s occurrence at `scheduled_time`; `false` when
-    /// the write failed (it has been logged and counted).
-    pub async fn record(&self, task: &str, scheduled_time: Timestamp, change: Change) -> bool {
-        let entry = self.entry(task, scheduled_time, change);
+    /// Applies `change` to `occurrence`'s record; `false` when the write failed (it has been
+    /// logged and counted).
+    pub async fn record(&self, occurrence: Occurrence<'_>, change: Change) -> bool {
+        let entry = self.entry(occurrence, change);
         self.bounded(
             self.ledger.write(&entry),
             "the ledger was not written; the run goes on",

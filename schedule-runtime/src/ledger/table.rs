@@ -4,7 +4,8 @@
 //! | attribute | type | meaning |
 //! |---|---|---|
 //! | `task` | S, partition key | the task's name |
-//! | `at` | N, sort key | the occurrence's scheduled time, epoch milliseconds; `0` holds the missed-run check's mark |
+//! | `at` | N, sort key | the occurrence's scheduled time, epoch milliseconds ([`sort_key`]: a run deferred from code under a key adds a fraction of a millisecond derived from the key); `0` holds the missed-run check's mark |
+//! | `deferral` | S | a run deferred from code: its key |
 //! | `scheduled_time` | S | the same instant, RFC 3339 UTC |
 //! | `status` | S | `running`, `succeeded`, `failed`, `timed_out`, `panicked`, `duplicate`, `skipped`, `missed` or `dead_lettered` |
 //! | `deliveries`, `failures`, `duplicates` | N | deliveries that started a run, runs that failed, deliveries that found it completed |
@@ -37,6 +38,38 @@ pub const PARTITION_KEY: &str = "task";
 
 /// The Number sort key: the occurrence's scheduled time in epoch milliseconds.
 pub const SORT_KEY: &str = "at";
+
+/// The sort key of an occurrence's record: its scheduled time in epoch milliseconds, and for a
+/// run deferred from code under `deferral` a fraction of a millisecond that the key decides
+/// (twelve digits of its 64-bit FNV-1a hash, never all zero). Runs of one task deferred to the
+/// same millisecond under different keys are so different items, each still sorted by its
+/// time, while every other record keeps the whole-millisecond key it always had.
+///
+/// ```
+/// use schedule_runtime::ledger::table::sort_key;
+/// assert_eq!(sort_key(1_764_748_800_000, None), "1764748800000");
+/// let a = sort_key(1_764_748_800_000, Some("order-1"));
+/// let b = sort_key(1_764_748_800_000, Some("order-2"));
+/// assert!(a.starts_with("1764748800000.") && b.starts_with("1764748800000.") && a != b);
+/// assert_eq!(a, sort_key(1_764_748_800_000, Some("order-1")));
+/// ```
+pub fn sort_key(at_ms: i64, deferral: Option<&str>) -> String {
+    match deferral {
+        None => at_ms.to_string(),
+        Some(key) => {
+            const DIGITS: u64 = 1_000_000_000_000;
+            let fraction = fnv1a(key.as_bytes()) % (DIGITS - 1) + 1;
+            format!("{at_ms}.{fraction:012}")
+        }
+    }
+}
+
+/// The 64-bit FNV-1a hash: stable across processes, versions and machines, as a key must be.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
 
 /// The sort key of the item holding the missed-run check's mark.
 pub const CHECK_MARK: i64 = 0;

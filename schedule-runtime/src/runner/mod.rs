@@ -33,7 +33,7 @@ pub use dead_letter::{DeadLetter, DeadLetterFile};
 
 use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::event::{Delivery, deferred_event, scheduler_event};
-use crate::ledger::Change;
+use crate::ledger::{Change, Occurrence};
 use crate::task::Planned;
 use crate::task::Registration;
 use schedule_core::limits::scheduler;
@@ -394,8 +394,17 @@ impl Runner {
         };
         let recorder = self.dispatcher.recorder().clone();
         let task_name = task.to_owned();
+        let deferral = letter
+            .event
+            .get("deferral")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
         // Recorded in the background: giving up must not wait on the ledger.
-        tokio::spawn(async move { recorder.record(&task_name, scheduled_time, change).await });
+        tokio::spawn(async move {
+            let occurrence =
+                Occurrence::of(&task_name, scheduled_time).deferred(deferral.as_deref());
+            recorder.record(occurrence, change).await
+        });
         if let Err(e) = self.dead_letters.append(&letter) {
             warn!(task, %scheduled_time, error = %e, %file, "the dead letter could not be written");
         } else {

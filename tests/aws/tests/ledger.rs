@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use schedule_runtime::ledger::{
-    self, Change, DynamoDbLedger, End, Entry, Ledger, LedgerFuture, LocalLedger, Query, Record,
-    Recorder, Start, StartAnswer, Status,
+    self, Change, DynamoDbLedger, End, Entry, Ledger, LedgerFuture, LocalLedger, Occurrence, Query,
+    Record, Recorder, Start, StartAnswer, Status,
 };
 use schedule_runtime::{Dispatcher, Heartbeat, Invocation, Registry, scheduled};
 use serde_json::json;
@@ -265,6 +265,7 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
     for (scheduled, changes) in &sequences {
         for change in changes {
             let entry = Entry {
+                deferral: None,
                 task: "nightly".to_owned(),
                 scheduled_time: at(scheduled),
                 expires_at: later,
@@ -514,8 +515,7 @@ async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
         let scheduled = at(&format!("2026-11-{day}T02:00:00Z"));
         recorder
             .record(
-                "nightly",
-                scheduled,
+                Occurrence::of("nightly", scheduled),
                 Change::Started(Start {
                     at: scheduled,
                     attempt: Some(1),
@@ -567,8 +567,7 @@ async fn the_check_marks_a_gap_once_and_a_late_arrival_replaces_it() {
     // The 23rd's delivery turns up after all (Scheduler was still retrying it).
     recorder
         .record(
-            "nightly",
-            at("2026-11-23T02:00:00Z"),
+            Occurrence::of("nightly", at("2026-11-23T02:00:00Z")),
             Change::Started(Start {
                 at: at("2026-11-25T03:07:00Z"),
                 attempt: Some(3),
@@ -743,6 +742,7 @@ async fn overlap_skip_runs_one_occurrence_at_a_time() {
     // A process that took the marker and died: its lease (here 300 ms) ends, then the task
     // runs again. Meanwhile a retry of that same occurrence is not an overlap.
     let died = Entry {
+        deferral: None,
         task: "exclusive".to_owned(),
         scheduled_time: at("2026-11-26T08:03:00Z"),
         expires_at: Timestamp::MAX,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use schedule_runtime::idempotency::MemoryStore;
-use schedule_runtime::ledger::{self, Ledger, LocalLedger, Query, Recorder, Status};
+use schedule_runtime::ledger::{self, Ledger, LocalLedger, Occurrence, Query, Recorder, Status};
 use schedule_runtime::runner::{Clock, DeadLetterFile, Runner};
 use schedule_runtime::{Dispatcher, Heartbeat, Registry, TaskContext, scheduled};
 
@@ -289,8 +289,7 @@ async fn a_rate_takes_its_phase_from_the_records() {
         let scheduled = start() + SignedDuration::from_hours(hour) + phase;
         recorder
             .record(
-                "every-two-hours",
-                scheduled,
+                Occurrence::of("every-two-hours", scheduled),
                 schedule_runtime::ledger::Change::Started(schedule_runtime::ledger::Start {
                     at: scheduled,
                     attempt: Some(1),
@@ -487,5 +486,52 @@ async fn the_runner_skips_an_occurrence_while_the_previous_one_runs() {
         )),
         "{:?}",
         history[0].excerpt
+    );
+}
+
+/// Runs of one task deferred to the same instant under two keys: each its own record, with
+/// its key, beside the schedule's own occurrence at that instant.
+#[tokio::test]
+async fn deliveries_deferred_to_one_instant_under_two_keys_are_two_records() {
+    let ledger = Arc::new(LocalLedger::in_memory());
+    let dispatcher = Dispatcher::new(
+        registry_of(&["keeps-running"]),
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION));
+    let invocation = |id: &str| schedule_runtime::Invocation {
+        request_id: id.to_owned(),
+        deadline: None,
+    };
+    for (id, deferral) in [("a", Some("order-1")), ("b", Some("order-2")), ("c", None)] {
+        let mut event = serde_json::json!({
+            "task": "keeps-running",
+            "scheduled_time": "2026-11-27T06:00:00.250Z",
+        });
+        if let Some(key) = deferral {
+            event["deferral"] = key.into();
+        }
+        dispatcher.dispatch(event, invocation(id)).await.unwrap();
+    }
+    let all = Query {
+        since: None,
+        until: None,
+        limit: 10,
+    };
+    let mut records = ledger.history("keeps-running", all).await.unwrap();
+    records.sort_by(|a, b| a.deferral.cmp(&b.deferral));
+    let seen: Vec<(Option<&str>, Option<&str>, Status)> = records
+        .iter()
+        .map(|r| (r.deferral.as_deref(), r.request_id.as_deref(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (None, Some("c"), Status::Succeeded),
+            (Some("order-1"), Some("a"), Status::Succeeded),
+            (Some("order-2"), Some("b"), Status::Succeeded),
+        ]
     );
 }
