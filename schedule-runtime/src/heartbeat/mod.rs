@@ -11,7 +11,7 @@
 //! - the SecureString parameter `<prefix><task>` when
 //!   [`HEARTBEAT_PARAMETERS`](crate::environment::HEARTBEAT_PARAMETERS) gives a prefix: what
 //!   the generated Terraform does, so that no URL sits in the function's configuration
-//!   (read once per process, by the task's first run: [`parameters`]).
+//!   (read once per process, by the task's first run; `heartbeat/parameters.rs`).
 //!
 //! A ping can never fail or hang a run: the start ping (and the URL's first read) runs in the
 //! background, the final ping is awaited for at most [`PING_BUDGET`] (less when the Lambda
@@ -217,7 +217,7 @@ impl Heartbeat {
             #[cfg(feature = "app")]
             Known::InParameterStore => {
                 let parameters = self.parameters.as_ref()?;
-                match parameters.url(task).await {
+                match parameters.url(task, &self.client).await {
                     Ok(Some(url)) => Some(url),
                     Ok(None) => {
                         if warn == Warn::Failure {
