@@ -70,7 +70,7 @@ pub use dst::{DstChange, DstKind};
 pub use error::{ErrorKind, Field, ParseError};
 pub use next::{NextError, next_fire_times};
 pub use rate::{Rate, RateUnit};
-pub use schedule::{FireTimes, MAX_EXPRESSION_LEN, Schedule};
+pub use schedule::{FireTimes, LOOK_BACK_DAYS, MAX_EXPRESSION_LEN, Schedule};
 pub use task::{Idempotency, Overlap, TaskSpec};
 pub use zone::{ZoneError, closest, format_instant, format_zoned, time_zone};
 

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::at::At;
 use crate::cron::{self, Cron};
@@ -122,6 +122,43 @@ impl Schedule {
         }
     }
 
+    /// The last fire time strictly before `before`, evaluated in `tz`, looking back at most
+    /// [`LOOK_BACK_DAYS`] days; `None` when there is none in that span.
+    ///
+    /// A `rate()` is taken to be in phase with `before` (an occurrence of it): its previous fire
+    /// time is one period earlier. A cron is searched forward from ever further back (a day, a
+    /// month, a year, ten years), so the cost follows how often it fires, not how far back its
+    /// last fire time is.
+    ///
+    /// ```
+    /// use jiff::{Timestamp, tz::TimeZone};
+    /// use schedule_core::Schedule;
+    ///
+    /// let weekdays: Schedule = "cron(0 9 ? * MON-FRI *)".parse()?;
+    /// let berlin = TimeZone::get("Europe/Berlin")?;
+    /// // Monday 09:00 in Berlin: the run before it was on Friday.
+    /// let monday: Timestamp = "2026-11-30T08:00:00Z".parse()?;
+    /// assert_eq!(
+    ///     weekdays.last_before(monday, &berlin),
+    ///     Some("2026-11-27T08:00:00Z".parse()?)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn last_before(&self, before: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+        match self {
+            Schedule::Rate(r) => before.checked_sub(r.period()).ok(),
+            Schedule::At(a) => a.instant(tz).filter(|t| *t < before),
+            Schedule::Cron(_) => [1, 32, 366, LOOK_BACK_DAYS].into_iter().find_map(|days| {
+                let from = before
+                    .checked_sub(SignedDuration::from_hours(24 * days))
+                    .ok()?;
+                // Fire times are strictly after their start: start a nanosecond earlier.
+                let from = from.checked_sub(SignedDuration::from_nanos(1)).ok()?;
+                self.fire_times(from, tz).take_while(|t| *t < before).last()
+            }),
+        }
+    }
+
     /// The fire times strictly after `after`, in order, evaluated in `tz`.
     ///
     /// The iterator ends when the schedule can never fire again: after the single time of an
@@ -148,6 +185,9 @@ impl Schedule {
         }
     }
 }
+
+/// How far back [`Schedule::last_before`] looks: ten years of days.
+pub const LOOK_BACK_DAYS: i64 = 3_653;
 
 /// Iterator over a schedule's fire times; see [`Schedule::fire_times`].
 #[derive(Debug, Clone)]

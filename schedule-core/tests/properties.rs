@@ -192,6 +192,27 @@ proptest! {
     }
 
     #[test]
+    fn the_last_fire_time_before_a_fire_time_is_the_one_before_it(
+        expression in cron(),
+        zone_name in select(ZONES.to_vec()),
+        after in near_transition(),
+    ) {
+        let schedule: Schedule = expression.parse().expect("generated expressions are valid");
+        let tz = zone(zone_name);
+        let times: Vec<Timestamp> = schedule.fire_times(after, &tz).take(4).collect();
+        // Years apart (a cron of a few years) is past the look-back: `None` there, by design.
+        let look_back = SignedDuration::from_hours(24 * schedule_core::LOOK_BACK_DAYS);
+        for pair in times.windows(2).filter(|pair| pair[1].duration_since(pair[0]) < look_back) {
+            prop_assert_eq!(schedule.last_before(pair[1], &tz), Some(pair[0]), "{} in {}", expression, zone_name);
+            // And between two fire times, the earlier one is the last before.
+            let between = pair[0].checked_add(SignedDuration::from_secs(1)).expect("in range");
+            if between < pair[1] {
+                prop_assert_eq!(schedule.last_before(between, &tz), Some(pair[0]));
+            }
+        }
+    }
+
+    #[test]
     fn fire_times_increase_match_and_fire_once(
         expression in cron(),
         zone_name in select(ZONES.to_vec()),

@@ -1,5 +1,6 @@
 //! [`TaskContext`]: what a running task knows about the run it is part of.
 
+use schedule_core::Schedule;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 
 /// Facts about one run of a task, given to the task as a parameter of type `TaskContext`.
@@ -13,6 +14,13 @@ use schedule_core::jiff::{SignedDuration, Timestamp};
 ///     .with_environment("staging");
 /// assert_eq!(ctx.task(), "daily-sales-report");
 /// assert_eq!(ctx.attempt(), 2);
+///
+/// // What it knows of its schedule, in the task's zone with AWS's DST rules (the dispatcher
+/// // gives it the task's own): the occurrences around this one.
+/// let monday: schedule_runtime::core::jiff::Timestamp = "2026-11-30T08:00:00Z".parse()?;
+/// let ctx = TaskContext::new("report", monday).with_schedule("cron(0 9 ? * MON-FRI *)", "Europe/Berlin");
+/// assert_eq!(ctx.previous_scheduled_time(), Some("2026-11-27T08:00:00Z".parse()?));
+/// assert_eq!(ctx.next_scheduled_time(), Some("2026-12-01T08:00:00Z".parse()?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +31,8 @@ pub struct TaskContext {
     execution_id: String,
     deadline: Timestamp,
     environment: String,
+    /// The task's schedule expression and zone, read when asked.
+    schedule: Option<(&'static str, &'static str)>,
 }
 
 impl TaskContext {
@@ -39,7 +49,22 @@ impl TaskContext {
                 .checked_add(SignedDuration::from_mins(1))
                 .unwrap_or(Timestamp::MAX),
             environment: "local".to_owned(),
+            schedule: None,
         }
+    }
+
+    /// Sets the schedule the task runs on and its zone (an IANA name), which
+    /// [`previous_scheduled_time`](TaskContext::previous_scheduled_time) and
+    /// [`next_scheduled_time`](TaskContext::next_scheduled_time) read. The dispatcher sets the
+    /// task's own.
+    #[must_use]
+    pub fn with_schedule(
+        mut self,
+        expression: &'static str,
+        timezone: &'static str,
+    ) -> TaskContext {
+        self.schedule = Some((expression, timezone));
+        self
     }
 
     /// Sets the attempt number (1 for the first delivery).
@@ -99,5 +124,35 @@ impl TaskContext {
     /// The deployment environment the task runs in, e.g. `production`.
     pub fn environment(&self) -> &str {
         &self.environment
+    }
+
+    /// The task's occurrence before this one: its schedule's last fire time before
+    /// [`scheduled_time`](TaskContext::scheduled_time), in the task's zone with AWS's DST
+    /// rules. Where "everything since the last run" starts, without storing it. For a `rate()`,
+    /// one period earlier; for a cron, looking back at most ten years. `None` for a task
+    /// without a schedule (it runs when deferred) and for an `at()` task's only run.
+    pub fn previous_scheduled_time(&self) -> Option<Timestamp> {
+        let (schedule, zone) = self.parsed_schedule()?;
+        schedule.last_before(self.scheduled_time, &zone)
+    }
+
+    /// The task's occurrence after this one: its schedule's first fire time after
+    /// [`scheduled_time`](TaskContext::scheduled_time) (for a `rate()`, one period later).
+    /// `None` without a schedule, or when it never fires again.
+    pub fn next_scheduled_time(&self) -> Option<Timestamp> {
+        let (schedule, zone) = self.parsed_schedule()?;
+        match &schedule {
+            Schedule::Rate(rate) => self.scheduled_time.checked_add(rate.period()).ok(),
+            _ => schedule.next_after(self.scheduled_time, &zone),
+        }
+    }
+
+    /// The schedule and its zone, parsed on each call: a run that never asks pays nothing.
+    /// The macro checked both when the crate compiled.
+    fn parsed_schedule(&self) -> Option<(Schedule, schedule_core::jiff::tz::TimeZone)> {
+        let (expression, timezone) = self.schedule?;
+        let schedule = expression.parse().ok()?;
+        let zone = schedule_core::time_zone(timezone).ok()?;
+        Some((schedule, zone))
     }
 }

@@ -229,6 +229,11 @@ impl Dispatcher {
             .with_execution_id(event.execution_id.clone().unwrap_or_default())
             .with_deadline(held.deadline)
             .with_environment(self.environment.clone());
+        let spec = delivery.task.spec();
+        let context = match spec.expression {
+            Some(expression) => context.with_schedule(expression, spec.timezone),
+            None => context,
+        };
         if delivery.task.spec().heartbeat {
             self.heartbeat.start(delivery.name, &delivery.run_id);
         }

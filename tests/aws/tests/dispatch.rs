@@ -42,6 +42,15 @@ struct Reminder {
     order: u64,
 }
 
+/// Weekdays at 09:00 in Berlin: what the run knows of the occurrences around its own.
+#[scheduled("cron(0 9 ? * MON-FRI *)", timezone = "Europe/Berlin")]
+async fn weekday_report(ctx: TaskContext) -> Result<Value, std::io::Error> {
+    Ok(json!({
+        "previous": ctx.previous_scheduled_time().map(|t| t.to_string()),
+        "next": ctx.next_scheduled_time().map(|t| t.to_string()),
+    }))
+}
+
 #[scheduled(deferred)]
 async fn reminder(reminder: Reminder) -> Result<u64, std::io::Error> {
     Ok(reminder.order)
@@ -372,4 +381,30 @@ async fn a_slow_or_absent_monitor_never_fails_or_hangs_a_run() {
             started.elapsed()
         );
     }
+}
+
+#[tokio::test]
+async fn a_run_knows_the_occurrences_before_and_after_its_own() {
+    let dispatch = |scheduled_time: &str| {
+        let dispatcher = dispatcher(Heartbeat::disabled());
+        let event = json!({"task": "weekday-report", "scheduled_time": scheduled_time});
+        async move {
+            let outcome = dispatcher.dispatch(event, invocation()).await.unwrap();
+            serde_json::to_value(outcome).unwrap()["result"].clone()
+        }
+    };
+    // Monday 30 November 2026, 09:00 in Berlin (CET): Friday before, Tuesday after.
+    assert_eq!(
+        dispatch("2026-11-30T08:00:00Z").await,
+        json!({"previous": "2026-11-27T08:00:00Z", "next": "2026-12-01T08:00:00Z"})
+    );
+    // Monday 30 March 2026, the first weekday of summer time: 09:00 is 07:00 UTC, Friday's
+    // was still 08:00 UTC.
+    assert_eq!(
+        dispatch("2026-03-30T07:00:00Z").await,
+        json!({"previous": "2026-03-27T08:00:00Z", "next": "2026-03-31T07:00:00Z"})
+    );
+    // A deferred-only task has no schedule: nothing before or after.
+    let context = TaskContext::new("reminder", "2026-11-30T08:00:00Z".parse().unwrap());
+    assert_eq!(context.previous_scheduled_time(), None);
 }
