@@ -144,6 +144,10 @@ run "production" {
     error_message = "the overview reads the application's totals (dimension Function only)"
   }
   assert {
+    condition     = one([for w in jsondecode(aws_cloudwatch_dashboard.app["1"].dashboard_body).widgets : w.properties.annotations.horizontal[0].value if w.properties.title == "daily-sales-report"]) == 43200000 && length(one([for w in jsondecode(aws_cloudwatch_dashboard.app["1"].dashboard_body).widgets : w.properties.annotations.horizontal if w.properties.title == "review-request"])) == 0
+    error_message = "a daily task's duration graph draws its warning line at half a day; a task without a schedule has none"
+  }
+  assert {
     condition     = length(aws_cloudwatch_metric_alarm.failures) == 0 && length(aws_cloudwatch_metric_alarm.missed) == 0
     error_message = "by default the alarms are per task, with no application-wide pair"
   }

@@ -193,7 +193,9 @@ pub(crate) const TASKS_PER_PAGE: usize = 100;
 pub(crate) const OVERVIEW_WIDGETS: usize = 2;
 pub(crate) const OVERVIEW_METRICS: usize = 5;
 
-/// The dashboard, one page per [`TASKS_PER_PAGE`] tasks: page 1 is named after the
+/// The dashboard, one page per [`TASKS_PER_PAGE`] tasks (each task's duration graph draws a
+/// line at half its interval: a run above it is near overlapping the next, which `status`
+/// also says): page 1 is named after the
 /// application and opens with the application's totals (runs, failures, missed runs, the
 /// longest run) and the dead-letter queue's depth; then, on every page, one row per task
 /// (runs, failures, missed occurrences; duration on the right axis). Pages 2 and on are
@@ -253,6 +255,9 @@ fn dashboard() -> Block {
         region = local.region
         stat   = "Sum"
         period = 300
+        annotations = {{
+          horizontal = slice([{{ label = "half the interval", value = local.tasks[task].half_interval_ms, yAxis = "right" }}], 0, local.tasks[task].half_interval_ms == null ? 0 : 1)
+        }}
         metrics = [
           ["{NAMESPACE}", "Runs", "Function", aws_lambda_function.dispatch.function_name, "Task", task],
           ["{NAMESPACE}", "Failures", "Function", aws_lambda_function.dispatch.function_name, "Task", task],

@@ -8,9 +8,14 @@ use hcl::expr::{Expression, Object, ObjectKey};
 use schedule_core::limits::{alias_name, check_task_name};
 use schedule_core::{Schedule, TaskSpec};
 use schedule_runtime::event::{rule_input_template, scheduler_input};
+use schedule_runtime::ledger::interval;
 
 use super::hcl::strings;
 use super::{RenderError, Trigger};
+
+/// The day a task's interval is measured from: 2026-01-01T00:00:00Z.
+const INTERVAL_FROM: schedule_core::jiff::Timestamp =
+    schedule_core::jiff::Timestamp::constant(1_767_225_600, 0);
 
 /// The description of a task without a schedule that declares none.
 const DEFERRED_DESCRIPTION: &str = "Runs when the code defers it";
@@ -90,6 +95,12 @@ impl<'a> Task<'a> {
         put("retries", spec.retries.into());
         put("max_age_seconds", self.max_age_seconds.into());
         put("input", self.input.as_str().into());
+        // Where the dashboard's duration graph draws its warning line: half the shortest time
+        // between two fire times, from a fixed day so that the output is the same every day.
+        put(
+            "half_interval_ms",
+            interval(spec, INTERVAL_FROM).map_or(Expression::Null, |ms| (ms / 2).into()),
+        );
         Expression::Object(row)
     }
 }

@@ -217,7 +217,26 @@ pub fn status_table(
             table.push_str(&format!("{}: {pause}\n", s.task));
         }
     }
+    for s in statuses {
+        if let Some(long) = &s.long_runs {
+            table.push_str(&format!(
+                "{}: a recent run took {}, more than half of its {} interval: runs will overlap if they grow (see `overlap`)\n",
+                s.task,
+                seconds(long.longest_ms),
+                seconds(long.interval_ms)
+            ));
+        }
+    }
     table
+}
+
+/// Milliseconds as seconds, `1.5 s`, or minutes past ten of them, `12 min`.
+fn seconds(ms: u64) -> String {
+    if ms >= 600_000 {
+        format!("{} min", ms / 60_000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1_000.0)
+    }
 }
 
 /// `history` as aligned columns: one line per occurrence, newest first.

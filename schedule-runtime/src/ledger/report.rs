@@ -29,10 +29,31 @@ pub struct TaskStatus {
     /// Occurrences missed within the retention window: marked missed by the check, or due
     /// and unrecorded since its last look.
     pub missed: usize,
+    /// Recent runs that took more than half the task's interval, if they did: a warning
+    /// before runs overlap (`overlap = "skip"` would start skipping, `allow` would run two at
+    /// once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long_runs: Option<LongRuns>,
     /// The task's zone, for display.
     #[serde(skip)]
     pub(crate) zone: String,
 }
+
+/// A task's recent runs against its interval; see [`TaskStatus::long_runs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LongRuns {
+    /// The longest of the recent runs.
+    pub longest_ms: u64,
+    /// The shortest time between two of the task's next fire times.
+    pub interval_ms: u64,
+}
+
+/// How many of a task's newest runs [`LongRuns`] looks at.
+pub const RECENT_RUNS: usize = 10;
+
+/// How many of a task's next fire times its interval is taken from (the shortest gap: a
+/// business-hours cron's is within the day, not across the night).
+const SAMPLED_FIRE_TIMES: usize = 24;
 
 /// The status of every task of `registry` in `environment`, from `ledger`'s records of the
 /// last `retention`.
@@ -95,8 +116,42 @@ async fn task_status(
             .then(|| Planned::new(task, now).and_then(|plan| plan.next_after(now)))
             .flatten(),
         missed: marked + unrecorded,
+        long_runs: long_runs(spec, &records, now),
         zone: spec.timezone.to_owned(),
     })
+}
+
+/// Whether the task's [`RECENT_RUNS`] newest runs include one longer than half its interval.
+fn long_runs(spec: &TaskSpec, records: &[Record], now: Timestamp) -> Option<LongRuns> {
+    let longest_ms = records
+        .iter()
+        .filter_map(|r| r.duration_ms)
+        .take(RECENT_RUNS)
+        .max()?;
+    let interval_ms = interval(spec, now)?;
+    (longest_ms.saturating_mul(2) > interval_ms).then_some(LongRuns {
+        longest_ms,
+        interval_ms,
+    })
+}
+
+/// The shortest time between two of the task's next fire times, in milliseconds; `None`
+/// without a recurring schedule.
+pub fn interval(spec: &TaskSpec, now: Timestamp) -> Option<u64> {
+    let schedule = spec.schedule()?.ok()?;
+    let zone = spec.time_zone().ok()?;
+    if let schedule_core::Schedule::Rate(rate) = &schedule {
+        return u64::try_from(rate.period().as_millis()).ok();
+    }
+    let times: Vec<Timestamp> = schedule
+        .fire_times(now, &zone)
+        .take(SAMPLED_FIRE_TIMES)
+        .collect();
+    times
+        .windows(2)
+        .map(|pair| pair[1].duration_since(pair[0]).as_millis())
+        .min()
+        .and_then(|ms| u64::try_from(ms).ok())
 }
 
 /// The occurrences of `task` the missed-run rule finds with no record at all since its

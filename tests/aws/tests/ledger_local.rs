@@ -535,3 +535,66 @@ async fn deliveries_deferred_to_one_instant_under_two_keys_are_two_records() {
         ]
     );
 }
+
+/// `status` warns before runs overlap: a task whose recent run took more than half of its
+/// interval is flagged, one whose runs are short is not.
+#[tokio::test]
+async fn status_flags_runs_longer_than_half_the_interval() {
+    use schedule_runtime::ledger::{Change, End, LongRuns, Start};
+    let ledger = Arc::new(LocalLedger::in_memory());
+    let recorder = Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION);
+    let now = start() + SignedDuration::from_hours(10);
+    // every-two-hours ran 70 minutes; keeps-running (every six hours) one minute.
+    for (task, minutes) in [("every-two-hours", 70), ("keeps-running", 1)] {
+        let scheduled = start() + SignedDuration::from_hours(6);
+        let occurrence = Occurrence::of(task, scheduled);
+        let started = Change::Started(Start {
+            at: scheduled,
+            attempt: Some(1),
+            execution_id: None,
+            request_id: format!("{task}-run"),
+            environment: "local".to_owned(),
+            by_schedule: true,
+        });
+        let ended = Change::Finished(End {
+            at: scheduled + SignedDuration::from_mins(minutes),
+            status: Status::Succeeded,
+            duration_ms: u64::try_from(minutes * 60_000).unwrap(),
+            error_type: None,
+            excerpt: None,
+        });
+        assert!(recorder.record(occurrence, started).await);
+        assert!(recorder.record(occurrence, ended).await);
+    }
+    let registry = registry_of(&["every-two-hours", "keeps-running"]);
+    let statuses = ledger::status(
+        &registry,
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+    )
+    .await
+    .unwrap();
+    let long = |task: &str| {
+        statuses
+            .iter()
+            .find(|s| s.task == task)
+            .and_then(|s| s.long_runs)
+    };
+    assert_eq!(
+        long("every-two-hours"),
+        Some(LongRuns {
+            longest_ms: 70 * 60_000,
+            interval_ms: 2 * 3_600_000,
+        })
+    );
+    assert_eq!(long("keeps-running"), None);
+    let table = schedule_runtime::cli::ledger::status_table(&registry, &statuses, now, false);
+    assert!(
+        table.contains(
+            "every-two-hours: a recent run took 70 min, more than half of its 120 min interval"
+        ),
+        "{table}"
+    );
+}
