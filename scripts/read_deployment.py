@@ -5,7 +5,8 @@ OUTPUTS_JSON is `terraform output -json` of the generated module. Prints one JSO
 the schedules of the group (or, for a module generated with --eventbridge-rules, the rules
 with their targets), the function with its aliases, the roles' trust and permission policies,
 the operator's managed policy, the dashboard's pages, the heartbeat parameters (without their
-values), the table and the queue, as the AWS APIs return them. Used by the Terraform tests
+values), the metric alarms named after the function, the table and the queue, as the AWS
+APIs return them. Used by the Terraform tests
 (examples/shop/tests/terraform.rs, schedule-codegen/tests/rules.rs) to compare what was
 deployed with the code.
 """
@@ -78,6 +79,14 @@ def main():
     cloudwatch = client("cloudwatch")
     dashboards = {name: json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
                   for name in out.get("dashboard_names", [])}
+    alarms = {}
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmNamePrefix=out["function_name"] + "-"):
+        for alarm in page["MetricAlarms"]:
+            alarms[alarm["AlarmName"]] = {key: alarm.get(key) for key in (
+                "MetricName", "Namespace", "Statistic", "Threshold", "ComparisonOperator",
+                "EvaluationPeriods", "TreatMissingData", "Dimensions", "AlarmActions",
+                "OKActions")}
     parameters = []
     prefix = function.get("Environment", {}).get("Variables", {}).get("SCHEDULE_HEARTBEAT_PARAMETERS")
     if prefix:
@@ -98,6 +107,7 @@ def main():
         "queue": queue,
         "operator_policy": operator_policy,
         "dashboards": dashboards,
+        "alarms": alarms,
         "heartbeat_parameters": parameters,
     }, default=str, indent=1))
 

@@ -70,7 +70,8 @@ fn main() {
     let options = Options {
         app: "scale".to_owned(),
         lambda_zip: "bootstrap.zip".to_owned(),
-        healthchecks: false,
+        monitors: false,
+        default_monitor: schedule_core::Monitor::Healthchecks,
         trigger: Trigger::Scheduler,
         defer: false,
     };

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use schedule_core::Monitor;
 use schedule_runtime::Registry;
 
 use crate::registry::manifest_json;
@@ -39,10 +40,15 @@ enum Command {
         /// `cargo lambda` zip is deployed. Default: the package `cargo run` runs.
         #[arg(long, value_name = "NAME")]
         app: Option<String>,
-        /// Also create a Healthchecks.io check for each `heartbeat` task (community
-        /// `healthchecksio` provider) and wire its ping URL into the Lambda.
-        #[arg(long)]
-        healthchecks: bool,
+        /// Also create the monitor of each `heartbeat` task at its vendor (Healthchecks.io,
+        /// Sentry Crons, Cronitor or UptimeRobot, through the vendor's Terraform provider) and
+        /// give the function its ping URL. `--healthchecks` is the older spelling.
+        #[arg(long, alias = "healthchecks")]
+        monitors: bool,
+        /// The vendor of tasks declared `heartbeat` without naming one (`heartbeat = "..."`
+        /// names a task's own): healthchecks, sentry, cronitor or uptimerobot.
+        #[arg(long, value_name = "VENDOR", default_value = "healthchecks", value_parser = monitor)]
+        heartbeat_vendor: Monitor,
         /// Fire the tasks with legacy EventBridge rules instead of EventBridge Scheduler
         /// (UTC only: refuses tasks with zones, windows, `at()` or start/end dates).
         #[arg(long)]
@@ -122,7 +128,8 @@ where
             out: dir,
             check,
             app,
-            healthchecks,
+            monitors,
+            heartbeat_vendor,
             eventbridge_rules,
         } => {
             let trigger = if eventbridge_rules {
@@ -130,7 +137,11 @@ where
             } else {
                 Trigger::Scheduler
             };
-            terraform(&dir, check, app, healthchecks, trigger, out, err)
+            let heartbeat = Heartbeat {
+                monitors,
+                default_monitor: heartbeat_vendor,
+            };
+            terraform(&dir, check, app, heartbeat, trigger, out, err)
         }
     };
     match result {
@@ -142,11 +153,26 @@ where
     }
 }
 
+/// `--monitors` and `--heartbeat-vendor`.
+#[derive(Debug, Clone, Copy)]
+struct Heartbeat {
+    monitors: bool,
+    default_monitor: Monitor,
+}
+
+/// Reads `--heartbeat-vendor`.
+fn monitor(word: &str) -> Result<Monitor, String> {
+    Monitor::parse(word).ok_or_else(|| {
+        let words: Vec<&str> = Monitor::ALL.iter().map(|m| m.as_str()).collect();
+        format!("one of {}", words.join(", "))
+    })
+}
+
 fn terraform(
     dir: &Path,
     check: bool,
     app: Option<String>,
-    healthchecks: bool,
+    heartbeat: Heartbeat,
     trigger: Trigger,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -158,7 +184,8 @@ fn terraform(
     let options = Options {
         lambda_zip: default_lambda_zip(dir, &app),
         app,
-        healthchecks,
+        monitors: heartbeat.monitors,
+        default_monitor: heartbeat.default_monitor,
         trigger,
         defer: schedule_runtime::environment::DEFER_FEATURE,
     };

@@ -9,7 +9,8 @@ fn options() -> Options {
     Options {
         app: "shop".to_owned(),
         lambda_zip: "../target/lambda/shop/bootstrap.zip".to_owned(),
-        healthchecks: false,
+        monitors: false,
+        default_monitor: schedule_core::Monitor::Healthchecks,
         trigger: Trigger::Scheduler,
         defer: false,
     }
@@ -185,7 +186,8 @@ fn a_deferred_task_gets_an_alias_but_no_schedule() {
         ..TaskSpec::deferred("review-request")
     }];
     let checks = Options {
-        healthchecks: true,
+        monitors: true,
+        default_monitor: schedule_core::Monitor::Healthchecks,
         ..options()
     };
     let refused = render(&monitored, &checks).unwrap_err().to_string();

@@ -71,7 +71,7 @@ pub use error::{ErrorKind, Field, ParseError};
 pub use next::{NextError, next_fire_times};
 pub use rate::{Rate, RateUnit};
 pub use schedule::{FireTimes, LOOK_BACK_DAYS, MAX_EXPRESSION_LEN, Schedule};
-pub use task::{Idempotency, Overlap, TaskSpec};
+pub use task::{Idempotency, Monitor, Overlap, TaskSpec};
 pub use zone::{ZoneError, closest, format_instant, format_zoned, time_zone};
 
 /// The date-time library this crate's API speaks, re-exported so that callers use the same

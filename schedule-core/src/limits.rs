@@ -73,6 +73,10 @@ pub mod defaults {
 /// more, and a longer one is almost certainly a typo).
 pub const IDEMPOTENCY_TTL_SECONDS: RangeInclusive<u32> = MINUTE..=365 * DAY;
 
+/// `alert_after` and `pause_after`: failed occurrences in a row, 1 to 100 (Sentry's
+/// `failure_issue_threshold` takes as many; more is a typo).
+pub const FAILURES_IN_A_ROW: RangeInclusive<u8> = 1..=100;
+
 /// A task's timeout: a second up to the Lambda's limit.
 pub const TIMEOUT_SECONDS: RangeInclusive<u32> = 1..=lambda::MAX_TIMEOUT_SECONDS;
 

@@ -49,8 +49,16 @@ pub struct TaskSpec {
     pub timeout_seconds: u32,
     /// At most one successful run per scheduled occurrence, when set.
     pub idempotency: Option<Idempotency>,
-    /// Start, success and failure pings to a monitor.
+    /// Start, success and failure check-ins to a monitor.
     pub heartbeat: bool,
+    /// The monitor's vendor, when the declaration names one (`heartbeat = "sentry"`); `None`
+    /// means the application's default, chosen where it is deployed.
+    pub monitor: Option<Monitor>,
+    /// Alarm only when this many occurrences in a row have failed, and notify when one
+    /// succeeds again; `None` alarms on every failure.
+    pub alert_after: Option<u8>,
+    /// Pause the task when this many occurrences in a row have failed.
+    pub pause_after: Option<u8>,
     /// Deployment environments the task is enabled in; empty means all.
     pub environments: &'static [&'static str],
     /// JSON given to the task as its input.
@@ -92,6 +100,53 @@ impl Overlap {
     }
 }
 
+/// A vendor of cron monitors that a `heartbeat` task checks in with, each in its own protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    /// Healthchecks.io (or a self-hosted Healthchecks): `/start`, success and `/fail` pings.
+    Healthchecks,
+    /// Sentry Crons: `in_progress`, then `ok` or `error` check-ins with one `check_in_id`.
+    Sentry,
+    /// Cronitor: `run`, then `complete` or `fail` telemetry events in one series.
+    Cronitor,
+    /// UptimeRobot heartbeat monitors: one ping per success; silence is the alert.
+    #[serde(rename = "uptimerobot")]
+    UptimeRobot,
+}
+
+impl Monitor {
+    /// Every vendor, as written in `heartbeat = "..."`.
+    pub const ALL: [Monitor; 4] = [
+        Monitor::Healthchecks,
+        Monitor::Sentry,
+        Monitor::Cronitor,
+        Monitor::UptimeRobot,
+    ];
+
+    /// The word for it in `heartbeat = "..."`, `--heartbeat-vendor` and
+    /// `SCHEDULE_HEARTBEAT_MONITOR`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Monitor::Healthchecks => "healthchecks",
+            Monitor::Sentry => "sentry",
+            Monitor::Cronitor => "cronitor",
+            Monitor::UptimeRobot => "uptimerobot",
+        }
+    }
+
+    /// Reads [`Monitor::as_str`]'s words.
+    pub fn parse(word: &str) -> Option<Monitor> {
+        Monitor::ALL.into_iter().find(|m| m.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How long completed runs are remembered for deduplication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Idempotency {
@@ -122,6 +177,9 @@ impl TaskSpec {
             timeout_seconds: defaults::TIMEOUT_SECONDS,
             idempotency: None,
             heartbeat: false,
+            monitor: None,
+            alert_after: None,
+            pause_after: None,
             environments: &[],
             input: None,
             start: None,
@@ -145,6 +203,11 @@ impl TaskSpec {
     pub fn effective_max_age_seconds(&self) -> u32 {
         self.max_age_seconds
             .unwrap_or(lambda::MAX_EVENT_AGE_SECONDS)
+    }
+
+    /// The vendor `task` checks in with: its own, else `default` (the application's).
+    pub fn monitor_or(&self, default: Monitor) -> Monitor {
+        self.monitor.unwrap_or(default)
     }
 
     /// Whether the task runs in deployment environment `environment`.

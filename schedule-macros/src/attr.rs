@@ -127,12 +127,14 @@ options! {
     max_age: u64 = duration, "`max_age = \"1h\"`";
     timeout: u64 = duration, "`timeout = \"5m\"`";
     idempotent: Idempotent = idempotent, "`idempotent(ttl = \"7d\")`";
-    heartbeat: () = flag, "`heartbeat`";
+    heartbeat: Option<String> = flag_or_string, "`heartbeat` or `heartbeat = \"sentry\"`";
     environments: Vec<Given<String>> = environments, "`environments = [\"production\"]`";
     input: String = string, "`input = r#\"{\"format\": \"pdf\"}\"#`";
     start: Timestamp = instant, "`start = \"2026-01-01T00:00:00Z\"`";
     end: Timestamp = instant, "`end = \"2026-12-31T00:00:00Z\"`";
     overlap: String = string, "`overlap = \"skip\"`";
+    alert_after: u64 = integer, "`alert_after = 3`";
+    pause_after: u64 = integer, "`pause_after = 5`";
 }
 
 /// `idempotent` or `idempotent(ttl = "7d")`.
@@ -203,16 +205,27 @@ fn wrong_form(opt: &Opt, form: &str, errors: &mut Errors) {
     }
 }
 
-/// A bare flag such as `heartbeat`.
-fn flag(opt: &Opt, errors: &mut Errors) -> Option<Given<()>> {
-    if matches!(opt.value, OptValue::Flag) {
-        given(opt, (), opt.name.span())
-    } else {
-        errors.at(
-            opt.name.span(),
-            format!("write `{}` alone, without a value", opt.name),
-        );
-        None
+/// A bare flag, or the flag with a string: `heartbeat` or `heartbeat = "sentry"`.
+fn flag_or_string(opt: &Opt, errors: &mut Errors) -> Option<Given<Option<String>>> {
+    match &opt.value {
+        OptValue::Assign(Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        })) => given(opt, Some(lit.value()), lit.span()),
+        OptValue::Assign(value) => {
+            errors.at(
+                value.span(),
+                format!(
+                    "write `{}` alone, or with its monitor's vendor as a string, e.g. `heartbeat = \"sentry\"`",
+                    opt.name
+                ),
+            );
+            None
+        }
+        OptValue::Flag => given(opt, None, opt.name.span()),
+        _ => {
+            wrong_form(opt, "a vendor's name as a string", errors);
+            None
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use syn::spanned::Spanned;
 
 use crate::item::{Param, TaskFn, name_span};
 use crate::valid::Task;
-use schedule_core::Overlap;
+use schedule_core::{Monitor, Overlap};
 
 pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
     let private = quote!(::schedule_runtime::__private);
@@ -162,12 +162,29 @@ fn spec(task: &Task) -> TokenStream {
         timeout_seconds,
         idempotency_ttl_seconds,
         heartbeat,
+        monitor,
+        alert_after,
+        pause_after,
         environments,
         input,
         start,
         end,
         overlap,
     } = task;
+    let monitor = match monitor {
+        Some(monitor) => {
+            let variant = match monitor {
+                Monitor::Healthchecks => quote!(Healthchecks),
+                Monitor::Sentry => quote!(Sentry),
+                Monitor::Cronitor => quote!(Cronitor),
+                Monitor::UptimeRobot => quote!(UptimeRobot),
+            };
+            quote!(::core::option::Option::Some(#private::Monitor::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let alert_after = option(alert_after.as_ref());
+    let pause_after = option(pause_after.as_ref());
     let expression = option(expression.as_ref());
     let window_minutes = option(window_minutes.as_ref());
     let max_age_seconds = option(max_age_seconds.as_ref());
@@ -196,6 +213,9 @@ fn spec(task: &Task) -> TokenStream {
             timeout_seconds: #timeout_seconds,
             idempotency: #idempotency,
             heartbeat: #heartbeat,
+            monitor: #monitor,
+            alert_after: #alert_after,
+            pause_after: #pause_after,
             environments: &[#(#environments),*],
             input: #input,
             start: #start,

@@ -8,10 +8,10 @@
 
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::{
-    IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name, check_task_name,
-    defaults, lambda, scheduler,
+    FAILURES_IN_A_ROW, IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name,
+    check_task_name, defaults, lambda, scheduler,
 };
-use schedule_core::{Overlap, Schedule, closest, time_zone};
+use schedule_core::{Monitor, Overlap, Schedule, closest, time_zone};
 
 use crate::args::First;
 use crate::attr::{Attrs, Given};
@@ -32,6 +32,10 @@ pub(crate) struct Task {
     pub(crate) timeout_seconds: u32,
     pub(crate) idempotency_ttl_seconds: Option<u32>,
     pub(crate) heartbeat: bool,
+    /// The vendor named by `heartbeat = "..."`.
+    pub(crate) monitor: Option<Monitor>,
+    pub(crate) alert_after: Option<u8>,
+    pub(crate) pause_after: Option<u8>,
     pub(crate) environments: Vec<String>,
     pub(crate) input: Option<String>,
     pub(crate) start: Option<String>,
@@ -66,6 +70,9 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
     let (start, end) = start_and_end(attrs, is_at, errors);
     let description = description(attrs, function, schedule.as_ref(), &timezone, errors);
     let overlap = overlap(attrs, errors);
+    let monitor = monitor(attrs, errors);
+    let alert_after = failures_in_a_row(attrs.alert_after.get(), "alert_after", errors);
+    let pause_after = failures_in_a_row(attrs.pause_after.get(), "pause_after", errors);
     Task {
         name,
         expression: match (schedule, expression) {
@@ -80,6 +87,9 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
         timeout_seconds,
         idempotency_ttl_seconds,
         heartbeat: attrs.heartbeat.get().is_some(),
+        monitor,
+        alert_after,
+        pause_after,
         environments,
         input,
         start: start.map(|t| t.to_string()),
@@ -390,6 +400,46 @@ fn description(
             .or_else(|| Some(schedule?.describe_in(timezone)))
             .unwrap_or_default(),
     }
+}
+
+/// `heartbeat = "..."` names a vendor the runtime speaks to.
+fn monitor(attrs: &Attrs, errors: &mut Errors) -> Option<Monitor> {
+    let given = attrs.heartbeat.get()?;
+    let word = given.value.as_deref()?;
+    Monitor::parse(word).or_else(|| {
+        let words: Vec<&str> = Monitor::ALL.iter().map(|m| m.as_str()).collect();
+        let hint = closest(word, &words)
+            .map(|w| format!("did you mean \"{w}\"? "))
+            .unwrap_or_default();
+        errors.at(
+            given.span,
+            format!(
+                "`heartbeat` names the monitor's vendor: one of \"{}\" (or write `heartbeat` alone for the application's default); {hint}found \"{word}\"",
+                words.join("\", \"")
+            ),
+        );
+        None
+    })
+}
+
+/// `alert_after` and `pause_after` count failed occurrences in a row, within
+/// [`FAILURES_IN_A_ROW`].
+fn failures_in_a_row(given: Option<&Given<u64>>, option: &str, errors: &mut Errors) -> Option<u8> {
+    let given = given?;
+    let count = u8::try_from(given.value)
+        .ok()
+        .filter(|n| FAILURES_IN_A_ROW.contains(n));
+    if count.is_none() {
+        errors.at(
+            given.span,
+            format!(
+                "`{option}` counts failed occurrences in a row, from {} to {}",
+                FAILURES_IN_A_ROW.start(),
+                FAILURES_IN_A_ROW.end()
+            ),
+        );
+    }
+    count
 }
 
 /// `overlap` is one of its words.

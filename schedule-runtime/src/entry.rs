@@ -125,7 +125,8 @@ fn unconfigured(problem: String, body: &[u8], invocation: &Invocation) -> Dispat
 fn lambda_dispatcher() -> Result<Dispatcher, String> {
     let registry = Registry::load().map_err(|error| format!("no tasks to serve: {error}"))?;
     let retention = environment::ledger_retention()?;
-    let heartbeat = Heartbeat::from_env(registry.names());
+    let heartbeat = Heartbeat::from_env(registry.names())
+        .with_default_monitor(environment::heartbeat_monitor()?);
     // One DynamoDB client for the store and the ledger, built on the first request.
     let client = Arc::new(LazyClient::new(Connection::from_env()));
     let store = lambda_store(&registry, &client);

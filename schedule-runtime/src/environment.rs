@@ -9,6 +9,7 @@
 //! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
 //! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings (or the parameter below) |
 //! | `SCHEDULE_HEARTBEAT_PARAMETERS` ([`HEARTBEAT_PARAMETERS`]) | prefix of the SecureString parameters holding the ping URLs (`<prefix><task>`, read once per process by the task's first run); what the generated Terraform sets instead of URLs |
+//! | `SCHEDULE_HEARTBEAT_MONITOR` ([`HEARTBEAT_MONITOR`]) | the check-in protocol of a task declared `heartbeat` without a vendor: `healthchecks` (the default), `sentry`, `cronitor` or `uptimerobot`; anything else is an invalid configuration |
 //! | `AWS_ENDPOINT_URL_SSM` (or `AWS_ENDPOINT_URL`) | another SSM Parameter Store endpoint |
 //! | `SCHEDULE_DEFER_GROUP` ([`DEFER_GROUP`]) | feature `defer`: the schedule group that holds deferred runs' one-time schedules |
 //! | `SCHEDULE_DEFER_ROLE_ARN` ([`DEFER_ROLE_ARN`]) | feature `defer`: the role Scheduler assumes to deliver them (the generated schedules' role) |
@@ -32,6 +33,26 @@ pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
 /// The prefix of the SecureString parameters that hold the heartbeat tasks' ping URLs: task
 /// `report`'s is `<prefix>report` (`heartbeat`).
 pub const HEARTBEAT_PARAMETERS: &str = "SCHEDULE_HEARTBEAT_PARAMETERS";
+
+/// The vendor whose protocol a task declared `heartbeat` (without `= "..."`) checks in with.
+pub const HEARTBEAT_MONITOR: &str = "SCHEDULE_HEARTBEAT_MONITOR";
+
+/// The application's default monitor: [`HEARTBEAT_MONITOR`], else Healthchecks; an unknown
+/// vendor is an error naming the variable and the vendors.
+pub fn heartbeat_monitor() -> Result<schedule_core::Monitor, String> {
+    use schedule_core::Monitor;
+    match std::env::var(HEARTBEAT_MONITOR) {
+        Err(_) => Ok(Monitor::Healthchecks),
+        Ok(text) if text.is_empty() => Ok(Monitor::Healthchecks),
+        Ok(text) => Monitor::parse(&text).ok_or_else(|| {
+            let words: Vec<&str> = Monitor::ALL.iter().map(|m| m.as_str()).collect();
+            format!(
+                "{HEARTBEAT_MONITOR} is `{text}`; it must be one of {}",
+                words.join(", ")
+            )
+        }),
+    }
+}
 
 /// Deferred runs' schedule group (feature `defer`).
 pub const DEFER_GROUP: &str = "SCHEDULE_DEFER_GROUP";

@@ -270,7 +270,7 @@ pub mod __private {
     /// Used by the expansion to register tasks.
     pub use inventory;
     /// Used by the expansion to declare a task.
-    pub use schedule_core::{Idempotency, Overlap, TaskSpec};
+    pub use schedule_core::{Idempotency, Monitor, Overlap, TaskSpec};
 
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::context::TaskContext;

@@ -14,6 +14,7 @@
 //! | `Duration` | Milliseconds | the run's duration |
 //! | `MissedRuns` | Count | per task and check, the occurrences newly found missed, when there are any; per check, the application's total, 0 included |
 //! | `LedgerWriteFailures` | Count | ledger writes that failed or timed out so far in this process, when there are any |
+//! | `ConsecutiveFailures` | Count | tasks declared `alert_after = N` only, per task: at each failed run from the N-th failed occurrence in a row on, the count; at the first success after such a streak, 0 (the alarm's recovery) |
 //!
 //! **No zeros per task.** CloudWatch bills a custom metric for every hour in which a value is
 //! published to it ($0.30 a metric-month, prorated by the hour), so a zero published every
@@ -94,6 +95,16 @@ impl Metrics {
                 &[("MissedRuns", "Count", json!(count))],
             );
         }
+    }
+
+    /// A task's failed occurrences in a row (`alert_after`): the count once it reaches the
+    /// alarm's threshold, 0 when a success ends such a streak.
+    pub(crate) fn failures_in_a_row(&self, task: &str, count: usize) {
+        self.emit(
+            Some(task),
+            TASK_ONLY,
+            &[("ConsecutiveFailures", "Count", json!(count))],
+        );
     }
 
     /// One check's finding for the application: every check, zero included.

@@ -30,7 +30,9 @@ struct Summary {
     max_age = "1h",
     timeout = "5m",
     idempotent(ttl = "2d"),
-    heartbeat,
+    heartbeat = "sentry",
+    alert_after = 3,
+    pause_after = 5,
     environments = ["production", "staging"],
     input = r#"{"format": "pdf", "pages": 3}"#,
     start = "2026-01-01T03:00:00+03:00",
@@ -100,6 +102,9 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
             "timeout_seconds": 300,
             "idempotency": {"ttl_seconds": 172800},
             "heartbeat": true,
+            "monitor": "sentry",
+            "alert_after": 3,
+            "pause_after": 5,
             "environments": ["production", "staging"],
             "input": r#"{"format": "pdf", "pages": 3}"#,
             "start": "2026-01-01T00:00:00Z",
@@ -115,6 +120,8 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
     assert_eq!(cleanup["window_minutes"], serde_json::Value::Null);
     assert_eq!(cleanup["idempotency"], serde_json::Value::Null);
     assert_eq!(cleanup["heartbeat"], false);
+    assert_eq!(cleanup["monitor"], serde_json::Value::Null);
+    assert_eq!(cleanup["alert_after"], serde_json::Value::Null);
     assert_eq!(cleanup["environments"], json!([]));
     assert_eq!(cleanup["description"], "every hour");
     assert_eq!(cleanup["overlap"], "allow");

@@ -105,6 +105,7 @@ resource "aws_lambda_function" "dispatch" {
       SCHEDULE_DEFER_FUNCTION_ARN    = "arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:lambda:${local.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}"
       SCHEDULE_DEFER_DEAD_LETTER_ARN = aws_sqs_queue.dead_letter.arn
       SCHEDULE_HEARTBEAT_PARAMETERS  = local.heartbeat_parameters
+      SCHEDULE_HEARTBEAT_MONITOR     = "healthchecks"
     }
   }
 

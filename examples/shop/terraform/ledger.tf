@@ -34,7 +34,7 @@ resource "aws_dynamodb_table" "ledger" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "task_failures" {
-  for_each            = { for task, t in local.tasks : task => t if var.alarms == "task" }
+  for_each            = { for task, t in local.tasks : task => t if var.alarms == "task" && t.alert_after == null }
   alarm_name          = "${local.name}-${each.key}-failures"
   alarm_description   = "A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it."
   namespace           = "Schedule"
@@ -45,6 +45,27 @@ resource "aws_cloudwatch_metric_alarm" "task_failures" {
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+  dimensions = {
+    Function = aws_lambda_function.dispatch.function_name
+    Task     = each.key
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "failure_streaks" {
+  for_each            = { for task, t in local.tasks : task => t if var.alarms == "task" && t.alert_after != null }
+  alarm_name          = "${local.name}-${each.key}-failures"
+  alarm_description   = "Task ${each.key} failed ${each.value.alert_after} occurrences in a row (alert_after); the alarm clears when a run succeeds. `ops history ${each.key} --env ${var.environment}` shows them."
+  namespace           = "Schedule"
+  metric_name         = "ConsecutiveFailures"
+  statistic           = "Minimum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = each.value.alert_after
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "ignore"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
   tags                = var.tags

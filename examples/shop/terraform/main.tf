@@ -16,6 +16,7 @@ locals {
       retries          = 2
       max_age_seconds  = 3600
       input            = "{\"task\":\"daily-sales-report\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\",\"input\":{\"format\":\"pdf\",\"report_type\":\"daily_sales\"}}"
+      alert_after      = null
       half_interval_ms = 43200000
     }
     "database-backup" = {
@@ -30,6 +31,7 @@ locals {
       retries          = 1
       max_age_seconds  = 21600
       input            = "{\"task\":\"database-backup\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 43200000
     }
     "deferred-emails" = {
@@ -44,6 +46,7 @@ locals {
       retries          = 1
       max_age_seconds  = 21600
       input            = "{\"task\":\"deferred-emails\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 30000
     }
     "expired-session-cleanup" = {
@@ -58,6 +61,7 @@ locals {
       retries          = 2
       max_age_seconds  = 21600
       input            = "{\"task\":\"expired-session-cleanup\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 1800000
     }
     "inventory-sync" = {
@@ -72,6 +76,7 @@ locals {
       retries          = 2
       max_age_seconds  = 1800
       input            = "{\"task\":\"inventory-sync\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 1800000
     }
     "review-request" = {
@@ -86,6 +91,7 @@ locals {
       retries          = 2
       max_age_seconds  = 21600
       input            = "{\"task\":\"review-request\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = null
     }
     "shipment-feed" = {
@@ -100,6 +106,7 @@ locals {
       retries          = 0
       max_age_seconds  = 21600
       input            = "{\"task\":\"shipment-feed\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 450000
     }
     "sitemap-refresh" = {
@@ -114,6 +121,7 @@ locals {
       retries          = 2
       max_age_seconds  = 21600
       input            = "{\"task\":\"sitemap-refresh\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 450000
     }
     "ssl-certificate-check" = {
@@ -128,6 +136,7 @@ locals {
       retries          = 0
       max_age_seconds  = 21600
       input            = "{\"task\":\"ssl-certificate-check\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = 3
       half_interval_ms = 43200000
     }
     "weekly-digest" = {
@@ -142,6 +151,7 @@ locals {
       retries          = 0
       max_age_seconds  = 21600
       input            = "{\"task\":\"weekly-digest\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 300600000
     }
     "winter-sale-launch" = {
@@ -156,6 +166,7 @@ locals {
       retries          = 1
       max_age_seconds  = 21600
       input            = "{\"task\":\"winter-sale-launch\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = null
     }
     "year-end-stocktake" = {
@@ -170,6 +181,7 @@ locals {
       retries          = 2
       max_age_seconds  = 21600
       input            = "{\"task\":\"year-end-stocktake\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
+      alert_after      = null
       half_interval_ms = 15768000000
     }
   }

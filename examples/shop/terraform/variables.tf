@@ -100,7 +100,7 @@ variable "alarm_topic_arn" {
 }
 
 variable "heartbeat_urls" {
-  description = "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name, kept as a SecureString parameter the function reads. A task without one sends no pings."
+  description = "Ping URL of each `heartbeat` task's monitor, by task name (a Healthchecks.io ping URL, a Sentry crons URL, a Cronitor telemetry URL or an UptimeRobot heartbeat URL, as the task's vendor), kept as a SecureString parameter the function reads; a generated monitor's URL takes precedence. A task without one sends no check-ins."
   type        = map(string)
   default     = {}
   sensitive   = true

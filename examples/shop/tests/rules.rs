@@ -42,7 +42,8 @@ fn module(name: &str) -> PathBuf {
     let options = Options {
         app: "jobs".to_owned(),
         lambda_zip: "bootstrap.zip".to_owned(),
-        healthchecks: false,
+        monitors: false,
+        default_monitor: schedule_runtime::core::Monitor::Healthchecks,
         trigger: Trigger::EventBridgeRules,
         defer: false,
     };

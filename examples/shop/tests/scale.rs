@@ -75,7 +75,8 @@ fn at_150_tasks_every_document_is_within_its_quota_on_moto() {
     let options = Options {
         app: "scale".to_owned(),
         lambda_zip: "bootstrap.zip".to_owned(),
-        healthchecks: false,
+        monitors: false,
+        default_monitor: schedule_runtime::core::Monitor::Healthchecks,
         trigger: Trigger::Scheduler,
         defer: true,
     };

@@ -82,6 +82,17 @@ pub(crate) struct Alarm {
 
 impl Alarm {
     pub(crate) fn block(&self) -> BlockBuilder {
+        self.block_with(0.into(), "GreaterThanThreshold", "notBreaching")
+    }
+
+    /// An alarm that fires when the metric reaches `threshold` (an expression), and that keeps
+    /// its state while nothing is published: what clears it is a published value below the
+    /// threshold (a task's `ConsecutiveFailures`: 0 after a success).
+    pub(crate) fn at_least(&self, threshold: &str) -> BlockBuilder {
+        self.block_with(expr(threshold), "GreaterThanOrEqualToThreshold", "ignore")
+    }
+
+    fn block_with(&self, threshold: Expression, comparison: &str, missing: &str) -> BlockBuilder {
         let mut dimensions = hcl::Object::new();
         for (name, value) in self.dimensions {
             dimensions.insert(
@@ -101,9 +112,9 @@ impl Alarm {
             .add_attribute(("statistic", self.statistic))
             .add_attribute(("period", 300))
             .add_attribute(("evaluation_periods", 1))
-            .add_attribute(("threshold", 0))
-            .add_attribute(("comparison_operator", "GreaterThanThreshold"))
-            .add_attribute(("treat_missing_data", "notBreaching"))
+            .add_attribute(("threshold", threshold))
+            .add_attribute(("comparison_operator", comparison))
+            .add_attribute(("treat_missing_data", missing))
             .add_attribute(("alarm_actions", expr("local.alarm_actions")))
             .add_attribute(("ok_actions", expr("local.alarm_actions")))
             .add_attribute(("tags", expr("var.tags")))

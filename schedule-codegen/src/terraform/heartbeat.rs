@@ -7,15 +7,17 @@
 //! environment's 4 KB; as parameters the URLs are encrypted with the account's
 //! `alias/aws/ssm` key, the function may read exactly the parameters under its own prefix, and
 //! the environment holds only that prefix, whatever the number of tasks. The values come from
-//! the sensitive `heartbeat_urls` variable or from the generated Healthchecks.io checks, so
+//! the sensitive `heartbeat_urls` variable or from the generated monitors (`monitors/`), so
 //! `terraform plan` and `show` print none of them.
 
 use hcl::structure::Block;
+use schedule_core::Monitor;
 use schedule_runtime::environment;
 
 use super::defer::PARTITION;
 use super::hcl::{Item, expr, resource, strings};
 use super::lambda::statement;
+use super::monitors;
 use super::tasks::Task;
 
 /// What the function may do with its parameters: read one, decrypted (the AWS managed key's
@@ -25,7 +27,7 @@ const READ_ACTIONS: &[&str] = &["ssm:GetParameter"];
 /// The parameters' common prefix, as a Terraform expression.
 const PREFIX: &str = "\"/${local.name}/heartbeat/\"";
 
-pub(crate) fn items(tasks: &[Task<'_>], healthchecks: bool) -> Vec<Item> {
+pub(crate) fn items(tasks: &[Task<'_>], generated: &[Monitor]) -> Vec<Item> {
     let heartbeat_tasks = tasks
         .iter()
         .filter(|t| t.spec.heartbeat)
@@ -34,15 +36,17 @@ pub(crate) fn items(tasks: &[Task<'_>], healthchecks: bool) -> Vec<Item> {
     // gives one (a task enabled in this environment). Only whether a URL is given leaves the
     // sensitive variable, never the URL.
     let given = "nonsensitive(lookup(var.heartbeat_urls, task, \"\") != \"\")";
-    let has_url = if healthchecks {
-        format!("contains(local.enabled_tasks, task) || {given}")
-    } else {
+    let has_url = if generated.is_empty() {
         given.to_owned()
-    };
-    let value = if healthchecks {
-        "try(healthchecksio_check.task[each.key].ping_url, var.heartbeat_urls[each.key])"
     } else {
-        "var.heartbeat_urls[each.key]"
+        format!("contains(local.enabled_tasks, task) || {given}")
+    };
+    // The generated monitor's URL (only the task's vendor has one for it), else the given one.
+    let value = if generated.is_empty() {
+        "var.heartbeat_urls[each.key]".to_owned()
+    } else {
+        let urls: Vec<&str> = generated.iter().map(|v| monitors::ping_url(*v)).collect();
+        format!("try({}, var.heartbeat_urls[each.key])", urls.join(", "))
     };
     vec![
         Block::builder("locals")
@@ -67,7 +71,7 @@ pub(crate) fn items(tasks: &[Task<'_>], healthchecks: bool) -> Vec<Item> {
                     expr("\"Ping URL of the monitor of task ${each.key}\""),
                 ))
                 .add_attribute(("type", "SecureString"))
-                .add_attribute(("value", expr(value)))
+                .add_attribute(("value", expr(&value)))
                 .add_attribute(("tags", expr("var.tags")))
                 .build(),
         )
@@ -78,12 +82,15 @@ pub(crate) fn items(tasks: &[Task<'_>], healthchecks: bool) -> Vec<Item> {
     ]
 }
 
-/// The function's variable naming the prefix.
-pub(crate) fn variable() -> (&'static str, hcl::Expression) {
-    (
-        environment::HEARTBEAT_PARAMETERS,
-        expr("local.heartbeat_parameters"),
-    )
+/// The function's variables: the parameters' prefix, and the vendor of tasks that name none.
+pub(crate) fn variables(default: Monitor) -> [(&'static str, hcl::Expression); 2] {
+    [
+        (
+            environment::HEARTBEAT_PARAMETERS,
+            expr("local.heartbeat_parameters"),
+        ),
+        (environment::HEARTBEAT_MONITOR, default.as_str().into()),
+    ]
 }
 
 /// The statement that lets the function read its parameters: every parameter under the

@@ -9,6 +9,7 @@
 
 use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
+use schedule_core::Monitor;
 use schedule_core::limits::lambda;
 use schedule_runtime::environment;
 use schedule_runtime::idempotency::table;
@@ -25,8 +26,13 @@ pub(crate) const QUALIFIERS: &str = "[\"${aws_lambda_function.dispatch.arn}:*\"]
 /// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
 const RUN_MARGIN_SECONDS: u32 = 10;
 
-pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, defer: bool) -> Vec<Item> {
-    let heartbeat = tasks.iter().any(|t| t.spec.heartbeat);
+/// `heartbeat` is the application's default vendor when some task declares `heartbeat`.
+pub(crate) fn items(
+    tasks: &[Task<'_>],
+    idempotent: bool,
+    heartbeat: Option<Monitor>,
+    defer: bool,
+) -> Vec<Item> {
     let longest = tasks
         .iter()
         .map(|t| t.spec.timeout_seconds)
@@ -51,7 +57,7 @@ pub(crate) fn items(tasks: &[Task<'_>], idempotent: bool, defer: bool) -> Vec<It
         ledger_table::DISPATCH_ACTIONS,
         expr("[aws_dynamodb_table.ledger.arn]"),
     ));
-    if heartbeat {
+    if heartbeat.is_some() {
         permissions.push(super::heartbeat::read_statement());
     }
     if idempotent {
@@ -163,7 +169,11 @@ pub(crate) struct Variable {
 
 /// The function's environment: names and table names, never a secret, and nothing per task,
 /// so its size does not grow with the application.
-pub(crate) fn environment(idempotent: bool, heartbeat: bool, defer: bool) -> Vec<Variable> {
+pub(crate) fn environment(
+    idempotent: bool,
+    heartbeat: Option<Monitor>,
+    defer: bool,
+) -> Vec<Variable> {
     use super::quotas::{LONGEST_ARN_PREFIX, LONGEST_NAME};
     let variable = |name, value: &str, longest| Variable {
         name,
@@ -203,19 +213,29 @@ pub(crate) fn environment(idempotent: bool, heartbeat: bool, defer: bool) -> Vec
             });
         }
     }
-    if heartbeat {
+    if let Some(default) = heartbeat {
         // The URLs' prefix, not the URLs: they are secrets (`heartbeat.tf`).
-        let (name, value) = super::heartbeat::variable();
+        let [(prefix, prefix_value), (monitor, monitor_value)] =
+            super::heartbeat::variables(default);
         variables.push(Variable {
-            name,
-            value,
+            name: prefix,
+            value: prefix_value,
             longest: "/".len() + LONGEST_NAME + "/heartbeat/".len(),
+        });
+        variables.push(Variable {
+            name: monitor,
+            value: monitor_value,
+            longest: Monitor::ALL
+                .iter()
+                .map(|m| m.as_str().len())
+                .max()
+                .unwrap_or(0),
         });
     }
     variables
 }
 
-fn function(timeout: u32, idempotent: bool, heartbeat: bool, defer: bool) -> Block {
+fn function(timeout: u32, idempotent: bool, heartbeat: Option<Monitor>, defer: bool) -> Block {
     let mut variables = Object::new();
     for variable in environment(idempotent, heartbeat, defer) {
         variables.insert(

@@ -1,6 +1,7 @@
 //! `ledger.tf`: the table every occurrence is recorded in, the alarms on the ledger's metrics
-//! (a task's failures, its missed occurrences: two per task, or two in all with
-//! `alarms = "application"`) and the application's dashboard, in pages of
+//! (a task's failures, or its failures in a row when it declares `alert_after`; its missed
+//! occurrences: two per task, or two in all with `alarms = "application"`) and the
+//! application's dashboard, in pages of
 //! [`TASKS_PER_PAGE`] tasks.
 //!
 //! The alarms watch the metrics the dispatcher publishes (`schedule_runtime::metrics`), not
@@ -54,7 +55,7 @@ pub(crate) fn items() -> Vec<Item> {
         ),
         Alarm {
             resource: "task_failures",
-            for_each: Some("{ for task, t in local.tasks : task => t if var.alarms == \"task\" }"),
+            for_each: Some("{ for task, t in local.tasks : task => t if var.alarms == \"task\" && t.alert_after == null }"),
             name: "\"${local.name}-${each.key}-failures\"",
             description: "\"A run of task ${each.key} failed; Lambda retries it ${each.value.retries} time(s), then dead-letters it. `ops history ${each.key} --env ${var.environment}` shows it.\"",
             namespace: NAMESPACE,
@@ -63,6 +64,23 @@ pub(crate) fn items() -> Vec<Item> {
             dimensions: TASK_METRIC,
         }
         .block()
+        .build()
+        .into(),
+        // `alert_after = N`: the N-th failed occurrence in a row fires it, a success clears it
+        // (its OK goes to the same topic: the recovery).
+        Alarm {
+            resource: "failure_streaks",
+            for_each: Some("{ for task, t in local.tasks : task => t if var.alarms == \"task\" && t.alert_after != null }"),
+            name: "\"${local.name}-${each.key}-failures\"",
+            description: "\"Task ${each.key} failed ${each.value.alert_after} occurrences in a row (alert_after); the alarm clears when a run succeeds. `ops history ${each.key} --env ${var.environment}` shows them.\"",
+            namespace: NAMESPACE,
+            metric: "ConsecutiveFailures",
+            // The least of a period's values: a period that holds the streak's count and then
+            // a success's 0 reads as recovered, so the alarm never stays on a healed task.
+            statistic: "Minimum",
+            dimensions: TASK_METRIC,
+        }
+        .at_least("each.value.alert_after")
         .build()
         .into(),
         Alarm {

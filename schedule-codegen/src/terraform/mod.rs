@@ -17,17 +17,17 @@
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
 //! | `ledger.tf` | the ledger's table, the alarms on task failures and missed runs, the dashboard |
 //! | `heartbeat.tf` | each `heartbeat` task's ping URL as a SecureString parameter the function reads |
-//! | `healthchecks.tf` | with `--healthchecks`, a Healthchecks.io check per `heartbeat` task |
+//! | `healthchecks.tf`, `sentry.tf`, `cronitor.tf`, `uptimerobot.tf` | with `--monitors`, the monitor of each `heartbeat` task at its vendor (`monitors/`) |
 //! | `outputs.tf` | names and ARNs for other modules |
 
 mod dead_letter;
 mod defer;
 mod hcl;
-mod healthchecks;
 mod heartbeat;
 mod idempotency;
 mod lambda;
 mod ledger;
+mod monitors;
 mod outputs;
 mod quotas;
 mod rules;
@@ -35,7 +35,7 @@ mod schedules;
 mod tasks;
 mod variables;
 
-use schedule_core::TaskSpec;
+use schedule_core::{Monitor, TaskSpec};
 
 pub use self::quotas::notices;
 
@@ -54,9 +54,12 @@ pub struct Options {
     /// Where the Lambda zip is by default, relative to the module's directory (the
     /// `lambda_zip` variable overrides it).
     pub lambda_zip: String,
-    /// Create a Healthchecks.io check per `heartbeat` task (`healthchecks.tf`) and give the
-    /// Lambda its ping URL, instead of taking URLs from the `heartbeat_urls` variable.
-    pub healthchecks: bool,
+    /// Create the monitor of each `heartbeat` task at its vendor (`monitors/`) and give the
+    /// function its ping URL, instead of taking URLs from the `heartbeat_urls` variable.
+    pub monitors: bool,
+    /// The vendor of tasks declared `heartbeat` without naming one; the function checks in
+    /// with it (`SCHEDULE_HEARTBEAT_MONITOR`).
+    pub default_monitor: Monitor,
     /// What fires the tasks.
     pub trigger: Trigger,
     /// The application defers runs (`schedule-runtime`'s `defer` feature): grant the
@@ -158,13 +161,22 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
     quotas::check(&tasks, options, idempotent)?;
-    let healthchecks = options.healthchecks && tasks.iter().any(|t| t.spec.heartbeat);
+    let heartbeat = tasks
+        .iter()
+        .any(|t| t.spec.heartbeat)
+        .then_some(options.default_monitor);
+    // The vendors whose monitors (and providers) the module holds.
+    let vendors = if options.monitors {
+        monitors::vendors(&tasks, options.default_monitor)
+    } else {
+        Vec::new()
+    };
 
     let mut files = vec![
         ("dead_letter.tf", dead_letter::items()),
         (
             "lambda.tf",
-            lambda::items(&tasks, idempotent, options.defer),
+            lambda::items(&tasks, idempotent, heartbeat, options.defer),
         ),
         ("ledger.tf", ledger::items()),
         ("main.tf", main_items(&tasks, options)),
@@ -176,8 +188,8 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
             Trigger::Scheduler => ("schedules.tf", schedules::items()),
             Trigger::EventBridgeRules => ("rules.tf", rules::items()),
         },
-        ("variables.tf", variables::items(&tasks, options)),
-        ("versions.tf", variables::versions(healthchecks)),
+        ("variables.tf", variables::items(&tasks, options, &vendors)),
+        ("versions.tf", variables::versions(&vendors)),
     ];
     if idempotent {
         files.push(("idempotency.tf", idempotency::items()));
@@ -185,11 +197,11 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     if options.defer {
         files.push(("defer.tf", defer::items()));
     }
-    if tasks.iter().any(|t| t.spec.heartbeat) {
-        files.push(("heartbeat.tf", heartbeat::items(&tasks, healthchecks)));
+    if heartbeat.is_some() {
+        files.push(("heartbeat.tf", heartbeat::items(&tasks, &vendors)));
     }
-    if healthchecks {
-        files.push(("healthchecks.tf", healthchecks::items(&tasks)?));
+    for vendor in &vendors {
+        files.push(monitors::file(*vendor, &tasks, options.default_monitor)?);
     }
     files.sort_by_key(|(name, _)| *name);
     Ok(files

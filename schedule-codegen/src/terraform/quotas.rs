@@ -58,7 +58,10 @@ pub(crate) fn check(
     options: &Options,
     idempotent: bool,
 ) -> Result<(), RenderError> {
-    let heartbeat = tasks.iter().any(|t| t.spec.heartbeat);
+    let heartbeat = tasks
+        .iter()
+        .any(|t| t.spec.heartbeat)
+        .then_some(options.default_monitor);
     let environment = environment_bytes(idempotent, heartbeat, options.defer);
     if environment > ENVIRONMENT_BYTES {
         return Err(exceeded(
@@ -105,7 +108,11 @@ pub fn notices(task_count: usize, options: &Options) -> Vec<String> {
 }
 
 /// The function's environment at its largest: every name and its longest value.
-pub(crate) fn environment_bytes(idempotent: bool, heartbeat: bool, defer: bool) -> usize {
+pub(crate) fn environment_bytes(
+    idempotent: bool,
+    heartbeat: Option<schedule_core::Monitor>,
+    defer: bool,
+) -> usize {
     super::lambda::environment(idempotent, heartbeat, defer)
         .iter()
         .map(|variable| variable.name.len() + variable.longest)
@@ -141,15 +148,16 @@ mod tests {
     #[test]
     fn the_environment_fits_whatever_is_switched_on() {
         for idempotent in [false, true] {
-            for heartbeat in [false, true] {
+            for heartbeat in [None, Some(schedule_core::Monitor::UptimeRobot)] {
                 for defer in [false, true] {
                     let bytes = environment_bytes(idempotent, heartbeat, defer);
                     assert!(bytes < ENVIRONMENT_BYTES / 4, "{bytes} bytes");
                 }
             }
         }
-        // Everything on: seven names and values, the ARNs the longest.
-        assert!(environment_bytes(true, true, true) > environment_bytes(false, false, false));
+        // Everything on: eight names and values, the ARNs the longest.
+        let monitor = Some(schedule_core::Monitor::Sentry);
+        assert!(environment_bytes(true, monitor, true) > environment_bytes(false, None, false));
     }
 
     #[test]
@@ -175,7 +183,8 @@ mod tests {
         let options = Options {
             app: "shop".to_owned(),
             lambda_zip: String::new(),
-            healthchecks: false,
+            monitors: false,
+            default_monitor: schedule_core::Monitor::Healthchecks,
             trigger: Trigger::EventBridgeRules,
             defer: false,
         };

@@ -95,6 +95,11 @@ impl<'a> Task<'a> {
         put("retries", spec.retries.into());
         put("max_age_seconds", self.max_age_seconds.into());
         put("input", self.input.as_str().into());
+        // Failed occurrences in a row that fire the task's alarm (`alert_after`); null: any.
+        put(
+            "alert_after",
+            spec.alert_after.map_or(Expression::Null, Expression::from),
+        );
         // Where the dashboard's duration graph draws its warning line: half the shortest time
         // between two fire times, from a fixed day so that the output is the same every day.
         put(

@@ -3,6 +3,8 @@
 use hcl::expr::Expression;
 use hcl::structure::{Block, BlockBuilder};
 
+use schedule_core::Monitor;
+
 use super::hcl::{Item, expr};
 use super::tasks::Task;
 
@@ -10,9 +12,9 @@ use super::tasks::Task;
 /// only used by our tests) and any `hashicorp/aws` from 5.0 on, 6.x included: an upper bound
 /// would force users to edit generated code on the provider's next major release.
 ///
-/// With Healthchecks.io checks, also the community `kristofferahl/healthchecksio` provider; it
-/// reads its API key from `HEALTHCHECKSIO_API_KEY`.
-pub(crate) fn versions(healthchecks: bool) -> Vec<Item> {
+/// With monitors, also the provider of each vendor in use (`monitors/`); each reads its API
+/// key from its own environment variable.
+pub(crate) fn versions(vendors: &[Monitor]) -> Vec<Item> {
     let provider = |source: &str, version: &str| {
         let mut object = hcl::Object::new();
         object.insert(ident("source"), source.into());
@@ -21,11 +23,9 @@ pub(crate) fn versions(healthchecks: bool) -> Vec<Item> {
     };
     let mut providers = Block::builder("required_providers")
         .add_attribute(("aws", provider("hashicorp/aws", ">= 5.0")));
-    if healthchecks {
-        providers = providers.add_attribute((
-            "healthchecksio",
-            provider("kristofferahl/healthchecksio", ">= 1.6"),
-        ));
+    for vendor in vendors {
+        let (name, source, version) = super::monitors::provider(*vendor);
+        providers = providers.add_attribute((name, provider(source, version)));
     }
     vec![
         Block::builder("terraform")
@@ -40,7 +40,11 @@ fn ident(name: &str) -> hcl::ObjectKey {
     hcl::ObjectKey::from(hcl::Identifier::sanitized(name))
 }
 
-pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
+pub(crate) fn items(
+    tasks: &[Task<'_>],
+    options: &super::Options,
+    vendors: &[Monitor],
+) -> Vec<Item> {
     let heartbeat_tasks: Vec<&str> = tasks
         .iter()
         .filter(|t| t.spec.heartbeat)
@@ -55,7 +59,7 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    vec![
+    let mut items: Vec<Item> = vec![
         variable(
             "environment",
             "Deployment environment (e.g. production). A task that lists environments is ENABLED only in those, DISABLED elsewhere.",
@@ -169,7 +173,7 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         .into(),
         variable(
             "heartbeat_urls",
-            "Ping URL of each `heartbeat` task's monitor (Healthchecks.io ping API), by task name, kept as a SecureString parameter the function reads. A task without one sends no pings.",
+            "Ping URL of each `heartbeat` task's monitor, by task name (a Healthchecks.io ping URL, a Sentry crons URL, a Cronitor telemetry URL or an UptimeRobot heartbeat URL, as the task's vendor), kept as a SecureString parameter the function reads; a generated monitor's URL takes precedence. A task without one sends no check-ins.",
             "map(string)",
         )
         .add_attribute(("default", Expression::Object(hcl::Object::new())))
@@ -189,6 +193,13 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         ))
         .build()
         .into(),
+    ];
+    if vendors.contains(&Monitor::Sentry) {
+        for (name, description) in super::monitors::sentry_variables() {
+            items.push(variable(name, description, "string").build().into());
+        }
+    }
+    items.push(
         variable(
             "tags",
             "Tags for every resource that takes them.",
@@ -197,7 +208,8 @@ pub(crate) fn items(tasks: &[Task<'_>], options: &super::Options) -> Vec<Item> {
         .add_attribute(("default", Expression::Object(hcl::Object::new())))
         .build()
         .into(),
-    ]
+    );
+    items
 }
 
 fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {

@@ -296,7 +296,10 @@ async fn run_tasks(registry: Registry, environment: String, state: LocalState) -
     if let Err(error) = state.ledger.compact() {
         return fail(&error.to_string());
     }
-    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger);
+    let dispatcher = match local_dispatcher(registry, environment, state.store, state.ledger) {
+        Ok(dispatcher) => dispatcher,
+        Err(message) => return fail(&message),
+    };
     // A clean stop is a success, whatever the runs did: failures are in the log and the
     // dead-letter file (the runner's last line counts them), where `replay` finds them.
     Runner::new(dispatcher, state.dead_letters)
@@ -377,7 +380,10 @@ async fn replay(registry: Registry, environment: String, state: LocalState) -> E
         ));
         return ExitCode::SUCCESS;
     }
-    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger);
+    let dispatcher = match local_dispatcher(registry, environment, state.store, state.ledger) {
+        Ok(dispatcher) => dispatcher,
+        Err(message) => return fail(&message),
+    };
     let mut remaining = Vec::new();
     for letter in letters {
         let line = match dispatcher
@@ -460,10 +466,11 @@ fn local_dispatcher(
     environment: String,
     store: Arc<MemoryStore>,
     ledger: Arc<LocalLedger>,
-) -> Dispatcher {
-    let heartbeat = Heartbeat::from_env(registry.names());
-    Dispatcher::new(registry, store, heartbeat, environment)
-        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION))
+) -> Result<Dispatcher, String> {
+    let heartbeat = Heartbeat::from_env(registry.names())
+        .with_default_monitor(crate::environment::heartbeat_monitor()?);
+    Ok(Dispatcher::new(registry, store, heartbeat, environment)
+        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION)))
 }
 
 /// The file of the local ledger in the state directory.
@@ -503,7 +510,11 @@ async fn backfill(
         Err(message) => return fail(&message),
     }
     init_readable_logs();
-    let dispatcher = local_dispatcher(registry, environment.clone(), state.store, state.ledger);
+    let dispatcher =
+        match local_dispatcher(registry, environment.clone(), state.store, state.ledger) {
+            Ok(dispatcher) => dispatcher,
+            Err(message) => return fail(&message),
+        };
     let task = plan.task.spec().name;
     let input = plan.task.spec().input;
     let ended = plan
@@ -596,7 +607,11 @@ async fn invoke(
 ) -> ExitCode {
     init_readable_logs();
     // A hand-run is "run it now": never deduplicated against earlier runs, but recorded.
-    let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger);
+    let dispatcher =
+        match local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger) {
+            Ok(dispatcher) => dispatcher,
+            Err(message) => return fail(&message),
+        };
     let invocation = Invocation {
         request_id: occurrence.execution_id,
         deadline: None,

@@ -16,6 +16,7 @@ use super::guarded::guarded;
 use super::{DispatchError, Dispatcher, Invocation, Outcome};
 use crate::context::TaskContext;
 use crate::event::Event;
+use crate::heartbeat::Run;
 use crate::idempotency::OccurrenceKey;
 use crate::ledger::{self, Change, End, Occurrence, Start, StartAnswer, Status};
 use crate::task::Registration;
@@ -235,7 +236,8 @@ impl Dispatcher {
             None => context,
         };
         if delivery.task.spec().heartbeat {
-            self.heartbeat.start(delivery.name, &delivery.run_id);
+            self.heartbeat
+                .start(delivery.task.spec(), self.run(delivery));
         }
         info!("started");
         let started = std::time::Instant::now();
@@ -275,11 +277,23 @@ impl Dispatcher {
         let ping = async {
             if delivery.task.spec().heartbeat {
                 self.heartbeat
-                    .success(name, &delivery.run_id, delivery.invocation.deadline)
+                    .success(
+                        delivery.task.spec(),
+                        self.run(delivery),
+                        Duration::from_millis(elapsed_ms),
+                        delivery.invocation.deadline,
+                    )
                     .await;
             }
         };
         self.record_end(delivery, held, end, ping).await;
+        self.follow_streak(
+            delivery.task,
+            delivery.scheduled_time,
+            Status::Succeeded,
+            None,
+        )
+        .await;
         Ok(Outcome::Succeeded {
             task: name.to_owned(),
             scheduled_time: delivery.scheduled_time,
@@ -309,12 +323,14 @@ impl Dispatcher {
             error_type: Some(failure.error_type().to_owned()),
             excerpt: Some(failure_excerpt(&failure, name)),
         };
+        let excerpt = end.excerpt.clone();
         let ping = async {
             if delivery.task.spec().heartbeat {
                 self.heartbeat
                     .fail(
-                        name,
-                        &delivery.run_id,
+                        delivery.task.spec(),
+                        self.run(delivery),
+                        Duration::from_millis(elapsed_ms),
                         &failure.to_string(),
                         delivery.invocation.deadline,
                     )
@@ -322,6 +338,13 @@ impl Dispatcher {
             }
         };
         self.record_end(delivery, held, end, ping).await;
+        self.follow_streak(
+            delivery.task,
+            delivery.scheduled_time,
+            status,
+            excerpt.as_deref(),
+        )
+        .await;
         Err(failure)
     }
 
@@ -342,6 +365,14 @@ impl Dispatcher {
             ping
         );
         self.publish(delivery.name, status, Some(duration_ms));
+    }
+
+    /// The run as its monitor hears of it.
+    fn run<'a>(&'a self, delivery: &'a Delivery<'_>) -> Run<'a> {
+        Run {
+            id: &delivery.run_id,
+            environment: &self.environment,
+        }
     }
 
     /// Gives the claim back, if this delivery holds one, so that a retry may run.

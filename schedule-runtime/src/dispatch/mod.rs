@@ -13,6 +13,7 @@ mod claim;
 mod delivery;
 mod error;
 mod guarded;
+mod streak;
 
 use std::sync::Arc;
 

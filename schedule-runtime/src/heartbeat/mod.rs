@@ -1,8 +1,8 @@
-//! Start, success and failure pings to a monitor, in Healthchecks.io's ping API.
-//!
-//! A task declared `heartbeat` pings `<url>/start?rid=<run id>` when a run starts,
-//! `<url>?rid=<run id>` when it succeeds and `<url>/fail?rid=<run id>` (with a short error text
-//! as the body) when it fails. The URL of a task comes from, in this order:
+//! Check-ins with a monitor for tasks declared `heartbeat`: start, success and failure, each
+//! in its vendor's own protocol (`protocol.rs`: Healthchecks.io, Sentry Crons, Cronitor,
+//! UptimeRobot). A task's vendor is the one its declaration names (`heartbeat = "sentry"`),
+//! else the application's default ([`HEARTBEAT_MONITOR`](crate::environment::HEARTBEAT_MONITOR),
+//! Healthchecks unless set). The URL of a task comes from, in this order:
 //!
 //! - the environment variable `SCHEDULE_HEARTBEAT_URL_<TASK>`, where `<TASK>` is the task's
 //!   name in upper case with every character other than a letter or digit turned into `_`
@@ -13,14 +13,17 @@
 //!   the generated Terraform does, so that no URL sits in the function's configuration
 //!   (read once per process, by the task's first run; `heartbeat/parameters.rs`).
 //!
-//! A ping can never fail or hang a run: the start ping (and the URL's first read) runs in the
-//! background, the final ping is awaited for at most [`PING_BUDGET`] (less when the Lambda
-//! deadline is closer), each attempt is retried once, and every failure is only logged.
+//! A check-in can never fail or hang a run: the start (and the URL's first read) runs in the
+//! background within [`START_BUDGET`], the final check-in is awaited for at most
+//! [`PING_BUDGET`] (less when the Lambda deadline is closer) while the ledger is written, each
+//! attempt is retried once, and every failure is only logged, by the monitor's host: a URL
+//! holds the monitor's key.
 
 #[cfg(feature = "app")]
 mod client;
 #[cfg(feature = "app")]
 mod parameters;
+mod protocol;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,12 +32,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use schedule_core::jiff::Timestamp;
+use schedule_core::{Monitor, TaskSpec};
 use tracing::{Instrument, warn};
 
-/// The longest a final ping may delay the end of an invocation.
+pub(crate) use self::protocol::Run;
+use self::protocol::{Request, Step};
+
+/// The longest a final check-in may delay the end of an invocation.
 pub const PING_BUDGET: Duration = Duration::from_secs(3);
-/// The most of the failure text sent with a `fail` ping.
-const MAX_FAILURE_TEXT: usize = 1_000;
+/// The longest the start's check-in (with the URL's first read) goes on in the background.
+pub const START_BUDGET: Duration = Duration::from_secs(6);
 
 /// The environment variable that holds `task`'s ping URL.
 pub fn url_variable(task: &str) -> String {
@@ -61,7 +68,7 @@ fn urls_from<'a>(
         .into_iter()
         .filter_map(|task| {
             let url = lookup(&url_variable(task)).filter(|u| !u.is_empty())?;
-            Some((task.to_owned(), url.trim_end_matches('/').to_owned()))
+            Some((task.to_owned(), url))
         })
         .collect()
 }
@@ -73,6 +80,8 @@ fn urls_from<'a>(
 #[derive(Clone, Default)]
 pub struct Heartbeat {
     urls: Arc<HashMap<String, String>>,
+    /// The vendor of a task whose declaration names none; Healthchecks when `None`.
+    default_monitor: Option<Monitor>,
     #[cfg(feature = "app")]
     parameters: Option<Arc<parameters::Parameters>>,
     #[cfg(feature = "app")]
@@ -112,6 +121,20 @@ impl Heartbeat {
         }
     }
 
+    /// Tasks declared `heartbeat` without a vendor check in with `monitor` (the application's
+    /// default; Healthchecks unless set).
+    pub fn with_default_monitor(self, monitor: Monitor) -> Heartbeat {
+        Heartbeat {
+            default_monitor: Some(monitor),
+            ..self
+        }
+    }
+
+    /// The vendor `task` checks in with.
+    fn monitor(&self, task: &TaskSpec) -> Monitor {
+        task.monitor_or(self.default_monitor.unwrap_or(Monitor::Healthchecks))
+    }
+
     /// Pings to the given URLs, by task name.
     pub fn with_urls(urls: HashMap<String, String>) -> Heartbeat {
         Heartbeat {
@@ -120,73 +143,85 @@ impl Heartbeat {
         }
     }
 
-    /// Announces a run's start, in the background. A task without a URL is warned about here,
-    /// once per run.
-    pub(crate) fn start(&self, task: &str, run_id: &str) {
-        match self.known_url(task) {
-            Known::Url(url) => {
-                let this = self.clone();
-                let url = format!("{url}/start?rid={run_id}");
-                // In the run's span, so its log lines say which run they belong to.
-                tokio::spawn(
-                    async move { this.ping(url, None, PING_BUDGET).await }.in_current_span(),
-                );
-            }
-            Known::None => warn!(
-                variable = %url_variable(task),
+    /// Announces a run's start, in the background, within [`START_BUDGET`]. A task without
+    /// a URL is warned about here, once per run.
+    pub(crate) fn start(&self, task: &'static TaskSpec, run: Run<'_>) {
+        if let Known::None = self.known_url(task.name) {
+            warn!(
+                variable = %url_variable(task.name),
                 "heartbeat declared but no ping URL is configured"
-            ),
-            #[cfg(feature = "app")]
-            Known::InParameterStore => {
-                let this = self.clone();
-                let (task, run_id) = (task.to_owned(), run_id.to_owned());
-                tokio::spawn(
-                    async move {
-                        if let Some(url) = this.url(&task, Warn::Missing).await {
-                            let url = format!("{url}/start?rid={run_id}");
-                            this.ping(url, None, PING_BUDGET).await;
-                        }
-                    }
-                    .in_current_span(),
-                );
-            }
+            );
+            return;
         }
+        let this = self.clone();
+        let (id, environment) = (run.id.to_owned(), run.environment.to_owned());
+        // In the run's span, so its log lines say which run they belong to.
+        tokio::spawn(
+            async move {
+                let _ = tokio::time::timeout(START_BUDGET, async {
+                    // Read even when the vendor hears nothing of a start (UptimeRobot): the
+                    // first run finds a missing URL, and the end finds the URL at hand.
+                    let Some(url) = this.url(task.name, Warn::Missing).await else {
+                        return;
+                    };
+                    let run = Run {
+                        id: &id,
+                        environment: &environment,
+                    };
+                    if let Some(request) =
+                        protocol::request(this.monitor(task), &url, run, Step::Start)
+                    {
+                        this.send(request, PING_BUDGET).await;
+                    }
+                })
+                .await;
+            }
+            .in_current_span(),
+        );
     }
 
-    /// Announces a run's success, waiting at most the ping budget or until `deadline`.
-    pub(crate) async fn success(&self, task: &str, run_id: &str, deadline: Option<Timestamp>) {
-        self.finish(task, format!("?rid={run_id}"), None, deadline)
-            .await;
-    }
-
-    /// Announces a run's failure with a short text, waiting at most the ping budget or until
+    /// Announces a run's success after `took`, waiting at most the ping budget or until
     /// `deadline`.
+    pub(crate) async fn success(
+        &self,
+        task: &TaskSpec,
+        run: Run<'_>,
+        took: Duration,
+        deadline: Option<Timestamp>,
+    ) {
+        self.finish(task, run, Step::Success(took), deadline).await;
+    }
+
+    /// Announces a run's failure after `took`, with the error's text, waiting at most the
+    /// ping budget or until `deadline`.
     pub(crate) async fn fail(
         &self,
-        task: &str,
-        run_id: &str,
+        task: &TaskSpec,
+        run: Run<'_>,
+        took: Duration,
         message: &str,
         deadline: Option<Timestamp>,
     ) {
-        let text: String = message.chars().take(MAX_FAILURE_TEXT).collect();
-        self.finish(task, format!("/fail?rid={run_id}"), Some(text), deadline)
+        self.finish(task, run, Step::Failure(took, message), deadline)
             .await;
     }
 
-    /// The final ping, `<url><path>`, the URL's lookup included in the budget. Boxed: the
-    /// lookup's future inside every caller's would nest past the compiler's layout depth.
+    /// The final check-in, the URL's lookup included in the budget. Boxed: the lookup's
+    /// future inside every caller's would nest past the compiler's layout depth.
     fn finish<'a>(
         &'a self,
-        task: &'a str,
-        path: String,
-        body: Option<String>,
+        task: &'a TaskSpec,
+        run: Run<'a>,
+        step: Step<'a>,
         deadline: Option<Timestamp>,
     ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         let budget = budget(deadline);
         Box::pin(async move {
             let _ = tokio::time::timeout(budget, async {
-                if let Some(url) = self.url(task, Warn::Failure).await {
-                    self.ping(format!("{url}{path}"), body, budget).await;
+                if let Some(url) = self.url(task.name, Warn::Failure).await
+                    && let Some(request) = protocol::request(self.monitor(task), &url, run, step)
+                {
+                    self.send(request, budget).await;
                 }
             })
             .await;
@@ -238,7 +273,8 @@ impl Heartbeat {
         }
     }
 
-    async fn ping(&self, url: String, body: Option<String>, budget: Duration) {
+    async fn send(&self, request: Request, budget: Duration) {
+        let Request { url, body } = request;
         #[cfg(feature = "app")]
         {
             if let Err(error) = self.client.ping(&url, body, budget).await {
@@ -261,10 +297,6 @@ impl Heartbeat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Warn {
     /// A failed read and a missing parameter: the run's start.
-    #[cfg_attr(
-        not(feature = "app"),
-        expect(dead_code, reason = "parameters need `app`")
-    )]
     Missing,
     /// A failed read only: the run's end, whose start already warned.
     Failure,
@@ -340,7 +372,7 @@ mod tests {
         });
         assert_eq!(
             urls,
-            HashMap::from([("report".to_owned(), "https://hc-ping.com/abc".to_owned())])
+            HashMap::from([("report".to_owned(), "https://hc-ping.com/abc/".to_owned())])
         );
         assert_eq!(
             url_variable("daily-sales.report"),

@@ -94,6 +94,40 @@ impl Recorder {
         .await;
     }
 
+    /// The task's `limit` newest records, or `None` when the ledger did not answer in time
+    /// (logged and counted).
+    pub async fn recent(&self, task: &str, limit: usize) -> Option<Vec<super::Record>> {
+        let query = super::Query {
+            since: None,
+            until: None,
+            limit,
+        };
+        self.bounded(
+            self.ledger.history(task, query),
+            "the ledger was not read for the task's failures in a row",
+        )
+        .await
+    }
+
+    /// Whether `task` is paused, or `None` when the ledger did not answer in time.
+    pub async fn pause_of(&self, task: &str) -> Option<Option<super::Pause>> {
+        self.bounded(
+            self.ledger.pause(task),
+            "the ledger was not read for the task's pause",
+        )
+        .await
+    }
+
+    /// Pauses `task`; `false` when the write failed (logged and counted).
+    pub async fn set_pause(&self, task: &str, pause: &super::Pause) -> bool {
+        self.bounded(
+            self.ledger.set_pause(task, Some(pause)),
+            "the task was not paused: the ledger was not written",
+        )
+        .await
+        .is_some()
+    }
+
     /// `call`'s answer within [`WRITE_TIMEOUT`]; else `None`, with the failure logged (after
     /// `consequence`) and counted.
     async fn bounded<T>(&self, call: LedgerFuture<'_, T>, consequence: &str) -> Option<T> {

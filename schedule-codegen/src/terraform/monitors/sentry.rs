@@ -1,0 +1,112 @@
+//! `sentry.tf`: one Sentry Crons monitor per task, through the `jianyuan/sentry` provider (auth
+//! token from `SENTRY_AUTH_TOKEN`), in the organization and project the `sentry_organization`
+//! and `sentry_project` variables name. Sentry reads a crontab in the monitor's zone, or an
+//! interval; its margin is how late the `in_progress` check-in may come (the window and
+//! Lambda's start), its maximum runtime the task's timeout, its failure threshold the task's
+//! `alert_after`, and one success resolves the issue.
+//!
+//! The ping URL is the project key's `crons` endpoint (from the `sentry_key` data source) with
+//! the monitor's slug in place of `___MONITOR_SLUG___`. Sentry makes a monitor's slug from its
+//! name (lower case, at most 50 characters of `a-z 0-9 _ -`), so the name is given in that
+//! form already and the slug is the name.
+
+use hcl::expr::{Expression, Object, ObjectKey};
+use hcl::structure::Block;
+
+use super::{Expected, enabled, minutes, whole_units};
+use crate::terraform::hcl::{Item, data, expr, resource};
+
+/// The task's check-in URL.
+pub(super) const PING_URL: &str = "replace(data.sentry_key.crons.dsn[\"crons\"], \"___MONITOR_SLUG___\", local.sentry_slugs[each.key])";
+
+/// Sentry's units of an interval, by size (it has none below a minute).
+const UNITS: [&str; 5] = ["minute", "minute", "hour", "day", "week"];
+
+pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
+    let mut monitors = Object::new();
+    for (task, expected) in rows {
+        let mut row = Object::new();
+        let mut put = |key: &str, value: Expression| {
+            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
+        };
+        let (value, unit) = match expected.cron {
+            Some(_) => (Expression::Null, Expression::Null),
+            None => {
+                // Whole minutes: a rate or a cron's gap is never shorter, nor a fraction.
+                let seconds = minutes(expected.every_seconds) * 60;
+                let (value, unit) = whole_units(seconds, UNITS);
+                let value = if unit == "minute" {
+                    seconds / 60
+                } else {
+                    value
+                };
+                (value.into(), unit.into())
+            }
+        };
+        put(
+            "crontab",
+            expected
+                .cron
+                .clone()
+                .map_or(Expression::Null, Expression::from),
+        );
+        put("interval_value", value);
+        put("interval_unit", unit);
+        put("timezone", expected.timezone.as_str().into());
+        put("margin", minutes(expected.late_seconds).into());
+        put("max_runtime", minutes(expected.timeout_seconds).into());
+        put("failures", expected.failures.into());
+        monitors.insert(
+            ObjectKey::Expression((*task).into()),
+            Expression::Object(row),
+        );
+    }
+    vec![
+        Block::builder("locals")
+            .add_attribute(("sentry_monitors", Expression::Object(monitors)))
+            // The slug Sentry derives from the name, which the check-ins address.
+            .add_attribute((
+                "sentry_slugs",
+                expr("{ for task, m in local.sentry_monitors : task => substr(replace(lower(\"${local.name}-${task}\"), \"/[^a-z0-9_-]/\", \"-\"), 0, 50) }"),
+            ))
+            .build()
+            .into(),
+        data("sentry_key", "crons")
+            .add_attribute(("organization", expr("var.sentry_organization")))
+            .add_attribute(("project", expr("var.sentry_project")))
+            .add_attribute(("first", true))
+            .build()
+            .into(),
+        resource("sentry_cron_monitor", "task")
+            .add_attribute(("for_each", expr(&enabled("sentry_monitors"))))
+            .add_attribute(("organization", expr("var.sentry_organization")))
+            .add_attribute(("project", expr("var.sentry_project")))
+            .add_attribute(("name", expr("local.sentry_slugs[each.key]")))
+            .add_attribute(("description", expr("local.tasks[each.key].description")))
+            .add_attribute((
+                "schedule",
+                expr("{ crontab = each.value.crontab, interval_value = each.value.interval_value, interval_unit = each.value.interval_unit }"),
+            ))
+            .add_attribute(("timezone", expr("each.value.timezone")))
+            .add_attribute(("checkin_margin_minutes", expr("each.value.margin")))
+            .add_attribute(("max_runtime_minutes", expr("each.value.max_runtime")))
+            .add_attribute(("failure_issue_threshold", expr("each.value.failures")))
+            .add_attribute(("recovery_threshold", 1))
+            .build()
+            .into(),
+    ]
+}
+
+/// The variables naming where the monitors live.
+pub(crate) fn variables() -> [(&'static str, &'static str); 2] {
+    [
+        (
+            "sentry_organization",
+            "Slug of the Sentry organization that holds the Sentry Crons monitors.",
+        ),
+        (
+            "sentry_project",
+            "Slug of the Sentry project that holds the Sentry Crons monitors; its first client key's crons endpoint receives the check-ins.",
+        ),
+    ]
+}

@@ -1,0 +1,67 @@
+//! `uptimerobot.tf`: one UptimeRobot heartbeat monitor per task, through the
+//! `uptimerobot/uptimerobot` provider (API key from `UPTIMEROBOT_API_KEY`). A heartbeat knows
+//! no calendar: it expects a ping at least every interval, here the longest time between two
+//! of the task's fire times, and alerts after the grace (the window, Lambda's start and the
+//! run). It hears only of successes. The ping URL is the one UptimeRobot generates, `url`.
+
+use hcl::expr::{Expression, Object, ObjectKey};
+use hcl::structure::Block;
+
+use super::{Expected, NAME, enabled};
+use crate::terraform::RenderError;
+use crate::terraform::hcl::{Item, expr, resource};
+
+/// The heartbeat's URL, which UptimeRobot generates.
+pub(super) const PING_URL: &str = "uptimerobot_monitor.task[each.key].url";
+
+/// UptimeRobot's bounds: an interval of 30 s to 31 days, a grace of at most a day.
+const MAX_INTERVAL_SECONDS: i64 = 31 * 86_400;
+const MAX_GRACE_SECONDS: i64 = 86_400;
+
+pub(super) fn items(rows: &[(&str, Expected)]) -> Result<Vec<Item>, RenderError> {
+    let mut monitors = Object::new();
+    for (task, expected) in rows {
+        if expected.every_seconds > MAX_INTERVAL_SECONDS {
+            return Err(RenderError::InvalidTask {
+                task: (*task).to_owned(),
+                problem: format!(
+                    "its runs can be {} days apart, and an UptimeRobot heartbeat expects a ping at least every 31 days; \
+                     declare another vendor (`heartbeat = \"healthchecks\"`, \"sentry\" or \"cronitor\" read its calendar)",
+                    expected.every_seconds / 86_400
+                ),
+            });
+        }
+        let mut row = Object::new();
+        let mut put = |key: &str, value: Expression| {
+            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
+        };
+        put("interval", expected.every_seconds.into());
+        put(
+            "grace",
+            expected.grace_seconds().min(MAX_GRACE_SECONDS).into(),
+        );
+        monitors.insert(
+            ObjectKey::Expression((*task).into()),
+            Expression::Object(row),
+        );
+    }
+    Ok(vec![
+        Block::builder("locals")
+            .add_attribute(("uptimerobot_monitors", Expression::Object(monitors)))
+            .build()
+            .into(),
+        resource("uptimerobot_monitor", "task")
+            .add_attribute(("for_each", expr(&enabled("uptimerobot_monitors"))))
+            .add_attribute(("name", expr(NAME)))
+            .add_attribute(("type", "HEARTBEAT"))
+            .add_attribute(("interval", expr("each.value.interval")))
+            .add_attribute(("grace_period", expr("each.value.grace")))
+            // UptimeRobot's tags are lower case.
+            .add_attribute((
+                "tags",
+                expr("[lower(var.name_prefix), lower(var.environment)]"),
+            ))
+            .build()
+            .into(),
+    ])
+}
