@@ -151,7 +151,9 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// | `max_age = "1h"` | none (Lambda's 6 h) | 1m-6h |
 /// | `timeout = "5m"` | 1m | 1s-15m |
 /// | `idempotent` / `idempotent(ttl = "7d")` | off; ttl 7d | ttl 1m-365d, and at least `max_age` (6 h without it) |
-/// | `heartbeat` | off | a bare flag |
+/// | `heartbeat` / `heartbeat = "sentry"` | off; the application's vendor | alone, or `"healthchecks"`, `"sentry"`, `"cronitor"` or `"uptimerobot"`; not `deferred` |
+/// | `alert_after = 3` | alarm on every failure | 1-100 |
+/// | `pause_after = 3` | never pause | 1-100 |
 /// | `environments = ["production"]` | all environments | non-empty, unique, `[0-9A-Za-z-_.]` |
 /// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input; that it decodes as the input's type is checked when the registry loads |
 /// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
@@ -182,8 +184,20 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// - **`idempotent`**: at most one successful run per scheduled occurrence, whatever the number
 ///   of deliveries: completions are recorded (DynamoDB in AWS) and remembered for `ttl`. The ttl
 ///   must cover the time in which a delivery can still arrive.
-/// - **`heartbeat`**: start, success and failure pings to a monitor (Healthchecks.io-compatible)
-///   whose URL the deployment provides (the generated module's `heartbeat_urls` variable).
+/// - **`heartbeat`**: start, success and failure check-ins with a monitor, in its vendor's
+///   protocol: Healthchecks.io's pings, Sentry Crons' `in_progress`/`ok`/`error` with one
+///   `check_in_id`, Cronitor's `run`/`complete`/`fail`, or UptimeRobot's success-only heartbeat
+///   ([`heartbeat`]). Alone, the task takes the application's vendor (`codegen terraform
+///   --heartbeat-vendor`, Healthchecks unless given); `heartbeat = "sentry"` names its own. The
+///   URL comes from the deployment: the monitor `codegen terraform --monitors` generates, or
+///   the module's `heartbeat_urls` variable.
+/// - **`alert_after`**: the task's alarm fires only when this many occurrences in a row have
+///   failed (a retried occurrence counts once), and its recovery is sent when one succeeds
+///   again; a generated monitor gets the same tolerance.
+/// - **`pause_after`**: after this many failed occurrences in a row the dispatcher pauses the
+///   task in the ledger, as `pause` would (by `schedule`, with the count and the last error as
+///   the reason); `status` shows it, `resume` undoes it, and a resumed task that fails again
+///   before succeeding is paused again.
 /// - **`environments`**: the schedule is `ENABLED` only in these deployment environments and
 ///   `DISABLED` elsewhere; the local runner skips it elsewhere.
 /// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
