@@ -276,9 +276,23 @@ fn the_binary_checks_in_with_each_vendor_and_logs_no_key() {
         let joined = requests.join("\n");
         match vendor {
             "sentry" => {
-                for status in ["in_progress", "ok", "error"] {
-                    assert!(joined.contains(&format!("status={status}&")), "{joined}");
-                }
+                // In order: each run's end after its start.
+                let statuses: Vec<&str> = requests
+                    .iter()
+                    .map(|r| {
+                        r.split("status=")
+                            .nth(1)
+                            .unwrap()
+                            .split('&')
+                            .next()
+                            .unwrap()
+                    })
+                    .collect();
+                assert_eq!(
+                    statuses,
+                    ["in_progress", "ok", "in_progress", "error"],
+                    "{joined}"
+                );
                 // Each run's two check-ins carry one id, and the two runs' ids differ.
                 let ids: Vec<&str> = requests
                     .iter()

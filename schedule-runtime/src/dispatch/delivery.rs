@@ -16,7 +16,7 @@ use super::guarded::guarded;
 use super::{DispatchError, Dispatcher, Invocation, Outcome};
 use crate::context::TaskContext;
 use crate::event::Event;
-use crate::heartbeat::Run;
+use crate::heartbeat::{Run, Started};
 use crate::idempotency::OccurrenceKey;
 use crate::ledger::{self, Change, End, Occurrence, Start, StartAnswer, Status};
 use crate::task::Registration;
@@ -86,10 +86,16 @@ impl Dispatcher {
         if let Some(reason) = self.record_start(&delivery, &held).await {
             return self.skip(&delivery, &held, reason).await;
         }
-        let (result, elapsed_ms) = self.run_task(&delivery, &held, input).await;
+        let (result, elapsed_ms, started) = self.run_task(&delivery, &held, input).await;
         match result {
-            Ok(value) => self.succeeded(&delivery, &held, value, elapsed_ms).await,
-            Err(failure) => self.failed(&delivery, &held, failure, elapsed_ms).await,
+            Ok(value) => {
+                self.succeeded(&delivery, &held, value, elapsed_ms, started)
+                    .await
+            }
+            Err(failure) => {
+                self.failed(&delivery, &held, failure, elapsed_ms, started)
+                    .await
+            }
         }
     }
 
@@ -216,14 +222,14 @@ impl Dispatcher {
         })
     }
 
-    /// Step 3: the task itself, guarded, with its start pinged; its result and how long it
-    /// took.
+    /// Step 3: the task itself, guarded, with its start checked in (a `heartbeat` task); its
+    /// result, how long it took, and the start's check-in, which the end's waits for.
     async fn run_task(
         &self,
         delivery: &Delivery<'_>,
         held: &Held,
         input: Option<Value>,
-    ) -> (Result<Value, Failure>, u64) {
+    ) -> (Result<Value, Failure>, u64, Option<Started>) {
         let event = delivery.event;
         let context = TaskContext::new(delivery.name.to_owned(), delivery.scheduled_time)
             .with_attempt(event.attempt.unwrap_or(1))
@@ -235,10 +241,9 @@ impl Dispatcher {
             Some(expression) => context.with_schedule(expression, spec.timezone),
             None => context,
         };
-        if delivery.task.spec().heartbeat {
-            self.heartbeat
-                .start(delivery.task.spec(), self.run(delivery));
-        }
+        let checked_in = spec
+            .heartbeat
+            .then(|| self.heartbeat.start(spec, self.run(delivery)));
         info!("started");
         let started = std::time::Instant::now();
         // The claim took time; the run keeps to the deadline its lease was sized for.
@@ -246,7 +251,7 @@ impl Dispatcher {
             .unwrap_or(Duration::ZERO);
         let result = guarded(delivery.task, context, input, timeout).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        (result, elapsed_ms)
+        (result, elapsed_ms, checked_in)
     }
 
     /// Steps 4 and 5 after a success: the completion remembered, the outcome recorded and
@@ -257,6 +262,7 @@ impl Dispatcher {
         held: &Held,
         value: Value,
         elapsed_ms: u64,
+        started: Option<Started>,
     ) -> Answer {
         let name = delivery.name;
         info!(duration_ms = elapsed_ms, "succeeded");
@@ -275,9 +281,10 @@ impl Dispatcher {
             excerpt: (!value.is_null()).then(|| ledger::excerpt(&value.to_string())),
         };
         let ping = async {
-            if delivery.task.spec().heartbeat {
+            if let Some(started) = started {
                 self.heartbeat
                     .success(
+                        started,
                         delivery.task.spec(),
                         self.run(delivery),
                         Duration::from_millis(elapsed_ms),
@@ -309,6 +316,7 @@ impl Dispatcher {
         held: &Held,
         failure: Failure,
         elapsed_ms: u64,
+        started: Option<Started>,
     ) -> Answer {
         let name = delivery.name;
         let status = failure.status();
@@ -325,9 +333,10 @@ impl Dispatcher {
         };
         let excerpt = end.excerpt.clone();
         let ping = async {
-            if delivery.task.spec().heartbeat {
+            if let Some(started) = started {
                 self.heartbeat
                     .fail(
+                        started,
                         delivery.task.spec(),
                         self.run(delivery),
                         Duration::from_millis(elapsed_ms),

@@ -36,6 +36,7 @@ use schedule_core::{Monitor, TaskSpec};
 use tracing::{Instrument, warn};
 
 pub(crate) use self::protocol::Run;
+
 use self::protocol::{Request, Step};
 
 /// The longest a final check-in may delay the end of an invocation.
@@ -144,19 +145,20 @@ impl Heartbeat {
     }
 
     /// Announces a run's start, in the background, within [`START_BUDGET`]. A task without
-    /// a URL is warned about here, once per run.
-    pub(crate) fn start(&self, task: &'static TaskSpec, run: Run<'_>) {
+    /// a URL is warned about here, once per run. The run's end check-in waits for what this
+    /// returns, so that a monitor never hears of the end before the start.
+    pub(crate) fn start(&self, task: &'static TaskSpec, run: Run<'_>) -> Started {
         if let Known::None = self.known_url(task.name) {
             warn!(
                 variable = %url_variable(task.name),
                 "heartbeat declared but no ping URL is configured"
             );
-            return;
+            return Started(None);
         }
         let this = self.clone();
         let (id, environment) = (run.id.to_owned(), run.environment.to_owned());
         // In the run's span, so its log lines say which run they belong to.
-        tokio::spawn(
+        let handle = tokio::spawn(
             async move {
                 let _ = tokio::time::timeout(START_BUDGET, async {
                     // Read even when the vendor hears nothing of a start (UptimeRobot): the
@@ -178,38 +180,45 @@ impl Heartbeat {
             }
             .in_current_span(),
         );
+        Started(Some(handle))
     }
 
     /// Announces a run's success after `took`, waiting at most the ping budget or until
     /// `deadline`.
     pub(crate) async fn success(
         &self,
+        started: Started,
         task: &TaskSpec,
         run: Run<'_>,
         took: Duration,
         deadline: Option<Timestamp>,
     ) {
-        self.finish(task, run, Step::Success(took), deadline).await;
+        self.finish(started, task, run, Step::Success(took), deadline)
+            .await;
     }
 
     /// Announces a run's failure after `took`, with the error's text, waiting at most the
     /// ping budget or until `deadline`.
     pub(crate) async fn fail(
         &self,
+        started: Started,
         task: &TaskSpec,
         run: Run<'_>,
         took: Duration,
         message: &str,
         deadline: Option<Timestamp>,
     ) {
-        self.finish(task, run, Step::Failure(took, message), deadline)
+        self.finish(started, task, run, Step::Failure(took, message), deadline)
             .await;
     }
 
-    /// The final check-in, the URL's lookup included in the budget. Boxed: the lookup's
-    /// future inside every caller's would nest past the compiler's layout depth.
+    /// The final check-in, after the start's (a fast run's end must not overtake its start:
+    /// Healthchecks would read the task as started and never finished), the wait and the URL's
+    /// lookup included in the budget. Boxed: the lookup's future inside every caller's would
+    /// nest past the compiler's layout depth.
     fn finish<'a>(
         &'a self,
+        started: Started,
         task: &'a TaskSpec,
         run: Run<'a>,
         step: Step<'a>,
@@ -218,6 +227,9 @@ impl Heartbeat {
         let budget = budget(deadline);
         Box::pin(async move {
             let _ = tokio::time::timeout(budget, async {
+                if let Some(start) = started.0 {
+                    let _ = start.await;
+                }
                 if let Some(url) = self.url(task.name, Warn::Failure).await
                     && let Some(request) = protocol::request(self.monitor(task), &url, run, step)
                 {
@@ -292,6 +304,10 @@ impl Heartbeat {
         }
     }
 }
+
+/// A run's start check-in, under way in the background; its end check-in waits for it.
+#[must_use = "the end check-in waits for the start's"]
+pub(crate) struct Started(Option<tokio::task::JoinHandle<()>>);
 
 /// What a URL's lookup warns about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
