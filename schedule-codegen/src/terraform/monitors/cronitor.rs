@@ -5,10 +5,7 @@
 //! tolerance is `alert_after` less one, and the environment is the deployment's. The ping
 //! URL is the monitor's `telemetry_url`.
 
-use hcl::expr::{Expression, Object, ObjectKey};
-use hcl::structure::Block;
-
-use super::{Expected, NAME, enabled, whole_units};
+use super::{Expected, NAME, enabled, table, whole_units};
 use crate::terraform::hcl::{Item, expr, resource};
 
 /// The task's telemetry URL, which the provider reads back.
@@ -17,30 +14,20 @@ pub(super) const PING_URL: &str = "cronitor_heartbeat_monitor.task[each.key].tel
 const UNITS: [&str; 5] = ["seconds", "minutes", "hours", "days", "weeks"];
 
 pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
-    let mut monitors = Object::new();
-    for (task, expected) in rows {
+    let table = table("cronitor_monitors", rows, |expected| {
         let schedule = expected.cron.clone().unwrap_or_else(|| {
             let (value, unit) = whole_units(expected.every_seconds, UNITS);
             format!("every {value} {unit}")
         });
-        let mut row = Object::new();
-        let mut put = |key: &str, value: Expression| {
-            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
-        };
-        put("schedule", schedule.into());
-        put("timezone", expected.timezone.as_str().into());
-        put("grace", expected.grace_seconds().into());
-        put("tolerance", (expected.failures - 1).into());
-        monitors.insert(
-            ObjectKey::Expression((*task).into()),
-            Expression::Object(row),
-        );
-    }
+        vec![
+            ("schedule", schedule.into()),
+            ("timezone", expected.timezone.as_str().into()),
+            ("grace", expected.grace_seconds().into()),
+            ("tolerance", (expected.failures - 1).into()),
+        ]
+    });
     vec![
-        Block::builder("locals")
-            .add_attribute(("cronitor_monitors", Expression::Object(monitors)))
-            .build()
-            .into(),
+        table,
         resource("cronitor_heartbeat_monitor", "task")
             .add_attribute(("for_each", expr(&enabled("cronitor_monitors"))))
             .add_attribute(("name", expr(NAME)))

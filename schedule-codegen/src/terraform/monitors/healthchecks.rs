@@ -4,10 +4,7 @@
 //! that often. Its grace covers the window, the start and the run, since a check measures
 //! from the expected time to the success ping.
 
-use hcl::expr::{Expression, Object, ObjectKey};
-use hcl::structure::Block;
-
-use super::Expected;
+use super::{Expected, or_null, table};
 use crate::terraform::hcl::{Item, expr, resource};
 
 /// Healthchecks.io's bounds for a period and a grace time: a minute to a year.
@@ -18,48 +15,26 @@ const MAX_SECONDS: i64 = 31_536_000;
 pub(super) const PING_URL: &str = "healthchecksio_check.task[each.key].ping_url";
 
 pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
-    let mut checks = Object::new();
-    for (task, expected) in rows {
-        let mut row = Object::new();
-        let mut put = |key: &str, value: Expression| {
-            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
-        };
-        put(
-            "schedule",
-            expected
-                .cron
-                .clone()
-                .map_or(Expression::Null, Expression::from),
-        );
-        put("timezone", expected.timezone.as_str().into());
-        put(
-            "timeout",
-            if expected.cron.is_some() {
-                Expression::Null
-            } else {
+    let table = table("heartbeat_checks", rows, |expected| {
+        let period = expected.every_seconds.clamp(MIN_SECONDS, MAX_SECONDS);
+        vec![
+            ("schedule", or_null(expected.cron.clone())),
+            ("timezone", expected.timezone.as_str().into()),
+            (
+                "timeout",
+                or_null(expected.cron.is_none().then_some(period)),
+            ),
+            (
+                "grace",
                 expected
-                    .every_seconds
+                    .grace_seconds()
                     .clamp(MIN_SECONDS, MAX_SECONDS)
-                    .into()
-            },
-        );
-        put(
-            "grace",
-            expected
-                .grace_seconds()
-                .clamp(MIN_SECONDS, MAX_SECONDS)
-                .into(),
-        );
-        checks.insert(
-            ObjectKey::Expression((*task).into()),
-            Expression::Object(row),
-        );
-    }
+                    .into(),
+            ),
+        ]
+    });
     vec![
-        Block::builder("locals")
-            .add_attribute(("heartbeat_checks", Expression::Object(checks)))
-            .build()
-            .into(),
+        table,
         resource("healthchecksio_check", "task")
             .add_attribute(("for_each", expr(&super::enabled("heartbeat_checks"))))
             .add_attribute(("name", expr(super::NAME)))

@@ -29,6 +29,8 @@ mod healthchecks;
 mod sentry;
 mod uptimerobot;
 
+use hcl::expr::{Expression, Object, ObjectKey};
+use hcl::structure::Block;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 use schedule_core::{Monitor, Schedule};
 
@@ -176,6 +178,35 @@ pub(crate) fn provider(vendor: Monitor) -> (&'static str, &'static str, &'static
         Monitor::Cronitor => ("cronitor", "henrywhitaker3/cronitor", ">= 1.0"),
         Monitor::UptimeRobot => ("uptimerobot", "uptimerobot/uptimerobot", ">= 1.0"),
     }
+}
+
+/// The `locals` block `name = { task = { key = value, … }, … }`: one row per task, its
+/// attributes as `row` gives them (the table of what a vendor is told, read in one place).
+pub(crate) fn table(
+    name: &str,
+    rows: &[(&str, Expected)],
+    row: impl Fn(&Expected) -> Vec<(&'static str, Expression)>,
+) -> Item {
+    let mut table = Object::new();
+    for (task, expected) in rows {
+        let mut object = Object::new();
+        for (key, value) in row(expected) {
+            object.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
+        }
+        table.insert(
+            ObjectKey::Expression((*task).into()),
+            Expression::Object(object),
+        );
+    }
+    Block::builder("locals")
+        .add_attribute((name, Expression::Object(table)))
+        .build()
+        .into()
+}
+
+/// `value` or null.
+pub(crate) fn or_null(value: Option<impl Into<Expression>>) -> Expression {
+    value.map_or(Expression::Null, Into::into)
 }
 
 /// `each.value`'s monitor for the tasks of `local.<rows>` enabled in this environment: a

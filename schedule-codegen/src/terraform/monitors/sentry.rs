@@ -10,10 +10,9 @@
 //! name (lower case, at most 50 characters of `a-z 0-9 _ -`), so the name is given in that
 //! form already and the slug is the name.
 
-use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
 
-use super::{Expected, enabled, minutes, whole_units};
+use super::{Expected, enabled, minutes, or_null, table, whole_units};
 use crate::terraform::hcl::{Item, data, expr, resource};
 
 /// The task's check-in URL.
@@ -23,47 +22,28 @@ pub(super) const PING_URL: &str = "replace(data.sentry_key.crons.dsn[\"crons\"],
 const UNITS: [&str; 5] = ["minute", "minute", "hour", "day", "week"];
 
 pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
-    let mut monitors = Object::new();
-    for (task, expected) in rows {
-        let mut row = Object::new();
-        let mut put = |key: &str, value: Expression| {
-            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
-        };
-        let (value, unit) = match expected.cron {
-            Some(_) => (Expression::Null, Expression::Null),
-            None => {
-                // Whole minutes: a rate or a cron's gap is never shorter, nor a fraction.
-                let seconds = minutes(expected.every_seconds) * 60;
-                let (value, unit) = whole_units(seconds, UNITS);
-                let value = if unit == "minute" {
-                    seconds / 60
-                } else {
-                    value
-                };
-                (value.into(), unit.into())
+    let table = table("sentry_monitors", rows, |expected| {
+        // Whole minutes: a rate or a cron's gap is never shorter, nor a fraction.
+        let interval = expected.cron.is_none().then(|| {
+            let seconds = minutes(expected.every_seconds) * 60;
+            match whole_units(seconds, UNITS) {
+                (_, "minute") => (seconds / 60, "minute"),
+                other => other,
             }
-        };
-        put(
-            "crontab",
-            expected
-                .cron
-                .clone()
-                .map_or(Expression::Null, Expression::from),
-        );
-        put("interval_value", value);
-        put("interval_unit", unit);
-        put("timezone", expected.timezone.as_str().into());
-        put("margin", minutes(expected.late_seconds).into());
-        put("max_runtime", minutes(expected.timeout_seconds).into());
-        put("failures", expected.failures.into());
-        monitors.insert(
-            ObjectKey::Expression((*task).into()),
-            Expression::Object(row),
-        );
-    }
+        });
+        vec![
+            ("crontab", or_null(expected.cron.clone())),
+            ("interval_value", or_null(interval.map(|(value, _)| value))),
+            ("interval_unit", or_null(interval.map(|(_, unit)| unit))),
+            ("timezone", expected.timezone.as_str().into()),
+            ("margin", minutes(expected.late_seconds).into()),
+            ("max_runtime", minutes(expected.timeout_seconds).into()),
+            ("failures", expected.failures.into()),
+        ]
+    });
     vec![
+        table,
         Block::builder("locals")
-            .add_attribute(("sentry_monitors", Expression::Object(monitors)))
             // The slug Sentry derives from the name, which the check-ins address.
             .add_attribute((
                 "sentry_slugs",
@@ -109,4 +89,32 @@ pub(crate) fn variables() -> [(&'static str, &'static str); 2] {
             "Slug of the Sentry project that holds the Sentry Crons monitors; its first client key's crons endpoint receives the check-ins.",
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use schedule_core::TaskSpec;
+
+    use super::super::expect;
+    use crate::terraform::Trigger;
+    use crate::terraform::hcl::file;
+    use crate::terraform::tasks::Task;
+
+    fn rendered(spec: &TaskSpec) -> String {
+        let task = Task::new(spec, Trigger::Scheduler).unwrap();
+        file(&super::items(&[(spec.name, expect(&task).unwrap())]))
+    }
+
+    #[test]
+    fn a_rate_is_an_interval_in_its_largest_whole_unit() {
+        let text = rendered(&TaskSpec::new("sync", "rate(6 hours)"));
+        assert!(text.contains("interval_value = 6"), "{text}");
+        assert!(text.contains("interval_unit  = \"hour\""), "{text}");
+        assert!(text.contains("crontab        = null"), "{text}");
+        let text = rendered(&TaskSpec::new("poll", "rate(90 minutes)"));
+        assert!(
+            text.contains("interval_value = 90") && text.contains("\"minute\""),
+            "{text}"
+        );
+    }
 }

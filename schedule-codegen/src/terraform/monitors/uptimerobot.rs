@@ -4,10 +4,7 @@
 //! of the task's fire times, and alerts after the grace (the window, Lambda's start and the
 //! run). It hears only of successes. The ping URL is the one UptimeRobot generates, `url`.
 
-use hcl::expr::{Expression, Object, ObjectKey};
-use hcl::structure::Block;
-
-use super::{Expected, NAME, enabled};
+use super::{Expected, NAME, enabled, table};
 use crate::terraform::RenderError;
 use crate::terraform::hcl::{Item, expr, resource};
 
@@ -19,37 +16,30 @@ const MAX_INTERVAL_SECONDS: i64 = 31 * 86_400;
 const MAX_GRACE_SECONDS: i64 = 86_400;
 
 pub(super) fn items(rows: &[(&str, Expected)]) -> Result<Vec<Item>, RenderError> {
-    let mut monitors = Object::new();
-    for (task, expected) in rows {
-        if expected.every_seconds > MAX_INTERVAL_SECONDS {
-            return Err(RenderError::InvalidTask {
-                task: (*task).to_owned(),
-                problem: format!(
-                    "its runs can be {} days apart, and an UptimeRobot heartbeat expects a ping at least every 31 days; \
-                     declare another vendor (`heartbeat = \"healthchecks\"`, \"sentry\" or \"cronitor\" read its calendar)",
-                    expected.every_seconds / 86_400
-                ),
-            });
-        }
-        let mut row = Object::new();
-        let mut put = |key: &str, value: Expression| {
-            row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
-        };
-        put("interval", expected.every_seconds.into());
-        put(
-            "grace",
-            expected.grace_seconds().min(MAX_GRACE_SECONDS).into(),
-        );
-        monitors.insert(
-            ObjectKey::Expression((*task).into()),
-            Expression::Object(row),
-        );
+    if let Some((task, expected)) = rows
+        .iter()
+        .find(|(_, expected)| expected.every_seconds > MAX_INTERVAL_SECONDS)
+    {
+        return Err(RenderError::InvalidTask {
+            task: (*task).to_owned(),
+            problem: format!(
+                "its runs can be {} days apart, and an UptimeRobot heartbeat expects a ping at least every 31 days; \
+                 declare another vendor (`heartbeat = \"healthchecks\"`, \"sentry\" or \"cronitor\" read its calendar)",
+                expected.every_seconds / 86_400
+            ),
+        });
     }
+    let table = table("uptimerobot_monitors", rows, |expected| {
+        vec![
+            ("interval", expected.every_seconds.into()),
+            (
+                "grace",
+                expected.grace_seconds().min(MAX_GRACE_SECONDS).into(),
+            ),
+        ]
+    });
     Ok(vec![
-        Block::builder("locals")
-            .add_attribute(("uptimerobot_monitors", Expression::Object(monitors)))
-            .build()
-            .into(),
+        table,
         resource("uptimerobot_monitor", "task")
             .add_attribute(("for_each", expr(&enabled("uptimerobot_monitors"))))
             .add_attribute(("name", expr(NAME)))
