@@ -174,7 +174,8 @@ pub(crate) fn ping_url(vendor: Monitor) -> &'static str {
 pub(crate) fn provider(vendor: Monitor) -> (&'static str, &'static str, &'static str) {
     match vendor {
         Monitor::Healthchecks => ("healthchecksio", "kristofferahl/healthchecksio", ">= 1.6"),
-        Monitor::Sentry => ("sentry", "jianyuan/sentry", ">= 0.14"),
+        // `sentry_cron_monitor` is new in 0.15.
+        Monitor::Sentry => ("sentry", "jianyuan/sentry", ">= 0.15"),
         Monitor::Cronitor => ("cronitor", "henrywhitaker3/cronitor", ">= 1.0"),
         Monitor::UptimeRobot => ("uptimerobot", "uptimerobot/uptimerobot", ">= 1.0"),
     }

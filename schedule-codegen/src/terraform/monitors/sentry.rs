@@ -72,6 +72,23 @@ pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
             .add_attribute(("max_runtime_minutes", expr("each.value.max_runtime")))
             .add_attribute(("failure_issue_threshold", expr("each.value.failures")))
             .add_attribute(("recovery_threshold", 1))
+            // Two tasks whose slugs agree would check in to one monitor: refuse at plan.
+            .add_block(
+                Block::builder("lifecycle")
+                    .add_block(
+                        Block::builder("precondition")
+                            .add_attribute((
+                                "condition",
+                                expr("length(distinct(values(local.sentry_slugs))) == length(local.sentry_slugs)"),
+                            ))
+                            .add_attribute((
+                                "error_message",
+                                "Two tasks would share a Sentry monitor: their slugs (the first 50 characters of <name_prefix>-<environment>-<task>, lower case) agree. Shorten the name prefix or rename one.",
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            )
             .build()
             .into(),
     ]
