@@ -184,6 +184,36 @@ impl Schedule {
             last: Some(after),
         }
     }
+
+    /// The times between consecutive fire times after `after` in `tz`: how far apart the
+    /// runs are (the shortest warns of overlap, the longest is a monitor's period).
+    ///
+    /// ```
+    /// use schedule_core::Schedule;
+    /// use schedule_core::jiff::{SignedDuration, Timestamp, tz::TimeZone};
+    ///
+    /// // 08:00 and 18:00 on weekdays: ten hours, then fourteen, then a weekend.
+    /// let s: Schedule = "cron(0 8,18 ? * MON-FRI *)".parse()?;
+    /// let monday: Timestamp = "2026-11-30T00:00:00Z".parse()?;
+    /// let gaps: Vec<SignedDuration> = s.gaps(monday, &TimeZone::UTC).take(10).collect();
+    /// assert_eq!(gaps.iter().min(), Some(&SignedDuration::from_hours(10)));
+    /// assert_eq!(gaps.iter().max(), Some(&SignedDuration::from_hours(62)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn gaps<'a>(
+        &'a self,
+        after: Timestamp,
+        tz: &'a TimeZone,
+    ) -> impl Iterator<Item = SignedDuration> + 'a {
+        let mut times = self.fire_times(after, tz);
+        let mut previous = times.next();
+        std::iter::from_fn(move || {
+            let next = times.next()?;
+            let gap = next.duration_since(previous?);
+            previous = Some(next);
+            Some(gap)
+        })
+    }
 }
 
 /// How far back [`Schedule::last_before`] looks: ten years of days.

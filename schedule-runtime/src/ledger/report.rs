@@ -143,13 +143,10 @@ pub fn interval(spec: &TaskSpec, now: Timestamp) -> Option<u64> {
     if let schedule_core::Schedule::Rate(rate) = &schedule {
         return u64::try_from(rate.period().as_millis()).ok();
     }
-    let times: Vec<Timestamp> = schedule
-        .fire_times(now, &zone)
-        .take(SAMPLED_FIRE_TIMES)
-        .collect();
-    times
-        .windows(2)
-        .map(|pair| pair[1].duration_since(pair[0]).as_millis())
+    schedule
+        .gaps(now, &zone)
+        .take(SAMPLED_FIRE_TIMES - 1)
+        .map(|gap| gap.as_millis())
         .min()
         .and_then(|ms| u64::try_from(ms).ok())
 }

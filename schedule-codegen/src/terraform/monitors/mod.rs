@@ -31,7 +31,7 @@ mod uptimerobot;
 
 use hcl::expr::{Expression, Object, ObjectKey};
 use hcl::structure::Block;
-use schedule_core::jiff::{SignedDuration, Timestamp};
+use schedule_core::jiff::Timestamp;
 use schedule_core::{Monitor, Schedule};
 
 use super::RenderError;
@@ -109,15 +109,11 @@ fn longest_gap(task: &Task<'_>) -> i64 {
     let Some(schedule) = &task.schedule else {
         return YEAR_SECONDS;
     };
-    let times: Vec<Timestamp> = schedule
-        .fire_times(SAMPLE_FROM, &zone)
-        .take(SAMPLED_FIRE_TIMES)
-        .collect();
-    times
-        .windows(2)
-        .map(|pair| pair[1].duration_since(pair[0]))
+    schedule
+        .gaps(SAMPLE_FROM, &zone)
+        .take(SAMPLED_FIRE_TIMES - 1)
         .max()
-        .map_or(YEAR_SECONDS, |gap: SignedDuration| gap.as_secs())
+        .map_or(YEAR_SECONDS, |gap| gap.as_secs())
 }
 
 /// The vendors the tasks check in with, in [`Monitor::ALL`]'s order.
