@@ -65,19 +65,10 @@ impl Dispatcher {
             }
         } else if status == Status::Succeeded
             && let Some(n) = spec.alert_after
+            && ends_a_streak(&records, scheduled_time, usize::from(n))
         {
-            // Was this occurrence's failure (before a retry succeeded) part of the streak?
-            let this = records.iter().find(|r| r.scheduled_time == scheduled_time);
-            let failed_before = this.is_some_and(|r| r.failures > 0);
-            let before = streak(
-                records
-                    .iter()
-                    .filter(|r| r.scheduled_time != scheduled_time),
-            );
-            if before + usize::from(failed_before) >= usize::from(n) {
-                info!("succeeded after failures in a row: the alarm clears");
-                self.publish_streak(spec.name, 0);
-            }
+            info!("succeeded after failures in a row: the alarm clears");
+            self.publish_streak(spec.name, 0);
         }
     }
 
@@ -127,6 +118,25 @@ fn streak<'a>(records: impl Iterator<Item = &'a Record>) -> usize {
     count
 }
 
+/// Whether the success of the occurrence at `scheduled_time` ends a streak of at least `n`:
+/// the failures in a row before it (its own failed attempts, when a retry succeeded, among
+/// them) reach `n`, and no newer occurrence has failed since (a backfilled or replayed old
+/// occurrence that succeeds does not end the streak of the newest).
+fn ends_a_streak(records: &[Record], scheduled_time: Timestamp, n: usize) -> bool {
+    let newer_failed = records
+        .iter()
+        .any(|r| r.scheduled_time > scheduled_time && r.status.is_failure());
+    if newer_failed {
+        return false;
+    }
+    let failed_before = records
+        .iter()
+        .find(|r| r.scheduled_time == scheduled_time)
+        .is_some_and(|r| r.failures > 0);
+    let before = streak(records.iter().filter(|r| r.scheduled_time < scheduled_time));
+    before + usize::from(failed_before) >= n
+}
+
 #[cfg(test)]
 mod tests {
     use schedule_core::jiff::Timestamp;
@@ -145,6 +155,25 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn only_the_success_that_ends_the_newest_streak_clears_the_alarm() {
+        use Status::*;
+        let at = |i: usize| records(&[Succeeded; 8])[i].scheduled_time;
+        // Newest first: a success after three failures ends a streak of 3.
+        let newest = records(&[Succeeded, Failed, Failed, Failed, Succeeded]);
+        assert!(ends_a_streak(&newest, at(0), 3));
+        assert!(!ends_a_streak(&newest, at(0), 4));
+        // A backfilled old occurrence that succeeds while the newest keep failing.
+        let backfill = records(&[Failed, Failed, Failed, Succeeded, Failed]);
+        assert!(!ends_a_streak(&backfill, at(3), 1));
+        // The third failure's retry succeeded: its own failed attempt counts.
+        let mut retried = records(&[Succeeded, Failed, Failed, Succeeded]);
+        retried[0].failures = 1;
+        assert!(ends_a_streak(&retried, at(0), 3));
+        retried[0].failures = 0;
+        assert!(!ends_a_streak(&retried, at(0), 3));
     }
 
     #[test]
