@@ -71,6 +71,7 @@ pub mod ledger;
 pub mod metrics;
 mod registry;
 pub mod runner;
+mod stable_hash;
 mod task;
 
 pub use causes::with_causes;

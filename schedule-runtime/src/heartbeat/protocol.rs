@@ -135,15 +135,9 @@ fn cronitor(url: &str, run: Run<'_>, step: Step<'_>) -> Request {
 /// are), else a UUID made from it, the same for both check-ins.
 fn check_in_id(run_id: &str) -> String {
     let uuid = uuid::Uuid::try_parse(run_id).unwrap_or_else(|_| {
-        // FNV-1a, twice with different offsets: stable across processes, unlike `Hash`.
-        let fnv = |offset: u64| {
-            run_id.bytes().fold(offset, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-            })
-        };
-        let high = u128::from(fnv(0xcbf2_9ce4_8422_2325));
-        let low = u128::from(fnv(0x6c62_272e_07bb_0142));
-        uuid::Builder::from_u128((high << 64) | low)
+        let high = crate::stable_hash::fnv1a(run_id.as_bytes());
+        let low = crate::stable_hash::fnv1a_from(high, run_id.as_bytes());
+        uuid::Builder::from_u128((u128::from(high) << 64) | u128::from(low))
             .with_variant(uuid::Variant::RFC4122)
             .with_version(uuid::Version::Custom)
             .into_uuid()

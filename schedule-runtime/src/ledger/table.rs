@@ -58,17 +58,10 @@ pub fn sort_key(at_ms: i64, deferral: Option<&str>) -> String {
         None => at_ms.to_string(),
         Some(key) => {
             const DIGITS: u64 = 1_000_000_000_000;
-            let fraction = fnv1a(key.as_bytes()) % (DIGITS - 1) + 1;
+            let fraction = crate::stable_hash::fnv1a(key.as_bytes()) % (DIGITS - 1) + 1;
             format!("{at_ms}.{fraction:012}")
         }
     }
-}
-
-/// The 64-bit FNV-1a hash: stable across processes, versions and machines, as a key must be.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// The sort key of the item holding the missed-run check's mark.
