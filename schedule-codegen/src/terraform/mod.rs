@@ -160,11 +160,11 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         }
     }
     let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
-    quotas::check(&tasks, options, idempotent)?;
     let heartbeat = tasks
         .iter()
         .any(|t| t.spec.heartbeat)
         .then_some(options.default_monitor);
+    quotas::check(&tasks, options, idempotent, heartbeat)?;
     // The vendors whose monitors (and providers) the module holds.
     let vendors = if options.monitors {
         monitors::vendors(&tasks, options.default_monitor)

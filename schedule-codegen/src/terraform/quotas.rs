@@ -52,16 +52,14 @@ pub(crate) const RULE_INPUT_CHARS: usize = 8_192;
 /// EventBridge: rules per event bus, AWS's default (adjustable).
 pub(crate) const RULES_PER_BUS: usize = 300;
 
-/// Refuses a module that would break a quota AWS enforces.
+/// Refuses a module that would break a quota AWS enforces; `heartbeat` is the default vendor
+/// when a task declares `heartbeat`, as the function's environment gets it.
 pub(crate) fn check(
     tasks: &[Task<'_>],
     options: &Options,
     idempotent: bool,
+    heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
-    let heartbeat = tasks
-        .iter()
-        .any(|t| t.spec.heartbeat)
-        .then_some(options.default_monitor);
     let environment = environment_bytes(idempotent, heartbeat, options.defer);
     if environment > ENVIRONMENT_BYTES {
         return Err(exceeded(

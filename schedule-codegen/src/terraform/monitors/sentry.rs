@@ -18,19 +18,17 @@ use crate::terraform::hcl::{Item, data, expr, resource};
 /// The task's check-in URL.
 pub(super) const PING_URL: &str = "replace(data.sentry_key.crons.dsn[\"crons\"], \"___MONITOR_SLUG___\", local.sentry_slugs[each.key])";
 
-/// Sentry's units of an interval, by size (it has none below a minute).
-const UNITS: [&str; 5] = ["minute", "minute", "hour", "day", "week"];
+/// Sentry's units of an interval, by size. It has none below a minute, and none is needed: the
+/// period is rounded to whole minutes first.
+const UNITS: [&str; 5] = ["second", "minute", "hour", "day", "week"];
 
 pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
     let table = table("sentry_monitors", rows, |expected| {
-        // Whole minutes: a rate or a cron's gap is never shorter, nor a fraction.
-        let interval = expected.cron.is_none().then(|| {
-            let seconds = minutes(expected.every_seconds) * 60;
-            match whole_units(seconds, UNITS) {
-                (_, "minute") => (seconds / 60, "minute"),
-                other => other,
-            }
-        });
+        // Whole minutes (a rate or a cron's gap is never shorter), so never `second`.
+        let interval = expected
+            .cron
+            .is_none()
+            .then(|| whole_units(minutes(expected.every_seconds) * 60, UNITS));
         vec![
             ("crontab", or_null(expected.cron.clone())),
             ("interval_value", or_null(interval.map(|(value, _)| value))),
