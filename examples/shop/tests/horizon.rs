@@ -22,35 +22,9 @@ use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use support::operator::Operator;
 use support::tools::{Deployment, deployable_copy, function_environment};
-use support::{LambdaInvokeApi, Reply, RuntimeApi, endpoint, start_function};
-
-/// libfaketime, from `scripts/test.sh`.
-fn libfaketime() -> String {
-    std::env::var("SCHEDULE_TEST_LIBFAKETIME").expect(
-        "SCHEDULE_TEST_LIBFAKETIME is not set: run the suite with `bash scripts/test.sh`, which \
-         finds Debian's libfaketime",
-    )
-}
-
-/// The offset, in seconds, of the clock this test itself runs on when it runs under
-/// libfaketime (`FAKETIME=+Ns` or `+Nd`, as the calendar-independence proof in the closing
-/// notes runs it), so that the function's clock can follow it: the function reads its offset
-/// from a file, which libfaketime ignores while `FAKETIME` is set.
-fn outer_offset() -> i64 {
-    let Ok(spec) = std::env::var("FAKETIME") else {
-        return 0;
-    };
-    let (number, unit) = spec.trim().split_at(spec.trim().len() - 1);
-    let number: i64 = number
-        .trim_start_matches('+')
-        .parse()
-        .unwrap_or_else(|_| panic!("FAKETIME={spec}: this test composes only `+Ns` or `+Nd`"));
-    match unit {
-        "s" => number,
-        "d" => number * 86_400,
-        _ => panic!("FAKETIME={spec}: this test composes only `+Ns` or `+Nd`"),
-    }
-}
+use support::{
+    LambdaInvokeApi, Reply, RuntimeApi, endpoint, faked_clock, outer_offset, start_function,
+};
 
 /// An instant as the command lines take it: RFC 3339 UTC, whole seconds.
 fn rfc3339(at: Timestamp) -> String {
@@ -131,16 +105,7 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     let outer = outer_offset();
     std::fs::write(&clock, format!("{outer:+}s\n")).unwrap();
     let mut variables = function_environment(&deployed, &moto, &dir);
-    variables.extend(
-        [
-            ("LD_PRELOAD", libfaketime()),
-            ("FAKETIME_TIMESTAMP_FILE", clock.display().to_string()),
-            ("FAKETIME_NO_CACHE", "1".to_owned()),
-            // Timers and timeouts keep real time; only the wall clock moves.
-            ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_owned()),
-        ]
-        .map(|(k, v)| (k.to_owned(), v)),
-    );
+    variables.extend(faked_clock(&clock));
     let runtime = RuntimeApi::start();
     let log = dir.join("function.log");
     let _function = start_function(&runtime, &variables, &log);

@@ -21,7 +21,7 @@ use support::operator::Operator;
 use support::tools::{
     Deployment, deployable_copy, function_environment, scratch_dir, terraform_ok,
 };
-use support::{Monitor, Reply, RuntimeApi, endpoint, start_function};
+use support::{Monitor, Reply, RuntimeApi, endpoint, faked_clock, outer_offset, start_function};
 
 const TASK: &str = "ssl-certificate-check";
 
@@ -397,22 +397,14 @@ async fn three_failed_mornings_alarm_once_pause_the_task_and_a_success_recovers(
     // The function's clock moves a day between mornings, as the schedule does.
     let clock = dir.join("faketime.rc");
     let mut variables = function_environment(&deployed, &moto, &dir);
-    variables.extend(
-        [
-            (
-                "LD_PRELOAD",
-                std::env::var("SCHEDULE_TEST_LIBFAKETIME").unwrap(),
-            ),
-            ("FAKETIME_TIMESTAMP_FILE", clock.display().to_string()),
-            ("FAKETIME_NO_CACHE", "1".to_owned()),
-            ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_owned()),
-        ]
-        .map(|(k, v)| (k.to_owned(), v)),
-    );
+    variables.extend(faked_clock(&clock));
+    // Under `FAKETIME` this test's own clock is ahead of the real one the file's offset counts
+    // from.
+    let outer = outer_offset();
     let data = dir.join("shop-data");
     let runtime = RuntimeApi::start();
     let log = dir.join("function.log");
-    std::fs::write(&clock, "+0s\n").unwrap();
+    std::fs::write(&clock, format!("{outer:+}s\n")).unwrap();
     let _function = start_function(&runtime, &variables, &log);
     let operator = Operator {
         environment: environment.clone(),
@@ -424,7 +416,7 @@ async fn three_failed_mornings_alarm_once_pause_the_task_and_a_success_recovers(
     let today = Timestamp::now().as_second().div_euclid(86_400) * 86_400;
     let morning = |day: i64| Timestamp::from_second(today + day * 86_400 + 6 * 3_600).unwrap();
     let deliver = |day: i64| {
-        let offset = morning(day).as_second() - Timestamp::now().as_second();
+        let offset = outer + morning(day).as_second() - Timestamp::now().as_second();
         std::fs::write(&clock, format!("{offset:+}s\n")).unwrap();
         runtime.invoke(&event(morning(day)))
     };

@@ -329,6 +329,49 @@ fn parse(body: &[u8]) -> Value {
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
 
+/// libfaketime, from `scripts/test.sh`.
+pub(crate) fn libfaketime() -> String {
+    std::env::var("SCHEDULE_TEST_LIBFAKETIME").expect(
+        "SCHEDULE_TEST_LIBFAKETIME is not set: run the suite with `bash scripts/test.sh`, which \
+         finds Debian's libfaketime",
+    )
+}
+
+/// The offset, in seconds, of the clock this test itself runs on when it runs under
+/// libfaketime (`FAKETIME=+Ns` or `+Nd`, as the calendar-independence proof in the closing
+/// notes runs it), so that the function's clock can follow it: the function reads its offset
+/// from a file, which libfaketime ignores while `FAKETIME` is set.
+pub(crate) fn outer_offset() -> i64 {
+    let Ok(spec) = std::env::var("FAKETIME") else {
+        return 0;
+    };
+    let (number, unit) = spec.trim().split_at(spec.trim().len() - 1);
+    let number: i64 = number
+        .trim_start_matches('+')
+        .parse()
+        .unwrap_or_else(|_| panic!("FAKETIME={spec}: this test composes only `+Ns` or `+Nd`"));
+    match unit {
+        "s" => number,
+        "d" => number * 86_400,
+        _ => panic!("FAKETIME={spec}: this test composes only `+Ns` or `+Nd`"),
+    }
+}
+
+/// The variables that give a function started by [`start_function`] the wall clock `clock`
+/// says (an offset such as `+3600s`, read again on every call): libfaketime, preloaded. Timers
+/// and timeouts keep real time; only the wall clock moves. An offset written there is from
+/// real time, so a test under `FAKETIME` adds [`outer_offset`].
+pub(crate) fn faked_clock(clock: &std::path::Path) -> Vec<(String, String)> {
+    [
+        ("LD_PRELOAD", libfaketime()),
+        ("FAKETIME_TIMESTAMP_FILE", clock.display().to_string()),
+        ("FAKETIME_NO_CACHE", "1".to_owned()),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_owned()),
+    ]
+    .map(|(k, v)| (k.to_owned(), v))
+    .into()
+}
+
 /// The shop binary, running as a Lambda function against `api`.
 pub(crate) struct Function(Child);
 
