@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parent.parent / "schedule-runtime" / "src"
 # Lowest first. Keep in step with ARCHITECTURE.md ("schedule-runtime's layers").
 LAYERS = [
     ("foundations", {"atomic_file", "aws", "causes", "clock", "context", "environment",
-                     "event", "https", "task"}),
+                     "event", "https", "stable_hash", "task"}),
     ("the registry", {"registry"}),
     ("stores and effects", {"deferred", "defer", "heartbeat", "idempotency", "ledger", "metrics"}),
     ("the dispatcher", {"dispatch"}),
