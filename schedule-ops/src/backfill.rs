@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use schedule_runtime::Registry;
-use schedule_runtime::cli::backfill::Request;
+use schedule_runtime::cli::backfill::{Plan, Request};
 use schedule_runtime::ledger::Status;
 
 use crate::deployment::{Deployment, Target, say};
@@ -25,9 +25,26 @@ pub(crate) struct Backfill {
 pub(crate) async fn backfill(args: Backfill, out: &mut dyn Write) -> Result<(), String> {
     let Backfill { request, target } = args;
     let registry = Registry::load().map_err(|e| e.to_string())?;
-    let mut plan = request.plan(&registry)?;
-    let spec = plan.task.spec();
+    let plan = request.plan(&registry)?;
     let deployment = Deployment::connect(&target).await?;
+    send(
+        &deployment,
+        plan,
+        |plan, listing| request.go_ahead(plan, &format!("sent to {}", deployment.name), listing),
+        out,
+    )
+    .await
+}
+
+/// Sends the plan's occurrences that `go_ahead` (given the plan left once completed ones of an
+/// idempotent task are taken out) lets through, printing one line each and a summary.
+pub(crate) async fn send<W: Write + ?Sized>(
+    deployment: &Deployment,
+    mut plan: Plan,
+    go_ahead: impl FnOnce(&Plan, &mut String) -> Result<bool, String>,
+    out: &mut W,
+) -> Result<(), String> {
+    let spec = plan.task.spec();
     let mut done = 0;
     if spec.idempotency.is_some()
         && let (Some(first), Some(last)) = (plan.due.first(), plan.due.last())
@@ -55,14 +72,12 @@ pub(crate) async fn backfill(args: Backfill, out: &mut dyn Write) -> Result<(), 
         plan.due.retain(|t| !completed.contains(t));
     }
     let mut listing = String::new();
-    let verb = format!("sent to {}", deployment.name);
-    let go = request.go_ahead(&plan, &verb, &mut listing);
+    let go = go_ahead(&plan, &mut listing);
     say(out, &listing)?;
     if !go? {
         return Ok(());
     }
     let input = spec.input;
-    let deployment = &deployment;
     let sent = plan
         .paced(|time| {
             let event = schedule_runtime::event::operator_event(spec.name, input, time)

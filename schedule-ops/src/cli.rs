@@ -31,6 +31,7 @@ const GROUPS: &[(&str, &[&str])] = &[
         "Occurrences sent to the deployment",
         &["invoke", "backfill", "replay"],
     ),
+    ("In a browser", &["console"]),
 ];
 
 #[derive(Debug, Subcommand)]
@@ -56,11 +57,16 @@ enum Command {
     /// deleted once Lambda accepted its event, or dropped when the occurrence has succeeded
     /// since.
     Replay(crate::replay::Replay),
+    /// Serve a web page on loopback that shows every task, its occurrences, the dead letters
+    /// and the deferred runs, and pauses, resumes, runs, backfills and replays them: for the
+    /// local state directory, or a deployment with `--env`.
+    Console(crate::console::Console),
 }
 
 impl Command {
-    fn target_mut(&mut self) -> &mut Target {
-        match self {
+    /// The deployment's `--name-prefix`.
+    fn name_prefix_mut(&mut self) -> &mut Option<String> {
+        let target: &mut Target = match self {
             Command::Status(args) => &mut args.target,
             Command::History(args) => &mut args.target,
             Command::Pause(args) => &mut args.target,
@@ -68,7 +74,9 @@ impl Command {
             Command::Invoke(args) => &mut args.target,
             Command::Backfill(args) => &mut args.target,
             Command::Replay(args) => &mut args.target,
-        }
+            Command::Console(args) => return &mut args.name_prefix,
+        };
+        &mut target.name_prefix
     }
 }
 
@@ -107,9 +115,9 @@ where
             return ExitCode::SUCCESS;
         }
     };
-    let target = cli.command.target_mut();
-    if target.name_prefix.is_none() && !app.is_empty() {
-        target.name_prefix = Some(app.to_owned());
+    let name_prefix = cli.command.name_prefix_mut();
+    if name_prefix.is_none() && !app.is_empty() {
+        *name_prefix = Some(app.to_owned());
     }
     let result = block_on(async {
         match cli.command {
@@ -120,6 +128,7 @@ where
             Command::Invoke(args) => crate::invoke::invoke(args, out).await,
             Command::Backfill(args) => crate::backfill::backfill(args, out).await,
             Command::Replay(args) => crate::replay::replay(args, out).await,
+            Command::Console(args) => crate::console::console(args, out).await,
         }
     });
     match result {

@@ -33,10 +33,10 @@ pub(crate) struct Target {
     pub(crate) name_prefix: Option<String>,
     /// The AWS profile to use. Default: `AWS_PROFILE`, else the standard credential chain.
     #[arg(long, value_name = "NAME")]
-    profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// The AWS region of the deployment. Default: `AWS_REGION`, else the profile's.
     #[arg(long, value_name = "REGION")]
-    region: Option<String>,
+    pub(crate) region: Option<String>,
 }
 
 /// How long one AWS call may take, retries included.
@@ -93,6 +93,21 @@ impl Deployment {
             ledger: DynamoDbLedger::with_client(aws_sdk_dynamodb::Client::new(&config), table),
             name,
         })
+    }
+
+    /// The dead-letter queue's name and URL.
+    pub(crate) async fn dead_letter_queue(&self) -> Result<(String, String), String> {
+        let queue_name = format!("{}-dead-letter", self.name);
+        let url = self
+            .sqs
+            .get_queue_url()
+            .queue_name(&queue_name)
+            .send()
+            .await
+            .map_err(aws_error(format!("finding the queue {queue_name}")))?
+            .queue_url
+            .ok_or_else(|| format!("SQS gave no URL for {queue_name}"))?;
+        Ok((queue_name, url))
     }
 
     /// Sends `event` to `task`'s alias: [`Sender::send`].
@@ -199,6 +214,6 @@ pub(crate) fn block_on<F: Future<Output = Result<(), String>>>(command: F) -> Re
 }
 
 /// Writes `text` to `out`.
-pub(crate) fn say(out: &mut dyn Write, text: &str) -> Result<(), String> {
+pub(crate) fn say<W: Write + ?Sized>(out: &mut W, text: &str) -> Result<(), String> {
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }

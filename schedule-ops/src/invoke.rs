@@ -29,6 +29,26 @@ pub(crate) struct Invoke {
     pub(crate) target: Target,
 }
 
+/// Sends `task`'s occurrence due `at` as `event` (made by `InvokeRequest::occurrence`) and
+/// returns Lambda's request id and the line `invoke` prints.
+pub(crate) async fn send(
+    deployment: &Deployment,
+    spec: &schedule_core::TaskSpec,
+    at: Timestamp,
+    event: &serde_json::Value,
+) -> Result<(String, String), String> {
+    let request_id = deployment.send(spec.name, event).await?;
+    let zone = spec.time_zone().unwrap_or(TimeZone::UTC);
+    let line = format!(
+        "{}: occurrence {} sent to {}:{} (asynchronous, as Scheduler sends it); request id {request_id}\n",
+        spec.name,
+        format_instant(at, &zone),
+        deployment.name,
+        schedule_core::limits::alias_name(spec.name),
+    );
+    Ok((request_id, line))
+}
+
 /// How often `--wait` reads the ledger.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -47,18 +67,8 @@ pub(crate) async fn invoke(args: Invoke, out: &mut dyn Write) -> Result<(), Stri
     } else {
         0
     };
-    let request_id = deployment.send(spec.name, &event).await?;
-    let zone = spec.time_zone().unwrap_or(TimeZone::UTC);
-    say(
-        out,
-        &format!(
-            "{}: occurrence {} sent to {}:{} (asynchronous, as Scheduler sends it); request id {request_id}\n",
-            spec.name,
-            format_instant(at, &zone),
-            deployment.name,
-            schedule_core::limits::alias_name(spec.name),
-        ),
-    )?;
+    let (request_id, line) = send(&deployment, spec, at, &event).await?;
+    say(out, &line)?;
     if !args.wait {
         return Ok(());
     }

@@ -83,15 +83,7 @@ pub(crate) async fn pause(args: Pause, out: &mut dyn Write) -> Result<(), String
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let deployment = Deployment::connect(&args.target).await?;
     let pause = commands::pause_by_operator(args.reason);
-    let when = format!("in {} from its next delivery", deployment.environment);
-    let text = commands::set_pause(
-        &registry,
-        &deployment.ledger,
-        &args.task,
-        Some(&pause),
-        &when,
-    )
-    .await?;
+    let text = set_pause(&registry, &deployment, &args.task, Some(&pause)).await?;
     say(out, &text)
 }
 
@@ -99,7 +91,17 @@ pub(crate) async fn pause(args: Pause, out: &mut dyn Write) -> Result<(), String
 pub(crate) async fn resume(args: Resume, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let deployment = Deployment::connect(&args.target).await?;
-    let when = format!("in {} from its next delivery", deployment.environment);
-    let text = commands::set_pause(&registry, &deployment.ledger, &args.task, None, &when).await?;
+    let text = set_pause(&registry, &deployment, &args.task, None).await?;
     say(out, &text)
+}
+
+/// `pause` (with a pause) and `resume` (`None`) on the deployed ledger: what they print.
+pub(crate) async fn set_pause(
+    registry: &Registry,
+    deployment: &Deployment,
+    task: &str,
+    pause: Option<&schedule_runtime::ledger::Pause>,
+) -> Result<String, String> {
+    let when = format!("in {} from its next delivery", deployment.environment);
+    commands::set_pause(registry, &deployment.ledger, task, pause, &when).await
 }

@@ -28,6 +28,7 @@
 
 mod backfill;
 mod cli;
+mod console;
 mod dead_letter;
 mod deployment;
 mod invoke;

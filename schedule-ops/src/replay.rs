@@ -15,14 +15,21 @@ use crate::deployment::{Deployment, Target, aws_error, say};
 /// `replay`'s arguments.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Replay {
-    /// Only this task's dead letters; the others stay in the queue as they are.
-    #[arg(long, value_name = "TASK")]
-    task: Option<String>,
-    /// Show the dead letters and what would happen; send and delete nothing.
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    selection: Selection,
     #[command(flatten)]
     pub(crate) target: Target,
+}
+
+/// Which dead letters `replay` takes, and whether it only says what it would do.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub(crate) struct Selection {
+    /// Only this task's dead letters; the others stay in the queue as they are.
+    #[arg(long, value_name = "TASK")]
+    pub(crate) task: Option<String>,
+    /// Show the dead letters and what would happen; send and delete nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 /// How long a received message stays hidden from other readers while this command decides
@@ -47,24 +54,25 @@ struct Tally {
 /// the occurrence succeeded since. Messages it cannot read or send stay in the queue.
 pub(crate) async fn replay(args: Replay, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
-    if let Some(task) = &args.task
+    if let Some(task) = &args.selection.task
         && registry.get(task).is_none()
     {
         return Err(schedule_runtime::cli::ledger::unknown_task(&registry, task));
     }
     let deployment = Deployment::connect(&args.target).await?;
-    let queue_name = format!("{}-dead-letter", deployment.name);
-    let queue = deployment
-        .sqs
-        .get_queue_url()
-        .queue_name(&queue_name)
-        .send()
-        .await
-        .map_err(aws_error(format!("finding the queue {queue_name}")))?
-        .queue_url
-        .ok_or_else(|| format!("SQS gave no URL for {queue_name}"))?;
+    replay_on(&args.selection, &registry, &deployment, out).await
+}
+
+/// [`replay`] on a connected deployment, for the dead letters `args` selects.
+pub(crate) async fn replay_on<W: Write + ?Sized>(
+    args: &Selection,
+    registry: &Registry,
+    deployment: &Deployment,
+    out: &mut W,
+) -> Result<(), String> {
+    let (queue_name, queue) = deployment.dead_letter_queue().await?;
     let mut held = Vec::new();
-    let result = drain(&args, &registry, &deployment, &queue, &mut held, out).await;
+    let result = drain(args, registry, deployment, &queue, &mut held, out).await;
     // Whatever happened, what was not deleted is visible again for the next reader.
     for receipt in held {
         let _ = deployment
@@ -101,13 +109,13 @@ pub(crate) async fn replay(args: Replay, out: &mut dyn Write) -> Result<(), Stri
 
 /// Receives until the queue has nothing more to give, deciding each message; `held` collects
 /// the receipts of messages to make visible again.
-async fn drain(
-    args: &Replay,
+async fn drain<W: Write + ?Sized>(
+    args: &Selection,
     registry: &Registry,
     deployment: &Deployment,
     queue: &str,
     held: &mut Vec<String>,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<Tally, String> {
     let mut tally = Tally::default();
     let mut seen = HashSet::new();
@@ -189,13 +197,13 @@ async fn drain(
 }
 
 /// Prints one dead letter and what becomes of it; `true` when its message may go.
-async fn decide(
-    args: &Replay,
+async fn decide<W: Write + ?Sized>(
+    args: &Selection,
     registry: &Registry,
     deployment: &Deployment,
     letter: &DeadLetter,
     tally: &mut Tally,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<bool, String> {
     let task = letter.decoded.task.as_str();
     let Some(registration) = registry.get(task) else {

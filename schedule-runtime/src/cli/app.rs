@@ -8,7 +8,6 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use schedule_core::jiff::Timestamp;
@@ -18,15 +17,12 @@ use schedule_core::{NextError, Schedule, format_instant, time_zone};
 use super::backfill::Request as BackfillRequest;
 use super::invoke::InvokeRequest;
 use super::ledger as commands;
+use super::local::{self, LocalState, existing_ledger, local_dispatcher};
 use super::{help, list};
-use crate::dispatch::{Dispatcher, Invocation, Outcome};
 use crate::environment;
-use crate::event::{operator_event, resent};
-use crate::heartbeat::Heartbeat;
-use crate::idempotency::MemoryStore;
-use crate::ledger::{DEFAULT_RETENTION, Ledger, LocalLedger, Recorder};
+use crate::ledger::Ledger;
 use crate::registry::Registry;
-use crate::runner::{DeadLetterFile, LocalDeferrals, Runner};
+use crate::runner::{LocalDeferrals, Runner};
 use crate::task::Planned;
 
 // The doc comment is the help's headline: about the application, not this crate (which is all
@@ -181,20 +177,18 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
                 Ok(occurrence) => occurrence,
                 Err(message) => return fail(&message),
             };
-            if let Err(message) = create_state_dir(&state_dir) {
-                return fail(&message);
-            }
-            let ledger = Arc::new(LocalLedger::open(state_dir.join(LEDGER_FILE)));
-            // A task run here defers into the state directory, where `run` fires it.
-            let _ = local_deferrals(&state_dir);
-            invoke(registry, environment, occurrence, ledger).await
+            init_readable_logs();
+            printed(local::invoke(registry, environment, occurrence, &state_dir).await)
         }
         Some(Command::Backfill(plan)) => match LocalState::open(&state_dir) {
             Ok(state) => backfill(registry, environment, state, plan).await,
             Err(message) => fail(&message),
         },
         Some(Command::Replay) => match LocalState::open(&state_dir) {
-            Ok(state) => replay(registry, environment, state).await,
+            Ok(state) => {
+                init_readable_logs();
+                reported(local::replay(registry, environment, state).await)
+            }
             Err(message) => fail(&message),
         },
         Some(Command::Status { json }) => match existing_ledger(&state_dir) {
@@ -207,9 +201,11 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         },
         Some(Command::Pause { task, reason }) => {
             let pause = commands::pause_by_operator(reason);
-            set_pause(&registry, &state_dir, &task, Some(&pause)).await
+            printed(local::set_pause(&registry, &state_dir, &task, Some(&pause)).await)
         }
-        Some(Command::Resume { task }) => set_pause(&registry, &state_dir, &task, None).await,
+        Some(Command::Resume { task }) => {
+            printed(local::set_pause(&registry, &state_dir, &task, None).await)
+        }
         Some(Command::List) => list(&registry, &state_dir),
         Some(Command::Next {
             target,
@@ -231,32 +227,6 @@ pub(crate) async fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-fn create_state_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create the state directory {}: {e}", dir.display()))
-}
-
-/// The state directory of `run` and `replay`.
-struct LocalState {
-    store: Arc<MemoryStore>,
-    dead_letters: DeadLetterFile,
-    ledger: Arc<LocalLedger>,
-    deferrals: Arc<LocalDeferrals>,
-}
-
-/// The state directory's deferred runs; with the `defer` feature, also where the tasks this
-/// process runs defer theirs.
-fn local_deferrals(dir: &Path) -> Arc<LocalDeferrals> {
-    #[cfg(feature = "defer")]
-    {
-        crate::defer::use_state_dir(dir)
-    }
-    #[cfg(not(feature = "defer"))]
-    {
-        Arc::new(LocalDeferrals::new(dir.join(crate::deferred::FILE)))
-    }
-}
-
 /// The tasks, then the deferred runs waiting in the state directory.
 fn list(registry: &Registry, state_dir: &Path) -> ExitCode {
     print(&list::tasks_table(registry, Timestamp::now()));
@@ -272,21 +242,6 @@ fn list(registry: &Registry, state_dir: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => fail(&error.to_string()),
-    }
-}
-
-impl LocalState {
-    fn open(dir: &Path) -> Result<LocalState, String> {
-        create_state_dir(dir)?;
-        let store = MemoryStore::persistent(dir.join("idempotency.json")).map_err(|e| {
-            format!("{e}; move it away (or pass another --state-dir) to start afresh")
-        })?;
-        Ok(LocalState {
-            store: Arc::new(store),
-            dead_letters: DeadLetterFile::new(dir.join("dead-letters.jsonl")),
-            ledger: Arc::new(LocalLedger::open(dir.join(LEDGER_FILE))),
-            deferrals: local_deferrals(dir),
-        })
     }
 }
 
@@ -365,71 +320,6 @@ fn next(registry: &Registry, target: &str, count: usize, zone: &str, now: Timest
     ExitCode::SUCCESS
 }
 
-/// Dispatches every dead letter's event again, keeping in the file those that fail again.
-async fn replay(registry: Registry, environment: String, state: LocalState) -> ExitCode {
-    init_readable_logs();
-    let file = state.dead_letters;
-    let letters = match file.read() {
-        Ok(letters) => letters,
-        Err(error) => return fail(&format!("reading {}: {error}", file.path().display())),
-    };
-    if letters.is_empty() {
-        print(&format!(
-            "{} holds nothing to replay\n",
-            file.path().display()
-        ));
-        return ExitCode::SUCCESS;
-    }
-    let dispatcher = match local_dispatcher(registry, environment, state.store, state.ledger) {
-        Ok(dispatcher) => dispatcher,
-        Err(message) => return fail(&message),
-    };
-    let mut remaining = Vec::new();
-    for letter in letters {
-        let line = match dispatcher
-            .dispatch(
-                resent(letter.event.clone()),
-                Invocation {
-                    request_id: format!(
-                        "replay-{}",
-                        letter.event["execution_id"].as_str().unwrap_or_default()
-                    ),
-                    deadline: None,
-                },
-            )
-            .await
-        {
-            Ok(_) => format!(
-                "replayed {} {}: succeeded",
-                letter.task, letter.scheduled_time
-            ),
-            Err(error) => {
-                let line = format!(
-                    "replayed {} {}: failed again: [{}] {error}",
-                    letter.task,
-                    letter.scheduled_time,
-                    error.error_type()
-                );
-                remaining.push(letter);
-                line
-            }
-        };
-        print(&format!("{line}\n"));
-    }
-    if let Err(error) = file.rewrite(&remaining) {
-        return fail(&format!("rewriting {}: {error}", file.path().display()));
-    }
-    if remaining.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        fail(&format!(
-            "{} occurrence(s) failed again and stay in {}",
-            remaining.len(),
-            file.path().display()
-        ))
-    }
-}
-
 /// Completes on Ctrl-C (and, on Unix, SIGTERM, as sent by `docker stop` or systemd). The
 /// handlers are installed before this returns, so a signal that arrives while the runner starts
 /// is not lost.
@@ -460,35 +350,6 @@ fn stop_requested() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// The dispatcher of a local process: an embedded store, heartbeats when configured.
-fn local_dispatcher(
-    registry: Registry,
-    environment: String,
-    store: Arc<MemoryStore>,
-    ledger: Arc<LocalLedger>,
-) -> Result<Dispatcher, String> {
-    let heartbeat = Heartbeat::from_env(registry.names())
-        .with_default_monitor(crate::environment::heartbeat_monitor()?);
-    Ok(Dispatcher::new(registry, store, heartbeat, environment)
-        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION)))
-}
-
-/// The file of the local ledger in the state directory.
-const LEDGER_FILE: &str = "ledger.jsonl";
-
-/// The state directory's ledger, which `status` and `history` read: an error when nothing has
-/// run here yet.
-fn existing_ledger(state_dir: &Path) -> Result<LocalLedger, String> {
-    let path = state_dir.join(LEDGER_FILE);
-    if !path.exists() {
-        return Err(format!(
-            "{} does not exist: nothing has run here yet (`run` or `invoke` a task first; --state-dir chooses another directory; a deployment's ledger is `ops status --env NAME`'s)",
-            path.display()
-        ));
-    }
-    Ok(LocalLedger::open(path))
-}
-
 /// Runs the occurrences of a task due in an interval through the local dispatcher, paced as
 /// asked, and prints one line each.
 async fn backfill(
@@ -510,71 +371,7 @@ async fn backfill(
         Err(message) => return fail(&message),
     }
     init_readable_logs();
-    let dispatcher =
-        match local_dispatcher(registry, environment.clone(), state.store, state.ledger) {
-            Ok(dispatcher) => dispatcher,
-            Err(message) => return fail(&message),
-        };
-    let task = plan.task.spec().name;
-    let input = plan.task.spec().input;
-    let ended = plan
-        .paced(|time| {
-            let dispatcher = dispatcher.clone();
-            let event = operator_event(task, input, time);
-            async move {
-                let (event, execution_id) = event
-                    .map_err(|error| format!("the task's input is not valid JSON: {error}"))?;
-                let invocation = Invocation {
-                    request_id: format!("backfill-{execution_id}"),
-                    deadline: None,
-                };
-                dispatcher
-                    .dispatch(event, invocation)
-                    .await
-                    .map_err(|e| format!("[{}] {e}", e.error_type()))
-            }
-        })
-        .await;
-    // succeeded, already done, skipped, failed
-    let mut counts = [0_usize; 4];
-    for (time, outcome) in &ended {
-        let (kind, line) = match outcome {
-            Ok(Outcome::Succeeded { .. } | Outcome::Checked { .. }) => (0, "succeeded".to_owned()),
-            Ok(Outcome::Duplicate { .. }) => {
-                (1, "already done (idempotent): not run again".to_owned())
-            }
-            Ok(Outcome::Skipped { reason, .. }) => (2, format!("skipped: {reason}")),
-            Err(message) => (3, format!("failed: {message}")),
-        };
-        counts[kind] += 1;
-        print(&format!("{} {line}\n", plan.shown(*time)));
-    }
-    let [succeeded, done, skipped, failed] = counts;
-    let summary = format!(
-        "{} occurrence(s) of `{task}`: {succeeded} succeeded, {done} already done, {skipped} skipped, {failed} failed",
-        ended.len(),
-    );
-    if failed == 0 {
-        print(&format!("{summary}\n"));
-        ExitCode::SUCCESS
-    } else {
-        fail(&format!("{summary}; `history {task}` shows them"))
-    }
-}
-
-/// Pauses (or, with `None`, resumes) `task` in the state directory's ledger, which is created
-/// when nothing ran yet: a task may be paused before its first run.
-async fn set_pause(
-    registry: &Registry,
-    state_dir: &Path,
-    task: &str,
-    pause: Option<&crate::ledger::Pause>,
-) -> ExitCode {
-    if let Err(message) = create_state_dir(state_dir) {
-        return fail(&message);
-    }
-    let ledger = LocalLedger::open(state_dir.join(LEDGER_FILE));
-    printed(commands::set_pause(registry, &ledger, task, pause, "here from its next run").await)
+    reported(local::backfill(registry, environment, state, &plan).await)
 }
 
 async fn status(
@@ -599,32 +396,16 @@ fn printed(result: Result<String, String>) -> ExitCode {
     }
 }
 
-async fn invoke(
-    registry: Registry,
-    environment: String,
-    occurrence: super::invoke::Occurrence,
-    ledger: Arc<LocalLedger>,
-) -> ExitCode {
-    init_readable_logs();
-    // A hand-run is "run it now": never deduplicated against earlier runs, but recorded.
-    let dispatcher =
-        match local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger) {
-            Ok(dispatcher) => dispatcher,
-            Err(message) => return fail(&message),
-        };
-    let invocation = Invocation {
-        request_id: occurrence.execution_id,
-        deadline: None,
-    };
-    match dispatcher.dispatch(occurrence.event, invocation).await {
-        Ok(outcome) => {
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&outcome).unwrap_or_default()
-            ));
-            ExitCode::SUCCESS
+/// Prints a command's report; fails with its problem, if any.
+fn reported(result: Result<local::Report, String>) -> ExitCode {
+    match result {
+        Ok(report) => {
+            print(&report.text);
+            report
+                .problem
+                .map_or(ExitCode::SUCCESS, |problem| fail(&problem))
         }
-        Err(error) => fail(&format!("[{}] {error}", error.error_type())),
+        Err(message) => fail(&message),
     }
 }
 

@@ -7,7 +7,7 @@ use schedule_core::{DstChange, DstKind, format_instant, time_zone};
 
 use crate::deferred::Pending;
 use crate::registry::Registry;
-use crate::task::Planned;
+use crate::task::{Planned, Registration};
 
 /// How `list` shows the schedule of a task that has none (`#[scheduled(deferred)]`).
 const DEFERRED_ONLY: &str = "deferred only";
@@ -57,20 +57,14 @@ pub fn tasks_table(registry: &Registry, now: Timestamp) -> String {
             // The macro validated the schedule and zone; `None` means a hand-built spec.
             let next = match (Planned::new(task, now), time_zone(spec.timezone)) {
                 _ if spec.expression.is_none() => ["-".to_owned(), "-".to_owned()],
-                (Some(planned), Ok(tz)) => planned.next_after(now).map_or_else(
+                (Some(_), Ok(tz)) => next_fire_times(task, now, 1).first().map_or_else(
                     || ["never".to_owned(), "never".to_owned()],
-                    |t| [format_instant(t, &tz), format_instant(t, &TimeZone::UTC)],
+                    |t| [format_instant(*t, &tz), format_instant(*t, &TimeZone::UTC)],
                 ),
                 _ => ["invalid".to_owned(), "invalid".to_owned()],
             };
             let [next_local, next_utc] = next;
-            let dst = match (task.spec().schedule(), time_zone(spec.timezone)) {
-                (Some(Ok(schedule)), Ok(tz)) => schedule
-                    .dst_changes(now, now + SignedDuration::from_hours(366 * 24), &tz)
-                    .first()
-                    .map_or_else(|| "-".to_owned(), dst_cell),
-                _ => "-".to_owned(),
-            };
+            let dst = next_dst_change(task, now).map_or_else(|| "-".to_owned(), |c| dst_cell(&c));
             let environments = if spec.environments.is_empty() {
                 "all".to_owned()
             } else {
@@ -89,6 +83,33 @@ pub fn tasks_table(registry: &Registry, now: Timestamp) -> String {
         .collect();
     let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
     super::table::render(&header, &rows, None)
+}
+
+/// The next `count` times `task` fires after `now`, as the runner would fire it (start and end
+/// dates, a rate counted from now); empty for a task without a schedule.
+pub fn next_fire_times(
+    task: &'static Registration,
+    now: Timestamp,
+    count: usize,
+) -> Vec<Timestamp> {
+    Planned::new(task, now).map_or_else(Vec::new, |planned| {
+        std::iter::successors(planned.next_after(now), |t| planned.next_after(*t))
+            .take(count)
+            .collect()
+    })
+}
+
+/// The first scheduled minute of `task` within a year of `now` that a daylight-saving change
+/// skips or repeats in its zone (`list`'s `DST` column).
+pub fn next_dst_change(task: &'static Registration, now: Timestamp) -> Option<DstChange> {
+    let spec = task.spec();
+    let (Some(Ok(schedule)), Ok(tz)) = (spec.schedule(), time_zone(spec.timezone)) else {
+        return None;
+    };
+    schedule
+        .dst_changes(now, now + SignedDuration::from_hours(366 * 24), &tz)
+        .into_iter()
+        .next()
 }
 
 /// `dst`: every task's scheduled minutes that DST changes skip or repeat within `years` of `after`,
@@ -125,7 +146,7 @@ pub fn dst_report(registry: &Registry, after: Timestamp, years: u16) -> String {
 }
 
 /// A DST change as a table cell: "2027-03-28 02:30 skipped", "2026-10-25 02:30 once".
-fn dst_cell(change: &DstChange) -> String {
+pub fn dst_cell(change: &DstChange) -> String {
     let when = change.local.strftime("%Y-%m-%d %H:%M");
     match change.kind {
         DstKind::Skipped => format!("{when} skipped"),

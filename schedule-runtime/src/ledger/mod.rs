@@ -37,7 +37,9 @@ pub use dynamodb::DynamoDbLedger;
 pub use local::LocalLedger;
 pub use missed::{GRACE, lateness};
 pub use recorder::{DEFAULT_RETENTION, Recorder, WRITE_TIMEOUT};
-pub use report::{LongRuns, RECENT_RUNS, TaskStatus, history, interval, shown_status, status};
+pub use report::{
+    LongRuns, RECENT_RUNS, TaskStatus, history, interval, shown_status, status, task_status,
+};
 
 /// How an occurrence stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

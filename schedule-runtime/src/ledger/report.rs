@@ -71,7 +71,8 @@ pub async fn status(
     Ok(statuses)
 }
 
-async fn task_status(
+/// The status of one task, as [`status`] gives it for every task.
+pub async fn task_status(
     task: &'static Registration,
     environment: &str,
     ledger: &dyn Ledger,

@@ -1,0 +1,112 @@
+//! `ops console`: a web page on loopback that shows every task, its occurrences, the dead
+//! letters and the deferred runs, and acts on them, for the local state directory or (with
+//! `--env`) a deployment with the operator's credentials. Nothing to host: the page, its style
+//! and its script are compiled into the binary.
+//!
+//! `source.rs` is where it reads and acts (each action the code of its command), `pages.rs`
+//! the HTML, `guard.rs` the checks that keep actions the operator's own, `routes.rs` the
+//! server's routes.
+
+mod guard;
+pub(crate) mod pages;
+mod routes;
+pub(crate) mod source;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use schedule_runtime::Registry;
+
+use crate::deployment::{Deployment, Target, say};
+use source::Source;
+
+/// `console`'s arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Console {
+    /// A deployed environment to show (the module's `environment` variable); without it, the
+    /// local state directory.
+    #[arg(long = "env", value_name = "NAME")]
+    environment: Option<String>,
+    /// The local state directory (without `--env`), as the application's binary's
+    /// `--state-dir`.
+    #[arg(
+        long,
+        default_value = ".schedule",
+        value_name = "DIR",
+        conflicts_with = "environment"
+    )]
+    state_dir: PathBuf,
+    /// With `--env`: the module's `name_prefix`. Default: the application's name.
+    #[arg(long, value_name = "PREFIX", requires = "environment")]
+    pub(crate) name_prefix: Option<String>,
+    /// With `--env`: the AWS profile. Default: `AWS_PROFILE`, else the standard chain.
+    #[arg(long, value_name = "NAME", requires = "environment")]
+    profile: Option<String>,
+    /// With `--env`: the deployment's AWS region. Default: `AWS_REGION`, else the profile's.
+    #[arg(long, value_name = "REGION", requires = "environment")]
+    region: Option<String>,
+    /// The address to listen on. Anything but loopback lets other machines act on your tasks
+    /// with your credentials: the console warns.
+    #[arg(long, default_value = "127.0.0.1:8470", value_name = "ADDRESS:PORT")]
+    listen: SocketAddr,
+    /// Serve the views only: no pause, run, backfill, replay or cancel.
+    #[arg(long)]
+    read_only: bool,
+}
+
+/// Serves the console until the process is stopped.
+pub(crate) async fn console(args: Console, out: &mut dyn Write) -> Result<(), String> {
+    let registry = Registry::load().map_err(|e| e.to_string())?;
+    let source = match &args.environment {
+        Some(environment) => Source::Deployed(Box::new(
+            Deployment::connect(&Target {
+                environment: environment.clone(),
+                name_prefix: args.name_prefix.clone(),
+                profile: args.profile.clone(),
+                region: args.region.clone(),
+            })
+            .await?,
+        )),
+        None => Source::local(
+            args.state_dir.clone(),
+            schedule_runtime::environment::deployment(),
+        ),
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    if !address.ip().is_loopback() {
+        say(
+            out,
+            &format!(
+                "warning: listening on {address}, not loopback: anyone who reaches it can act on these tasks with your credentials{}\n",
+                if args.read_only {
+                    " (read-only: they can see them)"
+                } else {
+                    ""
+                }
+            ),
+        )?;
+    }
+    let mode = if args.read_only { ", read-only" } else { "" };
+    say(
+        out,
+        &format!(
+            "console for {} ({}{mode}): http://{address}/\n",
+            source.place(),
+            source.environment()
+        ),
+    )?;
+    out.flush().map_err(|e| e.to_string())?;
+    let app = routes::router(routes::Console::new(
+        registry,
+        source,
+        guard::Guard::new(address),
+        args.read_only,
+    ));
+    axum::serve(listener, app)
+        .await
+        .map_err(|e| format!("the console's server stopped: {e}"))
+}
