@@ -3,7 +3,8 @@
 # everything the generated Terraform creates), aws-croniter (an independent reader of AWS
 # cron) and cargo-lambda (the Lambda emulator developers use) from PyPI into .cache/venv, and
 # checkov into .cache/checkov, if they are not there; finds libfaketime (Debian's `faketime`
-# package, which `.ci/run` installs); points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
+# package) and Chromium with chromedriver (Debian's `chromium` and `chromium-driver`), which
+# `.ci/run` installs; points Terraform at the machine's provider mirror; starts moto on a free loopback port; runs `cargo test` with its address in
 # SCHEDULE_TEST_DYNAMODB_ENDPOINT, including the tests that
 # plain `cargo test` leaves out because they need these tools (marked `#[ignore = "needs ..."]`);
 # then the differential test of `next` (the application's binary) against aws-croniter and the walk of a new
@@ -35,6 +36,12 @@ export SCHEDULE_TEST_CARGO_LAMBDA="$PWD/$venv/bin/cargo-lambda"
 libfaketime=$(find /usr/lib /usr/local/lib -name 'libfaketime.so.1' -path '*faketime*' 2>/dev/null | head -n 1)
 [ -n "$libfaketime" ] || { echo "error: libfaketime is not installed (Debian: apt-get install faketime)" >&2; exit 1; }
 export SCHEDULE_TEST_LIBFAKETIME="$libfaketime"
+
+# The console's tests drive Debian's Chromium through chromedriver (`.ci/run` installs both).
+chromedriver=$(command -v chromedriver || true)
+chromium=$(command -v chromium || true)
+[ -n "$chromedriver" ] && [ -n "$chromium" ] || { echo "error: Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
+export SCHEDULE_TEST_CHROMEDRIVER="$chromedriver" SCHEDULE_TEST_CHROMIUM="$chromium"
 
 # Terraform runs offline: the hashicorp/aws provider comes from the machine's filesystem mirror.
 command -v terraform >/dev/null || { echo "error: terraform is not installed" >&2; exit 1; }

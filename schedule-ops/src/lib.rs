@@ -36,3 +36,5 @@ mod ledger;
 mod replay;
 
 pub use cli::{main, run};
+#[doc(hidden)]
+pub use console::overview_html;

@@ -16,7 +16,10 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use maud::Markup;
+use schedule_core::jiff::Timestamp;
 use schedule_runtime::Registry;
+use schedule_runtime::ledger::Ledger;
 
 use crate::deployment::{Deployment, Target, say};
 use source::Source;
@@ -57,6 +60,13 @@ pub(crate) struct Console {
 
 /// Serves the console until the process is stopped.
 pub(crate) async fn console(args: Console, out: &mut dyn Write) -> Result<(), String> {
+    // The runs started here (locally) log as the application's binary does, on stderr.
+    let _ = tracing_subscriber::fmt()
+        .compact()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let source = match &args.environment {
         Some(environment) => Source::Deployed(Box::new(
@@ -109,4 +119,47 @@ pub(crate) async fn console(args: Console, out: &mut dyn Write) -> Result<(), St
     axum::serve(listener, app)
         .await
         .map_err(|e| format!("the console's server stopped: {e}"))
+}
+
+/// The overview page of every task of `registry` in `environment`, from `ledger` (one
+/// [`Ledger::read_task`] per task): what `/` serves.
+pub(crate) async fn overview(
+    registry: &Registry,
+    environment: &str,
+    ledger: &dyn Ledger,
+    frame: &pages::Frame<'_>,
+    now: Timestamp,
+) -> Result<Markup, String> {
+    let retention = schedule_runtime::environment::ledger_retention()?;
+    let statuses = schedule_runtime::ledger::status(registry, environment, ledger, now, retention)
+        .await
+        .map_err(|e| schedule_runtime::with_causes(&e))?;
+    let rows: Vec<pages::Row<'_>> = registry
+        .tasks()
+        .iter()
+        .zip(&statuses)
+        .map(|(task, status)| pages::Row { task, status })
+        .collect();
+    Ok(pages::overview(frame, &rows, now))
+}
+
+/// The console's overview as HTML, as `/` serves it (with a placeholder form token). For the
+/// benchmarks in this repository; not a stable API.
+#[doc(hidden)]
+pub async fn overview_html(
+    registry: &Registry,
+    environment: &str,
+    ledger: &dyn Ledger,
+    now: Timestamp,
+) -> Result<String, String> {
+    let frame = pages::Frame {
+        environment,
+        place: "benchmark",
+        read_only: false,
+        token: "benchmark",
+        result: None,
+    };
+    Ok(overview(registry, environment, ledger, &frame, now)
+        .await?
+        .into_string())
 }

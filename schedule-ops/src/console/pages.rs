@@ -181,7 +181,7 @@ fn overview_row(row: &Row<'_>, now: Timestamp) -> Markup {
         tr data-task=(spec.name) {
             td data-label="Task" {
                 a data-field="task" href={ "/tasks/" (spec.name) } { (spec.name) }
-                @if let Some(description) = spec.description { br; small { (description) } }
+                @if let Some(description) = spec.description { small.description title=(description) { (description) } }
             }
             td data-label="Schedule" { (schedule_cell(spec)) }
             td data-label="Zone" data-field="zone" { (spec.timezone) br; small { "in " (environments(spec)) } }
@@ -323,8 +323,13 @@ pub(crate) fn task(frame: &Frame<'_>, view: &TaskPage<'_>, now: Timestamp) -> Ma
                                 td data-label="Duplicates" .num data-field="duplicates" { (record.duplicates) }
                                 td data-label="Duration" .num { (record.duration_ms.map_or_else(|| "–".to_owned(), duration)) }
                                 td data-label="Error" .error data-field="error" {
-                                    @if let Some(kind) = &record.error_type { strong { (kind) } ": " }
-                                    (record.excerpt.as_deref().unwrap_or(""))
+                                    // As `history`: a failure's type and excerpt, or why it was
+                                    // skipped; a success's excerpt is its result, not shown.
+                                    @if let Some(kind) = &record.error_type {
+                                        strong { (kind) } ": " (record.excerpt.as_deref().unwrap_or(""))
+                                    } @else if record.status == Status::Skipped {
+                                        (record.excerpt.as_deref().unwrap_or(""))
+                                    }
                                 }
                             }
                         }

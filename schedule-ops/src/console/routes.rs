@@ -20,7 +20,7 @@ use schedule_runtime::{Registration, Registry};
 use serde::Deserialize;
 
 use super::guard::Guard;
-use super::pages::{self, Filter, Frame, Row, TaskPage};
+use super::pages::{self, Filter, Frame, TaskPage};
 use super::source::Source;
 
 /// The console's state, shared by every request.
@@ -172,7 +172,9 @@ async fn guarded(State(console): State<Shared>, request: Request, next: Next) ->
         "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     );
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // Not `no-referrer`: under it the browser sends `Origin: null` with the forms, which the
+    // origin check must refuse.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::CACHE_CONTROL, "no-store");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     response
@@ -200,37 +202,22 @@ struct Shown {
 
 async fn overview(State(console): State<Shared>, Query(shown): Query<Shown>) -> Response {
     let now = Timestamp::now();
-    let retention = match schedule_runtime::environment::ledger_retention() {
-        Ok(retention) => retention,
-        Err(problem) => return console.problem(StatusCode::INTERNAL_SERVER_ERROR, &problem),
-    };
-    let statuses = match ledger::status(
+    let place = console.source.place();
+    let result = console.result(shown.result);
+    let mut frame = console.frame(result.as_ref().map(|(text, ok)| (text.as_str(), *ok)));
+    frame.place = &place;
+    let page = super::overview(
         &console.registry,
         console.source.environment(),
         console.source.ledger(),
+        &frame,
         now,
-        retention,
     )
-    .await
-    {
-        Ok(statuses) => statuses,
-        Err(error) => {
-            return console.problem(
-                StatusCode::BAD_GATEWAY,
-                &schedule_runtime::with_causes(&error),
-            );
-        }
-    };
-    let rows: Vec<Row<'_>> = console
-        .registry
-        .tasks()
-        .iter()
-        .zip(&statuses)
-        .map(|(task, status)| Row { task, status })
-        .collect();
-    console.render(console.result(shown.result).as_ref(), |frame| {
-        pages::overview(frame, &rows, now)
-    })
+    .await;
+    match page {
+        Ok(page) => page.into_response(),
+        Err(problem) => console.problem(StatusCode::BAD_GATEWAY, &problem),
+    }
 }
 
 /// A task page's query: the history filter, the page, the action's output, the occurrence to

@@ -18,6 +18,7 @@ pub async fn check(ledger: &dyn Ledger, prefix: &str) {
     a_pause_stops_starts_until_resumed(ledger, prefix).await;
     the_running_marker_lets_one_occurrence_run_at_a_time(ledger, prefix).await;
     runs_deferred_to_one_instant_under_two_keys_are_two_records(ledger, prefix).await;
+    one_read_of_a_task_gives_its_records_pause_and_mark(ledger, prefix).await;
 }
 
 /// Minute `n` of a fixed day: the records' own times are inputs, never today's.
@@ -387,4 +388,63 @@ async fn runs_deferred_to_one_instant_under_two_keys_are_two_records(
         "each key its own record, none of them the schedule's"
     );
     assert!(records.iter().all(|r| r.deliveries == 1));
+}
+
+async fn one_read_of_a_task_gives_its_records_pause_and_mark(ledger: &dyn Ledger, prefix: &str) {
+    let task = format!("{prefix}-read");
+    let nothing = ledger
+        .read_task(&task, Timestamp::MIN)
+        .await
+        .expect("the ledger must answer");
+    assert_eq!(
+        nothing,
+        super::TaskRead::default(),
+        "a task nothing was written for"
+    );
+    for entry in [
+        entry(&task, 10, started("old", true)),
+        entry(&task, 10, finished(Status::Failed)),
+        entry(&task, 20, started("new", true)),
+        entry(&task, 20, finished(Status::Succeeded)),
+        Entry {
+            deferral: Some("order-7".to_owned()),
+            ..entry(&task, 30, started("deferred", false))
+        },
+    ] {
+        write(ledger, &entry).await;
+    }
+    let pause = Pause {
+        by: "bob".to_owned(),
+        at: minute(25),
+        reason: None,
+    };
+    ledger
+        .set_pause(&task, Some(&pause))
+        .await
+        .expect("the ledger must answer");
+    ledger
+        .set_checked_until(&task, minute(22), Timestamp::MAX)
+        .await
+        .expect("the ledger must answer");
+    let read = ledger
+        .read_task(&task, minute(15))
+        .await
+        .expect("the ledger must answer");
+    let since = Query {
+        since: Some(minute(15)),
+        ..all()
+    };
+    assert_eq!(
+        read.records,
+        history(ledger, &task, since).await,
+        "the records due since the time asked, newest first, as `history` reads them"
+    );
+    let times: Vec<Timestamp> = read.records.iter().map(|r| r.scheduled_time).collect();
+    assert_eq!(
+        times,
+        [minute(30), minute(20)],
+        "the deferred run's record included"
+    );
+    assert_eq!(read.pause, Some(pause));
+    assert_eq!(read.checked_until, Some(minute(22)));
 }

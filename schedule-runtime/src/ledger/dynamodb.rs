@@ -13,7 +13,7 @@ use super::table::{
 };
 use super::{
     Change, End, Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, Start,
-    StartAnswer, Status,
+    StartAnswer, Status, TaskRead,
 };
 use crate::aws::Connection;
 use crate::aws::dynamodb::{LazyClient, Table, condition_failed, n, number, s};
@@ -416,23 +416,61 @@ impl DynamoDbLedger {
     }
 
     async fn read_pause(&self, task: &str) -> Result<Option<Pause>, LedgerError> {
-        let Some(item) = self
+        let item = self
             .control_item(task, PAUSE_MARK, "the pause switch")
-            .await?
-        else {
-            return Ok(None);
-        };
-        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-        if item.get("paused").and_then(|v| v.as_bool().ok()) != Some(&true) {
-            return Ok(None);
+            .await?;
+        Ok(item.as_ref().and_then(pause_of))
+    }
+
+    /// [`Ledger::read_task`] in one `Query` (paged) of the task's items from the pause switch
+    /// up: the switch (`-1`), the check's mark (`0`), then every record, newest first. Records
+    /// due before `since` (past the retention, not yet deleted by the TTL) are dropped here:
+    /// a key attribute cannot be filtered on in DynamoDB.
+    async fn read_whole_task(&self, task: &str, since: Timestamp) -> Result<TaskRead, LedgerError> {
+        let since_ms = since.as_millisecond();
+        let mut read = TaskRead::default();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#task = :task AND #at >= :pause")
+                .expression_attribute_names("#task", PARTITION_KEY)
+                .expression_attribute_names("#at", SORT_KEY)
+                .expression_attribute_values(":task", s(task))
+                .expression_attribute_values(":pause", n(PAUSE_MARK))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    LedgerError::new(
+                        format!("reading `{task}` from table `{}`", self.table()),
+                        Some(Box::new(e)),
+                    )
+                })?;
+            for item in page.items() {
+                // A deferred run's key has a fraction (`sort_key`): its whole milliseconds.
+                let at = item
+                    .get(SORT_KEY)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.split('.').next()?.parse::<i64>().ok());
+                match at {
+                    Some(PAUSE_MARK) => read.pause = pause_of(item),
+                    Some(CHECK_MARK) => {
+                        read.checked_until = number(item, "checked_until")
+                            .and_then(|ms| Timestamp::from_millisecond(ms).ok());
+                    }
+                    Some(at) if at >= since_ms => read.records.push(record(task, item)?),
+                    _ => {}
+                }
+            }
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(read),
+            }
         }
-        Ok(Some(Pause {
-            by: text("paused_by").unwrap_or_default(),
-            at: text("paused_at")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(Timestamp::UNIX_EPOCH),
-            reason: text("reason"),
-        }))
     }
 
     async fn write_pause(&self, task: &str, pause: Option<&Pause>) -> Result<(), LedgerError> {
@@ -526,6 +564,10 @@ impl Ledger for DynamoDbLedger {
 
     fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()> {
         Box::pin(self.write_pause(task, pause))
+    }
+
+    fn read_task<'a>(&'a self, task: &'a str, since: Timestamp) -> LedgerFuture<'a, TaskRead> {
+        Box::pin(self.read_whole_task(task, since))
     }
 }
 
@@ -701,6 +743,21 @@ fn occurrence_key(entry: &Entry) -> AttributeValue {
 
 /// One item read back as a record; an item whose required attributes are missing or wrong is an
 /// error naming it, never skipped.
+/// The pause an item of the pause switch holds, if it says paused.
+fn pause_of(item: &Item) -> Option<Pause> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+    if item.get("paused").and_then(|v| v.as_bool().ok()) != Some(&true) {
+        return None;
+    }
+    Some(Pause {
+        by: text("paused_by").unwrap_or_default(),
+        at: text("paused_at")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(Timestamp::UNIX_EPOCH),
+        reason: text("reason"),
+    })
+}
+
 fn record(task: &str, item: &Item) -> Result<Record, LedgerError> {
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
     let instant = |name: &str| text(name).and_then(|t| t.parse::<Timestamp>().ok());

@@ -64,6 +64,23 @@ impl Watch {
         })
     }
 
+    /// The watch of a task from what [`Ledger::read_task`](super::Ledger::read_task) read
+    /// (its records due at or after `floor`, and the check's mark): as [`Watch::read`], in no
+    /// further read.
+    pub(crate) fn from_read(read: &super::TaskRead, floor: Timestamp) -> Watch {
+        if let Some(mark) = read.checked_until {
+            return Watch::Checked(mark.max(floor));
+        }
+        read.records
+            .iter()
+            .filter(|r| r.by_schedule && r.scheduled_time >= floor)
+            .map(|r| r.scheduled_time)
+            .min()
+            .map_or(Watch::NotYet, |first| {
+                Watch::Delivered(first - SignedDuration::from_nanos(1))
+            })
+    }
+
     /// Occurrences due after this can be missed; `None` before anything started watching.
     pub(crate) fn since(self) -> Option<Timestamp> {
         match self {

@@ -520,6 +520,36 @@ pub trait Ledger: Send + Sync + 'static {
 
     /// Pauses `task` (`Some`) or resumes it (`None`).
     fn set_pause<'a>(&'a self, task: &'a str, pause: Option<&'a Pause>) -> LedgerFuture<'a, ()>;
+
+    /// What `status` needs of `task`: its records due at or after `since`, its pause and the
+    /// check's mark. Three reads here; a store that keeps them together answers in one (the
+    /// DynamoDB ledger: one `Query` of the task's partition), so that an overview of every
+    /// task costs one query per task.
+    fn read_task<'a>(&'a self, task: &'a str, since: Timestamp) -> LedgerFuture<'a, TaskRead> {
+        Box::pin(async move {
+            let query = Query {
+                since: Some(since),
+                until: None,
+                limit: usize::MAX,
+            };
+            Ok(TaskRead {
+                records: self.history(task, query).await?,
+                pause: self.pause(task).await?,
+                checked_until: self.checked_until(task).await?,
+            })
+        })
+    }
+}
+
+/// What [`Ledger::read_task`] reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskRead {
+    /// The records due at or after the time asked, newest first.
+    pub records: Vec<Record>,
+    /// The task's pause, if it is paused.
+    pub pause: Option<Pause>,
+    /// Until when the missed-run check has looked.
+    pub checked_until: Option<Timestamp>,
 }
 
 /// What [`Ledger::start_run`] found.

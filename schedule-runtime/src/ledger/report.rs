@@ -81,33 +81,23 @@ pub async fn task_status(
 ) -> Result<TaskStatus, LedgerError> {
     let spec = task.spec();
     let enabled = spec.enabled_in(environment);
-    let records = ledger
-        .history(
-            spec.name,
-            Query {
-                since: Some(now - retention),
-                until: None,
-                limit: usize::MAX,
-            },
-        )
-        .await?;
+    // One read of the task (one query on DynamoDB): its records, pause and check mark.
+    let read = ledger.read_task(spec.name, now - retention).await?;
+    let records = &read.records;
     let marked = records
         .iter()
         .filter(|r| r.status == Status::Missed)
         .count();
     // Since the check's last look (or, before its first, since the first delivery by
     // schedule), the rule is applied here, so `status` is right even where no check runs.
-    let unrecorded = match Watch::read(ledger, spec.name, now - retention)
-        .await?
-        .since()
-    {
-        Some(from) if enabled => uncovered(task, from, now - lateness(spec), &records).len(),
+    let unrecorded = match Watch::from_read(&read, now - retention).since() {
+        Some(from) if enabled => uncovered(task, from, now - lateness(spec), records).len(),
         _ => 0,
     };
     Ok(TaskStatus {
         task: spec.name.to_owned(),
         enabled,
-        paused: ledger.pause(spec.name).await?,
+        paused: read.pause.clone(),
         last_run: records.iter().find(|r| r.status != Status::Missed).cloned(),
         last_success: records
             .iter()
@@ -117,7 +107,7 @@ pub async fn task_status(
             .then(|| Planned::new(task, now).and_then(|plan| plan.next_after(now)))
             .flatten(),
         missed: marked + unrecorded,
-        long_runs: long_runs(spec, &records, now),
+        long_runs: long_runs(spec, records, now),
         zone: spec.timezone.to_owned(),
     })
 }

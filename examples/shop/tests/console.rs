@@ -1,0 +1,636 @@
+//! `ops console` in a real browser: Debian's Chromium, driven through chromedriver as a person
+//! would use the page, on the shop's local state directory. What the page shows is compared
+//! with what the application's binary prints (`status --json`, `history --json`) and with the
+//! files the actions change.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// A process killed when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A secret the console's environment holds and no page or log line may show.
+const SECRET: &str = "console-test-secret-9f2c";
+
+/// The shop's application binary on `state` (its data in `state/data`); must succeed.
+fn shop(state: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .args(args)
+        .arg("--state-dir")
+        .arg(state)
+        .env("SHOP_DATA_DIR", state.join("data"))
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("USER", "console-test")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "example-shop {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_of(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// `ops console` on `state`; returns the process, its base URL and a reader of its stderr.
+fn console(state: &Path, extra: &[&str]) -> (Running, String, PathBuf) {
+    let log = state.join(format!("console-{}.log", extra.len()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ops"))
+        .args(["console", "--listen", "127.0.0.1:0", "--state-dir"])
+        .arg(state)
+        .args(extra)
+        .env("SHOP_DATA_DIR", state.join("data"))
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("USER", "console-test")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("console for state directory"), "{line}");
+    assert!(!line.contains(SECRET), "{line}");
+    let url = line
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    (Running(child), url, log)
+}
+
+/// chromedriver on a free port, and a headless Chromium session through it.
+async fn browser() -> (Running, Client) {
+    let driver = std::env::var("SCHEDULE_TEST_CHROMEDRIVER")
+        .expect("SCHEDULE_TEST_CHROMEDRIVER is not set: run the suite with `bash scripts/test.sh`");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Running(child);
+    let chromium = std::env::var("SCHEDULE_TEST_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+    let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromium-{port}"));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": chromium,
+            // The machine's network is closed: Chromium's own background traffic only fails.
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())],
+        }),
+    );
+    let started = Instant::now();
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot start Chromium through chromedriver: {e}"),
+        }
+    }
+}
+
+/// The text of `field` in the row of `task` on the page open in `client`.
+async fn cell(client: &Client, task: &str, field: &str) -> String {
+    client
+        .find(Locator::Css(&format!(
+            "tr[data-task='{task}'] [data-field='{field}']"
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The UTC instant a `<time>` in `field` of `task`'s row shows, if any.
+async fn time_of(client: &Client, task: &str, field: &str) -> Option<String> {
+    let found = client
+        .find_all(Locator::Css(&format!(
+            "tr[data-task='{task}'] [data-field='{field}'] time"
+        )))
+        .await
+        .unwrap();
+    match found.first() {
+        Some(time) => time.attr("datetime").await.unwrap(),
+        None => None,
+    }
+}
+
+/// Waits (at most 30 s) until `check` holds for the page, which refreshes itself.
+async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the page never showed {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The output of the action just taken, once the page it redirected to shows it.
+async fn result_text(client: &Client) -> String {
+    match client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-field='result']"))
+        .await
+    {
+        Ok(result) => result.text().await.unwrap(),
+        Err(e) => panic!(
+            "no action's output on the page ({e}):\n{}",
+            client.source().await.unwrap_or_default()
+        ),
+    }
+}
+
+/// A raw HTTP/1.1 request to the console; the status code and the body.
+fn raw(base: &str, request: &str) -> (u16, String) {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let code = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (code, answer)
+}
+
+fn post(base: &str, path: &str, origin: Option<&str>, body: &str) -> (u16, String) {
+    let host = base.trim_start_matches("http://");
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    raw(
+        base,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// The state directory of one test, with a dead letter of `sitemap-refresh` in it.
+fn state_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("console-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    dir
+}
+
+/// An occurrence an hour and a bit ago, on the quarter hour, in whole seconds (RFC 3339 UTC).
+fn quarter_hours_ago(quarters: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let at = (now / 900 - quarters) * 900;
+    let days = at.div_euclid(86_400);
+    let seconds = at.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:00Z",
+        seconds / 3_600,
+        (seconds % 3_600) / 60
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver (`bash scripts/test.sh` provides them)"]
+async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
+    let state = state_dir("local");
+    // Something to show: two runs through the application's binary, and a dead letter as the
+    // runner writes one when an occurrence has used up its attempts.
+    shop(&state, &["invoke", "sitemap-refresh"]);
+    shop(&state, &["invoke", "expired-session-cleanup"]);
+    let lost = quarter_hours_ago(8);
+    let letter = json!({
+        "task": "sitemap-refresh",
+        "event": {"task": "sitemap-refresh", "scheduled_time": lost, "execution_id": "0123456789abcdef", "attempt": "3"},
+        "error": "the search engine answered 503",
+        "error_type": "TaskFailed",
+        "attempts": 3,
+        "scheduled_time": lost,
+        "failed_at": lost,
+    });
+    std::fs::write(state.join("dead-letters.jsonl"), format!("{letter}\n")).unwrap();
+
+    let (_console, base, log) = console(&state, &[]);
+    let (_driver, client) = browser().await;
+
+    // The overview, task by task, against `status --json`.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let statuses = json_of(&shop(&state, &["status", "--json"]));
+    let statuses = statuses.as_array().unwrap();
+    let rows = client
+        .find_all(Locator::Css("tr[data-task]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), statuses.len(), "one row per task");
+    for status in statuses {
+        let task = status["task"].as_str().unwrap();
+        let state_word = match (
+            status["enabled"].as_bool().unwrap(),
+            status["paused"].is_null(),
+        ) {
+            (false, _) => "disabled",
+            (true, false) => "paused",
+            (true, true) => "enabled",
+        };
+        assert_eq!(cell(&client, task, "state").await, state_word, "{task}");
+        assert_eq!(
+            cell(&client, task, "missed").await,
+            status["missed"].to_string(),
+            "{task}"
+        );
+        let last_run = status["last_run"]["scheduled_time"].as_str().map(|t| {
+            t.parse::<schedule_runtime::core::jiff::Timestamp>()
+                .unwrap()
+        });
+        let shown = time_of(&client, task, "last_run").await.map(|t| {
+            t.parse::<schedule_runtime::core::jiff::Timestamp>()
+                .unwrap()
+        });
+        assert_eq!(shown, last_run, "{task}");
+        let outcome = status["last_run"]["status"].as_str().unwrap_or("–");
+        assert_eq!(cell(&client, task, "outcome").await, outcome, "{task}");
+    }
+    assert_eq!(
+        cell(&client, "sitemap-refresh", "outcome").await,
+        "succeeded"
+    );
+    // The shop's production-only tasks are disabled on this machine (environment `local`).
+    assert_eq!(
+        cell(&client, "daily-sales-report", "state").await,
+        "disabled"
+    );
+    // Berlin's spring change skips the backup's 02:30 once a year: the mark `list` shows.
+    let dst = cell(&client, "database-backup", "dst").await;
+    assert!(dst.ends_with("02:30 skipped"), "{dst}");
+    save_screenshot(&client, "console-overview.png").await;
+
+    // Pause with a reason: the ledger has it (who, why), and the next delivery is skipped.
+    click(&client, "a[href='/tasks/sitemap-refresh']").await;
+    client
+        .find(Locator::Css("input[name='reason']"))
+        .await
+        .unwrap()
+        .send_keys("search engine outage")
+        .await
+        .unwrap();
+    click(&client, "form[action$='/pause'] button").await;
+    let said = result_text(&client).await;
+    assert!(said.contains("paused by console-test"), "{said}");
+    assert!(said.contains("search engine outage"), "{said}");
+    let paused = json_of(&shop(&state, &["status", "--json"]));
+    let paused = paused
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["task"] == "sitemap-refresh")
+        .unwrap()
+        .clone();
+    assert_eq!(paused["paused"]["by"], "console-test");
+    assert_eq!(paused["paused"]["reason"], "search engine outage");
+    // A delivery now (the runner's, here the application's own `invoke`) is skipped.
+    shop(
+        &state,
+        &["invoke", "sitemap-refresh", "--at", &quarter_hours_ago(20)],
+    );
+    let history = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ));
+    let skipped = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scheduled_time"] == json!(quarter_hours_ago(20)))
+        .unwrap()
+        .clone();
+    assert_eq!(skipped["status"], "skipped", "{skipped}");
+
+    // Run now while paused: the page follows the occurrence to `skipped`.
+    click(&client, "form[action$='/run'] button").await;
+    let page = &client;
+    eventually("the followed run skipped", || async move {
+        match page
+            .find(Locator::Css("tr.followed [data-field='status']"))
+            .await
+        {
+            Ok(status) => status.text().await.unwrap_or_default() == "skipped",
+            Err(_) => false,
+        }
+    })
+    .await;
+
+    // Resume, run now, and follow it to success without reloading.
+    click(&client, "form[action$='/resume'] button").await;
+    assert!(result_text(&client).await.contains("resumed"));
+    tokio::time::sleep(Duration::from_millis(1_100)).await; // a new second: a new occurrence
+    click(&client, "form[action$='/run'] button").await;
+    eventually("the followed run succeeded", || async move {
+        match page
+            .find(Locator::Css("tr.followed [data-field='status']"))
+            .await
+        {
+            Ok(status) => status.text().await.unwrap_or_default() == "succeeded",
+            Err(_) => false,
+        }
+    })
+    .await;
+    save_screenshot(&client, "console-task.png").await;
+
+    // Backfill: the preview lists the four quarter hours of an hour two hours ago, and only
+    // the confirmation sends them.
+    let from = quarter_hours_ago(12);
+    let to = quarter_hours_ago(8);
+    // The form's inputs take a local date and time in the task's zone (UTC for this one).
+    for (name, value) in [("from", &from), ("to", &to)] {
+        let local = value.trim_end_matches(":00Z");
+        client
+            .execute(
+                &format!("document.querySelector(\"input[name='{name}']\").value = arguments[0];"),
+                vec![json!(local)],
+            )
+            .await
+            .unwrap();
+    }
+    let before = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ))
+    .as_array()
+    .unwrap()
+    .len();
+    click(&client, "form[action$='/backfill'] button").await;
+    let due: Vec<String> = {
+        let mut due = Vec::new();
+        for item in client.find_all(Locator::Css("ol.due li")).await.unwrap() {
+            due.push(item.attr("data-at").await.unwrap().unwrap());
+        }
+        due
+    };
+    let expected: Vec<String> = (9..=12)
+        .rev()
+        .map(|q| quarter_hours_ago(q).replace('Z', "+00:00"))
+        .collect();
+    assert_eq!(
+        due, expected,
+        "the preview lists the quarter hours in [from, to)"
+    );
+    let after_preview = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ))
+    .as_array()
+    .unwrap()
+    .len();
+    assert_eq!(after_preview, before, "a preview sends nothing");
+    click(&client, "form[action$='/backfill'] button").await;
+    let said = result_text(&client).await;
+    assert!(
+        said.contains("4 occurrence(s) of `sitemap-refresh`: 4 succeeded"),
+        "{said}"
+    );
+    let history = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ));
+    for at in &expected {
+        let at = at.replace("+00:00", "Z");
+        let record = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["scheduled_time"] == json!(at))
+            .unwrap_or_else(|| panic!("no record of {at}"));
+        assert_eq!(record["status"], "succeeded", "{record}");
+    }
+
+    // The dead letter: listed, replayed through the page, gone from the file, run in the ledger.
+    click(&client, "a[href='/dead-letters']").await;
+    let rows = client
+        .find_all(Locator::Css("table.letters tr[data-task]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        cell(&client, "sitemap-refresh", "scheduled").await,
+        lost.replace('Z', "+00:00")
+    );
+    click(&client, "form[action='/dead-letters/replay'] button").await;
+    let said = result_text(&client).await;
+    assert!(said.contains("succeeded"), "{said}");
+    // The file holds no letter any more (an empty file is removed).
+    let left = std::fs::read_to_string(state.join("dead-letters.jsonl")).unwrap_or_default();
+    assert_eq!(left, "", "the replayed letter left the file");
+    let history = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ));
+    let replayed = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scheduled_time"] == json!(lost))
+        .unwrap()
+        .clone();
+    assert_eq!(replayed["status"], "succeeded", "{replayed}");
+
+    // Nothing secret on any page, nor in the console's log.
+    for path in ["/", "/tasks/sitemap-refresh", "/dead-letters", "/deferred"] {
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        let source = client.source().await.unwrap();
+        assert!(!source.contains(SECRET), "{path} shows the secret");
+    }
+    client.close().await.unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains(SECRET), "{logged}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver (`bash scripts/test.sh` provides them)"]
+async fn another_origin_cannot_act_and_read_only_offers_no_action() {
+    let state = state_dir("guard");
+    shop(&state, &["invoke", "sitemap-refresh"]);
+    let (_console, base, _) = console(&state, &[]);
+
+    // The console's own page, in the browser: its form carries the token.
+    let (_driver, client) = browser().await;
+    client
+        .goto(&format!("{base}/tasks/sitemap-refresh"))
+        .await
+        .unwrap();
+    let token = client
+        .find(Locator::Css("form[action$='/pause'] input[name='csrf']"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A page of another origin posting the form, in the same browser: refused.
+    let evil = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let evil_port = evil.local_addr().unwrap().port();
+    let form = format!(
+        "<!doctype html><form id=f method=post action='{base}/tasks/sitemap-refresh/pause'><input name=csrf value='{token}'><input name=reason value=evil></form><script>document.getElementById('f').submit()</script>"
+    );
+    std::thread::spawn(move || {
+        for stream in evil.incoming().take(2) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0_u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+                form.len()
+            );
+        }
+    });
+    client
+        .goto(&format!("http://127.0.0.1:{evil_port}/"))
+        .await
+        .unwrap();
+    let page = &client;
+    eventually("the console's refusal", || async move {
+        page.source()
+            .await
+            .is_ok_and(|source| source.contains("refused: the request came from another"))
+    })
+    .await;
+    let status = json_of(&shop(&state, &["status", "--json"]));
+    let sitemap = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["task"] == "sitemap-refresh")
+        .unwrap()
+        .clone();
+    assert!(sitemap["paused"].is_null(), "{sitemap}");
+
+    // The same, by hand: a foreign Origin with the right token, the console's origin without
+    // it, and another Host.
+    let body = format!("csrf={token}&reason=x");
+    let (code, _) = post(
+        &base,
+        "/tasks/sitemap-refresh/pause",
+        Some("http://evil.example"),
+        &body,
+    );
+    assert_eq!(code, 403);
+    let (code, _) = post(
+        &base,
+        "/tasks/sitemap-refresh/pause",
+        Some(&base),
+        "reason=x",
+    );
+    assert_eq!(code, 403);
+    let (code, _) = raw(
+        &base,
+        "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(code, 421);
+    // The console's own origin with the token: the control that shows the refusals are the
+    // checks, not a broken route.
+    let (code, answer) = post(&base, "/tasks/sitemap-refresh/pause", Some(&base), &body);
+    assert_eq!(code, 303, "{answer}");
+
+    // Read-only: no form that acts, and an action refused even with a token.
+    let (_read_only, base, _) = console(&state, &["--read-only"]);
+    client
+        .goto(&format!("{base}/tasks/sitemap-refresh"))
+        .await
+        .unwrap();
+    let forms = client
+        .find_all(Locator::Css("form[method='post']"))
+        .await
+        .unwrap();
+    assert!(
+        forms.is_empty(),
+        "a read-only page offers {} action(s)",
+        forms.len()
+    );
+    let (code, _) = post(
+        &base,
+        "/tasks/sitemap-refresh/resume",
+        Some(&base),
+        &format!("csrf={token}"),
+    );
+    assert_eq!(code, 403);
+    client.close().await.unwrap();
+}
+
+/// Saves a screenshot of the page into the test's target directory (docs/ holds the copies
+/// the README shows).
+async fn save_screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(name), png).unwrap();
+}
