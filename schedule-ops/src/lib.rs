@@ -37,4 +37,4 @@ mod replay;
 
 pub use cli::{main, run};
 #[doc(hidden)]
-pub use console::overview_html;
+pub use console::{gzipped_size, overview_html};

@@ -202,8 +202,10 @@ fn raw(base: &str, request: &str) -> (u16, String) {
     let address = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    // A gzipped body is not text; the head is.
+    let answer = String::from_utf8_lossy(&bytes).into_owned();
     let code = answer
         .split_whitespace()
         .nth(1)
@@ -598,6 +600,27 @@ async fn another_origin_cannot_act_and_read_only_offers_no_action() {
         "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(code, 421);
+    // The console's own pages: gzipped for a browser that accepts it, never framed, scripts
+    // and styles from the console alone.
+    let host = base.trim_start_matches("http://");
+    let (code, answer) = raw(
+        &base,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(code, 200);
+    let head = answer
+        .split("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'self'"),
+        "{head}"
+    );
     // The console's own origin with the token: the control that shows the refusals are the
     // checks, not a broken route.
     let (code, answer) = post(&base, "/tasks/sitemap-refresh/pause", Some(&base), &body);

@@ -163,3 +163,9 @@ pub async fn overview_html(
         .await?
         .into_string())
 }
+
+/// `bytes` gzipped as the console sends its pages. For the benchmarks; not a stable API.
+#[doc(hidden)]
+pub fn gzipped_size(bytes: &[u8]) -> std::io::Result<usize> {
+    routes::gzip(bytes).map(|gzipped| gzipped.len())
+}

@@ -88,10 +88,37 @@ fn when(at: Option<Timestamp>, zone: &TimeZone) -> Markup {
     match at {
         None => html! { "–" },
         Some(at) => html! {
-            time datetime=(format_instant(at, &TimeZone::UTC)) title=(format_instant(at, &TimeZone::UTC)) {
-                (at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z"))
-            }
+            time datetime=(utc(at)) { (at.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z")) }
         },
+    }
+}
+
+/// An instant in UTC, to the second, as `<time datetime>` holds it.
+fn utc(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Fire times in `zone`, one a line: the first in full, a later one on the same day as the
+/// one before it by its time alone (the overview of hundreds of tasks stays light).
+fn fire_times(times: &[Timestamp], zone: &TimeZone) -> Markup {
+    let shown: Vec<(String, String)> = times
+        .iter()
+        .scan(None, |day, at| {
+            let local = at.to_zoned_datetime(zone.clone());
+            let format = if *day == Some(local.date()) {
+                "%H:%M"
+            } else {
+                "%Y-%m-%d %H:%M %Z"
+            };
+            *day = Some(local.date());
+            Some((utc(*at), local.strftime(format).to_string()))
+        })
+        .collect();
+    html! {
+        @for (i, (datetime, text)) in shown.iter().enumerate() {
+            @if i > 0 { br; }
+            time datetime=(datetime) { (text) }
+        }
     }
 }
 
@@ -179,28 +206,25 @@ fn overview_row(row: &Row<'_>, now: Timestamp) -> Markup {
     let dst = next_dst_change(row.task, now);
     html! {
         tr data-task=(spec.name) {
-            td data-label="Task" {
+            td {
                 a data-field="task" href={ "/tasks/" (spec.name) } { (spec.name) }
-                @if let Some(description) = spec.description { small.description title=(description) { (description) } }
+                @if let Some(description) = spec.description { small.description { (description) } }
             }
-            td data-label="Schedule" { (schedule_cell(spec)) }
-            td data-label="Zone" data-field="zone" { (spec.timezone) br; small { "in " (environments(spec)) } }
-            td data-label="State" {
-                span data-field="state" class=(if state == "enabled" { "good" } else { "warn" }) { (state) }
+            td { (schedule_cell(spec)) }
+            td data-field="zone" { (spec.timezone) br; small { "in " (environments(spec)) } }
+            td {
+                span.good[state == "enabled"].warn[state != "enabled"] data-field="state" { (state) }
                 @if let Some(pause) = &status.paused {
                     br; small data-field="paused" { (pause.to_string()) }
                 }
             }
-            td data-label="Last run" data-field="last_run" { (when(status.last_run.as_ref().map(|r| r.scheduled_time), &zone)) }
-            td data-label="Outcome" { span data-field="outcome" class=(status_class(outcome)) { (outcome) } }
-            td data-label="Last success" data-field="last_success" { (when(status.last_success, &zone)) }
-            td data-label="Missed" .num data-field="missed" class=(if status.missed > 0 { "warn" } else { "" }) { (status.missed) }
-            td data-label="Next" data-field="next" {
+            td data-field="last_run" { (when(status.last_run.as_ref().map(|r| r.scheduled_time), &zone)) }
+            td { span data-field="outcome" class=(status_class(outcome)) { (outcome) } }
+            td data-field="last_success" { (when(status.last_success, &zone)) }
+            td.num.warn[status.missed > 0] data-field="missed" { (status.missed) }
+            td data-field="next" {
                 @if next.is_empty() { "–" }
-                @for (i, at) in next.iter().enumerate() {
-                    @if i > 0 { br; }
-                    (when(Some(*at), &zone))
-                }
+                (fire_times(&next, &zone))
                 @if let Some(change) = &dst {
                     br; small.warn data-field="dst" title="A daylight-saving change skips or repeats this scheduled minute" { "DST: " (dst_cell(change)) }
                 }
@@ -422,7 +446,7 @@ pub(crate) fn dead_letters(frame: &Frame<'_>, letters: &[Letter]) -> Markup {
                     tbody {
                         @for letter in letters {
                             tr data-task=(letter.task) {
-                                td data-label="Task" { a href={ "/tasks/" (letter.task) } { (letter.task) } }
+                                td { a href={ "/tasks/" (letter.task) } { (letter.task) } }
                                 td data-label="Scheduled" data-field="scheduled" { (letter.scheduled_time.map_or_else(|| "–".to_owned(), |t| format_instant(t, &TimeZone::UTC))) }
                                 td data-label="Why" .error { (letter.why) }
                             }
@@ -455,7 +479,7 @@ pub(crate) fn deferred(
                         @for run in runs {
                             @let zone = registry.get(&run.task).map_or(TimeZone::UTC, |t| zone_of(t.spec()));
                             tr data-task=(run.task) data-key=(run.key) {
-                                td data-label="Task" { a href={ "/tasks/" (run.task) } { (run.task) } }
+                                td { a href={ "/tasks/" (run.task) } { (run.task) } }
                                 td data-label="Key" { code { (run.key) } }
                                 td data-label="At" { (when(Some(run.at), &zone)) }
                                 td data-label="Deferred" { (when(Some(run.deferred_at), &TimeZone::UTC)) }

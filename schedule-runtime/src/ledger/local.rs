@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use schedule_core::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, StartAnswer};
+use super::{
+    Entry, Ledger, LedgerError, LedgerFuture, Pause, Query, Record, StartAnswer, TaskRead,
+};
 
 /// Records in a file (or, for tests, in memory).
 #[derive(Debug)]
@@ -18,7 +20,24 @@ pub struct LocalLedger {
     path: Option<PathBuf>,
     /// Serialises this process's appends; the lines of memory-only ledgers.
     lines: Mutex<Vec<Line>>,
+    /// The file's last fold, reused while the file is unchanged: `status` reads every task, and
+    /// folding the whole file once per task made an overview of many tasks slow.
+    cache: Mutex<Option<Cached>>,
 }
+
+/// A fold of the file and what the file was when it was read.
+#[derive(Debug)]
+struct Cached {
+    /// The file's length and modification time before it was read: appends only grow it, a
+    /// compaction replaces it.
+    key: (u64, Option<std::time::SystemTime>),
+    /// When it was folded: expiry is judged at the fold, so a fold is reused briefly only.
+    at: std::time::Instant,
+    folded: Arc<Folded>,
+}
+
+/// How long a fold of an unchanged file is reused.
+const FOLD_REUSED_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// One line of the file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,7 +81,7 @@ impl Line {
 }
 
 /// The lines folded: each occurrence's record, each task's check mark.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Folded {
     /// Each occurrence's record, by task, time and (for a deferred run) key.
     records: BTreeMap<(String, Timestamp, Option<String>), (Record, Timestamp)>,
@@ -151,6 +170,7 @@ impl LocalLedger {
         LocalLedger {
             path: Some(path.into()),
             lines: Mutex::new(Vec::new()),
+            cache: Mutex::new(None),
         }
     }
 
@@ -159,6 +179,7 @@ impl LocalLedger {
         LocalLedger {
             path: None,
             lines: Mutex::new(Vec::new()),
+            cache: Mutex::new(None),
         }
     }
 
@@ -225,8 +246,31 @@ impl LocalLedger {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn folded(&self) -> Result<Folded, LedgerError> {
-        Ok(Folded::of(self.read_lines()?, Timestamp::now()))
+    fn folded(&self) -> Result<Arc<Folded>, LedgerError> {
+        let Some(path) = &self.path else {
+            return Ok(Arc::new(Folded::of(self.read_lines()?, Timestamp::now())));
+        };
+        // Read before the lines: what is folded is at least as new as the key says.
+        let key = std::fs::metadata(path)
+            .ok()
+            .map(|meta| (meta.len(), meta.modified().ok()));
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let (Some(cached), Some(key)) = (cache.as_ref(), key)
+            && cached.key == key
+            && cached.at.elapsed() < FOLD_REUSED_FOR
+        {
+            return Ok(Arc::clone(&cached.folded));
+        }
+        let folded = Arc::new(Folded::of(self.read_lines()?, Timestamp::now()));
+        *cache = key.map(|key| Cached {
+            key,
+            at: std::time::Instant::now(),
+            folded: Arc::clone(&folded),
+        });
+        Ok(folded)
     }
 
     /// Rewrites the file as one line per record and check mark that has not expired.
@@ -234,30 +278,33 @@ impl LocalLedger {
         let folded = self.folded()?;
         let lines = folded
             .records
-            .into_values()
-            .map(|(record, expires_at)| Line::Record { record, expires_at })
+            .values()
+            .map(|(record, expires_at)| Line::Record {
+                record: record.clone(),
+                expires_at: *expires_at,
+            })
             .chain(
                 folded
                     .checked
-                    .into_iter()
+                    .iter()
                     .map(|(task, (until, expires_at))| Line::Checked {
-                        task,
-                        until,
-                        expires_at,
+                        task: task.clone(),
+                        until: *until,
+                        expires_at: *expires_at,
                     }),
             )
-            .chain(folded.paused.into_iter().map(|(task, pause)| Line::Paused {
-                task,
-                pause: Some(pause),
+            .chain(folded.paused.iter().map(|(task, pause)| Line::Paused {
+                task: task.clone(),
+                pause: Some(pause.clone()),
             }))
             .chain(
                 folded
                     .holding
-                    .into_iter()
+                    .iter()
                     .map(|(task, (holder, until))| Line::Holding {
-                        task,
-                        holder,
-                        until,
+                        task: task.clone(),
+                        holder: *holder,
+                        until: *until,
                     }),
             );
         let mut guard = self.lock();
@@ -314,20 +361,7 @@ impl Ledger for LocalLedger {
     }
 
     fn history<'a>(&'a self, task: &'a str, query: Query) -> LedgerFuture<'a, Vec<Record>> {
-        let read = self.folded().map(|folded| {
-            folded
-                .records
-                .into_iter()
-                .rev()
-                .filter(|((name, at, _), _)| {
-                    name == task
-                        && query.since.is_none_or(|since| *at >= since)
-                        && query.until.is_none_or(|until| *at < until)
-                })
-                .map(|(_, (record, _))| record)
-                .take(query.limit)
-                .collect()
-        });
+        let read = self.folded().map(|folded| records_of(&folded, task, query));
         Box::pin(std::future::ready(read))
     }
 
@@ -394,6 +428,41 @@ impl Ledger for LocalLedger {
             pause: pause.cloned(),
         })))
     }
+
+    fn read_task<'a>(&'a self, task: &'a str, since: Timestamp) -> LedgerFuture<'a, TaskRead> {
+        let read = self.folded().map(|folded| TaskRead {
+            records: records_of(
+                &folded,
+                task,
+                Query {
+                    since: Some(since),
+                    until: None,
+                    limit: usize::MAX,
+                },
+            ),
+            pause: folded.paused.get(task).cloned(),
+            checked_until: folded.checked.get(task).map(|(until, _)| *until),
+        });
+        Box::pin(std::future::ready(read))
+    }
+}
+
+/// `task`'s records in `folded` that `query` asks for, newest first: only that task's range of
+/// the map is walked.
+fn records_of(folded: &Folded, task: &str, query: Query) -> Vec<Record> {
+    // `None` sorts first: from the first key of the task (at `since`) on.
+    let from = (task.to_owned(), query.since.unwrap_or(Timestamp::MIN), None);
+    folded
+        .records
+        .range(from..)
+        .take_while(|((name, _, _), _)| name == task)
+        .filter(|((_, at, _), _)| query.until.is_none_or(|until| *at < until))
+        .map(|(_, (record, _))| record.clone())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .take(query.limit)
+        .collect()
 }
 
 #[cfg(test)]
