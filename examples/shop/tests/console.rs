@@ -1,9 +1,12 @@
 //! `ops console` in a real browser: Debian's Chromium, driven through chromedriver as a person
-//! would use the page, on the shop's local state directory. What the page shows is compared
+//! would use the page, on the shop's local state directory and on the shop's module applied
+//! to moto (its function served by the shop's binary, as in `operate.rs`). What the page shows is compared
 //! with what the application's binary prints (`status --json`, `history --json`) and with the
 //! files the actions change.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -13,6 +16,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use support::operator::{Operator, failure_record, sqs_client};
+use support::tools::{Deployment, deployable_copy, function_environment};
+use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
 
 /// A process killed when the test ends, however it ends.
 struct Running(Child);
@@ -197,6 +203,44 @@ async fn result_text(client: &Client) -> String {
     }
 }
 
+/// The overview open in `client` shows, task by task, what `status --json` printed.
+async fn same_as_status(client: &Client, statuses: &Value) {
+    let statuses = statuses.as_array().unwrap();
+    let rows = client
+        .find_all(Locator::Css("tr[data-task]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), statuses.len(), "one row per task");
+    for status in statuses {
+        let task = status["task"].as_str().unwrap();
+        let state_word = match (
+            status["enabled"].as_bool().unwrap(),
+            status["paused"].is_null(),
+        ) {
+            (false, _) => "disabled",
+            (true, false) => "paused",
+            (true, true) => "enabled",
+        };
+        assert_eq!(cell(client, task, "state").await, state_word, "{task}");
+        assert_eq!(
+            cell(client, task, "missed").await,
+            status["missed"].to_string(),
+            "{task}"
+        );
+        let last_run = status["last_run"]["scheduled_time"].as_str().map(|t| {
+            t.parse::<schedule_runtime::core::jiff::Timestamp>()
+                .unwrap()
+        });
+        let shown = time_of(client, task, "last_run").await.map(|t| {
+            t.parse::<schedule_runtime::core::jiff::Timestamp>()
+                .unwrap()
+        });
+        assert_eq!(shown, last_run, "{task}");
+        let outcome = status["last_run"]["status"].as_str().unwrap_or("–");
+        assert_eq!(cell(client, task, "outcome").await, outcome, "{task}");
+    }
+}
+
 /// A raw HTTP/1.1 request to the console; the status code and the body.
 fn raw(base: &str, request: &str) -> (u16, String) {
     let address = base.trim_start_matches("http://");
@@ -288,41 +332,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
 
     // The overview, task by task, against `status --json`.
     client.goto(&format!("{base}/")).await.unwrap();
-    let statuses = json_of(&shop(&state, &["status", "--json"]));
-    let statuses = statuses.as_array().unwrap();
-    let rows = client
-        .find_all(Locator::Css("tr[data-task]"))
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), statuses.len(), "one row per task");
-    for status in statuses {
-        let task = status["task"].as_str().unwrap();
-        let state_word = match (
-            status["enabled"].as_bool().unwrap(),
-            status["paused"].is_null(),
-        ) {
-            (false, _) => "disabled",
-            (true, false) => "paused",
-            (true, true) => "enabled",
-        };
-        assert_eq!(cell(&client, task, "state").await, state_word, "{task}");
-        assert_eq!(
-            cell(&client, task, "missed").await,
-            status["missed"].to_string(),
-            "{task}"
-        );
-        let last_run = status["last_run"]["scheduled_time"].as_str().map(|t| {
-            t.parse::<schedule_runtime::core::jiff::Timestamp>()
-                .unwrap()
-        });
-        let shown = time_of(&client, task, "last_run").await.map(|t| {
-            t.parse::<schedule_runtime::core::jiff::Timestamp>()
-                .unwrap()
-        });
-        assert_eq!(shown, last_run, "{task}");
-        let outcome = status["last_run"]["status"].as_str().unwrap_or("–");
-        assert_eq!(cell(&client, task, "outcome").await, outcome, "{task}");
-    }
+    same_as_status(&client, &json_of(&shop(&state, &["status", "--json"]))).await;
     assert_eq!(
         cell(&client, "sitemap-refresh", "outcome").await,
         "succeeded"
@@ -656,4 +666,219 @@ async fn another_origin_cannot_act_and_read_only_offers_no_action() {
 async fn save_screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(name), png).unwrap();
+}
+
+/// `ops console --env` for the deployment `operator` reaches, with the operator's
+/// environment (and a secret key no page may show).
+fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ops"))
+        .args([
+            "console",
+            "--listen",
+            "127.0.0.1:0",
+            "--env",
+            &operator.environment,
+        ])
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &operator.moto)
+        .env("AWS_ENDPOINT_URL_SQS", &operator.moto)
+        .env("AWS_ENDPOINT_URL_LAMBDA", &operator.lambda)
+        .env("USER", "console-test")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("console for deployment example-shop-"),
+        "{line}"
+    );
+    let url = line
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    (Running(child), url)
+}
+
+/// `task`'s deployed record of the occurrence due `at`, once it has an outcome (30 s at most).
+fn outcome_of(operator: &Operator, task: &str, at: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let records = operator.history(task);
+        if let Some(record) = records
+            .iter()
+            .find(|r| r["scheduled_time"] == json!(at) && r["status"] != "running")
+        {
+            return record.clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no outcome of {task} {at}: {records:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs terraform, moto, Chromium and chromedriver: run bash scripts/test.sh"]
+async fn the_console_operates_the_shop_module_applied_to_moto() {
+    let moto = endpoint();
+    let dir = deployable_copy("console");
+    let environment = format!("c{}", std::process::id());
+    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
+    let deployed = deployment.read_back();
+    let function_name = format!("example-shop-{environment}");
+    let variables = function_environment(&deployed, &moto, &dir);
+    let runtime = RuntimeApi::start();
+    let _function = start_function(&runtime, &variables, &dir.join("function.log"));
+    let lambda = LambdaInvokeApi::start(runtime.clone());
+    let operator = Operator {
+        environment: environment.clone(),
+        moto: moto.clone(),
+        lambda: lambda.address.clone(),
+    };
+
+    // A success, and a dead letter of an occurrence that failed three times.
+    let ran = quarter_hours_ago(8);
+    operator.ops(&["invoke", "sitemap-refresh", "--at", &ran, "--wait"]);
+    let lost = quarter_hours_ago(16);
+    let sqs = sqs_client(&moto);
+    let queue = sqs
+        .get_queue_url()
+        .queue_name(format!("{function_name}-dead-letter"))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let event = json!({"task": "sitemap-refresh", "scheduled_time": lost,
+                       "execution_id": "ad06616e51cdf74a", "attempt": "1"});
+    sqs.send_message()
+        .queue_url(&queue)
+        .message_body(failure_record("sitemap-refresh", &event))
+        .send()
+        .await
+        .unwrap();
+
+    let log = dir.join("console.log");
+    let (_console, base) = deployed_console(&operator, &log);
+    let (_driver, client) = browser().await;
+    client.goto(&format!("{base}/")).await.unwrap();
+    same_as_status(&client, &json_of(&operator.ops(&["status", "--json"]))).await;
+    assert_eq!(
+        cell(&client, "sitemap-refresh", "outcome").await,
+        "succeeded"
+    );
+    // The deployment is `production`-like: its tasks for every environment are enabled.
+    assert_eq!(cell(&client, "sitemap-refresh", "state").await, "enabled");
+
+    // Pause through the page: the next delivery is skipped; resume through the page.
+    click(&client, "a[href='/tasks/sitemap-refresh']").await;
+    client
+        .find(Locator::Css("input[name='reason']"))
+        .await
+        .unwrap()
+        .send_keys("search engine outage")
+        .await
+        .unwrap();
+    click(&client, "form[action$='/pause'] button").await;
+    let said = result_text(&client).await;
+    assert!(said.contains("paused by console-test"), "{said}");
+    let delivered = quarter_hours_ago(4);
+    let skipped = operator.ops(&["invoke", "sitemap-refresh", "--at", &delivered, "--wait"]);
+    assert!(
+        skipped.contains("skipped: paused by console-test"),
+        "{skipped}"
+    );
+    click(&client, "form[action$='/resume'] button").await;
+    assert!(result_text(&client).await.contains("resumed"));
+
+    // Run now: the event goes to the task's alias, and the page follows it to its outcome.
+    let calls_before = lambda.calls().len();
+    click(&client, "form[action$='/run'] button").await;
+    let page = &client;
+    eventually("the followed run succeeded", || async move {
+        match page
+            .find(Locator::Css("tr.followed [data-field='status']"))
+            .await
+        {
+            Ok(status) => status.text().await.unwrap_or_default() == "succeeded",
+            Err(_) => false,
+        }
+    })
+    .await;
+    let calls = lambda.calls();
+    assert_eq!(calls.len(), calls_before + 1, "{calls:#?}");
+    let call = calls.last().unwrap();
+    assert_eq!(
+        (call.qualifier.as_str(), call.invocation_type.as_str()),
+        ("sitemap-refresh", "Event")
+    );
+    assert!(
+        call.event.get("schedule_arn").is_none(),
+        "an operator's event: {}",
+        call.event
+    );
+
+    // Backfill: previewed, then sent; each occurrence runs in the deployment.
+    let (from, to) = (quarter_hours_ago(28), quarter_hours_ago(24));
+    for (name, value) in [("from", &from), ("to", &to)] {
+        let local = value.trim_end_matches(":00Z");
+        client
+            .execute(
+                &format!("document.querySelector(\"input[name='{name}']\").value = arguments[0];"),
+                vec![json!(local)],
+            )
+            .await
+            .unwrap();
+    }
+    click(&client, "form[action$='/backfill'] button").await;
+    let count = client
+        .find(Locator::Css("[data-field='count']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(count, "4");
+    let calls_before = lambda.calls().len();
+    click(&client, "form[action$='/backfill'] button").await;
+    let said = result_text(&client).await;
+    assert!(said.contains("4 sent to example-shop-"), "{said}");
+    assert_eq!(lambda.calls().len(), calls_before + 4);
+    for quarter in 25..=28 {
+        let record = outcome_of(&operator, "sitemap-refresh", &quarter_hours_ago(quarter));
+        assert_eq!(record["status"], "succeeded", "{record}");
+    }
+
+    // The dead letter: listed from the queue (and left there), then replayed through the page.
+    click(&client, "a[href='/dead-letters']").await;
+    assert_eq!(
+        cell(&client, "sitemap-refresh", "scheduled").await,
+        lost.replace('Z', "+00:00")
+    );
+    click(&client, "form[action='/dead-letters/replay'] button").await;
+    let said = result_text(&client).await;
+    assert!(said.contains("1 sent again"), "{said}");
+    let record = outcome_of(&operator, "sitemap-refresh", &lost);
+    assert_eq!(record["status"], "succeeded", "{record}");
+
+    for path in ["/", "/tasks/sitemap-refresh", "/dead-letters", "/deferred"] {
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        let source = client.source().await.unwrap();
+        assert!(!source.contains(SECRET), "{path} shows the secret");
+    }
+    client.close().await.unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains(SECRET), "{logged}");
+    drop(deployment);
 }

@@ -12,50 +12,10 @@
 
 mod support;
 
-use aws_sdk_sqs::types::MessageAttributeValue;
 use serde_json::{Value, json};
-use support::operator::{Operator, nothing_missed};
+use support::operator::{Operator, failure_record, nothing_missed, sqs_client, string_attribute};
 use support::tools::{Deployment, deployable_copy, function_environment, text};
 use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
-
-fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .http_client(schedule_runtime::aws_http_client())
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
-}
-
-fn string_attribute(value: &str) -> MessageAttributeValue {
-    MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value(value)
-        .build()
-        .unwrap()
-}
-
-/// Lambda's on-failure destination record for a run of `event` that failed three times.
-fn failure_record(alias: &str, event: &Value) -> String {
-    json!({
-        "version": "1.0",
-        "timestamp": "2026-11-29T10:09:12.568Z",
-        "requestContext": {
-            "requestId": "e4b46cbf-b738-4c1a-8880-a18cdf61200e",
-            "functionArn": format!("arn:aws:lambda:us-east-1:123456789012:function:shop:{alias}"),
-            "condition": "RetriesExhausted",
-            "approximateInvokeCount": 3
-        },
-        "requestPayload": event,
-        "responseContext": {"statusCode": 200, "executedVersion": "1", "functionError": "Unhandled"},
-        "responsePayload": {"errorType": "TaskFailed", "errorMessage": "supplier API returned 503"}
-    })
-    .to_string()
-}
 
 async fn queue_depth(sqs: &aws_sdk_sqs::Client, queue: &str) -> usize {
     let attributes = sqs
