@@ -23,7 +23,9 @@ NOT_OURS = re.compile(
     r"^(src/(main|lib)\.rs|src/bin/(codegen|ops)\.rs|Cargo\.toml|\.schedule/.*|idempotency\.json|"
     r"dead-letters\.jsonl|ledger\.jsonl|deferred\.json|backend\.tf|terraform/\.terraform/?|target/.*|bootstrap\.zip|"
     r"\$TMPDIR/.*|/usr/.*|.*\.tfstate|\./terraform|\.cache/.*|"
-    r"hashicorp/aws|kristofferahl/healthchecksio|jianyuan/sentry|henrywhitaker3/cronitor|uptimerobot/uptimerobot|(healthchecks|sentry|cronitor|uptimerobot)\.tf|/start|/fail|/target|/\.schedule|/terraform/\.terraform)$"
+    r"hashicorp/aws|kristofferahl/healthchecksio|jianyuan/sentry|henrywhitaker3/cronitor|uptimerobot/uptimerobot|(healthchecks|sentry|cronitor|uptimerobot)\.tf|/start|/fail|/target|/\.schedule|/terraform/\.terraform|"
+    # The console's pages (`ops console`): addresses, not files.
+    r"/dead-letters(/replay)?|/deferred(/cancel)?|/tasks/.*)$"
 )
 
 

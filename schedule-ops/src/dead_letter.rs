@@ -84,6 +84,17 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
+/// Reads one message of the queue: its body and its string attributes.
+pub(crate) fn of_message(message: &aws_sdk_sqs::types::Message) -> Result<DeadLetter, String> {
+    let attributes: HashMap<String, String> = message
+        .message_attributes()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.string_value()?.to_owned())))
+        .collect();
+    read(message.body().unwrap_or(""), &attributes)
+}
+
 /// Reads one message: its body and its string attributes.
 pub(crate) fn read(body: &str, attributes: &HashMap<String, String>) -> Result<DeadLetter, String> {
     if attributes.get("IS_PAYLOAD_TRUNCATED").map(String::as_str) == Some("true") {

@@ -110,6 +110,42 @@ impl Deployment {
         Ok((queue_name, url))
     }
 
+    /// Up to ten messages of the queue at `queue`, each with its attributes, hidden from other
+    /// readers for `hold_seconds`; waits up to `wait_seconds` for one.
+    pub(crate) async fn receive(
+        &self,
+        queue: &str,
+        wait_seconds: i32,
+        hold_seconds: i32,
+    ) -> Result<Vec<aws_sdk_sqs::types::Message>, String> {
+        let page = self
+            .sqs
+            .receive_message()
+            .queue_url(queue)
+            .max_number_of_messages(10)
+            .wait_time_seconds(wait_seconds)
+            .visibility_timeout(hold_seconds)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(aws_error("reading the dead-letter queue"))?;
+        Ok(page.messages.unwrap_or_default())
+    }
+
+    /// Makes the messages of `receipts` visible again at once (what is read and not deleted).
+    pub(crate) async fn release(&self, queue: &str, receipts: Vec<String>) {
+        for receipt in receipts {
+            let _ = self
+                .sqs
+                .change_message_visibility()
+                .queue_url(queue)
+                .receipt_handle(receipt)
+                .visibility_timeout(0)
+                .send()
+                .await;
+        }
+    }
+
     /// Sends `event` to `task`'s alias: [`Sender::send`].
     pub(crate) async fn send(&self, task: &str, event: &Value) -> Result<String, String> {
         self.sender.send(task, event).await

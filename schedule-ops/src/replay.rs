@@ -1,7 +1,7 @@
 //! `replay --env NAME`: send the occurrences in the deployed dead-letter queue to their tasks
 //! again, deleting each message only once Lambda accepted its event.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 
 use schedule_core::format_instant;
@@ -74,16 +74,7 @@ pub(crate) async fn replay_on<W: Write + ?Sized>(
     let mut held = Vec::new();
     let result = drain(args, registry, deployment, &queue, &mut held, out).await;
     // Whatever happened, what was not deleted is visible again for the next reader.
-    for receipt in held {
-        let _ = deployment
-            .sqs
-            .change_message_visibility()
-            .queue_url(&queue)
-            .receipt_handle(receipt)
-            .visibility_timeout(0)
-            .send()
-            .await;
-    }
+    deployment.release(&queue, held).await;
     let tally = result?;
     let mut summary = format!(
         "{} dead letter(s) in {queue_name}: {} sent again, {} dropped (succeeded since), {} left in the queue",
@@ -120,22 +111,11 @@ async fn drain<W: Write + ?Sized>(
     let mut tally = Tally::default();
     let mut seen = HashSet::new();
     while seen.len() < MOST {
-        let page = deployment
-            .sqs
-            .receive_message()
-            .queue_url(queue)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .visibility_timeout(HOLD_SECONDS)
-            .message_attribute_names("All")
-            .send()
-            .await
-            .map_err(aws_error("reading the queue"))?;
-        let messages = page.messages();
+        let messages = deployment.receive(queue, 1, HOLD_SECONDS).await?;
         if messages.is_empty() {
             break;
         }
-        for message in messages {
+        for message in &messages {
             let Some(receipt) = message.receipt_handle() else {
                 continue;
             };
@@ -145,13 +125,7 @@ async fn drain<W: Write + ?Sized>(
                 held.push(receipt.to_owned());
                 continue;
             }
-            let attributes: HashMap<String, String> = message
-                .message_attributes()
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| Some((k.clone(), v.string_value()?.to_owned())))
-                .collect();
-            let letter = match dead_letter::read(message.body().unwrap_or(""), &attributes) {
+            let letter = match dead_letter::of_message(message) {
                 Ok(letter) => letter,
                 // Asked for one task's letters: what is no letter is no business of this run.
                 Err(_) if args.task.is_some() => {

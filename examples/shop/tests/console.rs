@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use support::operator::{Operator, failure_record, sqs_client};
-use support::tools::{Deployment, deployable_copy, function_environment};
-use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
+use support::operator::{Operator, ShopOnMoto, failure_record, sqs_client};
 
 /// A process killed when the test ends, however it ends.
 struct Running(Child);
@@ -175,6 +173,21 @@ where
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// Waits until the occurrence the page follows (the one "Run now" started) shows `status`,
+/// the page refreshing itself.
+async fn followed_to(client: &Client, status: &str) {
+    eventually(&format!("the followed run {status}"), || async move {
+        match client
+            .find(Locator::Css("tr.followed [data-field='status']"))
+            .await
+        {
+            Ok(shown) => shown.text().await.unwrap_or_default() == status,
+            Err(_) => false,
+        }
+    })
+    .await;
 }
 
 async fn click(client: &Client, css: &str) {
@@ -390,33 +403,14 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
 
     // Run now while paused: the page follows the occurrence to `skipped`.
     click(&client, "form[action$='/run'] button").await;
-    let page = &client;
-    eventually("the followed run skipped", || async move {
-        match page
-            .find(Locator::Css("tr.followed [data-field='status']"))
-            .await
-        {
-            Ok(status) => status.text().await.unwrap_or_default() == "skipped",
-            Err(_) => false,
-        }
-    })
-    .await;
+    followed_to(&client, "skipped").await;
 
     // Resume, run now, and follow it to success without reloading.
     click(&client, "form[action$='/resume'] button").await;
     assert!(result_text(&client).await.contains("resumed"));
     tokio::time::sleep(Duration::from_millis(1_100)).await; // a new second: a new occurrence
     click(&client, "form[action$='/run'] button").await;
-    eventually("the followed run succeeded", || async move {
-        match page
-            .find(Locator::Css("tr.followed [data-field='status']"))
-            .await
-        {
-            Ok(status) => status.text().await.unwrap_or_default() == "succeeded",
-            Err(_) => false,
-        }
-    })
-    .await;
+    followed_to(&client, "succeeded").await;
     save_screenshot(&client, "console-task.png").await;
 
     // Backfill: the preview lists the four quarter hours of an hour two hours ago, and only
@@ -671,7 +665,8 @@ async fn save_screenshot(client: &Client, name: &str) {
 /// `ops console --env` for the deployment `operator` reaches, with the operator's
 /// environment (and a secret key no page may show).
 fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ops"))
+    let mut child = operator
+        .command()
         .args([
             "console",
             "--listen",
@@ -679,14 +674,7 @@ fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
             "--env",
             &operator.environment,
         ])
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", &operator.moto)
-        .env("AWS_ENDPOINT_URL_SQS", &operator.moto)
-        .env("AWS_ENDPOINT_URL_LAMBDA", &operator.lambda)
         .env("USER", "console-test")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(log).unwrap())
@@ -709,57 +697,18 @@ fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
     (Running(child), url)
 }
 
-/// `task`'s deployed record of the occurrence due `at`, once it has an outcome (30 s at most).
-fn outcome_of(operator: &Operator, task: &str, at: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        let records = operator.history(task);
-        if let Some(record) = records
-            .iter()
-            .find(|r| r["scheduled_time"] == json!(at) && r["status"] != "running")
-        {
-            return record.clone();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no outcome of {task} {at}: {records:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs terraform, moto, Chromium and chromedriver: run bash scripts/test.sh"]
 async fn the_console_operates_the_shop_module_applied_to_moto() {
-    let moto = endpoint();
-    let dir = deployable_copy("console");
-    let environment = format!("c{}", std::process::id());
-    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
-    let deployed = deployment.read_back();
-    let function_name = format!("example-shop-{environment}");
-    let variables = function_environment(&deployed, &moto, &dir);
-    let runtime = RuntimeApi::start();
-    let _function = start_function(&runtime, &variables, &dir.join("function.log"));
-    let lambda = LambdaInvokeApi::start(runtime.clone());
-    let operator = Operator {
-        environment: environment.clone(),
-        moto: moto.clone(),
-        lambda: lambda.address.clone(),
-    };
+    let shop = ShopOnMoto::start("console", "c");
+    let (operator, lambda) = (&shop.operator, &shop.lambda);
 
     // A success, and a dead letter of an occurrence that failed three times.
     let ran = quarter_hours_ago(8);
     operator.ops(&["invoke", "sitemap-refresh", "--at", &ran, "--wait"]);
     let lost = quarter_hours_ago(16);
-    let sqs = sqs_client(&moto);
-    let queue = sqs
-        .get_queue_url()
-        .queue_name(format!("{function_name}-dead-letter"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let sqs = sqs_client(&operator.moto);
+    let queue = shop.dead_letter_queue(&sqs).await;
     let event = json!({"task": "sitemap-refresh", "scheduled_time": lost,
                        "execution_id": "ad06616e51cdf74a", "attempt": "1"});
     sqs.send_message()
@@ -769,8 +718,8 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
         .await
         .unwrap();
 
-    let log = dir.join("console.log");
-    let (_console, base) = deployed_console(&operator, &log);
+    let log = shop.dir.join("console.log");
+    let (_console, base) = deployed_console(operator, &log);
     let (_driver, client) = browser().await;
     client.goto(&format!("{base}/")).await.unwrap();
     same_as_status(&client, &json_of(&operator.ops(&["status", "--json"]))).await;
@@ -805,17 +754,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     // Run now: the event goes to the task's alias, and the page follows it to its outcome.
     let calls_before = lambda.calls().len();
     click(&client, "form[action$='/run'] button").await;
-    let page = &client;
-    eventually("the followed run succeeded", || async move {
-        match page
-            .find(Locator::Css("tr.followed [data-field='status']"))
-            .await
-        {
-            Ok(status) => status.text().await.unwrap_or_default() == "succeeded",
-            Err(_) => false,
-        }
-    })
-    .await;
+    followed_to(&client, "succeeded").await;
     let calls = lambda.calls();
     assert_eq!(calls.len(), calls_before + 1, "{calls:#?}");
     let call = calls.last().unwrap();
@@ -855,10 +794,9 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     let said = result_text(&client).await;
     assert!(said.contains("4 sent to example-shop-"), "{said}");
     assert_eq!(lambda.calls().len(), calls_before + 4);
-    for quarter in 25..=28 {
-        let record = outcome_of(&operator, "sitemap-refresh", &quarter_hours_ago(quarter));
-        assert_eq!(record["status"], "succeeded", "{record}");
-    }
+    let sent: Vec<String> = (25..=28).map(quarter_hours_ago).collect();
+    let sent: Vec<&str> = sent.iter().map(String::as_str).collect();
+    operator.wait_succeeded("sitemap-refresh", &sent).await;
 
     // The dead letter: listed from the queue (and left there), then replayed through the page.
     click(&client, "a[href='/dead-letters']").await;
@@ -869,8 +807,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     click(&client, "form[action='/dead-letters/replay'] button").await;
     let said = result_text(&client).await;
     assert!(said.contains("1 sent again"), "{said}");
-    let record = outcome_of(&operator, "sitemap-refresh", &lost);
-    assert_eq!(record["status"], "succeeded", "{record}");
+    operator.wait_succeeded("sitemap-refresh", &[&lost]).await;
 
     for path in ["/", "/tasks/sitemap-refresh", "/dead-letters", "/deferred"] {
         client.goto(&format!("{base}{path}")).await.unwrap();
@@ -880,5 +817,5 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     client.close().await.unwrap();
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(!logged.contains(SECRET), "{logged}");
-    drop(deployment);
+    drop(shop);
 }

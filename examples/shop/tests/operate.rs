@@ -13,9 +13,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::operator::{Operator, failure_record, nothing_missed, sqs_client, string_attribute};
-use support::tools::{Deployment, deployable_copy, function_environment, text};
-use support::{LambdaInvokeApi, RuntimeApi, endpoint, start_function};
+use support::operator::{ShopOnMoto, failure_record, nothing_missed, sqs_client, string_attribute};
+use support::tools::text;
 
 async fn queue_depth(sqs: &aws_sdk_sqs::Client, queue: &str) -> usize {
     let attributes = sqs
@@ -38,23 +37,11 @@ async fn queue_depth(sqs: &aws_sdk_sqs::Client, queue: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs terraform, moto and boto3: run bash scripts/test.sh"]
 async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto() {
-    let moto = endpoint();
-    let dir = deployable_copy("operate");
-    let environment = format!("o{}", std::process::id());
-    let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
-    let deployed = deployment.read_back();
-    let function_name = format!("example-shop-{environment}");
-
     // The binary serves the deployed function with its deployed environment.
-    let variables = function_environment(&deployed, &moto, &dir);
-    let runtime = RuntimeApi::start();
-    let _function = start_function(&runtime, &variables, &dir.join("function.log"));
-    let lambda = LambdaInvokeApi::start(runtime.clone());
-    let operator = Operator {
-        environment: environment.clone(),
-        moto: moto.clone(),
-        lambda: lambda.address.clone(),
-    };
+    let shop = ShopOnMoto::start("operate", "o");
+    let (operator, lambda) = (&shop.operator, &shop.lambda);
+    let function_name = shop.function_name.as_str();
+    let (environment, moto) = (operator.environment.clone(), operator.moto.clone());
 
     // Run now, and wait for the ledger's outcome.
     let printed = operator.ops(&[
@@ -221,14 +208,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     // The dead-letter queue holds both kinds of record, an occurrence that has succeeded
     // since, and a message that is no dead letter of this module.
     let sqs = sqs_client(&moto);
-    let queue = sqs
-        .get_queue_url()
-        .queue_name(format!("{function_name}-dead-letter"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue = shop.dead_letter_queue(&sqs).await;
     let failed_sync = json!({"task": "inventory-sync", "scheduled_time": "2026-11-29T10:05:00Z",
                              "execution_id": "ad06616e51cdf74a", "attempt": "1"});
     let succeeded_since = json!({"task": "inventory-sync", "scheduled_time": "2026-11-30T09:05:00Z",
@@ -338,5 +318,5 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         .wait_succeeded("sitemap-refresh", &["2026-11-29T10:15:00Z"])
         .await;
     nothing_missed(&refreshed);
-    drop(deployment);
+    drop(shop);
 }

@@ -3,7 +3,7 @@
 //! for a deployment) and returns the text that command prints; the page adds no second
 //! implementation.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use schedule_core::jiff::Timestamp;
@@ -16,7 +16,7 @@ use schedule_runtime::deferred::Pending;
 use schedule_runtime::ledger::{Ledger, LocalLedger};
 use schedule_runtime::runner::LocalDeferrals;
 
-use crate::deployment::{Deployment, aws_error};
+use crate::deployment::Deployment;
 
 /// A dead letter as the console lists it.
 #[derive(Debug, Clone)]
@@ -292,64 +292,38 @@ async fn peek(deployment: &Deployment) -> Result<Vec<Letter>, String> {
     let mut held = Vec::new();
     let result: Result<(), String> = async {
         while seen.len() < MOST_LETTERS {
-            let page = deployment
-                .sqs
-                .receive_message()
-                .queue_url(&queue)
-                .max_number_of_messages(10)
-                .wait_time_seconds(0)
-                .visibility_timeout(10)
-                .message_attribute_names("All")
-                .send()
-                .await
-                .map_err(aws_error("reading the dead-letter queue"))?;
-            let messages = page.messages();
+            let messages = deployment.receive(&queue, 0, PEEK_HOLD_SECONDS).await?;
             if messages.is_empty() {
                 break;
             }
-            for message in messages {
+            for message in &messages {
                 let Some(receipt) = message.receipt_handle() else {
                     continue;
                 };
                 held.push(receipt.to_owned());
-                let id = message.message_id().unwrap_or(receipt).to_owned();
-                if !seen.insert(id) {
+                if !seen.insert(message.message_id().unwrap_or(receipt).to_owned()) {
                     continue;
                 }
-                let attributes: HashMap<String, String> = message
-                    .message_attributes()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(k, v)| Some((k.clone(), v.string_value()?.to_owned())))
-                    .collect();
-                letters.push(
-                    match crate::dead_letter::read(message.body().unwrap_or(""), &attributes) {
-                        Ok(letter) => Letter {
-                            task: letter.decoded.task,
-                            scheduled_time: letter.decoded.scheduled_time,
-                            why: letter.why.to_string(),
-                        },
-                        Err(problem) => Letter {
-                            task: "(unreadable)".to_owned(),
-                            scheduled_time: None,
-                            why: problem,
-                        },
+                letters.push(match crate::dead_letter::of_message(message) {
+                    Ok(letter) => Letter {
+                        task: letter.decoded.task,
+                        scheduled_time: letter.decoded.scheduled_time,
+                        why: letter.why.to_string(),
                     },
-                );
+                    Err(problem) => Letter {
+                        task: "(unreadable)".to_owned(),
+                        scheduled_time: None,
+                        why: problem,
+                    },
+                });
             }
         }
         Ok(())
     }
     .await;
-    for receipt in held {
-        let _ = deployment
-            .sqs
-            .change_message_visibility()
-            .queue_url(&queue)
-            .receipt_handle(receipt)
-            .visibility_timeout(0)
-            .send()
-            .await;
-    }
+    deployment.release(&queue, held).await;
     result.map(|()| letters)
 }
+
+/// How long the page's read hides a dead letter from other readers.
+const PEEK_HOLD_SECONDS: i32 = 10;

@@ -7,7 +7,8 @@ use std::time::Duration;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde_json::{Value, json};
 
-use super::tools::text;
+use super::tools::{Deployment, deployable_copy, function_environment, text};
+use super::{LambdaInvokeApi, RuntimeApi, start_function};
 
 /// Runs a command of the shop's `ops` binary with `--env`, the credentials and moto's (and the
 /// stand-in's) endpoints, as an operator's shell would have them. The module's name prefix is
@@ -20,9 +21,17 @@ pub(crate) struct Operator {
 
 impl Operator {
     pub(crate) fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ops"))
+        self.command()
             .args(args)
             .args(["--env", &self.environment])
+            .output()
+            .unwrap()
+    }
+
+    /// The shop's `ops` binary with the operator's environment, before its arguments.
+    pub(crate) fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ops"));
+        command
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
@@ -32,9 +41,8 @@ impl Operator {
             .env("AWS_ENDPOINT_URL_DYNAMODB", &self.moto)
             .env("AWS_ENDPOINT_URL_SQS", &self.moto)
             .env("AWS_ENDPOINT_URL_LAMBDA", &self.lambda)
-            .env("USER", "ops")
-            .output()
-            .unwrap()
+            .env("USER", "ops");
+        command
     }
 
     /// `ops <args> --env ...`, which must succeed; its stdout.
@@ -98,6 +106,57 @@ impl Operator {
 pub(crate) fn nothing_missed(records: &[Value]) {
     let missed: Vec<&Value> = records.iter().filter(|r| r["status"] == "missed").collect();
     assert!(missed.is_empty(), "missed: {missed:#?}");
+}
+
+/// The shop's module applied to moto, its function served by the shop's binary (through the
+/// Runtime API stand-in, Lambda's `Invoke` on [`LambdaInvokeApi`]), and an operator of it.
+pub(crate) struct ShopOnMoto {
+    pub(crate) operator: Operator,
+    pub(crate) lambda: LambdaInvokeApi,
+    /// `example-shop-<environment>`.
+    pub(crate) function_name: String,
+    pub(crate) dir: std::path::PathBuf,
+    _function: super::Function,
+    // Last: destroyed after the function stopped.
+    _deployment: Deployment,
+}
+
+impl ShopOnMoto {
+    /// Applies a copy of the module named `name` for an environment of this process.
+    pub(crate) fn start(name: &str, prefix: &str) -> ShopOnMoto {
+        let moto = super::endpoint();
+        let dir = deployable_copy(name);
+        let environment = format!("{prefix}{}", std::process::id());
+        let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
+        let deployed = deployment.read_back();
+        let variables = function_environment(&deployed, &moto, &dir);
+        let runtime = RuntimeApi::start();
+        let function = start_function(&runtime, &variables, &dir.join("function.log"));
+        let lambda = LambdaInvokeApi::start(runtime);
+        ShopOnMoto {
+            operator: Operator {
+                environment: environment.clone(),
+                moto,
+                lambda: lambda.address.clone(),
+            },
+            lambda,
+            function_name: format!("example-shop-{environment}"),
+            dir,
+            _function: function,
+            _deployment: deployment,
+        }
+    }
+
+    /// The URL of the deployment's dead-letter queue in moto.
+    pub(crate) async fn dead_letter_queue(&self, sqs: &aws_sdk_sqs::Client) -> String {
+        sqs.get_queue_url()
+            .queue_name(format!("{}-dead-letter", self.function_name))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap()
+    }
 }
 
 /// A client of moto's SQS, as the tests put and count dead letters.
