@@ -3,10 +3,10 @@
 //!
 //! Names follow the module: the function is `<name_prefix>-<env>`, a task's alias is its name
 //! (`.` as `_`), the queue is `<name_prefix>-<env>-dead-letter` and the ledger
-//! `<name_prefix>-<env>-ledger`. Credentials and region come from the standard chain, as every
+//! `<name_prefix>-<env>-ledger`, the schedule group `<name_prefix>-<env>`. Credentials and region come from the standard chain, as every
 //! AWS tool takes them (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process;
 //! `--region` or `AWS_REGION` or the profile's), over the runtime's one HTTPS stack;
-//! `AWS_ENDPOINT_URL_LAMBDA`, `_SQS` and `_DYNAMODB` point the clients elsewhere.
+//! `AWS_ENDPOINT_URL_LAMBDA`, `_SQS`, `_DYNAMODB` and `_SCHEDULER` point the clients elsewhere.
 
 use std::future::Future;
 use std::io::Write;
@@ -49,6 +49,8 @@ pub(crate) struct Deployment {
     pub(crate) name: String,
     sender: Sender,
     pub(crate) sqs: aws_sdk_sqs::Client,
+    /// Scheduler: the schedule group (named like the function) holds the deferred runs.
+    pub(crate) scheduler: aws_sdk_scheduler::Client,
     pub(crate) ledger: DynamoDbLedger,
 }
 
@@ -90,6 +92,7 @@ impl Deployment {
                 lambda: aws_sdk_lambda::Client::new(&config),
             },
             sqs: aws_sdk_sqs::Client::new(&config),
+            scheduler: aws_sdk_scheduler::Client::new(&config),
             ledger: DynamoDbLedger::with_client(aws_sdk_dynamodb::Client::new(&config), table),
             name,
         })

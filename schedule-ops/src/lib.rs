@@ -30,6 +30,7 @@ mod backfill;
 mod cli;
 mod console;
 mod dead_letter;
+mod deferred;
 mod deployment;
 mod invoke;
 mod ledger;

@@ -169,6 +169,18 @@ data "aws_iam_policy_document" "operator" {
     actions   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
   }
+
+  statement {
+    sid       = "ListDeferredRuns"
+    actions   = ["scheduler:ListSchedules"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadAndCancelDeferredRuns"
+    actions   = ["scheduler:DeleteSchedule", "scheduler:GetSchedule"]
+    resources = ["arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:scheduler:${local.region}:${data.aws_caller_identity.current.account_id}:schedule/${aws_scheduler_schedule_group.app.name}/*"]
+  }
 }
 
 resource "aws_iam_policy" "operator" {

@@ -200,6 +200,33 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
+/// Clicks the button of an action's form and returns the output the page it redirects to
+/// shows.
+async fn act(client: &Client, button: &str) -> String {
+    go(client, button).await;
+    result_text(client).await
+}
+
+/// Clicks a link or a form's button and waits for the page it leads to: the old page is
+/// marked first, so nothing of it is taken for the new one.
+async fn go(client: &Client, button: &str) {
+    client
+        .execute("document.documentElement.dataset.left = 'yes';", vec![])
+        .await
+        .unwrap();
+    click(client, button).await;
+    eventually("the page the action leads to", || async move {
+        client
+            .execute(
+                "return document.readyState === 'complete' && !document.documentElement.dataset.left;",
+                vec![],
+            )
+            .await
+            .is_ok_and(|fresh| fresh == json!(true))
+    })
+    .await;
+}
+
 /// The output of the action just taken, once the page it redirected to shows it.
 async fn result_text(client: &Client) -> String {
     match client
@@ -361,7 +388,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     save_screenshot(&client, "console-overview.png").await;
 
     // Pause with a reason: the ledger has it (who, why), and the next delivery is skipped.
-    click(&client, "a[href='/tasks/sitemap-refresh']").await;
+    go(&client, "a[href='/tasks/sitemap-refresh']").await;
     client
         .find(Locator::Css("input[name='reason']"))
         .await
@@ -369,8 +396,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
         .send_keys("search engine outage")
         .await
         .unwrap();
-    click(&client, "form[action$='/pause'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action$='/pause'] button").await;
     assert!(said.contains("paused by console-test"), "{said}");
     assert!(said.contains("search engine outage"), "{said}");
     let paused = json_of(&shop(&state, &["status", "--json"]));
@@ -402,14 +428,17 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     assert_eq!(skipped["status"], "skipped", "{skipped}");
 
     // Run now while paused: the page follows the occurrence to `skipped`.
-    click(&client, "form[action$='/run'] button").await;
+    act(&client, "form[action$='/run'] button").await;
     followed_to(&client, "skipped").await;
 
     // Resume, run now, and follow it to success without reloading.
-    click(&client, "form[action$='/resume'] button").await;
-    assert!(result_text(&client).await.contains("resumed"));
+    assert!(
+        act(&client, "form[action$='/resume'] button")
+            .await
+            .contains("resumed")
+    );
     tokio::time::sleep(Duration::from_millis(1_100)).await; // a new second: a new occurrence
-    click(&client, "form[action$='/run'] button").await;
+    act(&client, "form[action$='/run'] button").await;
     followed_to(&client, "succeeded").await;
     save_screenshot(&client, "console-task.png").await;
 
@@ -435,7 +464,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     .as_array()
     .unwrap()
     .len();
-    click(&client, "form[action$='/backfill'] button").await;
+    go(&client, "form[action$='/backfill'] button").await;
     let due: Vec<String> = {
         let mut due = Vec::new();
         for item in client.find_all(Locator::Css("ol.due li")).await.unwrap() {
@@ -459,8 +488,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     .unwrap()
     .len();
     assert_eq!(after_preview, before, "a preview sends nothing");
-    click(&client, "form[action$='/backfill'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action$='/backfill'] button").await;
     assert!(
         said.contains("4 occurrence(s) of `sitemap-refresh`: 4 succeeded"),
         "{said}"
@@ -481,7 +509,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     }
 
     // The dead letter: listed, replayed through the page, gone from the file, run in the ledger.
-    click(&client, "a[href='/dead-letters']").await;
+    go(&client, "a[href='/dead-letters']").await;
     let rows = client
         .find_all(Locator::Css("table.letters tr[data-task]"))
         .await
@@ -491,8 +519,7 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
         cell(&client, "sitemap-refresh", "scheduled").await,
         lost.replace('Z', "+00:00")
     );
-    click(&client, "form[action='/dead-letters/replay'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action='/dead-letters/replay'] button").await;
     assert!(said.contains("succeeded"), "{said}");
     // The file holds no letter any more (an empty file is removed).
     let left = std::fs::read_to_string(state.join("dead-letters.jsonl")).unwrap_or_default();
@@ -731,7 +758,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     assert_eq!(cell(&client, "sitemap-refresh", "state").await, "enabled");
 
     // Pause through the page: the next delivery is skipped; resume through the page.
-    click(&client, "a[href='/tasks/sitemap-refresh']").await;
+    go(&client, "a[href='/tasks/sitemap-refresh']").await;
     client
         .find(Locator::Css("input[name='reason']"))
         .await
@@ -739,8 +766,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
         .send_keys("search engine outage")
         .await
         .unwrap();
-    click(&client, "form[action$='/pause'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action$='/pause'] button").await;
     assert!(said.contains("paused by console-test"), "{said}");
     let delivered = quarter_hours_ago(4);
     let skipped = operator.ops(&["invoke", "sitemap-refresh", "--at", &delivered, "--wait"]);
@@ -748,12 +774,15 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
         skipped.contains("skipped: paused by console-test"),
         "{skipped}"
     );
-    click(&client, "form[action$='/resume'] button").await;
-    assert!(result_text(&client).await.contains("resumed"));
+    assert!(
+        act(&client, "form[action$='/resume'] button")
+            .await
+            .contains("resumed")
+    );
 
     // Run now: the event goes to the task's alias, and the page follows it to its outcome.
     let calls_before = lambda.calls().len();
-    click(&client, "form[action$='/run'] button").await;
+    act(&client, "form[action$='/run'] button").await;
     followed_to(&client, "succeeded").await;
     let calls = lambda.calls();
     assert_eq!(calls.len(), calls_before + 1, "{calls:#?}");
@@ -780,7 +809,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
             .await
             .unwrap();
     }
-    click(&client, "form[action$='/backfill'] button").await;
+    go(&client, "form[action$='/backfill'] button").await;
     let count = client
         .find(Locator::Css("[data-field='count']"))
         .await
@@ -790,8 +819,7 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
         .unwrap();
     assert_eq!(count, "4");
     let calls_before = lambda.calls().len();
-    click(&client, "form[action$='/backfill'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action$='/backfill'] button").await;
     assert!(said.contains("4 sent to example-shop-"), "{said}");
     assert_eq!(lambda.calls().len(), calls_before + 4);
     let sent: Vec<String> = (25..=28).map(quarter_hours_ago).collect();
@@ -799,15 +827,73 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     operator.wait_succeeded("sitemap-refresh", &sent).await;
 
     // The dead letter: listed from the queue (and left there), then replayed through the page.
-    click(&client, "a[href='/dead-letters']").await;
+    go(&client, "a[href='/dead-letters']").await;
     assert_eq!(
         cell(&client, "sitemap-refresh", "scheduled").await,
         lost.replace('Z', "+00:00")
     );
-    click(&client, "form[action='/dead-letters/replay'] button").await;
-    let said = result_text(&client).await;
+    let said = act(&client, "form[action='/dead-letters/replay'] button").await;
     assert!(said.contains("1 sent again"), "{said}");
     operator.wait_succeeded("sitemap-refresh", &[&lost]).await;
+
+    // A run deferred by the function (the shipment feed defers a review request per order it
+    // ships): listed from the schedule group, and cancelled through the page.
+    let fed = operator.ops(&["invoke", "shipment-feed", "--wait"]);
+    assert!(fed.contains("succeeded in "), "{fed}");
+    go(&client, "a[href='/deferred']").await;
+    let scheduler = support::scheduler_client(&operator.moto);
+    let waiting = || async {
+        let listed = scheduler
+            .list_schedules()
+            .group_name(&shop.function_name)
+            .send()
+            .await
+            .unwrap();
+        let mut names: Vec<String> = listed
+            .schedules()
+            .iter()
+            .filter_map(|s| s.name())
+            .filter(|name| name.starts_with("review-request."))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names
+    };
+    let deferred = waiting().await;
+    assert!(!deferred.is_empty(), "the feed deferred no review request");
+    let mut keys = Vec::new();
+    for row in client
+        .find_all(Locator::Css("tr[data-task='review-request']"))
+        .await
+        .unwrap()
+    {
+        keys.push(row.attr("data-key").await.unwrap().unwrap());
+    }
+    assert_eq!(keys.len(), deferred.len(), "{keys:?} against {deferred:?}");
+    for key in &keys {
+        assert!(
+            deferred
+                .iter()
+                .any(|name| name.starts_with(&format!("review-request.{key}."))),
+            "{key} is not among {deferred:?}"
+        );
+    }
+    let key = &keys[0];
+    let said = act(
+        &client,
+        &format!("tr[data-key='{key}'] form[action='/deferred/cancel'] button"),
+    )
+    .await;
+    assert!(
+        said.contains(&format!("review-request {key}: cancelled")),
+        "{said}"
+    );
+    let left = waiting().await;
+    assert_eq!(left.len(), deferred.len() - 1, "{left:?}");
+    assert!(
+        left.iter()
+            .all(|name| !name.starts_with(&format!("review-request.{key}.")))
+    );
 
     for path in ["/", "/tasks/sitemap-refresh", "/dead-letters", "/deferred"] {
         client.goto(&format!("{base}{path}")).await.unwrap();

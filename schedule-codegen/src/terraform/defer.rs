@@ -25,10 +25,15 @@ const SCHEDULE_ACTIONS: &[&str] = &[
 /// The partition, from an ARN the module owns (no data source needed).
 pub(crate) const PARTITION: &str = "${split(\":\", aws_sqs_queue.dead_letter.arn)[1]}";
 
-pub(crate) fn items() -> Vec<Item> {
-    let schedules = format!(
+/// Every schedule of the application's group, as a list of one ARN pattern.
+pub(crate) fn group_schedules() -> String {
+    format!(
         "[\"arn:{PARTITION}:scheduler:${{local.region}}:${{data.aws_caller_identity.current.account_id}}:schedule/${{aws_scheduler_schedule_group.app.name}}/*\"]"
-    );
+    )
+}
+
+pub(crate) fn items() -> Vec<Item> {
+    let schedules = group_schedules();
     vec![
         data("aws_iam_policy_document", "defer")
             .add_block(statement(

@@ -25,7 +25,7 @@ pub(crate) const CHECK_NAME: &str = "missed-run-check";
 /// found missed pages within this plus five minutes.
 pub(crate) const CHECK_RATE: &str = "rate(15 minutes)";
 
-pub(crate) fn items() -> Vec<Item> {
+pub(crate) fn items(defer: bool) -> Vec<Item> {
     let attribute = |name: &str, kind: &str| {
         Block::builder("attribute")
             .add_attribute(("name", name))
@@ -142,7 +142,7 @@ pub(crate) fn items() -> Vec<Item> {
             .build()
             .into(),
         // What an operator's role needs for the `ops` commands (`status`, `history`, `pause`,
-        // `resume`, `invoke`, `backfill` and `replay`): the module
+        // `resume`, `invoke`, `backfill`, `replay`, and `console`'s deferred runs): the module
         // creates the policy, the team attaches it where its operators are.
         data("aws_iam_policy_document", "operator")
             .add_block(statement(
@@ -162,6 +162,7 @@ pub(crate) fn items() -> Vec<Item> {
                 OPERATOR_QUEUE_ACTIONS,
                 expr("[aws_sqs_queue.dead_letter.arn]"),
             ))
+            .add_blocks(deferred_runs(defer))
             .build()
             .into(),
         resource("aws_iam_policy", "operator")
@@ -174,6 +175,26 @@ pub(crate) fn items() -> Vec<Item> {
             .add_attribute(("tags", expr("var.tags")))
             .build()
             .into(),
+    ]
+}
+
+/// With deferred runs (`defer.tf`), what `ops console` needs to list and cancel them: list
+/// the group's schedules (an action IAM grants on `*` only), read and delete those of the group.
+fn deferred_runs(defer: bool) -> Vec<Block> {
+    if !defer {
+        return Vec::new();
+    }
+    vec![
+        statement(
+            "ListDeferredRuns",
+            &["scheduler:ListSchedules"],
+            expr("[\"*\"]"),
+        ),
+        statement(
+            "ReadAndCancelDeferredRuns",
+            &["scheduler:DeleteSchedule", "scheduler:GetSchedule"],
+            expr(&super::defer::group_schedules()),
+        ),
     ]
 }
 

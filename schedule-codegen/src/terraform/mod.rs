@@ -178,7 +178,7 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
             "lambda.tf",
             lambda::items(&tasks, idempotent, heartbeat, options.defer),
         ),
-        ("ledger.tf", ledger::items()),
+        ("ledger.tf", ledger::items(options.defer)),
         ("main.tf", main_items(&tasks, options)),
         (
             "outputs.tf",

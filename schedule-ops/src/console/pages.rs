@@ -446,7 +446,7 @@ pub(crate) fn dead_letters(frame: &Frame<'_>, letters: &[Letter]) -> Markup {
                     tbody {
                         @for letter in letters {
                             tr data-task=(letter.task) {
-                                td { a href={ "/tasks/" (letter.task) } { (letter.task) } }
+                                td data-label="Task" { a href={ "/tasks/" (letter.task) } { (letter.task) } }
                                 td data-label="Scheduled" data-field="scheduled" { (letter.scheduled_time.map_or_else(|| "–".to_owned(), |t| format_instant(t, &TimeZone::UTC))) }
                                 td data-label="Why" .error { (letter.why) }
                             }
@@ -459,27 +459,27 @@ pub(crate) fn dead_letters(frame: &Frame<'_>, letters: &[Letter]) -> Markup {
     )
 }
 
-/// The deferred runs waiting; `None` where they cannot be listed.
+/// The deferred runs waiting.
 pub(crate) fn deferred(
     frame: &Frame<'_>,
     registry: &schedule_runtime::Registry,
-    runs: Option<&[Pending]>,
+    runs: &[Pending],
 ) -> Markup {
     page(
         frame,
         "Deferred runs",
         &html! {
             h1 { "Deferred runs" }
-            @match runs {
-                None => p { "A deployment's deferred runs are one-time schedules in its schedule group: the EventBridge Scheduler console lists them." },
-                Some([]) => p { "No deferred run is waiting." },
-                Some(runs) => table.deferred {
+            @if runs.is_empty() {
+                p { "No deferred run is waiting." }
+            } @else {
+                table.deferred {
                     thead { tr { th scope="col" { "Task" } th scope="col" { "Key" } th scope="col" { "At" } th scope="col" { "Deferred" } th scope="col" { span.visually-hidden { "Action" } } } }
                     tbody {
                         @for run in runs {
                             @let zone = registry.get(&run.task).map_or(TimeZone::UTC, |t| zone_of(t.spec()));
                             tr data-task=(run.task) data-key=(run.key) {
-                                td { a href={ "/tasks/" (run.task) } { (run.task) } }
+                                td data-label="Task" { a href={ "/tasks/" (run.task) } { (run.task) } }
                                 td data-label="Key" { code { (run.key) } }
                                 td data-label="At" { (when(Some(run.at), &zone)) }
                                 td data-label="Deferred" { (when(Some(run.deferred_at), &TimeZone::UTC)) }
@@ -490,7 +490,7 @@ pub(crate) fn deferred(
                             }
                         }
                     }
-                },
+                }
             }
         },
     )

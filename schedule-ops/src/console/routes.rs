@@ -567,14 +567,12 @@ async fn replay(
 }
 
 async fn deferred(State(console): State<Shared>, Query(shown): Query<Shown>) -> Response {
-    let runs = match console.source.deferred() {
-        Some(Ok(runs)) => Some(runs),
-        Some(Err(problem)) => return console.problem(StatusCode::INTERNAL_SERVER_ERROR, &problem),
-        None => None,
-    };
-    console.render(console.result(shown.result).as_ref(), |frame| {
-        pages::deferred(frame, &console.registry, runs.as_deref())
-    })
+    match console.source.deferred().await {
+        Ok(runs) => console.render(console.result(shown.result).as_ref(), |frame| {
+            pages::deferred(frame, &console.registry, &runs)
+        }),
+        Err(problem) => console.problem(StatusCode::BAD_GATEWAY, &problem),
+    }
 }
 
 async fn cancel_deferred(
@@ -588,6 +586,6 @@ async fn cancel_deferred(
     let (Some(task), Some(key)) = (form.task.as_deref(), form.key.as_deref()) else {
         return console.problem(StatusCode::BAD_REQUEST, "say which run: `task` and `key`");
     };
-    let outcome = console.source.cancel_deferred(task, key);
+    let outcome = console.source.cancel_deferred(task, key).await;
     console.done("/deferred", outcome, "")
 }

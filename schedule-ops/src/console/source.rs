@@ -109,15 +109,19 @@ impl Source {
         }
     }
 
-    /// The deferred runs waiting (local file only).
-    pub(crate) fn deferred(&self) -> Option<Result<Vec<Pending>, String>> {
+    /// The deferred runs waiting: the local file, or the deployment's schedule group.
+    pub(crate) async fn deferred(&self) -> Result<Vec<Pending>, String> {
         match self {
-            Source::Local { state_dir, .. } => Some(
+            Source::Local { state_dir, .. } => {
                 LocalDeferrals::new(state_dir.join(schedule_runtime::deferred::FILE))
                     .pending()
-                    .map_err(|e| e.to_string()),
-            ),
-            Source::Deployed(_) => None,
+                    .map_err(|e| e.to_string())
+            }
+            Source::Deployed(deployment) => Ok(crate::deferred::list(deployment)
+                .await?
+                .into_iter()
+                .map(|scheduled| scheduled.run)
+                .collect()),
         }
     }
 
@@ -243,8 +247,9 @@ impl Source {
         }
     }
 
-    /// Cancels the deferred run of `task` under `key` (local file).
-    pub(crate) fn cancel_deferred(&self, task: &str, key: &str) -> Result<String, String> {
+    /// Cancels the deferred run of `task` under `key`: from the local file, or its schedule
+    /// from the deployment's group.
+    pub(crate) async fn cancel_deferred(&self, task: &str, key: &str) -> Result<String, String> {
         match self {
             Source::Local { state_dir, .. } => {
                 let deferrals =
@@ -255,9 +260,7 @@ impl Source {
                     Err(e) => Err(e.to_string()),
                 }
             }
-            Source::Deployed(_) => Err(
-                "cancelling a deployed deferred run is not offered here: `schedule_runtime::cancel` from code does it".to_owned(),
-            ),
+            Source::Deployed(deployment) => crate::deferred::cancel(deployment, task, key).await,
         }
     }
 }

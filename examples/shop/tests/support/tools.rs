@@ -136,7 +136,7 @@ pub(crate) fn assert_checkov_passes(dir: &Path) {
 
 /// What the shop binary needs to serve the function of a module applied to moto (`deployed`,
 /// as [`Deployment::read_back`] reads it): the environment the module gave the function, moto's
-/// DynamoDB and SSM endpoint, and a data folder in `dir`.
+/// DynamoDB, SSM and Scheduler endpoint, and a data folder in `dir`.
 pub(crate) fn function_environment(
     deployed: &Value,
     moto: &str,
@@ -150,6 +150,8 @@ pub(crate) fn function_environment(
         .collect();
     variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.to_owned()));
     variables.push(("AWS_ENDPOINT_URL_SSM".to_owned(), moto.to_owned()));
+    // Runs deferred from code become schedules in the module's group, in moto.
+    variables.push(("AWS_ENDPOINT_URL_SCHEDULER".to_owned(), moto.to_owned()));
     variables.push((
         "SHOP_DATA_DIR".to_owned(),
         dir.join("shop-data").display().to_string(),
