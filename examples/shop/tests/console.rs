@@ -321,30 +321,17 @@ fn state_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// An occurrence an hour and a bit ago, on the quarter hour, in whole seconds (RFC 3339 UTC).
+/// The quarter hour `quarters` quarters before the test process's first look at the clock
+/// (RFC 3339 UTC). One instant for the whole process: a quarter hour that turns while a test
+/// runs cannot move an occurrence it computed earlier.
 fn quarter_hours_ago(quarters: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    use schedule_runtime::core::jiff::Timestamp;
+    static ANCHOR: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let now = *ANCHOR.get_or_init(|| Timestamp::now().as_second());
+    Timestamp::from_second((now / 900 - quarters) * 900)
         .unwrap()
-        .as_secs() as i64;
-    let at = (now / 900 - quarters) * 900;
-    let days = at.div_euclid(86_400);
-    let seconds = at.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:00Z",
-        seconds / 3_600,
-        (seconds % 3_600) / 60
-    )
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
