@@ -21,7 +21,9 @@ use support::operator::Operator;
 use support::tools::{
     Deployment, deployable_copy, function_environment, scratch_dir, terraform_ok,
 };
-use support::{Monitor, Reply, RuntimeApi, endpoint, faked_clock, outer_offset, start_function};
+use support::{
+    Monitor, Reply, RuntimeApi, endpoint, faked_clock, outer_offset, start_function, vendor_rules,
+};
 
 const TASK: &str = "ssl-certificate-check";
 
@@ -83,16 +85,21 @@ fn each_vendor_gets_its_monitor_from_the_declaration() {
     write_module(&dir, &render(&monitored_tasks(), &options).unwrap()).unwrap();
     terraform_ok(&dir, &["fmt", "-check", "-diff"]);
 
-    // Only the vendors in use, each with its provider.
+    // Only the vendors in use, each with its provider from the release that has what the
+    // module uses (the floors' sources are in `monitors/mod.rs`); Cronitor has none.
     let versions = read(&dir, "versions.tf");
-    for source in [
-        "kristofferahl/healthchecksio",
-        "jianyuan/sentry",
-        "henrywhitaker3/cronitor",
-        "uptimerobot/uptimerobot",
+    for (source, floor) in [
+        ("kristofferahl/healthchecksio", ">= 1.6"),
+        ("jianyuan/sentry", ">= 0.15"),
+        ("uptimerobot/uptimerobot", ">= 1.9.2"),
     ] {
-        assert!(versions.contains(source), "{source} not in\n{versions}");
+        let entry = block(&versions, source);
+        assert!(
+            entry.contains(&format!("version = \"{floor}\"")),
+            "{source} {floor} not in\n{versions}"
+        );
     }
+    assert!(!versions.contains("cronitor"), "{versions}");
 
     // report: cron(0 8 * * ? *) in Moscow, a 15 minute window, a 1 minute run, the default
     // vendor. Sentry's margin is the window and Lambda's 5 minute start; its maximum runtime
@@ -119,13 +126,11 @@ fn each_vendor_gets_its_monitor_from_the_declaration() {
         r#"schedule  = "every 6 hours""#,
         "grace     = 600",
         "tolerance = 2",
+        "timeout   = 300",
     ] {
         assert!(sync.contains(expected), "{expected} not in\n{sync}");
     }
-    assert!(
-        cronitor.contains("environments      = [var.environment]"),
-        "{cronitor}"
-    );
+    cronitor_job_monitors_as_its_api_takes_them(&cronitor);
 
     // payroll: the last Friday of the month, which Unix cron cannot say: a period of the
     // longest gap, five weeks.
@@ -136,6 +141,16 @@ fn each_vendor_gets_its_monitor_from_the_declaration() {
             && payroll.contains(&format!("timeout  = {}", 35 * 86_400)),
         "{payroll}"
     );
+    // Its check alerts the integrations the module is given: none are assigned otherwise.
+    assert!(
+        healthchecks.contains(
+            "channels = lookup(var.healthchecks_task_channels, each.key, var.healthchecks_channels)"
+        ),
+        "{healthchecks}"
+    );
+    let variables = read(&dir, "variables.tf");
+    let channels = block(&variables, "variable \"healthchecks_channels\"");
+    assert!(!channels.contains("default"), "to be decided: {channels}");
 
     // ping.Check: every 5 minutes, the run's minute and the start in its grace.
     let uptimerobot = read(&dir, "uptimerobot.tf");
@@ -154,7 +169,7 @@ fn each_vendor_gets_its_monitor_from_the_declaration() {
     for url in [
         "healthchecksio_check.task[each.key].ping_url",
         "replace(data.sentry_key.crons.dsn[\"crons\"], \"___MONITOR_SLUG___\", local.sentry_slugs[each.key])",
-        "cronitor_heartbeat_monitor.task[each.key].telemetry_url",
+        "\"https://cronitor.link/p/${var.cronitor_telemetry_key}/${local.cronitor_keys[each.key]}\"",
         "uptimerobot_monitor.task[each.key].url",
         "var.heartbeat_urls[each.key])",
     ] {
@@ -165,7 +180,9 @@ fn each_vendor_gets_its_monitor_from_the_declaration() {
         lambda.contains(r#"SCHEDULE_HEARTBEAT_MONITOR     = "sentry""#),
         "{lambda}"
     );
-    assert!(read(&dir, "variables.tf").contains(r#"variable "sentry_organization""#));
+    assert!(variables.contains(r#"variable "sentry_organization""#));
+    let key = block(&variables, "variable \"cronitor_telemetry_key\"");
+    assert!(key.contains("sensitive   = true"), "{key}");
 
     // Sentry addresses a check-in by the slug it makes of the monitor's name: lower case, at
     // most 50 characters of a-z 0-9 _ -. Terraform itself evaluates the generated expression.
@@ -232,15 +249,117 @@ fn event(at: Timestamp) -> String {
         .to_string()
 }
 
+/// Terraform evaluates `cronitor.tf`'s output for an environment where `sync` and
+/// `ping.Check` run: one job monitor each, in the shape of Cronitor's Monitor API
+/// (`PUT /api/monitors` with `{"monitors": [...]}`), and a plan-time refusal of two tasks
+/// whose keys agree.
+fn cronitor_job_monitors_as_its_api_takes_them(cronitor: &str) {
+    let dir = scratch_dir("monitors-cronitor");
+    let with_rows = cronitor.replace(
+        "cronitor_monitors = {",
+        "cronitor_monitors = {\n    \"ping.Check\" = { schedule = \"every 5 minutes\", timezone = \"UTC\", grace = 360, tolerance = 0, timeout = 60 }",
+    );
+    std::fs::write(dir.join("cronitor.tf"), &with_rows).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"name_prefix\" {\n  default = \"Shop\"\n}\n\
+         variable \"environment\" {\n  default = \"production\"\n}\n\
+         variable \"cronitor_notify\" {\n  default = [\"default\"]\n}\n\
+         locals {\n  name          = \"Shop-production\"\n  enabled_tasks = [\"sync\", \"ping.Check\"]\n}\n",
+    )
+    .unwrap();
+    terraform_ok(&dir, &["init", "-input=false"]);
+    terraform_ok(&dir, &["apply", "-auto-approve", "-input=false"]);
+    let printed = std::process::Command::new("terraform")
+        .args(["output", "-raw", "cronitor_monitors"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    let document: Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(
+        document,
+        json!({"monitors": [
+            {
+                "type": "job",
+                "key": "shop-production-ping-check",
+                "name": "Shop-production-ping.Check",
+                "schedule": "every 5 minutes",
+                "timezone": "UTC",
+                "grace_seconds": 360,
+                "failure_tolerance": 0,
+                "assertions": ["metric.duration < 60 seconds"],
+                "notify": ["default"],
+                "tags": ["Shop", "production"],
+            },
+            {
+                "type": "job",
+                "key": "shop-production-sync",
+                "name": "Shop-production-sync",
+                "schedule": "every 6 hours",
+                "timezone": "UTC",
+                "grace_seconds": 600,
+                "failure_tolerance": 2,
+                "assertions": ["metric.duration < 300 seconds"],
+                "notify": ["default"],
+                "tags": ["Shop", "production"],
+            },
+        ]})
+    );
+    // `Ping.check` makes the same key as `ping.Check`: refused before anything is sent.
+    std::fs::write(
+        dir.join("cronitor.tf"),
+        with_rows.replace(
+            "cronitor_monitors = {",
+            "cronitor_monitors = {\n    \"Ping.check\" = { schedule = \"every 5 minutes\", timezone = \"UTC\", grace = 360, tolerance = 0, timeout = 60 }",
+        ),
+    )
+    .unwrap();
+    let refused = std::process::Command::new("terraform")
+        .args(["plan", "-input=false", "-no-color"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && said.contains("share a Cronitor monitor"),
+        "{said}"
+    );
+}
+
+/// The value of `name` in each request's query.
+fn values<'a>(requests: &'a [String], name: &str) -> Vec<&'a str> {
+    requests
+        .iter()
+        .map(|r| vendor_rules::query(r.split_whitespace().nth(1).unwrap(), name).unwrap())
+        .collect()
+}
+
 #[test]
-fn the_binary_checks_in_with_each_vendor_and_logs_no_key() {
-    for (vendor, path) in [
-        ("sentry", "/api/7/cron/shop-production-ssl/SECRETKEY/"),
-        ("cronitor", "/p/SECRETKEY/shop-production-ssl"),
-        ("healthchecks", "/SECRETKEY"),
-        ("uptimerobot", "/m800-SECRETKEY"),
+fn the_binary_checks_in_with_each_vendor_by_its_rules_and_logs_no_key() {
+    for (vendor, rules, path) in [
+        (
+            "sentry",
+            vendor_rules::Vendor::Sentry,
+            "/api/7/cron/shop-production-ssl/SECRETKEY/",
+        ),
+        (
+            "cronitor",
+            vendor_rules::Vendor::Cronitor,
+            "/p/SECRETKEY/shop-production-ssl",
+        ),
+        (
+            "healthchecks",
+            vendor_rules::Vendor::Healthchecks,
+            "/SECRETKEY",
+        ),
+        (
+            "uptimerobot",
+            vendor_rules::Vendor::UptimeRobot,
+            "/m800-SECRETKEY",
+        ),
     ] {
-        let monitor = Monitor::start();
+        let monitor = Monitor::of(rules);
         let dir = scratch_dir(&format!("check-ins-{vendor}"));
         let data = dir.join("shop-data");
         let api = RuntimeApi::start();
@@ -259,71 +378,92 @@ fn the_binary_checks_in_with_each_vendor_and_logs_no_key() {
         let morning: Timestamp = "2026-11-30T06:00:00Z".parse().unwrap();
         certificates(&data, morning, false);
         assert!(matches!(api.invoke(&event(morning)), Reply::Response(_)));
+        // The next morning fails; Lambda retries the same event under the same request id
+        // (a UUID, as Lambda's are), and by then the certificate is renewed.
+        let next = event(morning + SignedDuration::from_hours(24));
+        let request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
         certificates(&data, morning, true);
-        let failed = api.invoke(&event(morning + SignedDuration::from_hours(24)));
+        api.send(request_id, &next);
+        let failed = api.reply(request_id, Duration::from_secs(30));
         assert!(
-            matches!(failed, Reply::Error { .. }),
+            matches!(failed, Some(Reply::Error { .. })),
             "{vendor}: {failed:?}"
         );
-        // A success and a failure: two check-ins each, one (UptimeRobot: the success only).
-        let expected = if vendor == "uptimerobot" { 1 } else { 4 };
-        monitor.requests(expected, Duration::from_secs(10));
-        // And a moment for one that should not come.
-        std::thread::sleep(Duration::from_millis(300));
-        let requests = monitor.requests(expected, Duration::ZERO);
+        certificates(&data, morning, false);
+        api.send(request_id, &next);
+        let retried = api.reply(request_id, Duration::from_secs(30));
+        assert!(
+            matches!(retried, Some(Reply::Response(_))),
+            "{vendor}: {retried:?}"
+        );
+        // Each reply came after its run's end check-in, which waits for its start's: what the
+        // monitor holds now is all three runs sent. Two check-ins a run (UptimeRobot: one per
+        // success).
+        let requests = monitor.requests(0, Duration::ZERO);
         drop(function);
+        let expected = if vendor == "uptimerobot" { 2 } else { 6 };
         assert_eq!(requests.len(), expected, "{vendor}: {requests:#?}");
+        // Judged by the vendor's own rules: nothing refused, no update dropped.
+        assert_eq!(monitor.refused(), Vec::<String>::new(), "{vendor}");
         let joined = requests.join("\n");
         match vendor {
             "sentry" => {
                 // In order: each run's end after its start.
-                let statuses: Vec<&str> = requests
-                    .iter()
-                    .map(|r| {
-                        r.split("status=")
-                            .nth(1)
-                            .unwrap()
-                            .split('&')
-                            .next()
-                            .unwrap()
-                    })
-                    .collect();
                 assert_eq!(
-                    statuses,
-                    ["in_progress", "ok", "in_progress", "error"],
+                    values(&requests, "status"),
+                    [
+                        "in_progress",
+                        "ok",
+                        "in_progress",
+                        "error",
+                        "in_progress",
+                        "ok"
+                    ],
                     "{joined}"
                 );
-                // Each run's two check-ins carry one id, and the two runs' ids differ.
-                let ids: Vec<&str> = requests
-                    .iter()
-                    .map(|r| {
-                        r.split("check_in_id=")
-                            .nth(1)
-                            .unwrap()
-                            .split('&')
-                            .next()
-                            .unwrap()
-                    })
-                    .collect();
-                let mut distinct = ids.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
-                assert_eq!(distinct.len(), 2, "{joined}");
+                // Each attempt's two check-ins carry one id; the retry's is new.
+                let ids = values(&requests, "check_in_id");
+                assert!(
+                    ids[0] == ids[1] && ids[2] == ids[3] && ids[4] == ids[5],
+                    "{joined}"
+                );
+                assert!(ids[0] != ids[2] && ids[2] != ids[4], "{joined}");
+                assert_eq!(values(&requests, "environment"), ["production"; 6]);
             }
             "cronitor" => {
-                for state in ["run", "complete", "fail"] {
-                    assert!(joined.contains(&format!("state={state}&")), "{joined}");
-                }
+                assert_eq!(
+                    values(&requests, "state"),
+                    ["run", "complete", "run", "fail", "run", "complete"],
+                    "{joined}"
+                );
+                let series = values(&requests, "series");
+                assert!(series[2] == series[3] && series[2] != series[4], "{joined}");
                 assert!(
                     joined.contains("&message=task%20%60ssl-certificate-check%60%20failed%3A%20the%20certificate%20of%20shop.example.com%20expired"),
                     "{joined}"
                 );
             }
             "healthchecks" => {
-                assert!(joined.contains("GET /SECRETKEY/start?rid="), "{joined}");
-                assert!(joined.contains("POST /SECRETKEY/fail?rid="), "{joined}");
+                let rids = values(&requests, "rid");
+                assert!(
+                    rids.iter().all(|rid| vendor_rules::canonical_uuid(rid)),
+                    "{joined}"
+                );
+                assert!(rids[2] == rids[3] && rids[2] != rids[4], "{joined}");
+                assert!(
+                    requests[2].starts_with("GET /SECRETKEY/start?rid="),
+                    "{joined}"
+                );
+                assert!(
+                    requests[3].starts_with("POST /SECRETKEY/fail?rid="),
+                    "{joined}"
+                );
             }
-            _ => assert!(joined.starts_with("GET /m800-SECRETKEY"), "{joined}"),
+            _ => assert_eq!(
+                requests,
+                ["GET /m800-SECRETKEY", "GET /m800-SECRETKEY"],
+                "{joined}"
+            ),
         }
         // The key is in every URL and in no log line.
         let logged = std::fs::read_to_string(&log).unwrap();

@@ -24,8 +24,9 @@ pub(crate) fn versions(vendors: &[Monitor]) -> Vec<Item> {
     let mut providers = Block::builder("required_providers")
         .add_attribute(("aws", provider("hashicorp/aws", ">= 5.0")));
     for vendor in vendors {
-        let (name, source, version) = super::monitors::provider(*vendor);
-        providers = providers.add_attribute((name, provider(source, version)));
+        if let Some((name, source, version)) = super::monitors::provider(*vendor) {
+            providers = providers.add_attribute((name, provider(source, version)));
+        }
     }
     vec![
         Block::builder("terraform")
@@ -194,11 +195,11 @@ pub(crate) fn items(
         .build()
         .into(),
     ];
-    if vendors.contains(&Monitor::Sentry) {
-        for (name, description) in super::monitors::sentry_variables() {
-            items.push(variable(name, description, "string").build().into());
-        }
-    }
+    items.extend(super::monitors::variables(
+        tasks,
+        options.default_monitor,
+        vendors,
+    ));
     items.push(
         variable(
             "tags",
@@ -212,14 +213,14 @@ pub(crate) fn items(
     items
 }
 
-fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {
+pub(crate) fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {
     Block::builder("variable")
         .add_label(name)
         .add_attribute(("description", description))
         .add_attribute(("type", expr(kind)))
 }
 
-fn validation(condition: &str, message: &str) -> Block {
+pub(crate) fn validation(condition: &str, message: &str) -> Block {
     Block::builder("validation")
         .add_attribute(("condition", expr(condition)))
         .add_attribute(("error_message", message))

@@ -16,7 +16,7 @@ use super::guarded::guarded;
 use super::{DispatchError, Dispatcher, Invocation, Outcome};
 use crate::context::TaskContext;
 use crate::event::Event;
-use crate::heartbeat::{Run, Started};
+use crate::heartbeat::{CheckInId, Run, Started};
 use crate::idempotency::OccurrenceKey;
 use crate::ledger::{self, Change, End, Occurrence, Start, StartAnswer, Status};
 use crate::task::Registration;
@@ -35,8 +35,11 @@ struct Delivery<'a> {
     scheduled_time: Timestamp,
     event: &'a Event,
     invocation: &'a Invocation,
-    /// Lambda's request id, or a new one for a local run: the ledger's and the heartbeat's.
+    /// Lambda's request id, or a new one for a local run: the ledger's.
     run_id: String,
+    /// The id this attempt checks in with its monitor under, new for every attempt (Lambda's
+    /// retry keeps the request id; `heartbeat/protocol.rs` says why that matters).
+    check_in: CheckInId,
 }
 
 impl Delivery<'_> {
@@ -77,6 +80,7 @@ impl Dispatcher {
             } else {
                 invocation.request_id.clone()
             },
+            check_in: CheckInId::new(),
         };
         // Claim the occurrence first: a duplicate costs this one round trip and nothing else.
         let held = match self.claim_occurrence(&delivery, now).await {
@@ -244,7 +248,12 @@ impl Dispatcher {
         let checked_in = spec
             .heartbeat
             .then(|| self.heartbeat.start(spec, self.run(delivery)));
-        info!("started");
+        if checked_in.is_some() {
+            // The id the monitor shows for this attempt, so that its entry leads here.
+            info!(check_in_id = %delivery.check_in, "started");
+        } else {
+            info!("started");
+        }
         let started = std::time::Instant::now();
         // The claim took time; the run keeps to the deadline its lease was sized for.
         let timeout = Duration::try_from(held.deadline.duration_since(Timestamp::now()))
@@ -379,7 +388,7 @@ impl Dispatcher {
     /// The run as its monitor hears of it.
     fn run<'a>(&'a self, delivery: &'a Delivery<'_>) -> Run<'a> {
         Run {
-            id: &delivery.run_id,
+            check_in: delivery.check_in,
             environment: &self.environment,
         }
     }

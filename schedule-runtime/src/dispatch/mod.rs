@@ -46,7 +46,7 @@ pub struct Dispatcher {
 /// What the transport knows about this invocation.
 #[derive(Debug, Clone, Default)]
 pub struct Invocation {
-    /// Lambda's request id (or any id for a local run); logged and used as the heartbeat's run id.
+    /// Lambda's request id (or any id for a local run): logged and kept in the ledger.
     pub request_id: String,
     /// When the transport gives up on the invocation (Lambda's deadline), if it does.
     pub deadline: Option<Timestamp>,

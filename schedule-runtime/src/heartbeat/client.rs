@@ -22,7 +22,9 @@ impl Client {
         self.inner.get_or_init(crate::https::client)
     }
 
-    /// Sends the ping, retrying once, within `budget` in all.
+    /// Sends the ping, retrying once what may pass a second time (no answer, a 5xx, 408 or
+    /// 429: a refusal such as Healthchecks' `400 invalid uuid format` or a revoked key's 401
+    /// would only be refused again), within `budget` in all.
     pub(crate) async fn ping(
         &self,
         url: &str,
@@ -34,7 +36,8 @@ impl Client {
             for _ in 0..2 {
                 match self.send(url, body.clone()).await {
                     Ok(()) => return Ok(()),
-                    Err(error) => last = error,
+                    Err(Failed::Final(error)) => return Err(error),
+                    Err(Failed::Transient(error)) => last = error,
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -56,7 +59,7 @@ impl Client {
             .map_err(|e| e.to_string())
     }
 
-    async fn send(&self, url: &str, body: Option<String>) -> Result<(), String> {
+    async fn send(&self, url: &str, body: Option<String>) -> Result<(), Failed> {
         let request = hyper::Request::builder()
             .method(if body.is_some() { "POST" } else { "GET" })
             .uri(url)
@@ -65,16 +68,30 @@ impl Client {
                 concat!("schedule-runtime/", env!("CARGO_PKG_VERSION")),
             )
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Failed::Final(e.to_string()))?;
         let response = self
             .inner()
             .request(request)
             .await
-            .map_err(|e| e.to_string())?;
-        if response.status().is_success() {
-            Ok(())
+            .map_err(|e| Failed::Transient(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let error = format!("the monitor answered {status}");
+        if status.is_server_error()
+            || status == hyper::StatusCode::REQUEST_TIMEOUT
+            || status == hyper::StatusCode::TOO_MANY_REQUESTS
+        {
+            Err(Failed::Transient(error))
         } else {
-            Err(format!("the monitor answered {}", response.status()))
+            Err(Failed::Final(error))
         }
     }
+}
+
+/// Why a ping did not go through, and whether trying again may help.
+enum Failed {
+    Transient(String),
+    Final(String),
 }

@@ -35,7 +35,7 @@ use schedule_core::jiff::Timestamp;
 use schedule_core::{Monitor, TaskSpec};
 use tracing::{Instrument, warn};
 
-pub(crate) use self::protocol::Run;
+pub(crate) use self::protocol::{CheckInId, Run};
 
 use self::protocol::{Request, Step};
 
@@ -156,7 +156,7 @@ impl Heartbeat {
             return Started(None);
         }
         let this = self.clone();
-        let (id, environment) = (run.id.to_owned(), run.environment.to_owned());
+        let (check_in, environment) = (run.check_in, run.environment.to_owned());
         // In the run's span, so its log lines say which run they belong to.
         let handle = tokio::spawn(
             async move {
@@ -167,7 +167,7 @@ impl Heartbeat {
                         return;
                     };
                     let run = Run {
-                        id: &id,
+                        check_in,
                         environment: &environment,
                     };
                     if let Some(request) =

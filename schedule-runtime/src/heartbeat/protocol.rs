@@ -4,14 +4,33 @@
 //!
 //! | vendor | start | success | failure |
 //! |---|---|---|---|
-//! | Healthchecks.io | `GET <url>/start?rid=<run>` | `GET <url>?rid=<run>` | `POST <url>/fail?rid=<run>`, the error as the body |
-//! | Sentry Crons | `GET <url>?status=in_progress&check_in_id=<uuid>&environment=<env>` | `…status=ok…&duration=<s>` | `…status=error…&duration=<s>` |
-//! | Cronitor | `GET <url>?state=run&series=<run>&env=<env>` | `…state=complete…&metric=duration:<s>` | `…state=fail…&metric=duration:<s>&message=<error>` |
+//! | Healthchecks.io | `GET <url>/start?rid=<id>` | `GET <url>?rid=<id>` | `POST <url>/fail?rid=<id>`, the error as the body |
+//! | Sentry Crons | `GET <url>?status=in_progress&check_in_id=<id>&environment=<env>` | `…status=ok…&duration=<s>` | `…status=error…&duration=<s>` |
+//! | Cronitor | `GET <url>?state=run&series=<id>&env=<env>` | `…state=complete…&metric=duration:<s>` | `…state=fail…&metric=duration:<s>&message=<error>` |
 //! | UptimeRobot | nothing | `GET <url>` | nothing: the missing ping is the alert |
 //!
-//! One run's start and end carry the same identifier (`rid`, `check_in_id`, `series`), so a
-//! monitor pairs them, measures the run and notices one that started and never ended (Sentry's
-//! and Cronitor's timeouts, Healthchecks' "started" state).
+//! One attempt's start and end carry the same identifier `<id>` (`rid`, `check_in_id`,
+//! `series`), so a monitor pairs them, measures the run and notices one that started and never
+//! ended (Sentry's and Cronitor's timeouts, Healthchecks' "started" state). The vendors' own
+//! rules for it, each read in the vendor's code or documentation:
+//!
+//! - **It is a canonical UUID.** Healthchecks answers `400 invalid uuid format` to a `rid` that
+//!   does not match `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$` (case
+//!   ignored): healthchecks/healthchecks `hc/api/views.py` (`ping`) with `hc/lib/string.py`
+//!   (`is_valid_uuid_string`). Sentry's `check_in_id` is a UUID too (getsentry/relay,
+//!   `relay-monitors`: `CheckIn::check_in_id`).
+//! - **It is new for every attempt.** Sentry ignores an update to a check-in that has finished
+//!   (getsentry/sentry `src/sentry/monitors/consumers/monitor_consumer.py`: "check-in was
+//!   finished: attempted update"), so a retry that reused the failed attempt's id would never
+//!   report its success. Lambda's asynchronous retry keeps the request id and carries no
+//!   attempt number, so no id derived from what Lambda hands us could tell two attempts
+//!   apart: each attempt draws its own ([`CheckInId::new`]), and the run's `started` log line
+//!   names it (`check_in_id`) so that a monitor's entry leads to the run's logs.
+//! - **An environment is always named.** Sentry's `environment` and Cronitor's `env` are
+//!   optional, and a check-in without one lands in the vendor's default environment, which
+//!   Sentry shows as `production`; a run outside any deployment (a local run without
+//!   `--env`) names [`LOCAL_ENVIRONMENT`] instead, so that a developer's run never counts as
+//!   a deployment's.
 
 use std::time::Duration;
 
@@ -21,6 +40,9 @@ use schedule_core::Monitor;
 /// The most of an error's text sent with a failure: Cronitor keeps 2,000 characters of a
 /// message, and a Healthchecks body is read as a log line.
 pub(crate) const MAX_FAILURE_TEXT: usize = 1_000;
+
+/// The environment a run outside any deployment (a local run without `--env`) reports.
+pub(crate) const LOCAL_ENVIRONMENT: &str = "local";
 
 /// What a query value may hold unescaped: RFC 3986's unreserved characters.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -40,13 +62,42 @@ pub(crate) enum Step<'a> {
     Failure(Duration, &'a str),
 }
 
-/// Who is checking in: the run and the deployment it runs in.
+/// Who is checking in: one attempt of a run, and the deployment it runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Run<'a> {
-    /// The run's id: Lambda's request id, or a new UUID for a local run.
-    pub(crate) id: &'a str,
+    /// The attempt's check-in id, which pairs its start with its end.
+    pub(crate) check_in: CheckInId,
     /// The deployment environment; empty for a local run without `--env`.
     pub(crate) environment: &'a str,
+}
+
+impl Run<'_> {
+    /// The environment a vendor is told: the deployment's, else [`LOCAL_ENVIRONMENT`].
+    fn environment(&self) -> &str {
+        if self.environment.is_empty() {
+            LOCAL_ENVIRONMENT
+        } else {
+            self.environment
+        }
+    }
+}
+
+/// The id one attempt of a run checks in under: a random (version 4) UUID, drawn once per
+/// attempt, in the canonical lower-case hyphenated form every vendor accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CheckInId(uuid::Uuid);
+
+impl CheckInId {
+    /// A new id, for a new attempt.
+    pub(crate) fn new() -> CheckInId {
+        CheckInId(uuid::Uuid::new_v4())
+    }
+}
+
+impl std::fmt::Display for CheckInId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
 }
 
 /// One HTTP request to a monitor.
@@ -82,7 +133,7 @@ pub(crate) fn request(
 
 fn healthchecks(url: &str, run: Run<'_>, step: Step<'_>) -> Request {
     let url = url.trim_end_matches('/');
-    let rid = encode(run.id);
+    let rid = run.check_in;
     match step {
         Step::Start => get(format!("{url}/start?rid={rid}")),
         Step::Success(_) => get(format!("{url}?rid={rid}")),
@@ -101,11 +152,11 @@ fn sentry(url: &str, run: Run<'_>, step: Step<'_>) -> Request {
     };
     let mut query = vec![
         ("status", status.to_owned()),
-        ("check_in_id", check_in_id(run.id)),
+        // Sentry's SDKs send the 32 hex digits (getsentry's "Check-Ins" SDK page); Relay
+        // parses either form.
+        ("check_in_id", run.check_in.0.simple().to_string()),
+        ("environment", run.environment().to_owned()),
     ];
-    if !run.environment.is_empty() {
-        query.push(("environment", run.environment.to_owned()));
-    }
     if let Some(took) = duration {
         query.push(("duration", seconds(took)));
     }
@@ -118,10 +169,11 @@ fn cronitor(url: &str, run: Run<'_>, step: Step<'_>) -> Request {
         Step::Success(took) => ("complete", Some(took), None),
         Step::Failure(took, message) => ("fail", Some(took), Some(message)),
     };
-    let mut query = vec![("state", state.to_owned()), ("series", run.id.to_owned())];
-    if !run.environment.is_empty() {
-        query.push(("env", run.environment.to_owned()));
-    }
+    let mut query = vec![
+        ("state", state.to_owned()),
+        ("series", run.check_in.to_string()),
+        ("env", run.environment().to_owned()),
+    ];
     if let Some(took) = duration {
         query.push(("metric", format!("duration:{}", seconds(took))));
     }
@@ -129,20 +181,6 @@ fn cronitor(url: &str, run: Run<'_>, step: Step<'_>) -> Request {
         query.push(("message", cut(message)));
     }
     get(with_query(url, &query))
-}
-
-/// Sentry pairs a run's check-ins by a UUID: the run id when it is one (Lambda's request ids
-/// are), else a UUID made from it, the same for both check-ins.
-fn check_in_id(run_id: &str) -> String {
-    let uuid = uuid::Uuid::try_parse(run_id).unwrap_or_else(|_| {
-        let high = crate::stable_hash::fnv1a(run_id.as_bytes());
-        let low = crate::stable_hash::fnv1a_from(high, run_id.as_bytes());
-        uuid::Builder::from_u128((u128::from(high) << 64) | u128::from(low))
-            .with_variant(uuid::Variant::RFC4122)
-            .with_version(uuid::Version::Custom)
-            .into_uuid()
-    });
-    uuid.simple().to_string()
 }
 
 fn seconds(took: Duration) -> String {
@@ -177,7 +215,7 @@ mod tests {
     use super::*;
 
     const RUN: Run<'static> = Run {
-        id: "8f4e2a5c-1b3d-4e6f-9a7b-0c1d2e3f4a5b",
+        check_in: CheckInId(uuid::uuid!("8f4e2a5c-1b3d-4e6f-9a7b-0c1d2e3f4a5b")),
         environment: "production",
     };
     const TOOK: Duration = Duration::from_millis(1_250);
@@ -187,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn healthchecks_pings_start_success_and_fail_with_the_run_id() {
+    fn healthchecks_pings_start_success_and_fail_with_the_check_in_id() {
         let url = "https://hc-ping.com/0b6f/";
         assert_eq!(
             url_of(Monitor::Healthchecks, url, Step::Start).unwrap(),
@@ -226,11 +264,19 @@ mod tests {
     }
 
     #[test]
-    fn a_run_id_that_is_no_uuid_still_gives_one_stable_check_in_id() {
-        let first = check_in_id("local-run-1");
-        assert_eq!(first, check_in_id("local-run-1"));
-        assert_ne!(first, check_in_id("local-run-2"));
-        assert!(uuid::Uuid::try_parse(&first).is_ok(), "{first}");
+    fn each_attempt_checks_in_under_a_new_canonical_uuid() {
+        let (first, second) = (CheckInId::new(), CheckInId::new());
+        assert_ne!(first, second);
+        // Healthchecks' own pattern (hc/lib/string.py), written out rather than parsed back
+        // with the crate that printed it.
+        let canonical = |id: &str| {
+            let groups: Vec<&str> = id.split('-').collect();
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+                && groups
+                    .iter()
+                    .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+        };
+        assert!(canonical(&first.to_string()), "{first}");
     }
 
     #[test]
@@ -269,19 +315,54 @@ mod tests {
     }
 
     #[test]
-    fn a_local_run_without_an_environment_names_none() {
+    fn a_local_run_without_an_environment_names_local() {
         let run = Run {
-            id: "r",
             environment: "",
+            ..RUN
         };
-        let url = request(
+        let url = |monitor, base| request(monitor, base, run, Step::Start).unwrap().url;
+        assert_eq!(
+            url(Monitor::Cronitor, "https://cronitor.link/p/K/m"),
+            "https://cronitor.link/p/K/m?state=run\
+             &series=8f4e2a5c-1b3d-4e6f-9a7b-0c1d2e3f4a5b&env=local"
+        );
+        assert_eq!(
+            url(
+                Monitor::Sentry,
+                "https://o1.ingest.sentry.io/api/2/cron/m/k/"
+            ),
+            "https://o1.ingest.sentry.io/api/2/cron/m/k/?status=in_progress\
+             &check_in_id=8f4e2a5c1b3d4e6f9a7b0c1d2e3f4a5b&environment=local"
+        );
+    }
+
+    #[test]
+    fn a_url_with_a_query_keeps_it_and_failure_text_is_cut_at_a_thousand_characters() {
+        let long = "é".repeat(MAX_FAILURE_TEXT + 5);
+        let failure = request(
             Monitor::Cronitor,
-            "https://cronitor.link/p/K/m",
-            run,
-            Step::Start,
+            "https://cronitor.link/p/K/m?env=staging",
+            RUN,
+            Step::Failure(TOOK, &long),
         )
         .unwrap()
         .url;
-        assert_eq!(url, "https://cronitor.link/p/K/m?state=run&series=r");
+        assert!(
+            failure.starts_with("https://cronitor.link/p/K/m?env=staging&state=fail&"),
+            "{failure}"
+        );
+        let message = failure.split("&message=").nth(1).unwrap();
+        // Each `é` is two bytes, each escaped as `%XX`: 1,000 characters, not 1,005.
+        assert_eq!(message.len(), 1_000 * 6);
+        let body = request(
+            Monitor::Healthchecks,
+            "https://hc-ping.com/k",
+            RUN,
+            Step::Failure(TOOK, &long),
+        )
+        .unwrap()
+        .body
+        .unwrap();
+        assert_eq!(body.chars().count(), 1_000);
     }
 }

@@ -4,6 +4,8 @@
 
 pub(crate) mod operator;
 pub(crate) mod tools;
+#[path = "../../../../tests/support/vendor_rules.rs"]
+pub(crate) mod vendor_rules;
 
 /// The shop's tasks, in name order, as declared in `src/lib.rs`.
 pub(crate) const SHOP_TASKS: [&str; 12] = [
@@ -461,26 +463,44 @@ pub(crate) fn silent_server() -> String {
     format!("http://{address}")
 }
 
-/// A monitor's ping endpoint on loopback: answers every request `200 OK` and keeps its
-/// method and path, as Healthchecks.io's ping API would receive them.
+/// A monitor's ping endpoint on loopback: keeps each request's method and path, and answers
+/// `200 OK`, or as a vendor's ingest endpoint would (`vendor_rules.rs`).
 pub(crate) struct Monitor {
     address: String,
     requests: Arc<Mutex<Vec<String>>>,
+    refused: Arc<Mutex<Vec<String>>>,
 }
 
 impl Monitor {
+    /// Answers `200 OK` to everything, as Healthchecks.io's ping API answers a plain ping.
     pub(crate) fn start() -> Monitor {
+        Monitor::answering(None)
+    }
+
+    /// Judges each request by `vendor`'s rules.
+    pub(crate) fn of(vendor: vendor_rules::Vendor) -> Monitor {
+        Monitor::answering(Some(vendor))
+    }
+
+    fn answering(vendor: Option<vendor_rules::Vendor>) -> Monitor {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&requests);
+        let refused = Arc::new(Mutex::new(Vec::new()));
+        let (kept, dropped) = (Arc::clone(&requests), Arc::clone(&refused));
+        let memory = Arc::new(Mutex::new(vendor_rules::Memory::default()));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let kept = Arc::clone(&kept);
-                std::thread::spawn(move || answer_ping(stream, &kept));
+                let (kept, dropped, memory) =
+                    (Arc::clone(&kept), Arc::clone(&dropped), Arc::clone(&memory));
+                std::thread::spawn(move || answer_ping(stream, vendor, &memory, &kept, &dropped));
             }
         });
-        Monitor { address, requests }
+        Monitor {
+            address,
+            requests,
+            refused,
+        }
     }
 
     /// The monitor's base address, `http://127.0.0.1:<port>`.
@@ -499,9 +519,20 @@ impl Monitor {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    /// Each request the vendor refused or dropped, with why.
+    pub(crate) fn refused(&self) -> Vec<String> {
+        self.refused.lock().unwrap().clone()
+    }
 }
 
-fn answer_ping(stream: TcpStream, requests: &Mutex<Vec<String>>) {
+fn answer_ping(
+    stream: TcpStream,
+    vendor: Option<vendor_rules::Vendor>,
+    memory: &Mutex<vendor_rules::Memory>,
+    requests: &Mutex<Vec<String>>,
+    refused: &Mutex<Vec<String>>,
+) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -522,8 +553,25 @@ fn answer_ping(stream: TcpStream, requests: &Mutex<Vec<String>>) {
     let mut body = vec![0; length];
     let _ = reader.read_exact(&mut body);
     let request: Vec<&str> = line.split_whitespace().take(2).collect();
+    let (status, answer) = match (vendor, request.as_slice()) {
+        (Some(vendor), [method, target]) => {
+            let verdict = vendor_rules::judge(vendor, &mut memory.lock().unwrap(), method, target);
+            if !verdict.counted {
+                refused
+                    .lock()
+                    .unwrap()
+                    .push(format!("{}: {}", request.join(" "), verdict.reason));
+            }
+            (verdict.status, verdict.reason)
+        }
+        _ => (200, "OK".to_owned()),
+    };
     requests.lock().unwrap().push(request.join(" "));
-    let _ = reader
-        .get_mut()
-        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK");
+    let _ = reader.get_mut().write_all(
+        format!(
+            "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        )
+        .as_bytes(),
+    );
 }

@@ -3,9 +3,17 @@
 //! with a cron schedule runs in the task's zone; one with a period (`timeout`) expects a ping
 //! that often. Its grace covers the window, the start and the run, since a check measures
 //! from the expected time to the success ping.
+//!
+//! A check alerts the integrations ("channels") it is assigned, and Healthchecks' API
+//! "assigns no integrations to the newly created check" unless told (healthchecks/healthchecks
+//! `templates/docs/api.md`, "Create a new check", `channels`), so a generated check would
+//! alert nobody. Its channels
+//! come from `healthchecks_channels` (every task's) or `healthchecks_task_channels` (one
+//! task's, in its place), both required to be decided: `[]` says "nobody" on purpose.
 
 use super::{Expected, or_null, table};
 use crate::terraform::hcl::{Item, expr, resource};
+use crate::terraform::variables::{validation, variable};
 
 /// Healthchecks.io's bounds for a period and a grace time: a minute to a year.
 const MIN_SECONDS: i64 = 60;
@@ -47,7 +55,48 @@ pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
             ))
             .add_attribute(("timeout", expr("each.value.timeout")))
             .add_attribute(("grace", expr("each.value.grace")))
+            .add_attribute((
+                "channels",
+                expr("lookup(var.healthchecks_task_channels, each.key, var.healthchecks_channels)"),
+            ))
             .build()
             .into(),
+    ]
+}
+
+/// Integration ids are UUIDs (the provider validates each with `validation.IsUUID`).
+const UUID: &str = "can(regex(\"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$\", id))";
+
+/// The variables naming who the checks of `tasks` alert.
+pub(super) fn variables(tasks: &[&str]) -> Vec<Item> {
+    let known = tasks
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    vec![
+        variable(
+            "healthchecks_channels",
+            "Ids of the Healthchecks.io integrations (channels: e-mail, Slack, PagerDuty, ...) every generated check alerts, e.g. from the `healthchecksio_channel` data source. Healthchecks assigns none to a check created through its API, so [] means the checks alert nobody.",
+            "list(string)",
+        )
+        .add_block(validation(
+            &format!("alltrue([for id in var.healthchecks_channels : {UUID}])"),
+            "Each Healthchecks.io integration id is a UUID.",
+        ))
+        .build()
+        .into(),
+        variable(
+            "healthchecks_task_channels",
+            "Integration ids for one task's check in place of `healthchecks_channels`, by task name.",
+            "map(list(string))",
+        )
+        .add_attribute(("default", hcl::Expression::Object(hcl::Object::new())))
+        .add_block(validation(
+            &format!("alltrue([for task, ids in var.healthchecks_task_channels : contains([{known}], task) && alltrue([for id in ids : {UUID}])])"),
+            &format!("Only these tasks check in with Healthchecks.io: {}; each integration id is a UUID.", tasks.join(", ")),
+        ))
+        .build()
+        .into(),
     ]
 }

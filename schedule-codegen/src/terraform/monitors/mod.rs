@@ -8,8 +8,11 @@
 //! |---|---|---|---|
 //! | Healthchecks.io | `healthchecks.tf` | `healthchecksio_check` (`kristofferahl/healthchecksio`) | `ping_url` |
 //! | Sentry Crons | `sentry.tf` | `sentry_cron_monitor` (`jianyuan/sentry`) | the project key's `crons` endpoint with the monitor's slug |
-//! | Cronitor | `cronitor.tf` | `cronitor_heartbeat_monitor` (`henrywhitaker3/cronitor`) | `telemetry_url` |
+//! | Cronitor | `cronitor.tf` | none: job monitors described in the output `cronitor_monitors` for Cronitor's Monitor API (`cronitor.rs` says why) | the Telemetry API's URL with the `cronitor_telemetry_key` variable |
 //! | UptimeRobot | `uptimerobot.tf` | `uptimerobot_monitor`, type `HEARTBEAT` (`uptimerobot/uptimerobot`) | `url` |
+//!
+//! Each provider's version floor is where the resources and arguments used here first appear,
+//! read in the provider's own repository at its tags ([`provider`]).
 //!
 //! A task's vendor is the one its declaration names (`heartbeat = "sentry"`), else the
 //! application's (`--heartbeat-vendor`, which the function also gets as
@@ -37,6 +40,7 @@ use schedule_core::{Monitor, Schedule};
 use super::RenderError;
 use super::hcl::Item;
 use super::tasks::Task;
+use super::variables::{validation, variable};
 
 /// Time Lambda may take to start a run after Scheduler hands it the event.
 const START_MARGIN_SECONDS: i64 = 300;
@@ -151,9 +155,43 @@ pub(crate) fn file(
     })
 }
 
-/// The variables Sentry's monitors need: name and description.
-pub(crate) fn sentry_variables() -> [(&'static str, &'static str); 2] {
-    sentry::variables()
+/// The variables the monitors of `vendors` need (where they live, who they alert, their
+/// keys), as `variable` blocks.
+pub(crate) fn variables(tasks: &[Task<'_>], default: Monitor, vendors: &[Monitor]) -> Vec<Item> {
+    let mut items = Vec::new();
+    for vendor in vendors {
+        match vendor {
+            Monitor::Healthchecks => {
+                let mine: Vec<&str> = tasks
+                    .iter()
+                    .filter(|t| of(t, default) == Some(Monitor::Healthchecks))
+                    .map(|t| t.spec.name)
+                    .collect();
+                items.extend(healthchecks::variables(&mine));
+            }
+            Monitor::Sentry => {
+                for (name, description) in sentry::variables() {
+                    items.push(variable(name, description, "string").build().into());
+                }
+            }
+            Monitor::Cronitor => {
+                for (name, description, kind, secret) in cronitor::variables() {
+                    let mut block = variable(name, description, kind);
+                    block = if secret {
+                        block.add_attribute(("sensitive", true)).add_block(validation(
+                            &format!("length(var.{name}) > 0"),
+                            "A Cronitor API key with the monitor:telemetry permission is needed for the telemetry URLs.",
+                        ))
+                    } else {
+                        block.add_attribute(("default", super::hcl::strings(["default"])))
+                    };
+                    items.push(block.build().into());
+                }
+            }
+            Monitor::UptimeRobot => {}
+        }
+    }
+    items
 }
 
 /// `vendor`'s generated ping URL of task `each.key`, as a Terraform expression.
@@ -166,14 +204,27 @@ pub(crate) fn ping_url(vendor: Monitor) -> &'static str {
     }
 }
 
-/// `vendor`'s provider: its local name, source and version constraint.
-pub(crate) fn provider(vendor: Monitor) -> (&'static str, &'static str, &'static str) {
+/// `vendor`'s provider: its local name, source and version constraint; none for Cronitor,
+/// whose monitors go through its API (`cronitor.rs`).
+///
+/// Each floor is the first release with everything the generated file uses, read in the
+/// provider's repository at its tags:
+/// - kristofferahl/terraform-provider-healthchecksio: `channels` from v1.3.0, `ping_url` from
+///   v1.5.0, `desc` from v1.6.0 (`healthchecksio/resource_check.go`).
+/// - jianyuan/terraform-provider-sentry: `sentry_cron_monitor` and its data source from
+///   v0.15.0 (`internal/provider/resource_cron_monitor_gen.go`); `sentry_key`'s `dsn` map
+///   with its `crons` entry is older.
+/// - uptimerobot/terraform-provider-uptimerobot: v1.9.2 (CHANGELOG.md: "Fixed
+///   `uptimerobot_monitor` incorrectly rejecting a HEARTBEAT monitor's `grace_period` as
+///   missing when its value comes from a `for_each`/`count` instance"), which the generated
+///   `grace_period = each.value.grace` is; earlier, 1.0.0 has no `HEARTBEAT` type and `url`
+///   is required through 1.4.1.
+pub(crate) fn provider(vendor: Monitor) -> Option<(&'static str, &'static str, &'static str)> {
     match vendor {
-        Monitor::Healthchecks => ("healthchecksio", "kristofferahl/healthchecksio", ">= 1.6"),
-        // `sentry_cron_monitor` is new in 0.15.
-        Monitor::Sentry => ("sentry", "jianyuan/sentry", ">= 0.15"),
-        Monitor::Cronitor => ("cronitor", "henrywhitaker3/cronitor", ">= 1.0"),
-        Monitor::UptimeRobot => ("uptimerobot", "uptimerobot/uptimerobot", ">= 1.0"),
+        Monitor::Healthchecks => Some(("healthchecksio", "kristofferahl/healthchecksio", ">= 1.6")),
+        Monitor::Sentry => Some(("sentry", "jianyuan/sentry", ">= 0.15")),
+        Monitor::Cronitor => None,
+        Monitor::UptimeRobot => Some(("uptimerobot", "uptimerobot/uptimerobot", ">= 1.9.2")),
     }
 }
 
@@ -281,8 +332,79 @@ mod tests {
     #[test]
     fn a_one_time_or_deferred_task_cannot_have_a_monitor() {
         let once = TaskSpec::new("migrate", "at(2027-01-01T00:00:00)");
-        let error = expected(&once).unwrap_err();
-        assert!(error.to_string().contains("--monitors"), "{error}");
+        let error = expected(&once).unwrap_err().to_string();
+        assert!(
+            error.contains("`migrate`") && error.contains("it runs once (`at()`)"),
+            "{error}"
+        );
+        let deferred = TaskSpec::deferred("review-request");
+        let error = expected(&deferred).unwrap_err().to_string();
+        assert!(
+            error.contains("`review-request`")
+                && error.contains("it has no schedule (it runs when the code defers it)"),
+            "{error}"
+        );
+    }
+
+    fn rendered(vendor: Monitor, specs: &[TaskSpec]) -> Result<String, RenderError> {
+        let tasks: Vec<Task<'_>> = specs
+            .iter()
+            .map(|spec| Task::new(spec, super::super::Trigger::Scheduler).unwrap())
+            .collect();
+        let (_, items) = file(vendor, &tasks, vendor)?;
+        Ok(super::super::hcl::file(&items))
+    }
+
+    fn watched(name: &'static str, expression: &'static str) -> TaskSpec {
+        TaskSpec {
+            heartbeat: true,
+            ..TaskSpec::new(name, expression)
+        }
+    }
+
+    #[test]
+    fn uptimerobot_refuses_runs_more_than_31_days_apart_and_caps_the_grace_at_a_day() {
+        // The last Friday of the month is four or five weeks apart: 35 days at most.
+        let error = rendered(
+            Monitor::UptimeRobot,
+            &[watched("payroll", "cron(0 9 ? * 6L *)")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("`payroll`") && error.contains("can be 35 days apart"),
+            "{error}"
+        );
+        // Four weeks apart: accepted, and the grace (a 15 minute window, the 5 minute start
+        // and a 15 minute timeout) under a day is kept; a day's window makes it more than a
+        // day, cut to one.
+        let monthly = TaskSpec {
+            window_minutes: Some(15),
+            timeout_seconds: 900,
+            ..watched("monthly", "rate(28 days)")
+        };
+        let text = rendered(Monitor::UptimeRobot, &[monthly]).unwrap();
+        assert!(
+            text.contains("interval = 2419200") && text.contains("grace    = 2100"),
+            "{text}"
+        );
+        let long = TaskSpec {
+            window_minutes: Some(1440),
+            ..watched("long", "rate(28 days)")
+        };
+        let text = rendered(Monitor::UptimeRobot, &[long]).unwrap();
+        assert!(text.contains("grace    = 86400"), "{text}");
+    }
+
+    #[test]
+    fn healthchecks_checks_alert_the_channels_the_module_is_given() {
+        let text = rendered(Monitor::Healthchecks, &[watched("report", "rate(1 hour)")]).unwrap();
+        assert!(
+            text.contains(
+                "channels = lookup(var.healthchecks_task_channels, each.key, var.healthchecks_channels)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! no calendar: it expects a ping at least every interval, here the longest time between two
 //! of the task's fire times, and alerts after the grace (the window, Lambda's start and the
 //! run). It hears only of successes. The ping URL is the one UptimeRobot generates, `url`.
+//!
+//! Heartbeat monitors are a feature of UptimeRobot's paid plans; on the free plan the API
+//! refuses to create one. A heartbeat that goes quiet alerts the account's alert contacts
+//! as UptimeRobot assigns them (the account's defaults).
 
 use super::{Expected, NAME, enabled, table};
 use crate::terraform::RenderError;

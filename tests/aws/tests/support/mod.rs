@@ -8,8 +8,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use schedule_runtime::idempotency::{Connection, DynamoDbStore, StaticCredentials};
+
+#[path = "../../../support/vendor_rules.rs"]
+pub mod vendor_rules;
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use vendor_rules::{Memory, Vendor, Verdict};
 
 /// moto's address; the suite fails loudly without it rather than skipping.
 pub fn dynamodb_endpoint() -> String {
@@ -75,17 +80,44 @@ pub struct Ping {
     pub method: String,
     pub target: String,
     pub body: String,
+    /// How the stand-in answered, by its vendor's rules (`200 OK` for a plain monitor).
+    pub verdict: Verdict,
 }
 
-/// A Healthchecks-like monitor on loopback that records pings and answers after `delay`.
+/// How a stand-in answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer {
+    /// `200 OK` to everything.
+    Ok,
+    /// As `Vendor`'s ingest endpoint would (`vendor_rules.rs`).
+    As(Vendor),
+    /// With this status to everything: a vendor that is down or refuses the key.
+    Status(u16),
+}
+
+/// A Healthchecks-like monitor on loopback that records pings and answers `200 OK` after
+/// `delay`.
 pub async fn monitor(delay: Duration) -> (String, Arc<Mutex<Vec<Ping>>>) {
+    stand_in(Answer::Ok, delay).await
+}
+
+/// A stand-in of `vendor`'s ingest endpoint on loopback, judging each request by the vendor's
+/// rules and recording it with its verdict.
+pub async fn vendor(vendor: Vendor) -> (String, Arc<Mutex<Vec<Ping>>>) {
+    stand_in(Answer::As(vendor), Duration::ZERO).await
+}
+
+/// A monitor on loopback that records pings and answers as `answer` says, after `delay`.
+pub async fn stand_in(answer: Answer, delay: Duration) -> (String, Arc<Mutex<Vec<Ping>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let pings = Arc::new(Mutex::new(Vec::new()));
     let recorded = Arc::clone(&pings);
+    let memory = Arc::new(Mutex::new(Memory::default()));
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             let recorded = Arc::clone(&recorded);
+            let memory = Arc::clone(&memory);
             tokio::spawn(async move {
                 let mut buffer = Vec::new();
                 let mut chunk = [0u8; 4096];
@@ -116,18 +148,37 @@ pub async fn monitor(delay: Duration) -> (String, Arc<Mutex<Vec<Ping>>>) {
                     buffer.extend_from_slice(&chunk[..n]);
                 }
                 let mut words = head.split_whitespace();
-                let ping = Ping {
-                    method: words.next().unwrap_or_default().to_owned(),
-                    target: words.next().unwrap_or_default().to_owned(),
-                    body: String::from_utf8_lossy(&buffer[body_start..]).into_owned(),
+                let method = words.next().unwrap_or_default().to_owned();
+                let target = words.next().unwrap_or_default().to_owned();
+                let verdict = match answer {
+                    Answer::Ok => Verdict {
+                        status: 200,
+                        reason: "OK".to_owned(),
+                        counted: true,
+                    },
+                    Answer::As(vendor) => {
+                        vendor_rules::judge(vendor, &mut memory.lock().unwrap(), &method, &target)
+                    }
+                    Answer::Status(status) => Verdict {
+                        status,
+                        reason: "refused".to_owned(),
+                        counted: false,
+                    },
                 };
-                recorded.lock().unwrap().push(ping);
+                let reply = format!(
+                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
+                    verdict.status,
+                    verdict.reason.len(),
+                    verdict.reason
+                );
+                recorded.lock().unwrap().push(Ping {
+                    method,
+                    target,
+                    body: String::from_utf8_lossy(&buffer[body_start..]).into_owned(),
+                    verdict,
+                });
                 tokio::time::sleep(delay).await;
-                let _ = socket
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK",
-                    )
-                    .await;
+                let _ = socket.write_all(reply.as_bytes()).await;
             });
         }
     });
