@@ -308,13 +308,13 @@ pub struct Certificate {
 
 /// Checks the shop's TLS certificates every morning at 06:00 UTC, monitored by a heartbeat: it
 /// warns three weeks ahead and fails (so the monitor alerts) once one has expired. Its alarm
-/// waits for three failed mornings in a row (a flaky network is no emergency) and says when a
+/// waits for two failed mornings in a row (a flaky network is no emergency) and says when a
 /// morning succeeds again; after three it also pauses itself until someone resumes it.
 #[scheduled(
     "cron(0 6 * * ? *)",
     heartbeat,
     retries = 0,
-    alert_after = 3,
+    alert_after = 2,
     pause_after = 3
 )]
 pub async fn ssl_certificate_check(ctx: TaskContext) -> anyhow::Result<Vec<String>> {

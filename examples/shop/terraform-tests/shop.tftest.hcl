@@ -120,8 +120,8 @@ run "production" {
     error_message = "every task but the one declaring alert_after has a failure alarm on the ledger's metric"
   }
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.failure_streaks) == ["ssl-certificate-check"] && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].metric_name == "ConsecutiveFailures" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].threshold == 3 && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].comparison_operator == "GreaterThanOrEqualToThreshold" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].treat_missing_data == "ignore" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].alarm_name == "example-shop-production-ssl-certificate-check-failures"
-    error_message = "ssl-certificate-check (alert_after = 3) alarms at its third failure in a row, and keeps its state until a success"
+    condition     = keys(aws_cloudwatch_metric_alarm.failure_streaks) == ["ssl-certificate-check"] && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].metric_name == "ConsecutiveFailures" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].threshold == 2 && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].comparison_operator == "GreaterThanOrEqualToThreshold" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].treat_missing_data == "ignore" && aws_cloudwatch_metric_alarm.failure_streaks["ssl-certificate-check"].alarm_name == "example-shop-production-ssl-certificate-check-failures"
+    error_message = "ssl-certificate-check (alert_after = 2) alarms at its second failure in a row, and keeps its state until a success"
   }
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.missed_runs) == 11 && !contains(keys(aws_cloudwatch_metric_alarm.missed_runs), "review-request") && aws_cloudwatch_metric_alarm.missed_runs["daily-sales-report"].dimensions["Task"] == "daily-sales-report"

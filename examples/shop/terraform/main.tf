@@ -136,7 +136,7 @@ locals {
       retries          = 0
       max_age_seconds  = 21600
       input            = "{\"task\":\"ssl-certificate-check\",\"scheduled_time\":\"<aws.scheduler.scheduled-time>\",\"execution_id\":\"<aws.scheduler.execution-id>\",\"attempt\":\"<aws.scheduler.attempt-number>\",\"schedule_arn\":\"<aws.scheduler.schedule-arn>\"}"
-      alert_after      = 3
+      alert_after      = 2
       half_interval_ms = 43200000
     }
     "weekly-digest" = {

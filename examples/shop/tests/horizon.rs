@@ -23,7 +23,8 @@ use serde_json::{Value, json};
 use support::operator::Operator;
 use support::tools::{Deployment, deployable_copy, function_environment};
 use support::{
-    LambdaInvokeApi, Reply, RuntimeApi, endpoint, faked_clock, outer_offset, start_function,
+    LambdaInvokeApi, Reply, RuntimeApi, SHOP_TASKS, endpoint, faked_clock, outer_offset,
+    start_function,
 };
 
 /// An instant as the command lines take it: RFC 3339 UTC, whole seconds.
@@ -153,13 +154,20 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     let start = std::fs::metadata(&log).unwrap().len() as usize;
     let first_look = Timestamp::now();
     let report = check(&runtime);
-    for task in report.as_array().unwrap() {
+    let looked_at = report.as_array().unwrap();
+    // A loop over nothing would pass: the check looked at the hourly sync, at least.
+    assert!(
+        looked_at.iter().any(|t| t["task"] == "inventory-sync"),
+        "{report}"
+    );
+    for task in looked_at {
         assert_eq!(task["scheduled_times"], json!([]), "{report}");
     }
     // No task publishes a zero (each would be billed for the hour); the total says 0.
     let published = missed_runs_metrics(&log, start);
     assert_eq!(published, [("*".to_owned(), 0)]);
     let statuses = status_missed(&operator);
+    assert_eq!(statuses.len(), SHOP_TASKS.len(), "{statuses:?}");
     assert!(statuses.iter().all(|(_, n)| *n == 0), "{statuses:?}");
 
     // A gap after the deployment: of the next three hourly syncs, the schedule delivers the
@@ -192,6 +200,11 @@ async fn a_backfill_from_before_the_deployment_pages_nobody_and_a_gap_after_it_d
     assert_eq!(missed_of(&report, "inventory-sync"), [next[1]]);
     // The other tasks' schedules delivered nothing in those hours: what they miss is after
     // the deployment too, never before it.
+    assert_eq!(
+        report.as_array().unwrap().len(),
+        looked_at.len(),
+        "the same tasks looked at: {report}"
+    );
     for task in report.as_array().unwrap() {
         for time in task["scheduled_times"].as_array().unwrap() {
             let time: Timestamp = time.as_str().unwrap().parse().unwrap();

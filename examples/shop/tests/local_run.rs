@@ -267,6 +267,18 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     ]);
     assert!(!ok, "a wrong input fails");
 
+    // The occurrences after 04:05 that are missed by `at`: each hour's :05 from 05:05 on,
+    // once it is later than its max_age (30 minutes) and the rule's five minutes' grace.
+    let first_unrun: Timestamp = format!("{day}T05:05:00Z").parse().unwrap();
+    let missed_by = |at: Timestamp| -> usize {
+        let late = at - first_unrun - SignedDuration::from_mins(35);
+        if late.is_negative() {
+            0
+        } else {
+            usize::try_from(late.as_secs() / 3_600).unwrap() + 1
+        }
+    };
+    let before_history = Timestamp::now();
     let (ok, stdout, stderr) = shop(&[
         "history",
         "inventory-sync",
@@ -276,6 +288,7 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         "--state-dir",
         state,
     ]);
+    let after_history = Timestamp::now();
     assert!(ok, "{stderr}");
     let records: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let rows: Vec<(&str, &str)> = records
@@ -293,7 +306,22 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     // is long past that, and the rule counts from the first occurrence its schedule delivered,
     // 01:05, not from the older one `invoke` ran. (Every hour since 04:05 is missed too: the
     // oldest five rows are the days in question.)
-    assert!(rows.len() > 5 && rows[0].1 == "missed", "{rows:?}");
+    let newer = &rows[..rows.len() - 5];
+    assert!(
+        (missed_by(before_history)..=missed_by(after_history)).contains(&newer.len()),
+        "{} missed after 04:05: {rows:?}",
+        newer.len()
+    );
+    // Newest first: the k-th from the end is 05:05 plus k hours.
+    for (k, (at, status)) in newer.iter().rev().enumerate() {
+        let hours = i64::try_from(k).unwrap();
+        let expected = first_unrun + SignedDuration::from_hours(hours);
+        assert_eq!(
+            (at.parse::<Timestamp>().unwrap(), *status),
+            (expected, "missed"),
+            "{rows:?}"
+        );
+    }
     let time = |day: &str, at: &str| format!("{day}T{at}:00Z");
     let oldest: Vec<(String, &str)> = rows[rows.len() - 5..]
         .iter()
@@ -330,7 +358,9 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         "{stdout}"
     );
 
+    let before_status = Timestamp::now();
     let (ok, stdout, stderr) = shop(&["status", "--json", "--state-dir", state]);
+    let after_status = Timestamp::now();
     assert!(ok, "{stderr}");
     let statuses: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let of = |task: &str| {
@@ -346,8 +376,12 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     assert_eq!(sync["enabled"], true);
     assert_eq!(sync["last_run"]["scheduled_time"], time(&day, "04:05"));
     assert_eq!(sync["last_success"], time(&day, "04:05"));
-    // Missed since then too: every hour from 05:05 that day to about now.
-    assert!(sync["missed"].as_u64().unwrap() > 1, "{sync}");
+    // Missed since then too: 03:05, and every hour from 05:05 that day to now.
+    let missed = usize::try_from(sync["missed"].as_u64().unwrap()).unwrap();
+    assert!(
+        (1 + missed_by(before_status)..=1 + missed_by(after_status)).contains(&missed),
+        "{sync}"
+    );
     let report = of("daily-sales-report");
     assert_eq!(report["enabled"], false, "production only");
     assert_eq!(report["last_run"]["status"], "failed");

@@ -141,11 +141,23 @@ fn at_150_tasks_every_document_is_within_its_quota_on_moto() {
         environment_bytes <= ENVIRONMENT_BYTES,
         "environment: {environment_bytes}"
     );
+    // The estimate `codegen` refuses a module by is an upper bound of what is deployed: a
+    // variable added without it would show here first.
+    let estimate = schedule_codegen::terraform::environment_bytes(
+        false,
+        Some(schedule_runtime::core::Monitor::Healthchecks),
+        true,
+    );
+    assert!(
+        environment_bytes <= estimate,
+        "the environment ({environment_bytes} bytes) outgrew codegen's estimate ({estimate})"
+    );
     assert!(!deployed["function"].to_string().contains("hc-ping.com"));
 
     let pages = deployed["dashboards"].as_object().unwrap();
     assert_eq!(pages.len(), TASKS.div_ceil(100), "{:?}", pages.keys());
     let mut shown = Vec::new();
+    let mut counted = Vec::new();
     for (name, page) in pages {
         let widgets = page["widgets"].as_array().unwrap();
         let metrics: usize = widgets
@@ -158,6 +170,7 @@ fn at_150_tasks_every_document_is_within_its_quota_on_moto() {
             widgets.len()
         );
         assert!(metrics <= DASHBOARD_METRICS, "{name}: {metrics} metrics");
+        counted.push((name.clone(), (widgets.len(), metrics)));
         shown.extend(
             widgets
                 .iter()
@@ -166,6 +179,16 @@ fn at_150_tasks_every_document_is_within_its_quota_on_moto() {
                 .map(str::to_owned),
         );
     }
+    // Each page holds what codegen's quota check counts for it: a widget or a metric more
+    // per task would break the quota at a task count this test does not reach.
+    // Page 1 is named `<name>`, the next `<name>-2`, `<name>-3`, …: shortest first.
+    counted.sort_by(|(a, _), (b, _)| (a.len(), a).cmp(&(b.len(), b)));
+    let counted: Vec<(usize, usize)> = counted.into_iter().map(|(_, c)| c).collect();
+    assert_eq!(
+        counted,
+        schedule_codegen::terraform::dashboard_pages(TASKS),
+        "(widgets, metrics) per page, deployed vs codegen's estimate"
+    );
     // Every task is on exactly one page.
     shown.sort();
     let mut names: Vec<String> = specs.iter().map(|s| s.name.to_owned()).collect();

@@ -37,7 +37,7 @@ mod variables;
 
 use schedule_core::{Monitor, TaskSpec};
 
-pub use self::quotas::notices;
+pub use self::quotas::{dashboard_pages, environment_bytes, notices};
 
 use self::hcl::file;
 use self::tasks::{Task, alias_clash};

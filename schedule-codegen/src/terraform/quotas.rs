@@ -52,6 +52,26 @@ pub(crate) const RULE_INPUT_CHARS: usize = 8_192;
 /// EventBridge: rules per event bus, AWS's default (adjustable).
 pub(crate) const RULES_PER_BUS: usize = 300;
 
+/// The quotas a module is checked against: AWS's ([`Limits::AWS`]), or smaller ones in tests,
+/// where no real module can reach AWS's by design.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) environment_bytes: usize,
+    pub(crate) dashboard_widgets: usize,
+    pub(crate) dashboard_metrics: usize,
+    pub(crate) rule_input_chars: usize,
+}
+
+impl Limits {
+    /// What AWS enforces.
+    pub(crate) const AWS: Limits = Limits {
+        environment_bytes: ENVIRONMENT_BYTES,
+        dashboard_widgets: DASHBOARD_WIDGETS,
+        dashboard_metrics: DASHBOARD_METRICS,
+        rule_input_chars: RULE_INPUT_CHARS,
+    };
+}
+
 /// Refuses a module that would break a quota AWS enforces; `heartbeat` is the default vendor
 /// when a task declares `heartbeat`, as the function's environment gets it.
 pub(crate) fn check(
@@ -60,19 +80,34 @@ pub(crate) fn check(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
+    check_against(&Limits::AWS, tasks, options, idempotent, heartbeat)
+}
+
+/// [`check`] against `limits`.
+pub(crate) fn check_against(
+    limits: &Limits,
+    tasks: &[Task<'_>],
+    options: &Options,
+    idempotent: bool,
+    heartbeat: Option<schedule_core::Monitor>,
+) -> Result<(), RenderError> {
     let environment = environment_bytes(idempotent, heartbeat, options.defer);
-    if environment > ENVIRONMENT_BYTES {
+    if environment > limits.environment_bytes {
         return Err(exceeded(
             "the dispatch function's environment",
-            format!("Lambda's {ENVIRONMENT_BYTES} bytes of variables (up to {environment} bytes)"),
+            format!(
+                "Lambda's {} bytes of variables (up to {environment} bytes)",
+                limits.environment_bytes
+            ),
         ));
     }
     for (page, (widgets, metrics)) in dashboard_pages(tasks.len()).into_iter().enumerate() {
-        if widgets > DASHBOARD_WIDGETS || metrics > DASHBOARD_METRICS {
+        if widgets > limits.dashboard_widgets || metrics > limits.dashboard_metrics {
             return Err(exceeded(
                 &format!("page {} of the dashboard", page + 1),
                 format!(
-                    "CloudWatch's {DASHBOARD_WIDGETS} widgets and {DASHBOARD_METRICS} metrics per dashboard ({widgets} widgets, {metrics} metrics)"
+                    "CloudWatch's {} widgets and {} metrics per dashboard ({widgets} widgets, {metrics} metrics)",
+                    limits.dashboard_widgets, limits.dashboard_metrics
                 ),
             ));
         }
@@ -81,11 +116,12 @@ pub(crate) fn check(
         for task in tasks {
             let chars = rule_input_template(task.spec.name, task.spec.input)
                 .map_or(0, |input| input.chars().count());
-            if chars > RULE_INPUT_CHARS {
+            if chars > limits.rule_input_chars {
                 return Err(exceeded(
                     &format!("the input of task `{}`'s rule", task.spec.name),
                     format!(
-                        "EventBridge's {RULE_INPUT_CHARS} characters of an input template ({chars} characters); deploy with EventBridge Scheduler (without --eventbridge-rules) or shorten the task's input"
+                        "EventBridge's {} characters of an input template ({chars} characters); deploy with EventBridge Scheduler (without --eventbridge-rules) or shorten the task's input",
+                        limits.rule_input_chars
                     ),
                 ));
             }
@@ -106,7 +142,7 @@ pub fn notices(task_count: usize, options: &Options) -> Vec<String> {
 }
 
 /// The function's environment at its largest: every name and its longest value.
-pub(crate) fn environment_bytes(
+pub fn environment_bytes(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
     defer: bool,
@@ -117,8 +153,9 @@ pub(crate) fn environment_bytes(
         .sum()
 }
 
-/// Each dashboard page's widgets and metrics for `tasks` tasks.
-pub(crate) fn dashboard_pages(tasks: usize) -> Vec<(usize, usize)> {
+/// Each dashboard page's widgets and metrics for `tasks` tasks, as the module renders them
+/// (the scale test compares it with the dashboards applied to moto).
+pub fn dashboard_pages(tasks: usize) -> Vec<(usize, usize)> {
     (0..tasks.div_ceil(TASKS_PER_PAGE))
         .map(|page| {
             let rows = (tasks - page * TASKS_PER_PAGE).min(TASKS_PER_PAGE);
@@ -174,6 +211,151 @@ mod tests {
                 .iter()
                 .all(|&(w, m)| w <= DASHBOARD_WIDGETS && m <= DASHBOARD_METRICS)
         );
+    }
+
+    fn options(trigger: Trigger) -> Options {
+        Options {
+            app: "shop".to_owned(),
+            lambda_zip: String::new(),
+            monitors: false,
+            default_monitor: schedule_core::Monitor::Healthchecks,
+            trigger,
+            defer: false,
+        }
+    }
+
+    fn tasks(specs: &[schedule_core::TaskSpec]) -> Vec<Task<'_>> {
+        specs
+            .iter()
+            .map(|spec| Task::new(spec, Trigger::EventBridgeRules).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn an_environment_larger_than_the_quota_is_refused_and_one_as_large_is_not() {
+        let specs = [schedule_core::TaskSpec::new("report", "rate(1 hour)")];
+        let tasks = tasks(&specs);
+        let options = options(Trigger::Scheduler);
+        let bytes = environment_bytes(false, None, false);
+        let at = Limits {
+            environment_bytes: bytes,
+            ..Limits::AWS
+        };
+        assert!(check_against(&at, &tasks, &options, false, None).is_ok());
+        let under = Limits {
+            environment_bytes: bytes - 1,
+            ..Limits::AWS
+        };
+        let error = check_against(&under, &tasks, &options, false, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the dispatch function's environment")
+                && error.contains(&format!(
+                    "Lambda's {} bytes of variables (up to {bytes} bytes)",
+                    bytes - 1
+                )),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_dashboard_page_past_its_widgets_or_metrics_is_refused_by_number() {
+        let names: Vec<&'static str> = (0..150)
+            .map(|i| &*Box::leak(format!("task-{i:03}").into_boxed_str()))
+            .collect();
+        let specs: Vec<schedule_core::TaskSpec> = names
+            .iter()
+            .map(|name| schedule_core::TaskSpec::new(name, "rate(1 hour)"))
+            .collect();
+        let tasks = tasks(&specs);
+        let options = options(Trigger::Scheduler);
+        // Page 1: 2 overview widgets and 100 rows; page 2: 50 rows of 4 metrics each.
+        let exact = Limits {
+            dashboard_widgets: 102,
+            dashboard_metrics: 405,
+            ..Limits::AWS
+        };
+        assert!(check_against(&exact, &tasks, &options, false, None).is_ok());
+        for (limits, said) in [
+            (
+                Limits {
+                    dashboard_widgets: 101,
+                    ..exact
+                },
+                "page 1 of the dashboard",
+            ),
+            (
+                Limits {
+                    dashboard_metrics: 404,
+                    ..exact
+                },
+                "page 1 of the dashboard",
+            ),
+        ] {
+            let error = check_against(&limits, &tasks, &options, false, None)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(said), "{error}");
+        }
+        // The refusal counts the page as rendered: page 1 is the fuller one.
+        let error = check_against(
+            &Limits {
+                dashboard_metrics: 404,
+                ..exact
+            },
+            &tasks,
+            &options,
+            false,
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("(102 widgets, 405 metrics)"), "{error}");
+    }
+
+    #[test]
+    fn a_rule_input_past_8192_characters_is_refused_only_with_eventbridge_rules() {
+        // The event around the input: `{"task":"big","input":...}` and Scheduler's fields.
+        let input: &'static str =
+            Box::leak(format!("{{\"blob\":\"{}\"}}", "x".repeat(8_192)).into_boxed_str());
+        let specs = [schedule_core::TaskSpec {
+            input: Some(input),
+            ..schedule_core::TaskSpec::new("big", "rate(1 hour)")
+        }];
+        let big = tasks(&specs);
+        let error = check(&big, &options(Trigger::EventBridgeRules), false, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the input of task `big`'s rule")
+                && error.contains("EventBridge's 8192 characters of an input template"),
+            "{error}"
+        );
+        assert!(check(&big, &options(Trigger::Scheduler), false, None).is_ok());
+        // An input that fits is not refused.
+        let small = [schedule_core::TaskSpec {
+            input: Some(r#"{"blob":"x"}"#),
+            ..schedule_core::TaskSpec::new("small", "rate(1 hour)")
+        }];
+        let small = tasks(&small);
+        assert!(check(&small, &options(Trigger::EventBridgeRules), false, None).is_ok());
+        // At the boundary: a template exactly as long as the limit passes, one longer does not.
+        let length = rule_input_template("small", Some(r#"{"blob":"x"}"#))
+            .unwrap()
+            .chars()
+            .count();
+        let rules = options(Trigger::EventBridgeRules);
+        let at = Limits {
+            rule_input_chars: length,
+            ..Limits::AWS
+        };
+        assert!(check_against(&at, &small, &rules, false, None).is_ok());
+        let under = Limits {
+            rule_input_chars: length - 1,
+            ..Limits::AWS
+        };
+        assert!(check_against(&under, &small, &rules, false, None).is_err());
     }
 
     #[test]

@@ -2,16 +2,18 @@
 //! request rate with `ThrottlingException`. A stand-in for Scheduler's endpoint on loopback
 //! (moto does not throttle) answers so a chosen number of times: a deferral is retried with
 //! backoff and succeeds once Scheduler accepts it, and one throttled through every attempt is
-//! an error to the caller that says so, never a run lost silently. One process-wide backend,
-//! so one test.
+//! an error to the caller that says so, never a run lost silently. The stand-in answers only
+//! what Scheduler's API names `CreateSchedule` (`POST /schedules/<name>` with a JSON body) and
+//! keeps each request, so the test reads what was asked and when. One process-wide backend, so
+//! one test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use schedule_runtime::defer::{self, DeferError, SchedulerConfig};
 use schedule_runtime::scheduled;
@@ -24,12 +26,24 @@ async fn reminder(order: u64) {
     let _ = order;
 }
 
+/// One request the stand-in received, and when.
+#[derive(Debug, Clone)]
+struct Received {
+    at: Instant,
+    method: String,
+    path: String,
+    body: serde_json::Value,
+}
+
+type Requests = Arc<Mutex<Vec<Received>>>;
+
 /// Scheduler's endpoint, throttling every `CreateSchedule` while `throttle` is above zero
-/// (counting it down), accepting it after. Counts the requests it answers.
-async fn scheduler(throttle: Arc<AtomicUsize>) -> (String, Arc<AtomicUsize>) {
+/// (counting it down), accepting it after; anything else is an unknown operation. Keeps every
+/// request.
+async fn scheduler(throttle: Arc<AtomicUsize>) -> (String, Requests) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(AtomicUsize::new(0));
+    let requests: Requests = Arc::default();
     let counted = Arc::clone(&requests);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
@@ -62,11 +76,32 @@ async fn scheduler(throttle: Arc<AtomicUsize>) -> (String, Arc<AtomicUsize>) {
                         }
                         buffer.extend_from_slice(&chunk[..n]);
                     }
-                    counted.fetch_add(1, Ordering::SeqCst);
-                    let throttled = throttle
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                        .is_ok();
-                    let (status, body) = if throttled {
+                    let mut words = head.split_whitespace();
+                    let (method, path) = (
+                        words.next().unwrap_or_default().to_uppercase(),
+                        words.next().unwrap_or_default().to_owned(),
+                    );
+                    let body = serde_json::from_slice(&buffer[body_start..body_start + length])
+                        .unwrap_or(serde_json::Value::Null);
+                    // Scheduler's REST API: `CreateSchedule` is `POST /schedules/{Name}`.
+                    let create =
+                        method == "POST" && path.starts_with("/schedules/") && body.is_object();
+                    counted.lock().unwrap().push(Received {
+                        at: Instant::now(),
+                        method,
+                        path,
+                        body,
+                    });
+                    let throttled = create
+                        && throttle
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                    let (status, body) = if !create {
+                        (
+                            "404 Not Found",
+                            r#"{"Message":"not an operation of this stand-in"}"#.to_owned(),
+                        )
+                    } else if throttled {
                         (
                             "400 Bad Request",
                             r#"{"Message":"Rate exceeded"}"#.to_owned(),
@@ -78,7 +113,9 @@ async fn scheduler(throttle: Arc<AtomicUsize>) -> (String, Arc<AtomicUsize>) {
                                 .to_owned(),
                         )
                     };
-                    let error_type = if throttled {
+                    let error_type = if !create {
+                        "x-amzn-errortype: UnknownOperationException\r\n"
+                    } else if throttled {
                         "x-amzn-errortype: ThrottlingException\r\n"
                     } else {
                         ""
@@ -118,11 +155,47 @@ async fn throttled_deferrals_are_retried_with_backoff_then_reported() {
         .await
         .expect("accepted on the third attempt");
     assert!(deferred.created);
-    assert_eq!(requests.load(Ordering::SeqCst), 3);
+    let made = std::mem::take(&mut *requests.lock().unwrap());
+    assert_eq!(made.len(), 3, "{made:#?}");
+    // Each attempt asked for the same schedule, as the deferral is declared.
+    for request in &made {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.path, made[0].path);
+        assert!(
+            request.path.starts_with("/schedules/reminder"),
+            "{request:?}"
+        );
+        let body = &request.body;
+        assert_eq!(body["GroupName"], "shop", "{body}");
+        // The task's alias, which carries its retry policy.
+        assert_eq!(
+            body["Target"]["Arn"],
+            "arn:aws:lambda:us-east-1:123456789012:function:shop:reminder"
+        );
+        assert_eq!(
+            body["Target"]["RoleArn"],
+            "arn:aws:iam::123456789012:role/shop-scheduler"
+        );
+        assert_eq!(
+            body["Target"]["DeadLetterConfig"]["Arn"],
+            "arn:aws:sqs:us-east-1:123456789012:shop-dead-letter"
+        );
+        assert!(
+            body["ScheduleExpression"]
+                .as_str()
+                .unwrap()
+                .starts_with("at("),
+            "{body}"
+        );
+        let input: serde_json::Value =
+            serde_json::from_str(body["Target"]["Input"].as_str().unwrap()).unwrap();
+        assert_eq!(input["task"], "reminder", "{input}");
+        assert_eq!(input["deferral"], "order-1", "{input}");
+        assert_eq!(input["input"], 1, "{input}");
+    }
 
     // Throttled through every attempt: an error that says so, after each attempt was made.
     throttle.store(usize::MAX, Ordering::SeqCst);
-    requests.store(0, Ordering::SeqCst);
     let error = defer::defer::<reminder>(2)
         .after(Duration::from_secs(3_600))
         .key("order-2")
@@ -137,5 +210,11 @@ async fn throttled_deferrals_are_retried_with_backoff_then_reported() {
             && message.contains("ThrottlingException"),
         "{message}"
     );
-    assert_eq!(requests.load(Ordering::SeqCst), 4);
+    let made = std::mem::take(&mut *requests.lock().unwrap());
+    assert_eq!(made.len(), 4, "{made:#?}");
+    // With backoff, not at once: the SDK's standard retries wait a jittered exponential
+    // delay from one second (1, 2, 4 s at most). Three immediate retries on loopback take a
+    // few milliseconds; jittered delays this short together are about one chance in 400,000.
+    let waited = made[3].at - made[0].at;
+    assert!(waited >= Duration::from_millis(50), "{waited:?}");
 }

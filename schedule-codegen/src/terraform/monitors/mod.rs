@@ -375,6 +375,9 @@ mod tests {
             error.contains("`payroll`") && error.contains("can be 35 days apart"),
             "{error}"
         );
+        // Exactly 31 days apart, UptimeRobot's longest interval: accepted.
+        let text = rendered(Monitor::UptimeRobot, &[watched("rare", "rate(31 days)")]).unwrap();
+        assert!(text.contains("interval = 2678400"), "{text}");
         // Four weeks apart: accepted, and the grace (a 15 minute window, the 5 minute start
         // and a 15 minute timeout) under a day is kept; a day's window makes it more than a
         // day, cut to one.

@@ -49,6 +49,29 @@ pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
             ))
             .build()
             .into(),
+        // The slugs, and the refusal of two tasks whose slugs agree (they would check in to
+        // one monitor) at plan, before any monitor is made.
+        Block::builder("output")
+            .add_label("sentry_monitor_slugs")
+            .add_attribute((
+                "description",
+                "The Sentry Crons monitor slug each task checks in under, by task name.",
+            ))
+            .add_attribute(("value", expr("local.sentry_slugs")))
+            .add_block(
+                Block::builder("precondition")
+                    .add_attribute((
+                        "condition",
+                        expr("length(distinct(values(local.sentry_slugs))) == length(local.sentry_slugs)"),
+                    ))
+                    .add_attribute((
+                        "error_message",
+                        "Two tasks would share a Sentry monitor: their slugs (the first 50 characters of <name_prefix>-<environment>-<task>, lower case) agree. Shorten the name prefix or rename one.",
+                    ))
+                    .build(),
+            )
+            .build()
+            .into(),
         data("sentry_key", "crons")
             .add_attribute(("organization", expr("var.sentry_organization")))
             .add_attribute(("project", expr("var.sentry_project")))
@@ -70,23 +93,6 @@ pub(super) fn items(rows: &[(&str, Expected)]) -> Vec<Item> {
             .add_attribute(("max_runtime_minutes", expr("each.value.max_runtime")))
             .add_attribute(("failure_issue_threshold", expr("each.value.failures")))
             .add_attribute(("recovery_threshold", 1))
-            // Two tasks whose slugs agree would check in to one monitor: refuse at plan.
-            .add_block(
-                Block::builder("lifecycle")
-                    .add_block(
-                        Block::builder("precondition")
-                            .add_attribute((
-                                "condition",
-                                expr("length(distinct(values(local.sentry_slugs))) == length(local.sentry_slugs)"),
-                            ))
-                            .add_attribute((
-                                "error_message",
-                                "Two tasks would share a Sentry monitor: their slugs (the first 50 characters of <name_prefix>-<environment>-<task>, lower case) agree. Shorten the name prefix or rename one.",
-                            ))
-                            .build(),
-                    )
-                    .build(),
-            )
             .build()
             .into(),
     ]
