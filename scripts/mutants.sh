@@ -54,7 +54,8 @@ case "${1:-}" in
 esac
 
 # One run per crate, tested by the packages that exercise it (a codegen mutant cannot fail a
-# runtime test, so it is not asked to). What follows the crate's name goes to `cargo test`.
+# runtime test, so it is not asked to). What follows the crate's name goes to every cargo
+# command cargo-mutants runs (the baseline's build too, so that the tests build only once).
 run() {
     local name=$1
     shift
@@ -65,8 +66,10 @@ run() {
     [ "${#selected[@]}" -gt 0 ] || return 0
     echo "==> mutants of $name" >&2
     mkdir -p "target/mutants/$name"
+    local cargo_args=()
+    for arg in "$@"; do cargo_args+=("--cargo-arg=$arg"); done
     cargo mutants --package "$name" --timeout 120 "${in_diff[@]}" "${selected[@]}" \
-        --output "target/mutants/$name" -- "$@" || true
+        "${cargo_args[@]}" --output "target/mutants/$name" || true
     echo "survivors: target/mutants/$name/mutants.out/missed.txt" >&2
 }
 # The runtime's own tests and the dispatcher's in-process ones (those that need no server).

@@ -174,6 +174,11 @@ mod tests {
         assert!(ends_a_streak(&retried, at(0), 3));
         retried[0].failures = 0;
         assert!(!ends_a_streak(&retried, at(0), 3));
+        // The success's own record still reads as its failed attempt (the success's write
+        // did not land): only newer occurrences can hold the alarm, not this one.
+        let mut unwritten = records(&[Failed, Failed, Failed]);
+        unwritten[0].failures = 1;
+        assert!(ends_a_streak(&unwritten, at(0), 3));
     }
 
     #[test]
