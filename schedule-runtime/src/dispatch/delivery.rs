@@ -37,9 +37,6 @@ struct Delivery<'a> {
     invocation: &'a Invocation,
     /// Lambda's request id, or a new one for a local run: the ledger's.
     run_id: String,
-    /// The id this attempt checks in with its monitor under, new for every attempt (Lambda's
-    /// retry keeps the request id; `heartbeat/protocol.rs` says why that matters).
-    check_in: CheckInId,
 }
 
 impl Delivery<'_> {
@@ -80,7 +77,6 @@ impl Dispatcher {
             } else {
                 invocation.request_id.clone()
             },
-            check_in: CheckInId::new(),
         };
         // Claim the occurrence first: a duplicate costs this one round trip and nothing else.
         let held = match self.claim_occurrence(&delivery, now).await {
@@ -245,14 +241,16 @@ impl Dispatcher {
             Some(expression) => context.with_schedule(expression, spec.timezone),
             None => context,
         };
+        // A heartbeat task's attempt checks in under an id of its own, new for every attempt
+        // (Lambda's retry keeps the request id; `heartbeat/protocol.rs` says why that
+        // matters); drawn only for such a task, so no other run pays for it.
         let checked_in = spec
             .heartbeat
-            .then(|| self.heartbeat.start(spec, self.run(delivery)));
-        if checked_in.is_some() {
+            .then(|| self.heartbeat.start(spec, self.run(CheckInId::new())));
+        match &checked_in {
             // The id the monitor shows for this attempt, so that its entry leads here.
-            info!(check_in_id = %delivery.check_in, "started");
-        } else {
-            info!("started");
+            Some(started) => info!(check_in_id = %started.check_in(), "started"),
+            None => info!("started"),
         }
         let started = std::time::Instant::now();
         // The claim took time; the run keeps to the deadline its lease was sized for.
@@ -291,11 +289,12 @@ impl Dispatcher {
         };
         let ping = async {
             if let Some(started) = started {
+                let run = self.run(started.check_in());
                 self.heartbeat
                     .success(
                         started,
                         delivery.task.spec(),
-                        self.run(delivery),
+                        run,
                         Duration::from_millis(elapsed_ms),
                         delivery.invocation.deadline,
                     )
@@ -343,11 +342,12 @@ impl Dispatcher {
         let excerpt = end.excerpt.clone();
         let ping = async {
             if let Some(started) = started {
+                let run = self.run(started.check_in());
                 self.heartbeat
                     .fail(
                         started,
                         delivery.task.spec(),
-                        self.run(delivery),
+                        run,
                         Duration::from_millis(elapsed_ms),
                         &failure.to_string(),
                         delivery.invocation.deadline,
@@ -386,9 +386,9 @@ impl Dispatcher {
     }
 
     /// The run as its monitor hears of it.
-    fn run<'a>(&'a self, delivery: &'a Delivery<'_>) -> Run<'a> {
+    fn run(&self, check_in: CheckInId) -> Run<'_> {
         Run {
-            check_in: delivery.check_in,
+            check_in,
             environment: &self.environment,
         }
     }

@@ -153,7 +153,10 @@ impl Heartbeat {
                 variable = %url_variable(task.name),
                 "heartbeat declared but no ping URL is configured"
             );
-            return Started(None);
+            return Started {
+                handle: None,
+                check_in: run.check_in,
+            };
         }
         let this = self.clone();
         let (check_in, environment) = (run.check_in, run.environment.to_owned());
@@ -180,7 +183,10 @@ impl Heartbeat {
             }
             .in_current_span(),
         );
-        Started(Some(handle))
+        Started {
+            handle: Some(handle),
+            check_in,
+        }
     }
 
     /// Announces a run's success after `took`, waiting at most the ping budget or until
@@ -227,7 +233,7 @@ impl Heartbeat {
         let budget = budget(deadline);
         Box::pin(async move {
             let _ = tokio::time::timeout(budget, async {
-                if let Some(start) = started.0 {
+                if let Some(start) = started.handle {
                     let _ = start.await;
                 }
                 if let Some(url) = self.url(task.name, Warn::Failure).await
@@ -305,9 +311,20 @@ impl Heartbeat {
     }
 }
 
-/// A run's start check-in, under way in the background; its end check-in waits for it.
+/// A run's start check-in, under way in the background, and the id it was sent under; its end
+/// check-in waits for it and goes under the same id.
 #[must_use = "the end check-in waits for the start's"]
-pub(crate) struct Started(Option<tokio::task::JoinHandle<()>>);
+pub(crate) struct Started {
+    handle: Option<tokio::task::JoinHandle<()>>,
+    check_in: CheckInId,
+}
+
+impl Started {
+    /// The id this attempt checks in under.
+    pub(crate) fn check_in(&self) -> CheckInId {
+        self.check_in
+    }
+}
 
 /// What a URL's lookup warns about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -61,10 +61,12 @@ fn dispatcher(task: &str, ledger: Arc<dyn Ledger>) -> Dispatcher {
     .with_ledger(Recorder::new(ledger, ledger::DEFAULT_RETENTION))
 }
 
-/// The hour `hours_ago` hours before the current one: occurrences within the ledger's
-/// retention whatever the date.
+/// The hour `hours_ago` hours before the one the test process first looked at: occurrences
+/// within the ledger's retention whatever the date, and one anchor for the whole process, so
+/// that an hour turning mid-test cannot move them.
 fn hour(hours_ago: i64) -> Timestamp {
-    let now = Timestamp::now().as_second().div_euclid(3_600) * 3_600;
+    static ANCHOR: OnceLock<i64> = OnceLock::new();
+    let now = *ANCHOR.get_or_init(|| Timestamp::now().as_second().div_euclid(3_600) * 3_600);
     Timestamp::from_second(now).unwrap() - SignedDuration::from_hours(hours_ago)
 }
 
