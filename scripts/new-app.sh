@@ -35,5 +35,5 @@ created $dir: the tasks are in $dir/src/lib.rs. Next:
   cargo run                                  # runs the tasks on their schedules; Ctrl-C stops
   cargo run -- invoke hello                  # one run now, as Scheduler would send it
   cargo run --bin codegen -- terraform       # the Terraform that deploys them, in ./terraform
-  cargo run --bin ops -- status --env prod   # once deployed: its status, with your AWS credentials
+  cargo run --bin ops -- status --env production   # once deployed: its status (AWS credentials)
 MSG

@@ -78,6 +78,42 @@ impl Command {
         };
         &mut target.name_prefix
     }
+
+    /// The deployment the command acts on, `<name_prefix>-<env>`; `None` for the console of
+    /// the local state directory.
+    fn deployment(&self) -> Option<String> {
+        let (environment, prefix) = match self {
+            Command::Status(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::History(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Pause(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Resume(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Invoke(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Backfill(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Replay(args) => (&args.target.environment, &args.target.name_prefix),
+            Command::Console(args) => (args.environment.as_ref()?, &args.name_prefix),
+        };
+        Some(format!("{}-{environment}", prefix.as_deref()?))
+    }
+}
+
+/// What most often makes AWS answer "not found" to an operator's command: the `--env` (or
+/// `--name-prefix`) is not what the module was applied with, or not in this account and region.
+/// Added to the error, which names the resource AWS did not find.
+fn not_found_hint(message: &str, deployment: Option<&str>) -> Option<String> {
+    let not_found = [
+        "ResourceNotFoundException",
+        "NonExistentQueue",
+        "QueueDoesNotExist",
+    ]
+    .iter()
+    .any(|code| message.contains(code));
+    let deployment = deployment.filter(|_| not_found)?;
+    Some(format!(
+        "hint: is `{deployment}` deployed in this account and region? `--env` is the `environment` \
+         the module was applied with (`terraform apply -var environment=...`), `--name-prefix` its \
+         `name_prefix` (default: the application's name); `--region` or `--profile` pick another \
+         account or region"
+    ))
 }
 
 /// Runs the command line of the process and returns its exit status. `app` is the
@@ -119,6 +155,7 @@ where
     if name_prefix.is_none() && !app.is_empty() {
         *name_prefix = Some(app.to_owned());
     }
+    let deployment = cli.command.deployment();
     let result = block_on(async {
         match cli.command {
             Command::Status(args) => crate::ledger::status(args, out).await,
@@ -135,6 +172,9 @@ where
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
+            if let Some(hint) = not_found_hint(&message, deployment.as_deref()) {
+                let _ = writeln!(err, "{hint}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -143,6 +183,26 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resource_aws_does_not_find_is_explained_by_the_deployment_looked_for() {
+        let message = "reading the ledger table `my-app-prod-ledger`: ResourceNotFoundException: \
+                       Requested resource not found";
+        let hint = not_found_hint(message, Some("my-app-prod")).unwrap();
+        assert!(
+            hint.starts_with("hint: is `my-app-prod` deployed in this account and region?"),
+            "{hint}"
+        );
+        assert!(hint.contains("-var environment="), "{hint}");
+        // SQS names a missing queue its own way.
+        assert!(not_found_hint("AWS.SimpleQueueService.NonExistentQueue", Some("a-b")).is_some());
+        // Another failure, or the local console: nothing to add.
+        assert_eq!(
+            not_found_hint("AccessDeniedException", Some("my-app-prod")),
+            None
+        );
+        assert_eq!(not_found_hint(message, None), None);
+    }
 
     #[test]
     fn every_command_is_in_exactly_one_help_group() {

@@ -3,6 +3,8 @@
 use schedule_core::Schedule;
 use schedule_core::jiff::{SignedDuration, Timestamp};
 
+use crate::secret::{Secret, SecretError, Secrets};
+
 /// Facts about one run of a task, given to the task as a parameter of type `TaskContext`.
 ///
 /// ```
@@ -33,6 +35,8 @@ pub struct TaskContext {
     environment: String,
     /// The task's schedule expression and zone, read when asked.
     schedule: Option<(&'static str, &'static str)>,
+    /// Where [`secret`](TaskContext::secret) reads from; the process's, shared by its runs.
+    secrets: Secrets,
 }
 
 impl TaskContext {
@@ -50,6 +54,7 @@ impl TaskContext {
                 .unwrap_or(Timestamp::MAX),
             environment: "local".to_owned(),
             schedule: None,
+            secrets: Secrets::local(None),
         }
     }
 
@@ -93,6 +98,45 @@ impl TaskContext {
     pub fn with_environment(mut self, environment: impl Into<String>) -> TaskContext {
         self.environment = environment.into();
         self
+    }
+
+    /// Gives the run the secret `name` with `value`, read before any other source: for a
+    /// task's tests.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// use schedule_runtime::TaskContext;
+    ///
+    /// let ctx = TaskContext::new("inventory-sync", "2026-11-26T08:05:00Z".parse().unwrap())
+    ///     .with_secret("supplier-api-key", "test-key");
+    /// let key = ctx.secret("supplier-api-key").await.unwrap();
+    /// assert_eq!(key.expose(), "test-key");
+    /// assert_eq!(format!("{key:?}"), "Secret(supplier-api-key: <redacted>)");
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn with_secret(mut self, name: &str, value: &str) -> TaskContext {
+        self.secrets = Secrets::fixed(name, value, None);
+        self
+    }
+
+    /// Sets where secrets are read from (the dispatcher gives each run its process's).
+    #[must_use]
+    pub(crate) fn with_secrets(mut self, secrets: Secrets) -> TaskContext {
+        self.secrets = secrets;
+        self
+    }
+
+    /// The secret `name`, read when first asked for and kept by the process a while
+    /// (`secret_store.rs` in Lambda: five minutes; outside it, read on every call).
+    ///
+    /// In Lambda it comes from where the generated module put it for the task's function
+    /// (Parameter Store or Secrets Manager); outside Lambda from the variable
+    /// `SCHEDULE_SECRET_<NAME>` (upper case, `-` and `.` as `_`) or the file
+    /// `<state dir>/secrets/<name>`. The error names the secret, never a value; a run that
+    /// returns it fails and is retried like any failure.
+    pub async fn secret(&self, name: &str) -> Result<Secret, SecretError> {
+        self.secrets.read(name).await
     }
 
     /// The task's name, as registered.

@@ -9,6 +9,8 @@
 //! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
 //! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings (or the parameter below) |
 //! | `SCHEDULE_HEARTBEAT_PARAMETERS` ([`HEARTBEAT_PARAMETERS`]) | prefix of the SecureString parameters holding the ping URLs (`<prefix><task>`, read once per process by the task's first run); what the generated Terraform sets instead of URLs |
+//! | `SCHEDULE_SECRETS` ([`SECRETS`]) | the secrets the function's tasks may read: a JSON object from each secret's name to its place, a Parameter Store parameter's name or ARN (a SecureString) or a Secrets Manager secret's ARN; names only, the values stay in the stores. Outside Lambda, secrets come from `SCHEDULE_SECRET_<NAME>` or `<state dir>/secrets/<name>` ([`secret`](crate::secret)) |
+//! | `AWS_ENDPOINT_URL_SECRETS_MANAGER` (or `AWS_ENDPOINT_URL`) | another Secrets Manager endpoint |
 //! | `SCHEDULE_HEARTBEAT_MONITOR` ([`HEARTBEAT_MONITOR`]) | the check-in protocol of a task declared `heartbeat` without a vendor: `healthchecks` (the default), `sentry`, `cronitor` or `uptimerobot`; anything else is an invalid configuration |
 //! | `AWS_ENDPOINT_URL_SSM` (or `AWS_ENDPOINT_URL`) | another SSM Parameter Store endpoint |
 //! | `SCHEDULE_DEFER_GROUP` ([`DEFER_GROUP`]) | feature `defer`: the schedule group that holds deferred runs' one-time schedules |
@@ -33,6 +35,10 @@ pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
 /// The prefix of the SecureString parameters that hold the heartbeat tasks' ping URLs: task
 /// `report`'s is `<prefix>report` (`heartbeat`).
 pub const HEARTBEAT_PARAMETERS: &str = "SCHEDULE_HEARTBEAT_PARAMETERS";
+
+/// The secrets a function's tasks may read, and where each is: a JSON object from the secret's
+/// name to a Parameter Store parameter (name or ARN) or a Secrets Manager secret (ARN).
+pub const SECRETS: &str = "SCHEDULE_SECRETS";
 
 /// The vendor whose protocol a task declared `heartbeat` (without `= "..."`) checks in with.
 pub const HEARTBEAT_MONITOR: &str = "SCHEDULE_HEARTBEAT_MONITOR";

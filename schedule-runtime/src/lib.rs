@@ -71,6 +71,9 @@ pub mod ledger;
 pub mod metrics;
 mod registry;
 pub mod runner;
+pub mod secret;
+#[cfg(feature = "app")]
+mod secret_store;
 mod stable_hash;
 mod task;
 
@@ -88,6 +91,7 @@ pub use https::sdk::aws_http_client;
 pub use registry::{AliasClash, Duplicate, Manifest, ManifestTask, Registry, RegistryError};
 pub use schedule_core as core;
 pub use schedule_core::{ParseError, Schedule, TaskSpec};
+pub use secret::{Secret, SecretError};
 pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError, TaskFuture};
 
 /// Declares a scheduled task: `#[scheduled("<expression>", options...)]` on an `async fn`.

@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 use support::SHOP_TASKS;
 use support::operator::{Operator, ShopOnMoto, failure_record, sqs_client};
@@ -322,11 +323,47 @@ fn state_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Records, as the local runner does when a schedule delivers, `inventory-sync`'s runs at
+/// 01:05, 02:05 and 04:05 (UTC) two days before now; returns the first of them.
+async fn scheduled_runs_of_inventory_sync(state: &Path) -> Timestamp {
+    use schedule_runtime::ledger::{
+        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
+    };
+    let day = (Timestamp::now() - SignedDuration::from_hours(48))
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let recorder = Recorder::new(
+        std::sync::Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
+        ledger::DEFAULT_RETENTION,
+    );
+    for at in ["01:05", "02:05", "04:05"] {
+        let scheduled: Timestamp = format!("{day}T{at}:00Z").parse().unwrap();
+        let occurrence = || Occurrence::of("inventory-sync", scheduled);
+        let start = Start {
+            at: scheduled,
+            attempt: Some(1),
+            execution_id: Some("0123456789abcdef".to_owned()),
+            request_id: format!("0123456789abcdef-{at}"),
+            environment: "local".to_owned(),
+            by_schedule: true,
+        };
+        let end = End {
+            at: scheduled + SignedDuration::from_secs(1),
+            status: Status::Succeeded,
+            duration_ms: 1_000,
+            error_type: None,
+            excerpt: None,
+        };
+        assert!(recorder.record(occurrence(), Change::Started(start)).await);
+        assert!(recorder.record(occurrence(), Change::Finished(end)).await);
+    }
+    format!("{day}T01:05:00Z").parse().unwrap()
+}
+
 /// The quarter hour `quarters` quarters before the test process's first look at the clock
 /// (RFC 3339 UTC). One instant for the whole process: a quarter hour that turns while a test
 /// runs cannot move an occurrence it computed earlier.
 fn quarter_hours_ago(quarters: i64) -> String {
-    use schedule_runtime::core::jiff::Timestamp;
     static ANCHOR: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
     let now = *ANCHOR.get_or_init(|| Timestamp::now().as_second());
     Timestamp::from_second((now / 900 - quarters) * 900)
@@ -354,22 +391,61 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
         "failed_at": lost,
     });
     std::fs::write(state.join("dead-letters.jsonl"), format!("{letter}\n")).unwrap();
+    // And what the runner records when a schedule delivers: `inventory-sync` (hourly at :05)
+    // ran by its schedule at 01:05, 02:05 and 04:05 two days ago, and never since.
+    let watched_from = scheduled_runs_of_inventory_sync(&state).await;
 
     let (_console, base, log) = console(&state, &[]);
     let (_driver, client) = browser().await;
 
     // The overview, task by task, against `status --json`.
+    let before_overview = Timestamp::now();
     client.goto(&format!("{base}/")).await.unwrap();
+    let sync_missed = cell(&client, "inventory-sync", "missed").await;
+    let after_overview = Timestamp::now();
     same_as_status(&client, &json_of(&shop(&state, &["status", "--json"]))).await;
     // `status --json` runs the code the console calls, so it cannot catch a count both get
-    // wrong: what this test made happen, written out. Only operators delivered (two
-    // `invoke`s), so no schedule ever did and nothing can be missed; two tasks ran.
+    // wrong: what this test made happen, written out. Operators delivered the other runs (two
+    // `invoke`s), so only `inventory-sync` can have missed anything.
     for task in SHOP_TASKS {
-        assert_eq!(cell(&client, task, "missed").await, "0", "{task}");
-        let ran = ["sitemap-refresh", "expired-session-cleanup"].contains(&task);
+        let ran = [
+            "sitemap-refresh",
+            "expired-session-cleanup",
+            "inventory-sync",
+        ]
+        .contains(&task);
         let outcome = if ran { "succeeded" } else { "–" };
         assert_eq!(cell(&client, task, "outcome").await, outcome, "{task}");
+        if task != "inventory-sync" {
+            assert_eq!(cell(&client, task, "missed").await, "0", "{task}");
+        }
     }
+    // Its missed ones: 03:05 two days ago, and each hour's :05 from 05:05 that day on, once
+    // it is later than its max_age (30 minutes) and the missed-run check's 5 minutes' grace.
+    let missed_by = |at: Timestamp| {
+        let late =
+            at - (watched_from + SignedDuration::from_hours(4)) - SignedDuration::from_mins(35);
+        1 + if late.is_negative() {
+            0
+        } else {
+            late.as_secs() / 3_600 + 1
+        }
+    };
+    let sync_missed: i64 = sync_missed.parse().unwrap();
+    assert!(
+        (missed_by(before_overview)..=missed_by(after_overview)).contains(&sync_missed),
+        "inventory-sync shows {sync_missed} missed, expected {}..={}",
+        missed_by(before_overview),
+        missed_by(after_overview)
+    );
+    assert_eq!(
+        time_of(&client, "inventory-sync", "last_run").await,
+        Some(
+            (watched_from + SignedDuration::from_hours(3))
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        )
+    );
     // The shop's production-only tasks are disabled on this machine (environment `local`).
     assert_eq!(
         cell(&client, "daily-sales-report", "state").await,
@@ -743,10 +819,17 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     let (_driver, client) = browser().await;
     client.goto(&format!("{base}/")).await.unwrap();
     same_as_status(&client, &json_of(&operator.ops(&["status", "--json"]))).await;
-    assert_eq!(
-        cell(&client, "sitemap-refresh", "outcome").await,
-        "succeeded"
-    );
+    // Written out, as `status --json` shares the console's code: one task ran, by an
+    // operator, and no schedule delivered, so nothing is missed.
+    for task in SHOP_TASKS {
+        let outcome = if task == "sitemap-refresh" {
+            "succeeded"
+        } else {
+            "–"
+        };
+        assert_eq!(cell(&client, task, "outcome").await, outcome, "{task}");
+        assert_eq!(cell(&client, task, "missed").await, "0", "{task}");
+    }
     // The deployment is `production`-like: its tasks for every environment are enabled.
     assert_eq!(cell(&client, "sitemap-refresh", "state").await, "enabled");
 

@@ -318,5 +318,20 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         .wait_succeeded("sitemap-refresh", &["2026-11-29T10:15:00Z"])
         .await;
     nothing_missed(&refreshed);
+
+    // An environment that was never applied: AWS's "not found", and what it likely means.
+    let wrong = operator
+        .command()
+        .args(["status", "--env", "prod"])
+        .output()
+        .unwrap();
+    let stderr = text(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("example-shop-prod-ledger"), "{stderr}");
+    assert!(stderr.contains("ResourceNotFoundException"), "{stderr}");
+    assert!(
+        stderr.contains("hint: is `example-shop-prod` deployed in this account and region?"),
+        "{stderr}"
+    );
     drop(shop);
 }

@@ -13,7 +13,7 @@ use hcl::structure::Block;
 use schedule_runtime::environment;
 
 use super::hcl::{Item, data, expr, resource, strings};
-use super::lambda::statement;
+use super::iam::{PARTITION, statement};
 
 /// What `defer` and `cancel` call.
 const SCHEDULE_ACTIONS: &[&str] = &[
@@ -21,9 +21,6 @@ const SCHEDULE_ACTIONS: &[&str] = &[
     "scheduler:DeleteSchedule",
     "scheduler:GetSchedule",
 ];
-
-/// The partition, from an ARN the module owns (no data source needed).
-pub(crate) const PARTITION: &str = "${split(\":\", aws_sqs_queue.dead_letter.arn)[1]}";
 
 /// Every schedule of the application's group, as a list of one ARN pattern.
 pub(crate) fn group_schedules() -> String {

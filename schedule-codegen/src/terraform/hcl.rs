@@ -49,6 +49,22 @@ pub(crate) fn data(kind: &str, name: &str) -> BlockBuilder {
     Block::builder("data").add_label(kind).add_label(name)
 }
 
+/// `variable "name" { description, type }`, to be finished by the caller.
+pub(crate) fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {
+    Block::builder("variable")
+        .add_label(name)
+        .add_attribute(("description", description))
+        .add_attribute(("type", expr(kind)))
+}
+
+/// `validation { condition, error_message }` of a variable.
+pub(crate) fn validation(condition: &str, message: &str) -> Block {
+    Block::builder("validation")
+        .add_attribute(("condition", expr(condition)))
+        .add_attribute(("error_message", message))
+        .build()
+}
+
 /// A Terraform expression written as text: a reference, a call, a conditional.
 ///
 /// The texts are this crate's constants (with task names, whose charset needs no quoting, and

@@ -14,9 +14,8 @@ use hcl::structure::Block;
 use schedule_core::Monitor;
 use schedule_runtime::environment;
 
-use super::defer::PARTITION;
 use super::hcl::{Item, expr, resource, strings};
-use super::lambda::statement;
+use super::iam::{PARTITION, statement};
 use super::monitors;
 use super::tasks::Task;
 

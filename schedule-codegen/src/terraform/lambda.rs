@@ -16,6 +16,7 @@ use schedule_runtime::idempotency::table;
 use schedule_runtime::ledger::table as ledger_table;
 
 use super::hcl::{Item, data, expr, resource, strings};
+use super::iam::{condition, principals, statement};
 use super::tasks::Task;
 
 /// Every qualified ARN of the dispatch function (`function:<name>:<alias or version>`), and
@@ -174,7 +175,7 @@ pub(crate) fn environment(
     heartbeat: Option<Monitor>,
     defer: bool,
 ) -> Vec<Variable> {
-    use super::quotas::{LONGEST_ARN_PREFIX, LONGEST_NAME};
+    use super::names::{LONGEST_ARN_PREFIX, LONGEST_NAME};
     let variable = |name, value: &str, longest| Variable {
         name,
         value: expr(value),
@@ -275,31 +276,5 @@ fn function(timeout: u32, idempotent: bool, heartbeat: Option<Monitor>, defer: b
         .add_attribute(("tags", expr("var.tags")))
         // The role must be able to write logs and reach the queue before the first run.
         .add_attribute(("depends_on", expr("[aws_iam_role_policy.dispatch]")))
-        .build()
-}
-
-/// `statement { sid, actions, resources }` of a policy document.
-pub(crate) fn statement(sid: &str, actions: &[&str], resources: Expression) -> Block {
-    Block::builder("statement")
-        .add_attribute(("sid", sid))
-        .add_attribute(("actions", strings(actions.iter().copied())))
-        .add_attribute(("resources", resources))
-        .build()
-}
-
-/// `principals { type = "Service", identifiers = [service] }`.
-pub(crate) fn principals(service: &str) -> Block {
-    Block::builder("principals")
-        .add_attribute(("type", "Service"))
-        .add_attribute(("identifiers", strings([service])))
-        .build()
-}
-
-/// `condition { test = "StringEquals", variable, values = [value] }`.
-pub(crate) fn condition(variable: &str, value: &str) -> Block {
-    Block::builder("condition")
-        .add_attribute(("test", "StringEquals"))
-        .add_attribute(("variable", variable))
-        .add_attribute(("values", expr(&format!("[{value}]"))))
         .build()
 }

@@ -15,8 +15,9 @@ use schedule_runtime::metrics::NAMESPACE;
 
 use super::dead_letter::Alarm;
 use super::hcl::{Item, data, expr, resource};
+use super::iam::statement;
 use super::idempotency::table_settings;
-use super::lambda::{QUALIFIERS, statement};
+use super::lambda::QUALIFIERS;
 
 /// The missed-run check's schedule (or rule) name; no task may take it.
 pub(crate) const CHECK_NAME: &str = "missed-run-check";

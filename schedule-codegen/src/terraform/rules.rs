@@ -16,7 +16,7 @@ use schedule_core::Schedule;
 use super::RenderError;
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
-use super::lambda::principals;
+use super::iam::principals;
 use super::ledger::{CHECK_NAME, CHECK_RATE};
 use super::tasks::Task;
 use schedule_runtime::CHECK_EVENT;

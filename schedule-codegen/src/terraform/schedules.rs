@@ -9,7 +9,8 @@ use hcl::structure::Block;
 
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
-use super::lambda::{QUALIFIERS, condition, principals, statement};
+use super::iam::{condition, principals, statement};
+use super::lambda::QUALIFIERS;
 use super::ledger::{CHECK_NAME, CHECK_RATE};
 use schedule_runtime::CHECK_EVENT;
 

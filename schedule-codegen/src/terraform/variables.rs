@@ -1,11 +1,11 @@
 //! `versions.tf` and `variables.tf`: what the module requires and what its user sets.
 
 use hcl::expr::Expression;
-use hcl::structure::{Block, BlockBuilder};
+use hcl::structure::Block;
 
 use schedule_core::Monitor;
 
-use super::hcl::{Item, expr};
+use super::hcl::{Item, validation, variable};
 use super::tasks::Task;
 
 /// `terraform { ... }`: Terraform 1.5 or newer (checks, `terraform test` mocks need 1.7 but are
@@ -211,18 +211,4 @@ pub(crate) fn items(
         .into(),
     );
     items
-}
-
-pub(crate) fn variable(name: &str, description: &str, kind: &str) -> BlockBuilder {
-    Block::builder("variable")
-        .add_label(name)
-        .add_attribute(("description", description))
-        .add_attribute(("type", expr(kind)))
-}
-
-pub(crate) fn validation(condition: &str, message: &str) -> Block {
-    Block::builder("validation")
-        .add_attribute(("condition", expr(condition)))
-        .add_attribute(("error_message", message))
-        .build()
 }

@@ -30,7 +30,7 @@ pub(crate) struct Console {
     /// A deployed environment to show (the module's `environment` variable); without it, the
     /// local state directory.
     #[arg(long = "env", value_name = "NAME")]
-    environment: Option<String>,
+    pub(crate) environment: Option<String>,
     /// The local state directory (without `--env`), as the application's binary's
     /// `--state-dir`.
     #[arg(

@@ -1,10 +1,11 @@
 //! The AWS clients of a process: one place (`sdk_client!`) builds the configuration of every
 //! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs) from a
-//! [`Connection`], over the shared HTTPS stack (the heartbeat URLs' one Parameter Store read
-//! signs its own request from the same [`Connection`], `heartbeat/parameters.rs`); `dynamodb.rs` is the one DynamoDB client,
+//! [`Connection`], over the shared HTTPS stack (the reads of Parameter Store and Secrets
+//! Manager sign their own requests from the same [`Connection`]: `json.rs`); `dynamodb.rs` is the one DynamoDB client,
 //! shared by the idempotency store and the ledger, and the table handle both stores use.
 
 pub(crate) mod dynamodb;
+pub(crate) mod json;
 
 use std::time::Duration;
 

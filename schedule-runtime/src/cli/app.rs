@@ -251,10 +251,11 @@ async fn run_tasks(registry: Registry, environment: String, state: LocalState) -
     if let Err(error) = state.ledger.compact() {
         return fail(&error.to_string());
     }
-    let dispatcher = match local_dispatcher(registry, environment, state.store, state.ledger) {
-        Ok(dispatcher) => dispatcher,
-        Err(message) => return fail(&message),
-    };
+    let dispatcher =
+        match local_dispatcher(registry, environment, state.store, state.ledger, &state.dir) {
+            Ok(dispatcher) => dispatcher,
+            Err(message) => return fail(&message),
+        };
     // A clean stop is a success, whatever the runs did: failures are in the log and the
     // dead-letter file (the runner's last line counts them), where `replay` finds them.
     Runner::new(dispatcher, state.dead_letters)

@@ -16,6 +16,7 @@ use crate::idempotency::MemoryStore;
 use crate::ledger::{DEFAULT_RETENTION, LocalLedger, Pause, Recorder};
 use crate::registry::Registry;
 use crate::runner::{DeadLetterFile, LocalDeferrals};
+use crate::secret::Secrets;
 
 /// The file of the local ledger in the state directory.
 pub const LEDGER_FILE: &str = "ledger.jsonl";
@@ -39,6 +40,8 @@ pub struct Report {
 /// The state directory of `run`, `backfill` and `replay`: the embedded store persisted, the
 /// dead-letter file, the ledger and the deferred runs.
 pub struct LocalState {
+    /// The directory itself (its `secrets/` folder is read when a task asks).
+    pub(crate) dir: PathBuf,
     pub(crate) store: Arc<MemoryStore>,
     pub(crate) dead_letters: DeadLetterFile,
     pub(crate) ledger: Arc<LocalLedger>,
@@ -53,6 +56,7 @@ impl LocalState {
             format!("{e}; move it away (or pass another --state-dir) to start afresh")
         })?;
         Ok(LocalState {
+            dir: dir.to_owned(),
             store: Arc::new(store),
             dead_letters: DeadLetterFile::new(dir.join(DEAD_LETTER_FILE)),
             ledger: Arc::new(LocalLedger::open(dir.join(LEDGER_FILE))),
@@ -108,17 +112,20 @@ pub(crate) fn local_deferrals(dir: &Path) -> Arc<LocalDeferrals> {
     }
 }
 
-/// The dispatcher of a local process: an embedded store, heartbeats when configured.
+/// The dispatcher of a local process: an embedded store, heartbeats when configured, secrets
+/// from the variables and `state_dir`'s files.
 pub(crate) fn local_dispatcher(
     registry: Registry,
     environment: String,
     store: Arc<MemoryStore>,
     ledger: Arc<LocalLedger>,
+    state_dir: &Path,
 ) -> Result<Dispatcher, String> {
     let heartbeat = Heartbeat::from_env(registry.names())
         .with_default_monitor(crate::environment::heartbeat_monitor()?);
     Ok(Dispatcher::new(registry, store, heartbeat, environment)
-        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION)))
+        .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION))
+        .with_secrets(Secrets::local(Some(state_dir))))
 }
 
 /// `invoke`: runs the occurrence here now and returns its outcome as pretty JSON. A hand-run
@@ -134,7 +141,13 @@ pub async fn invoke(
     let ledger = Arc::new(LocalLedger::open(ledger_path(state_dir)));
     // A task run here defers into the state directory, where `run` fires it.
     let _ = local_deferrals(state_dir);
-    let dispatcher = local_dispatcher(registry, environment, Arc::new(MemoryStore::new()), ledger)?;
+    let dispatcher = local_dispatcher(
+        registry,
+        environment,
+        Arc::new(MemoryStore::new()),
+        ledger,
+        state_dir,
+    )?;
     let invocation = Invocation {
         request_id: occurrence.execution_id,
         deadline: None,
@@ -156,7 +169,8 @@ pub async fn backfill(
     state: LocalState,
     plan: &Plan,
 ) -> Result<Report, String> {
-    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger)?;
+    let dispatcher =
+        local_dispatcher(registry, environment, state.store, state.ledger, &state.dir)?;
     let task = plan.task.spec().name;
     let input = plan.task.spec().input;
     let ended = plan
@@ -228,7 +242,8 @@ pub async fn replay(
             problem: None,
         });
     }
-    let dispatcher = local_dispatcher(registry, environment, state.store, state.ledger)?;
+    let dispatcher =
+        local_dispatcher(registry, environment, state.store, state.ledger, &state.dir)?;
     let mut text = String::new();
     let mut remaining = Vec::new();
     for letter in letters {

@@ -6,7 +6,7 @@ use schedule_core::jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use tracing::{info, warn};
 
-use super::delivery::{DEADLINE_MARGIN, run_budget};
+use super::budget::{DEADLINE_MARGIN, run_budget};
 use super::{Dispatcher, Invocation};
 use crate::idempotency::{Claim, ClaimTerms, OccurrenceKey, StoreError};
 

@@ -10,6 +10,7 @@ use schedule_core::jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use tracing::{error, info, warn};
 
+use super::budget::{DEADLINE_MARGIN, run_budget};
 use super::claim::{Claimed, Unclaimed};
 use super::error::{Failure, failure_excerpt};
 use super::guarded::guarded;
@@ -20,10 +21,6 @@ use crate::heartbeat::{CheckInId, Run, Started};
 use crate::idempotency::OccurrenceKey;
 use crate::ledger::{self, Change, End, Occurrence, Start, StartAnswer, Status};
 use crate::task::Registration;
-
-/// How long before the Lambda's deadline a run is cut off, so that the error response (and the
-/// release of the claim) still get out.
-pub(super) const DEADLINE_MARGIN: SignedDuration = SignedDuration::from_millis(500);
 
 /// What a delivery answers Lambda (or the command line).
 type Answer = Result<Outcome, DispatchError>;
@@ -235,7 +232,8 @@ impl Dispatcher {
             .with_attempt(event.attempt.unwrap_or(1))
             .with_execution_id(event.execution_id.clone().unwrap_or_default())
             .with_deadline(held.deadline)
-            .with_environment(self.environment.clone());
+            .with_environment(self.environment.clone())
+            .with_secrets(self.secrets.clone());
         let spec = delivery.task.spec();
         let context = match spec.expression {
             Some(expression) => context.with_schedule(expression, spec.timezone),
@@ -410,19 +408,4 @@ impl Dispatcher {
                 .await;
         }
     }
-}
-
-/// How long a run may take: its timeout, cut short to end before the Lambda's deadline.
-pub(super) fn run_budget(
-    timeout_seconds: u32,
-    now: Timestamp,
-    deadline: Option<Timestamp>,
-) -> Duration {
-    let timeout = Duration::from_secs(timeout_seconds.into());
-    let Some(deadline) = deadline else {
-        return timeout;
-    };
-    let remaining = deadline.duration_since(now) - DEADLINE_MARGIN;
-    let remaining = Duration::try_from(remaining).unwrap_or(Duration::ZERO);
-    timeout.min(remaining)
 }

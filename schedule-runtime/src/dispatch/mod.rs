@@ -9,6 +9,7 @@
 //! go wrong is a [`DispatchError`] with a stable `error_type` (`error.rs`), which Lambda records
 //! and retries on.
 
+mod budget;
 mod claim;
 mod delivery;
 mod error;
@@ -30,6 +31,7 @@ use crate::idempotency::IdempotencyStore;
 use crate::ledger::{self, CheckReport, Recorder, Status};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
+use crate::secret::Secrets;
 use crate::task::Registration;
 
 /// Routes events to tasks. Cheap to clone; build one per process and reuse it.
@@ -41,6 +43,7 @@ pub struct Dispatcher {
     environment: String,
     recorder: Recorder,
     metrics: Option<Arc<Metrics>>,
+    secrets: Secrets,
 }
 
 /// What the transport knows about this invocation.
@@ -110,7 +113,14 @@ impl Dispatcher {
             environment: environment.into(),
             recorder: Recorder::default(),
             metrics: None,
+            secrets: Secrets::local(None),
         }
+    }
+
+    /// Gives the runs their secrets from `secrets` (by default: the `SCHEDULE_SECRET_*`
+    /// variables only).
+    pub(crate) fn with_secrets(self, secrets: Secrets) -> Dispatcher {
+        Dispatcher { secrets, ..self }
     }
 
     /// Records every occurrence in `recorder`'s ledger (by default nothing is recorded).

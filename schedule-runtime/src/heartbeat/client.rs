@@ -48,17 +48,6 @@ impl Client {
             .unwrap_or_else(|_| Err(format!("no answer within {budget:?}")))
     }
 
-    /// Sends `request` as it is (Parameter Store's signed reads).
-    pub(crate) async fn request(
-        &self,
-        request: hyper::Request<Full<Bytes>>,
-    ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
-        self.inner()
-            .request(request)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
     async fn send(&self, url: &str, body: Option<String>) -> Result<(), Failed> {
         let request = hyper::Request::builder()
             .method(if body.is_some() { "POST" } else { "GET" })

@@ -270,7 +270,7 @@ impl Heartbeat {
             #[cfg(feature = "app")]
             Known::InParameterStore => {
                 let parameters = self.parameters.as_ref()?;
-                match parameters.url(task, &self.client).await {
+                match parameters.url(task).await {
                     Ok(Some(url)) => Some(url),
                     Ok(None) => {
                         if warn == Warn::Failure {

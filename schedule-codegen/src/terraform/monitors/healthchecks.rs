@@ -13,7 +13,7 @@
 
 use super::{Expected, or_null, table};
 use crate::terraform::hcl::{Item, expr, resource};
-use crate::terraform::variables::{validation, variable};
+use crate::terraform::hcl::{validation, variable};
 
 /// Healthchecks.io's bounds for a period and a grace time: a minute to a year.
 const MIN_SECONDS: i64 = 60;

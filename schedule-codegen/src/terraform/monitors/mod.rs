@@ -38,9 +38,8 @@ use schedule_core::jiff::Timestamp;
 use schedule_core::{Monitor, Schedule};
 
 use super::RenderError;
-use super::hcl::Item;
+use super::hcl::{Item, validation, variable};
 use super::tasks::Task;
-use super::variables::{validation, variable};
 
 /// Time Lambda may take to start a run after Scheduler hands it the event.
 const START_MARGIN_SECONDS: i64 = 300;
