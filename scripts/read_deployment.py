@@ -93,6 +93,17 @@ def main():
         pages = client("ssm").get_paginator("get_parameters_by_path")
         for page in pages.paginate(Path=prefix, Recursive=True):
             parameters += [{"Name": p["Name"], "Type": p["Type"]} for p in page["Parameters"]]
+    # Each secret the function is told of: a parameter read back decrypted (the test compares
+    # it with the value it gave), a Secrets Manager secret described (its value is the test's).
+    secrets = {}
+    places = json.loads(function.get("Environment", {}).get("Variables", {}).get("SCHEDULE_SECRETS") or "{}")
+    for name, place in places.items():
+        if place.startswith("arn:") and place.split(":")[2] == "secretsmanager":
+            described = client("secretsmanager").describe_secret(SecretId=place)
+            secrets[name] = {"ARN": described["ARN"], "Name": described["Name"]}
+        else:
+            parameter = client("ssm").get_parameter(Name=place, WithDecryption=True)["Parameter"]
+            secrets[name] = {key: parameter[key] for key in ("Name", "Type", "Value", "ARN")}
     queue = client("sqs").get_queue_attributes(QueueUrl=out["dead_letter_queue_url"],
                                                AttributeNames=["All"])["Attributes"]
     print(json.dumps({
@@ -109,6 +120,7 @@ def main():
         "dashboards": dashboards,
         "alarms": alarms,
         "heartbeat_parameters": parameters,
+        "secrets": secrets,
     }, default=str, indent=1))
 
 

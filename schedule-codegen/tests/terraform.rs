@@ -193,3 +193,41 @@ fn a_deferred_task_gets_an_alias_but_no_schedule() {
     let refused = render(&monitored, &checks).unwrap_err().to_string();
     assert!(refused.contains("has no schedule"), "{refused}");
 }
+
+#[test]
+fn secrets_only_where_a_task_declares_one() {
+    let plain = render(&[TaskSpec::new("sync", "rate(1 hour)")], &options()).unwrap();
+    assert!(plain.iter().all(|f| f.name != "secrets.tf"));
+    assert!(!text(&plain, "variables.tf").contains("variable \"secrets\""));
+    assert!(!text(&plain, "lambda.tf").contains("SCHEDULE_SECRETS"));
+    assert!(!text(&plain, "lambda.tf").contains("Secret"));
+
+    let tasks = [
+        TaskSpec {
+            secrets: &["supplier-api-key"],
+            ..TaskSpec::new("sync", "rate(1 hour)")
+        },
+        TaskSpec {
+            secrets: &["supplier-api-key", "db-url"],
+            ..TaskSpec::new("report", "rate(1 day)")
+        },
+    ];
+    let files = render(&tasks, &options()).unwrap();
+    let secrets = text(&files, "secrets.tf");
+    // Declared once each, sorted.
+    assert!(
+        secrets.contains("= [\"db-url\", \"supplier-api-key\"]"),
+        "{secrets}"
+    );
+    let variables = text(&files, "variables.tf");
+    assert!(variables.contains("variable \"secrets\""), "{variables}");
+    assert!(
+        variables.contains("variable \"secret_arns\""),
+        "{variables}"
+    );
+    let lambda = text(&files, "lambda.tf");
+    assert!(
+        lambda.contains("SCHEDULE_SECRETS") && lambda.contains("jsonencode(local.secret_places)"),
+        "{lambda}"
+    );
+}

@@ -121,6 +121,13 @@ pub fn check_environment_name(name: &str) -> Result<(), NameError> {
     }
 }
 
+/// Checks a secret's name (`#[scheduled(secrets = [...])]`, `ctx.secret(name)`): the same
+/// characters as a task name, which every store takes in a parameter's or a secret's name and
+/// which turn into a variable name outside Lambda.
+pub fn check_secret_name(name: &str) -> Result<(), NameError> {
+    check_environment_name(name)
+}
+
 /// The name of a task's Lambda alias, which carries its retry policy: Lambda aliases take
 /// `[A-Za-z0-9_-]`, so the `.` that task names allow becomes `_`. Two tasks whose names differ
 /// only there (`a.b`, `a_b`) would share an alias; the registry refuses them.

@@ -61,6 +61,9 @@ pub struct TaskSpec {
     pub pause_after: Option<u8>,
     /// Deployment environments the task is enabled in; empty means all.
     pub environments: &'static [&'static str],
+    /// The secrets the task reads (`ctx.secret(name)`): the only ones it may read, and the ones
+    /// the deployed function is given.
+    pub secrets: &'static [&'static str],
     /// JSON given to the task as its input.
     pub input: Option<&'static str>,
     /// First instant of a recurring schedule, RFC 3339.
@@ -181,6 +184,7 @@ impl TaskSpec {
             alert_after: None,
             pause_after: None,
             environments: &[],
+            secrets: &[],
             input: None,
             start: None,
             end: None,

@@ -129,6 +129,7 @@ options! {
     idempotent: Idempotent = idempotent, "`idempotent(ttl = \"7d\")`";
     heartbeat: Option<String> = flag_or_string, "`heartbeat` or `heartbeat = \"sentry\"`";
     environments: Vec<Given<String>> = environments, "`environments = [\"production\"]`";
+    secrets: Vec<Given<String>> = secrets, "`secrets = [\"supplier-api-key\"]`";
     input: String = string, "`input = r#\"{\"format\": \"pdf\"}\"#`";
     start: Timestamp = instant, "`start = \"2026-01-01T00:00:00Z\"`";
     end: Timestamp = instant, "`end = \"2026-12-31T00:00:00Z\"`";
@@ -314,17 +315,39 @@ fn idempotent(opt: &Opt, errors: &mut Errors) -> Option<Given<Idempotent>> {
     given(opt, Idempotent { ttl: ttl.value }, opt.name.span())
 }
 
-/// A list of string literals.
+/// `environments = ["production", ...]`.
 fn environments(opt: &Opt, errors: &mut Errors) -> Option<Given<Vec<Given<String>>>> {
+    names(
+        opt,
+        errors,
+        "`environments` takes a list of names, e.g. `environments = [\"production\"]`",
+        "an environment is a string literal, e.g. `\"production\"`",
+    )
+}
+
+/// `secrets = ["supplier-api-key", ...]`.
+fn secrets(opt: &Opt, errors: &mut Errors) -> Option<Given<Vec<Given<String>>>> {
+    names(
+        opt,
+        errors,
+        "`secrets` takes a list of names, e.g. `secrets = [\"supplier-api-key\"]`",
+        "a secret is named by a string literal, e.g. `\"supplier-api-key\"`",
+    )
+}
+
+/// A list of string literals; `not_a_list` and `not_a_string` say what was expected.
+fn names(
+    opt: &Opt,
+    errors: &mut Errors,
+    not_a_list: &str,
+    not_a_string: &str,
+) -> Option<Given<Vec<Given<String>>>> {
     let OptValue::Assign(list @ Expr::Array(ExprArray { elems, .. })) = &opt.value else {
         let span = match &opt.value {
             OptValue::Assign(value) => value.span(),
             _ => opt.name.span(),
         };
-        errors.at(
-            span,
-            "`environments` takes a list of names, e.g. `environments = [\"production\"]`",
-        );
+        errors.at(span, not_a_list);
         return None;
     };
     let mut names = Vec::with_capacity(elems.len());
@@ -333,10 +356,7 @@ fn environments(opt: &Opt, errors: &mut Errors) -> Option<Given<Vec<Given<String
             Expr::Lit(ExprLit {
                 lit: Lit::Str(lit), ..
             }) => names.extend(given(opt, lit.value(), lit.span())),
-            other => errors.at(
-                other.span(),
-                "an environment is a string literal, e.g. `\"production\"`",
-            ),
+            other => errors.at(other.span(), not_a_string),
         }
     }
     (names.len() == elems.len()).then_some(())?;

@@ -9,7 +9,7 @@
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::{
     FAILURES_IN_A_ROW, IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name,
-    check_task_name, defaults, lambda, scheduler,
+    check_secret_name, check_task_name, defaults, lambda, scheduler,
 };
 use schedule_core::{Monitor, Overlap, Schedule, closest, time_zone};
 
@@ -37,6 +37,7 @@ pub(crate) struct Task {
     pub(crate) alert_after: Option<u8>,
     pub(crate) pause_after: Option<u8>,
     pub(crate) environments: Vec<String>,
+    pub(crate) secrets: Vec<String>,
     pub(crate) input: Option<String>,
     pub(crate) start: Option<String>,
     pub(crate) end: Option<String>,
@@ -66,6 +67,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
     let timeout_seconds = timeout(attrs, errors);
     let idempotency_ttl_seconds = idempotency_ttl(attrs, max_age_seconds, errors);
     let environments = environments(attrs, errors);
+    let secrets = secrets(attrs, errors);
     let input = input(attrs, function, errors);
     let (start, end) = start_and_end(attrs, is_at, errors);
     let description = description(attrs, function, schedule.as_ref(), &timezone, errors);
@@ -91,6 +93,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
         alert_after,
         pause_after,
         environments,
+        secrets,
         input,
         start: start.map(|t| t.to_string()),
         end: end.map(|t| t.to_string()),
@@ -318,6 +321,32 @@ fn environments(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
                 );
             } else if names.contains(name) {
                 errors.at(environment.span, format!("`{name}` is listed twice"));
+            }
+            names.push(name.clone());
+        }
+        names
+    })
+}
+
+/// The secrets: at least one, each a valid name, none twice.
+fn secrets(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
+    attrs.secrets.get().map_or_else(Vec::new, |list| {
+        if list.value.is_empty() {
+            errors.at(
+                list.span,
+                "`secrets` is empty; list the secrets the task reads, or remove the option",
+            );
+        }
+        let mut names: Vec<String> = Vec::with_capacity(list.value.len());
+        for secret in &list.value {
+            let name = &secret.value;
+            if let Err(rule) = check_secret_name(name) {
+                errors.at(
+                    secret.span,
+                    format!("`{name}` is not a valid secret name: {rule}"),
+                );
+            } else if names.contains(name) {
+                errors.at(secret.span, format!("`{name}` is listed twice"));
             }
             names.push(name.clone());
         }

@@ -37,6 +37,9 @@ pub struct TaskContext {
     schedule: Option<(&'static str, &'static str)>,
     /// Where [`secret`](TaskContext::secret) reads from; the process's, shared by its runs.
     secrets: Secrets,
+    /// The secrets the task declares, the only ones it may read; `None` (a context a test
+    /// built) allows any.
+    declared: Option<&'static [&'static str]>,
 }
 
 impl TaskContext {
@@ -55,6 +58,7 @@ impl TaskContext {
             environment: "local".to_owned(),
             schedule: None,
             secrets: Secrets::local(None),
+            declared: None,
         }
     }
 
@@ -120,15 +124,23 @@ impl TaskContext {
         self
     }
 
-    /// Sets where secrets are read from (the dispatcher gives each run its process's).
+    /// Sets where secrets are read from (the dispatcher gives each run its process's) and
+    /// which the task may read (its declaration's).
     #[must_use]
-    pub(crate) fn with_secrets(mut self, secrets: Secrets) -> TaskContext {
+    pub(crate) fn with_secrets(
+        mut self,
+        secrets: Secrets,
+        declared: &'static [&'static str],
+    ) -> TaskContext {
         self.secrets = secrets;
+        self.declared = Some(declared);
         self
     }
 
     /// The secret `name`, read when first asked for and kept by the process a while
-    /// (`secret_store.rs` in Lambda: five minutes; outside it, read on every call).
+    /// (`secret_store.rs` in Lambda: five minutes; outside it, read on every call). The task
+    /// must declare it, `#[scheduled(..., secrets = ["supplier-api-key"])]`: that is what the
+    /// deployed function is given, and the only secrets its runs may read.
     ///
     /// In Lambda it comes from where the generated module put it for the task's function
     /// (Parameter Store or Secrets Manager); outside Lambda from the variable
@@ -136,6 +148,18 @@ impl TaskContext {
     /// `<state dir>/secrets/<name>`. The error names the secret, never a value; a run that
     /// returns it fails and is retried like any failure.
     pub async fn secret(&self, name: &str) -> Result<Secret, SecretError> {
+        if let Some(declared) = self.declared
+            && !declared.contains(&name)
+        {
+            return Err(SecretError::new(
+                name,
+                format!(
+                    "task `{}` does not declare it; add `secrets = [\"{name}\"]` to its \
+                     #[scheduled] (the deployed function is given only declared secrets)",
+                    self.task
+                ),
+            ));
+        }
         self.secrets.read(name).await
     }
 

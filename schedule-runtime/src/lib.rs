@@ -160,6 +160,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// | `alert_after = 3` | alarm on every failure | 1-100 |
 /// | `pause_after = 3` | never pause | 1-100 |
 /// | `environments = ["production"]` | all environments | non-empty, unique, `[0-9A-Za-z-_.]` |
+/// | `secrets = ["supplier-api-key"]` | none | non-empty, unique, 1-64 of `[0-9A-Za-z-_.]` |
 /// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input; that it decodes as the input's type is checked when the registry loads |
 /// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
 /// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
@@ -205,6 +206,11 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 ///   before succeeding is paused again.
 /// - **`environments`**: the schedule is `ENABLED` only in these deployment environments and
 ///   `DISABLED` elsewhere; the local runner skips it elsewhere.
+/// - **`secrets`**: the secrets the task reads with [`TaskContext::secret`], and the only ones
+///   it may read. Outside Lambda each comes from `SCHEDULE_SECRET_<NAME>` or
+///   `<state dir>/secrets/<name>` ([`secret`]); deployed, from Parameter Store or Secrets
+///   Manager, where the generated module puts or finds it, and the function's role may read
+///   exactly the declared ones.
 /// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
 ///   input, and is used when a hand-made invocation carries none. The macro checks that it is
 ///   JSON; whether it fits the type is known only to the compiled program, so

@@ -161,22 +161,11 @@ impl std::fmt::Debug for Secrets {
     }
 }
 
-/// A secret's name: 1 to 128 of `A-Z a-z 0-9 - _ .`, which every store takes as part of a
-/// parameter or secret name and which turns into a variable name.
+/// A secret's name: what [`check_secret_name`](schedule_core::limits::check_secret_name)
+/// takes (a name that could leave the secrets' folder never reaches it).
 fn check_name(name: &str) -> Result<(), SecretError> {
-    let fine = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-    if fine {
-        Ok(())
-    } else {
-        Err(SecretError::new(
-            name,
-            "a secret's name is 1 to 128 of A-Z, a-z, 0-9, `-`, `_` and `.`",
-        ))
-    }
+    schedule_core::limits::check_secret_name(name)
+        .map_err(|rule| SecretError::new(name, format!("a secret's name is {rule}")))
 }
 
 /// The variable that holds `name` outside Lambda: `supplier-api-key` is
@@ -276,7 +265,10 @@ mod tests {
         );
         // A name that could leave the folder is refused before anything is read.
         let refused = secrets.read("../ledger.jsonl").await.unwrap_err();
-        assert!(refused.to_string().contains("1 to 128 of"), "{refused}");
+        assert_eq!(
+            refused.to_string(),
+            "secret `../ledger.jsonl`: a secret's name is 1 to 64 of `0-9 A-Z a-z - _ .`"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -40,3 +40,7 @@ mock_resource "aws_scheduler_schedule_group" {
 mock_resource "aws_cloudwatch_event_rule" {
   defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/mock" }
 }
+
+mock_resource "aws_ssm_parameter" {
+  defaults = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/mock" }
+}

@@ -27,6 +27,7 @@ fn tasks() -> [TaskSpec; 2] {
                 ttl_seconds: 86_400,
             }),
             environments: &["production"],
+            secrets: &[],
             input: Some(r#"{"bucket": "exports"}"#),
             ..TaskSpec::new("nightly-export", "cron(30 2 * * ? *)")
         },

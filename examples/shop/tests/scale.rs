@@ -147,6 +147,7 @@ fn at_150_tasks_every_document_is_within_its_quota_on_moto() {
         false,
         Some(schedule_runtime::core::Monitor::Healthchecks),
         true,
+        &[],
     );
     assert!(
         environment_bytes <= estimate,

@@ -33,6 +33,7 @@ pub(crate) fn items(
     idempotent: bool,
     heartbeat: Option<Monitor>,
     defer: bool,
+    secrets: &[&str],
 ) -> Vec<Item> {
     let longest = tasks
         .iter()
@@ -60,6 +61,9 @@ pub(crate) fn items(
     ));
     if heartbeat.is_some() {
         permissions.push(super::heartbeat::read_statement());
+    }
+    if !secrets.is_empty() {
+        permissions.extend(super::secrets::read_statements());
     }
     if idempotent {
         permissions.push(statement(
@@ -113,7 +117,7 @@ pub(crate) fn items(
             .add_attribute(("policy", expr("data.aws_iam_policy_document.dispatch.json")))
             .build()
             .into(),
-        Item::new(function(timeout, idempotent, heartbeat, defer))
+        Item::new(function(timeout, idempotent, heartbeat, defer, secrets))
             .skip(
                 "CKV_AWS_116",
                 "failed runs go to the dead-letter queue through each alias's on-failure destination",
@@ -174,6 +178,7 @@ pub(crate) fn environment(
     idempotent: bool,
     heartbeat: Option<Monitor>,
     defer: bool,
+    secrets: &[&str],
 ) -> Vec<Variable> {
     use super::names::{LONGEST_ARN_PREFIX, LONGEST_NAME};
     let variable = |name, value: &str, longest| Variable {
@@ -233,12 +238,35 @@ pub(crate) fn environment(
                 .unwrap_or(0),
         });
     }
+    if !secrets.is_empty() {
+        // `{"<name>":"<place>",...}`: a place is a parameter made here or an ARN given.
+        let (name, value) = super::secrets::variable_value();
+        let made = "/".len() + LONGEST_NAME + "/secrets/".len();
+        variables.push(Variable {
+            name,
+            value,
+            longest: 2 + secrets
+                .iter()
+                .map(|secret| {
+                    r#""":"","#.len()
+                        + secret.len()
+                        + (made + secret.len()).max(super::secrets::LONGEST_ARN)
+                })
+                .sum::<usize>(),
+        });
+    }
     variables
 }
 
-fn function(timeout: u32, idempotent: bool, heartbeat: Option<Monitor>, defer: bool) -> Block {
+fn function(
+    timeout: u32,
+    idempotent: bool,
+    heartbeat: Option<Monitor>,
+    defer: bool,
+    secrets: &[&str],
+) -> Block {
     let mut variables = Object::new();
-    for variable in environment(idempotent, heartbeat, defer) {
+    for variable in environment(idempotent, heartbeat, defer, secrets) {
         variables.insert(
             ObjectKey::from(hcl::Identifier::sanitized(variable.name)),
             variable.value,

@@ -16,6 +16,7 @@
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
 //! | `ledger.tf` | the ledger's table, the alarms on task failures and missed runs, the dashboard |
+//! | `secrets.tf` | with a task that declares `secrets`: the secrets given as values, kept as SecureString parameters; where each is |
 //! | `heartbeat.tf` | each `heartbeat` task's ping URL as a SecureString parameter the function reads |
 //! | `healthchecks.tf`, `sentry.tf`, `cronitor.tf`, `uptimerobot.tf` | with `--monitors`, the monitor of each `heartbeat` task at its vendor (`monitors/`) |
 //! | `outputs.tf` | names and ARNs for other modules |
@@ -34,6 +35,7 @@ mod outputs;
 mod quotas;
 mod rules;
 mod schedules;
+mod secrets;
 mod tasks;
 mod variables;
 
@@ -166,6 +168,7 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         .iter()
         .any(|t| t.spec.heartbeat)
         .then_some(options.default_monitor);
+    let secrets = secrets::declared(&tasks);
     quotas::check(&tasks, options, idempotent, heartbeat)?;
     // The vendors whose monitors (and providers) the module holds.
     let vendors = if options.monitors {
@@ -178,7 +181,7 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         ("dead_letter.tf", dead_letter::items()),
         (
             "lambda.tf",
-            lambda::items(&tasks, idempotent, heartbeat, options.defer),
+            lambda::items(&tasks, idempotent, heartbeat, options.defer, &secrets),
         ),
         ("ledger.tf", ledger::items(options.defer)),
         ("main.tf", main_items(&tasks, options)),
@@ -201,6 +204,9 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     }
     if heartbeat.is_some() {
         files.push(("heartbeat.tf", heartbeat::items(&tasks, &vendors)));
+    }
+    if !secrets.is_empty() {
+        files.push(("secrets.tf", secrets::items(&secrets)));
     }
     for vendor in &vendors {
         files.push(monitors::file(*vendor, &tasks, options.default_monitor)?);

@@ -83,7 +83,8 @@ pub(crate) fn check_against(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
-    let environment = environment_bytes(idempotent, heartbeat, options.defer);
+    let secrets = super::secrets::declared(tasks);
+    let environment = environment_bytes(idempotent, heartbeat, options.defer, &secrets);
     if environment > limits.environment_bytes {
         return Err(exceeded(
             "the dispatch function's environment",
@@ -138,8 +139,9 @@ pub fn environment_bytes(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
     defer: bool,
+    secrets: &[&str],
 ) -> usize {
-    super::lambda::environment(idempotent, heartbeat, defer)
+    super::lambda::environment(idempotent, heartbeat, defer, secrets)
         .iter()
         .map(|variable| variable.name.len() + variable.longest)
         .sum()
@@ -177,14 +179,17 @@ mod tests {
         for idempotent in [false, true] {
             for heartbeat in [None, Some(schedule_core::Monitor::UptimeRobot)] {
                 for defer in [false, true] {
-                    let bytes = environment_bytes(idempotent, heartbeat, defer);
+                    let bytes = environment_bytes(idempotent, heartbeat, defer, &[]);
                     assert!(bytes < ENVIRONMENT_BYTES / 4, "{bytes} bytes");
                 }
             }
         }
         // Everything on: eight names and values, the ARNs the longest.
         let monitor = Some(schedule_core::Monitor::Sentry);
-        assert!(environment_bytes(true, monitor, true) > environment_bytes(false, None, false));
+        assert!(
+            environment_bytes(true, monitor, true, &[])
+                > environment_bytes(false, None, false, &[])
+        );
     }
 
     #[test]
@@ -228,7 +233,7 @@ mod tests {
         let specs = [schedule_core::TaskSpec::new("report", "rate(1 hour)")];
         let tasks = tasks(&specs);
         let options = options(Trigger::Scheduler);
-        let bytes = environment_bytes(false, None, false);
+        let bytes = environment_bytes(false, None, false, &[]);
         let at = Limits {
             environment_bytes: bytes,
             ..Limits::AWS
@@ -368,5 +373,20 @@ mod tests {
             ..options
         };
         assert!(notices(10_000, &scheduler).is_empty());
+    }
+
+    #[test]
+    fn each_secret_counts_its_name_and_its_longest_place() {
+        let without = environment_bytes(false, None, false, &[]);
+        // `SCHEDULE_SECRETS`, `{}`, and `"db-url":"<place>",` with an ARN of up to 256
+        // characters (longer than the module's own parameter name for it).
+        assert_eq!(
+            environment_bytes(false, None, false, &["db-url"]) - without,
+            16 + 2 + (6 + 6 + 256)
+        );
+        assert_eq!(
+            environment_bytes(false, None, false, &["db-url", "supplier-api-key"]) - without,
+            16 + 2 + (6 + 6 + 256) + (6 + 16 + 256)
+        );
     }
 }

@@ -195,6 +195,10 @@ pub(crate) fn items(
         .build()
         .into(),
     ];
+    let secrets = super::secrets::declared(tasks);
+    if !secrets.is_empty() {
+        items.extend(super::secrets::variables(&secrets));
+    }
     items.extend(super::monitors::variables(
         tasks,
         options.default_monitor,

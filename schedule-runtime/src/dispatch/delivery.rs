@@ -233,7 +233,7 @@ impl Dispatcher {
             .with_execution_id(event.execution_id.clone().unwrap_or_default())
             .with_deadline(held.deadline)
             .with_environment(self.environment.clone())
-            .with_secrets(self.secrets.clone());
+            .with_secrets(self.secrets.clone(), delivery.task.spec().secrets);
         let spec = delivery.task.spec();
         let context = match spec.expression {
             Some(expression) => context.with_schedule(expression, spec.timezone),

@@ -119,6 +119,7 @@ impl Dispatcher {
 
     /// Gives the runs their secrets from `secrets` (by default: the `SCHEDULE_SECRET_*`
     /// variables only).
+    #[cfg(feature = "app")]
     pub(crate) fn with_secrets(self, secrets: Secrets) -> Dispatcher {
         Dispatcher { secrets, ..self }
     }

@@ -11,13 +11,20 @@ use schedule_runtime::ledger::{Ledger, LocalLedger, Query, Status};
 use schedule_runtime::{Registry, TaskContext, scheduled};
 
 /// Calls the supplier with its key: what it returns shows which key it had.
-#[scheduled("rate(1 hour)")]
+#[scheduled("rate(1 hour)", secrets = ["supplier-api-key"])]
 async fn supplier_sync(ctx: TaskContext) -> anyhow::Result<String> {
     let key = ctx.secret("supplier-api-key").await?;
     Ok(format!(
         "signed with a key of {} characters",
         key.expose().len()
     ))
+}
+
+/// Reads a secret it does not declare.
+#[scheduled("rate(1 hour)")]
+async fn curious(ctx: TaskContext) -> anyhow::Result<()> {
+    ctx.secret("supplier-api-key").await?;
+    Ok(())
 }
 
 #[tokio::test]
@@ -80,6 +87,25 @@ async fn a_missing_secret_fails_the_run_by_name_and_the_retry_reads_it() {
     assert!(
         text.contains("secret `supplier-api-key`: not set"),
         "{text}"
+    );
+
+    // Another task may not read it, though it is there.
+    let registry = Registry::load().unwrap();
+    let occurrence = InvokeRequest {
+        task: "curious".to_owned(),
+        at: Some(at),
+        input: None,
+    }
+    .occurrence(&registry, at)
+    .unwrap();
+    let error = invoke(registry, "local".to_owned(), occurrence, &state)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        "[TaskFailed] task `curious` failed: secret `supplier-api-key`: task `curious` does not \
+         declare it; add `secrets = [\"supplier-api-key\"]` to its #[scheduled] (the deployed \
+         function is given only declared secrets)"
     );
     let _ = std::fs::remove_dir_all(&state);
 }

@@ -28,6 +28,7 @@ struct ReportSummary {
     alert_after = 2,
     pause_after = 4,
     environments = ["production", "staging"],
+    secrets = ["warehouse-db-url"],
     input = r#"{"report_type": "daily_sales", "format": "pdf"}"#,
     start = "2026-01-01T00:00:00Z",
     end = "2026-12-31T00:00:00+03:00",
