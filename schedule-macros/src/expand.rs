@@ -90,6 +90,10 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
 
     let spec = spec(task);
     let marker = marker(function, task);
+    // Only an application with a task that reads secrets links the code that reads them (the
+    // Lambda binary of one without stays as small as before).
+    let secrets_backend = (!task.secrets.is_empty())
+        .then(|| quote!(#private::inventory::submit! { #private::SECRETS_BACKEND }));
     quote! {
         #marker
 
@@ -105,6 +109,8 @@ pub(crate) fn registration(function: &TaskFn<'_>, task: &Task) -> TokenStream {
             }
 
             #input_check_fn
+
+            #secrets_backend
 
             #private::inventory::submit! {
                 #private::Registration::new(

@@ -35,8 +35,9 @@ pub struct TaskContext {
     environment: String,
     /// The task's schedule expression and zone, read when asked.
     schedule: Option<(&'static str, &'static str)>,
-    /// Where [`secret`](TaskContext::secret) reads from; the process's, shared by its runs.
-    secrets: Secrets,
+    /// Where [`secret`](TaskContext::secret) reads from: the process's, shared by its runs;
+    /// `None` reads the `SCHEDULE_SECRET_*` variables.
+    secrets: Option<Secrets>,
     /// The secrets the task declares, the only ones it may read; `None` (a context a test
     /// built) allows any.
     declared: Option<&'static [&'static str]>,
@@ -57,7 +58,7 @@ impl TaskContext {
                 .unwrap_or(Timestamp::MAX),
             environment: "local".to_owned(),
             schedule: None,
-            secrets: Secrets::local(None),
+            secrets: None,
             declared: None,
         }
     }
@@ -120,7 +121,7 @@ impl TaskContext {
     /// ```
     #[must_use]
     pub fn with_secret(mut self, name: &str, value: &str) -> TaskContext {
-        self.secrets = Secrets::fixed(name, value, None);
+        self.secrets = Some(Secrets::fixed(name, value, None));
         self
     }
 
@@ -129,7 +130,7 @@ impl TaskContext {
     #[must_use]
     pub(crate) fn with_secrets(
         mut self,
-        secrets: Secrets,
+        secrets: Option<Secrets>,
         declared: &'static [&'static str],
     ) -> TaskContext {
         self.secrets = secrets;
@@ -160,7 +161,10 @@ impl TaskContext {
                 ),
             ));
         }
-        self.secrets.read(name).await
+        match &self.secrets {
+            Some(secrets) => secrets.read(name).await,
+            None => Secrets::local(None).read(name).await,
+        }
     }
 
     /// The task's name, as registered.

@@ -16,8 +16,7 @@ use crate::idempotency::{DynamoDbStore, IdempotencyStore, MemoryStore, Unconfigu
 use crate::ledger::{DynamoDbLedger, Ledger, NoLedger, Recorder, Status};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::secret::Secrets;
-use crate::secret_store::AwsSecrets;
+use crate::secret;
 
 /// Runs the application: in Lambda (`AWS_LAMBDA_RUNTIME_API` set) it serves invocations through
 /// `lambda_runtime`; elsewhere it runs the command line: `run` (the default), `invoke`, `list`,
@@ -140,7 +139,7 @@ fn lambda_dispatcher() -> Result<Dispatcher, String> {
         Dispatcher::new(registry, store, heartbeat, environment::deployment())
             .with_ledger(Recorder::new(ledger, retention))
             .with_metrics(Metrics::new(function_name()))
-            .with_secrets(Secrets::new(AwsSecrets::from_env())),
+            .with_secrets(secret::backend().map(|backend| (backend.aws)())),
     )
 }
 

@@ -299,6 +299,14 @@ pub mod __private {
 
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::context::TaskContext;
+
+    /// Registered by the expansion of a task that declares `secrets`: where its process reads
+    /// them, here and in Lambda.
+    pub const SECRETS_BACKEND: crate::secret::SecretsBackend = crate::secret::SecretsBackend {
+        local: crate::secret::Secrets::local,
+        #[cfg(feature = "app")]
+        aws: crate::secret_store::from_env,
+    };
     /// Used by the expansion: the shim's types and the signature checks.
     pub use crate::task::{
         DefaultInput, ErrorType, InputCheck, InputType, IntoTaskResult, Location, OutputType,

@@ -114,6 +114,27 @@ pub(crate) trait SecretSource: Send + Sync + 'static {
     fn read<'a>(&'a self, name: &'a str) -> SecretFuture<'a>;
 }
 
+/// Where a process reads secrets, registered by each task that declares one
+/// (`#[scheduled(secrets = [...])]`): an application with no such task has none, and its
+/// binary holds none of this code.
+#[doc(hidden)]
+pub struct SecretsBackend {
+    /// Outside Lambda, with the state directory if there is one.
+    #[cfg_attr(not(feature = "app"), allow(dead_code))]
+    pub(crate) local: fn(Option<&Path>) -> Secrets,
+    /// In Lambda.
+    #[cfg(feature = "app")]
+    pub(crate) aws: fn() -> Secrets,
+}
+
+inventory::collect!(SecretsBackend);
+
+/// The process's backend, when a task declares a secret.
+#[cfg_attr(not(feature = "app"), allow(dead_code))]
+pub(crate) fn backend() -> Option<&'static SecretsBackend> {
+    inventory::iter::<SecretsBackend>.into_iter().next()
+}
+
 /// The handle a [`TaskContext`](crate::TaskContext) holds: cheap to clone, shared by every run
 /// of the process (so a cache behind it is the process's).
 #[derive(Clone)]

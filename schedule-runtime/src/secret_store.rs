@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use crate::aws::Connection;
 use crate::aws::json::{CallError, JsonService};
 use crate::environment;
-use crate::secret::{Secret, SecretError, SecretFuture, SecretSource};
+use crate::secret::{Secret, SecretError, SecretFuture, SecretSource, Secrets};
 
 /// How long a read value is used before it is read again.
 pub(crate) const LIFETIME: Duration = Duration::from_secs(5 * 60);
@@ -177,6 +177,11 @@ impl AwsSecrets {
             }
         }
     }
+}
+
+/// The Lambda's secrets, as its environment places them.
+pub(crate) fn from_env() -> Secrets {
+    Secrets::new(AwsSecrets::from_env())
 }
 
 /// A failed read, named by the secret and its place.

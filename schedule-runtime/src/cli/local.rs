@@ -16,7 +16,7 @@ use crate::idempotency::MemoryStore;
 use crate::ledger::{DEFAULT_RETENTION, LocalLedger, Pause, Recorder};
 use crate::registry::Registry;
 use crate::runner::{DeadLetterFile, LocalDeferrals};
-use crate::secret::Secrets;
+use crate::secret;
 
 /// The file of the local ledger in the state directory.
 pub const LEDGER_FILE: &str = "ledger.jsonl";
@@ -125,7 +125,7 @@ pub(crate) fn local_dispatcher(
         .with_default_monitor(crate::environment::heartbeat_monitor()?);
     Ok(Dispatcher::new(registry, store, heartbeat, environment)
         .with_ledger(Recorder::new(ledger, DEFAULT_RETENTION))
-        .with_secrets(Secrets::local(Some(state_dir))))
+        .with_secrets(secret::backend().map(|backend| (backend.local)(Some(state_dir)))))
 }
 
 /// `invoke`: runs the occurrence here now and returns its outcome as pretty JSON. A hand-run

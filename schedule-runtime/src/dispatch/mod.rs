@@ -43,7 +43,8 @@ pub struct Dispatcher {
     environment: String,
     recorder: Recorder,
     metrics: Option<Arc<Metrics>>,
-    secrets: Secrets,
+    /// The process's secrets; `None` when no task declares one (no run may read any).
+    secrets: Option<Secrets>,
 }
 
 /// What the transport knows about this invocation.
@@ -113,14 +114,14 @@ impl Dispatcher {
             environment: environment.into(),
             recorder: Recorder::default(),
             metrics: None,
-            secrets: Secrets::local(None),
+            secrets: None,
         }
     }
 
-    /// Gives the runs their secrets from `secrets` (by default: the `SCHEDULE_SECRET_*`
-    /// variables only).
+    /// Gives the runs their secrets from `secrets` (by default none: a task may read only
+    /// what it declares, and a declaration registers where they are read).
     #[cfg(feature = "app")]
-    pub(crate) fn with_secrets(self, secrets: Secrets) -> Dispatcher {
+    pub(crate) fn with_secrets(self, secrets: Option<Secrets>) -> Dispatcher {
         Dispatcher { secrets, ..self }
     }
 
@@ -262,4 +263,22 @@ pub(crate) fn rejected(error: DispatchError, invocation: &Invocation) -> Dispatc
         "rejected"
     );
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::is_check;
+
+    #[test]
+    fn only_the_check_event_itself_is_the_check() {
+        assert!(is_check(&json!({"check": "missed_runs"})));
+        assert!(!is_check(
+            &json!({"check": "missed_runs", "task": "nightly"})
+        ));
+        assert!(!is_check(&json!({"check": "something_else"})));
+        assert!(!is_check(&json!({"task": "nightly"})));
+        assert!(!is_check(&json!("missed_runs")));
+    }
 }

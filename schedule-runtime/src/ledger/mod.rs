@@ -107,9 +107,10 @@ impl Status {
     }
 }
 
+/// The wire word, padded as the format asks (tables align on it).
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -654,6 +655,21 @@ impl Ledger for NoLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_shows_as_its_word_on_the_wire() {
+        assert_eq!(Status::DeadLettered.to_string(), "dead_lettered");
+        assert_eq!(Status::TimedOut.to_string(), "timed_out");
+        assert_eq!(format!("{:>9}", Status::Missed), "   missed");
+    }
+
+    #[test]
+    fn a_flag_that_is_off_is_left_out_of_a_record() {
+        // `by_schedule` and the other flags are written only when set, so records written
+        // before they existed and records without them read the same.
+        assert!(is_false(&false));
+        assert!(!is_false(&true));
+    }
 
     fn at(text: &str) -> Timestamp {
         text.parse().expect("an instant")

@@ -69,6 +69,13 @@ async fn production_only(ctx: TaskContext) {
     record(&ctx);
 }
 
+/// Only the test that runs it in production uses it (the test above must see it never run).
+#[scheduled("cron(0 3 * * ? *)", environments = ["production"])]
+async fn production_nightly(ctx: TaskContext) {
+    assert_eq!(ctx.environment(), "production");
+    record(&ctx);
+}
+
 static FLAKY_CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Fails its first two attempts.
@@ -229,6 +236,34 @@ async fn a_task_listing_environments_runs_only_there() {
     .await;
     assert_eq!(summary, Summary::default());
     assert!(runs_of(&tasks).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_task_listing_environments_runs_there() {
+    let tasks = ["production-nightly"];
+    let (summary, _) = run(
+        "production",
+        &tasks,
+        "production",
+        Duration::from_secs(2 * 86_400),
+    )
+    .await;
+    assert_eq!(
+        runs_of(&tasks),
+        [
+            row(
+                "production-nightly",
+                "2026-11-27T03:00:00Z",
+                "2026-11-27T03:00:00Z"
+            ),
+            row(
+                "production-nightly",
+                "2026-11-28T03:00:00Z",
+                "2026-11-28T03:00:00Z"
+            ),
+        ]
+    );
+    assert_eq!(summary.succeeded, 2);
 }
 
 #[tokio::test(start_paused = true)]
