@@ -304,49 +304,48 @@ fn idempotency_ttl(
 
 /// The environments: at least one, each a valid name, none twice.
 fn environments(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
-    attrs.environments.get().map_or_else(Vec::new, |list| {
-        if list.value.is_empty() {
-            errors.at(
-                list.span,
-                "`environments` is empty, so the task would never be enabled; list at least one, or remove the option to enable it everywhere",
-            );
-        }
-        let mut names: Vec<String> = Vec::with_capacity(list.value.len());
-        for environment in &list.value {
-            let name = &environment.value;
-            if let Err(rule) = check_environment_name(name) {
-                errors.at(
-                    environment.span,
-                    format!("`{name}` is not a valid environment name: {rule}"),
-                );
-            } else if names.contains(name) {
-                errors.at(environment.span, format!("`{name}` is listed twice"));
-            }
-            names.push(name.clone());
-        }
-        names
-    })
+    names(
+        attrs.environments.get(),
+        "`environments` is empty, so the task would never be enabled; list at least one, or remove the option to enable it everywhere",
+        |name| {
+            check_environment_name(name)
+                .map_err(|rule| format!("`{name}` is not a valid environment name: {rule}"))
+        },
+        errors,
+    )
 }
 
 /// The secrets: at least one, each a valid name, none twice.
 fn secrets(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
-    attrs.secrets.get().map_or_else(Vec::new, |list| {
+    names(
+        attrs.secrets.get(),
+        "`secrets` is empty; list the secrets the task reads, or remove the option",
+        |name| {
+            check_secret_name(name)
+                .map_err(|rule| format!("`{name}` is not a valid secret name: {rule}"))
+        },
+        errors,
+    )
+}
+
+/// A list of names: reported when empty, each checked by `check`, none twice.
+fn names(
+    list: Option<&Given<Vec<Given<String>>>>,
+    empty: &str,
+    check: impl Fn(&str) -> Result<(), String>,
+    errors: &mut Errors,
+) -> Vec<String> {
+    list.map_or_else(Vec::new, |list| {
         if list.value.is_empty() {
-            errors.at(
-                list.span,
-                "`secrets` is empty; list the secrets the task reads, or remove the option",
-            );
+            errors.at(list.span, empty);
         }
         let mut names: Vec<String> = Vec::with_capacity(list.value.len());
-        for secret in &list.value {
-            let name = &secret.value;
-            if let Err(rule) = check_secret_name(name) {
-                errors.at(
-                    secret.span,
-                    format!("`{name}` is not a valid secret name: {rule}"),
-                );
+        for given in &list.value {
+            let name = &given.value;
+            if let Err(problem) = check(name) {
+                errors.at(given.span, problem);
             } else if names.contains(name) {
-                errors.at(secret.span, format!("`{name}` is listed twice"));
+                errors.at(given.span, format!("`{name}` is listed twice"));
             }
             names.push(name.clone());
         }

@@ -326,37 +326,11 @@ fn state_dir(name: &str) -> PathBuf {
 /// Records, as the local runner does when a schedule delivers, `inventory-sync`'s runs at
 /// 01:05, 02:05 and 04:05 (UTC) two days before now; returns the first of them.
 async fn scheduled_runs_of_inventory_sync(state: &Path) -> Timestamp {
-    use schedule_runtime::ledger::{
-        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
-    };
     let day = (Timestamp::now() - SignedDuration::from_hours(48))
         .strftime("%Y-%m-%d")
         .to_string();
-    let recorder = Recorder::new(
-        std::sync::Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
-        ledger::DEFAULT_RETENTION,
-    );
-    for at in ["01:05", "02:05", "04:05"] {
-        let scheduled: Timestamp = format!("{day}T{at}:00Z").parse().unwrap();
-        let occurrence = || Occurrence::of("inventory-sync", scheduled);
-        let start = Start {
-            at: scheduled,
-            attempt: Some(1),
-            execution_id: Some("0123456789abcdef".to_owned()),
-            request_id: format!("0123456789abcdef-{at}"),
-            environment: "local".to_owned(),
-            by_schedule: true,
-        };
-        let end = End {
-            at: scheduled + SignedDuration::from_secs(1),
-            status: Status::Succeeded,
-            duration_ms: 1_000,
-            error_type: None,
-            excerpt: None,
-        };
-        assert!(recorder.record(occurrence(), Change::Started(start)).await);
-        assert!(recorder.record(occurrence(), Change::Finished(end)).await);
-    }
+    support::record_runs_by_schedule(state, "inventory-sync", &day, &["01:05", "02:05", "04:05"])
+        .await;
     format!("{day}T01:05:00Z").parse().unwrap()
 }
 

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -191,9 +193,6 @@ fn next_prints_fire_times_and_notes_the_clock_changes_between_them() {
 #[tokio::test]
 async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
     use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
-    use schedule_runtime::ledger::{
-        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
-    };
 
     let state = std::env::temp_dir().join(format!("shop-ledger-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&state);
@@ -205,44 +204,8 @@ async fn status_and_history_show_what_ran_what_failed_and_what_was_missed() {
         .strftime("%Y-%m-%d")
         .to_string();
     // What the runner records when the schedule fires: a start by schedule, then the outcome.
-    let recorder = Recorder::new(
-        std::sync::Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
-        ledger::DEFAULT_RETENTION,
-    );
-    for at in ["01:05", "02:05", "04:05"] {
-        let scheduled: Timestamp = format!("{day}T{at}:00Z").parse().unwrap();
-        let start = Start {
-            at: scheduled,
-            attempt: Some(1),
-            execution_id: Some("0123456789abcdef".to_owned()),
-            request_id: format!("0123456789abcdef-{at}"),
-            environment: "local".to_owned(),
-            by_schedule: true,
-        };
-        let end = End {
-            at: scheduled + SignedDuration::from_secs(1),
-            status: Status::Succeeded,
-            duration_ms: 1_000,
-            error_type: None,
-            excerpt: None,
-        };
-        assert!(
-            recorder
-                .record(
-                    Occurrence::of("inventory-sync", scheduled),
-                    Change::Started(start)
-                )
-                .await
-        );
-        assert!(
-            recorder
-                .record(
-                    Occurrence::of("inventory-sync", scheduled),
-                    Change::Finished(end)
-                )
-                .await
-        );
-    }
+    support::record_runs_by_schedule(&state, "inventory-sync", &day, &["01:05", "02:05", "04:05"])
+        .await;
     let state = state.to_str().unwrap();
     // An operator's run of an occurrence from before: it does not start the watch earlier.
     let (ok, _, stderr) = shop(&[

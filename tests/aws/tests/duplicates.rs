@@ -35,6 +35,12 @@ async fn taken_over() -> Result<usize, std::io::Error> {
     Ok(TAKEN_OVER_RUNS.fetch_add(1, Ordering::SeqCst) + 1)
 }
 
+/// Used only by the test of the claim's terms (the others count their tasks' runs).
+#[scheduled("rate(1 hour)", idempotent, retries = 0, timeout = "2s")]
+async fn leased() -> Result<(), std::io::Error> {
+    Ok(())
+}
+
 fn dispatcher(store: Arc<MemoryStore>) -> Dispatcher {
     Dispatcher::new(
         Registry::load().unwrap(),
@@ -174,4 +180,77 @@ async fn a_duplicate_that_cannot_get_an_answer_in_time_leaves_it_to_lambdas_retr
             .unwrap(),
         Claim::InProgress { .. }
     ));
+}
+
+/// The embedded store, keeping the terms of every claim.
+#[derive(Default)]
+struct Terms {
+    inner: MemoryStore,
+    seen: std::sync::Mutex<Vec<ClaimTerms>>,
+}
+
+impl IdempotencyStore for Terms {
+    fn claim<'a>(
+        &'a self,
+        key: &'a OccurrenceKey,
+        terms: ClaimTerms,
+    ) -> schedule_runtime::idempotency::StoreFuture<'a, Claim> {
+        self.seen.lock().unwrap().push(terms);
+        self.inner.claim(key, terms)
+    }
+    fn complete<'a>(
+        &'a self,
+        key: &'a OccurrenceKey,
+        token: &'a str,
+        result: &'a Value,
+        expires_at: Timestamp,
+    ) -> schedule_runtime::idempotency::StoreFuture<'a, ()> {
+        self.inner.complete(key, token, result, expires_at)
+    }
+    fn release<'a>(
+        &'a self,
+        key: &'a OccurrenceKey,
+        token: &'a str,
+    ) -> schedule_runtime::idempotency::StoreFuture<'a, ()> {
+        self.inner.release(key, token)
+    }
+}
+
+#[tokio::test]
+async fn a_claim_excludes_others_until_the_run_must_end_and_half_a_second_more() {
+    let store = Arc::new(Terms::default());
+    let dispatcher = Dispatcher::new(
+        Registry::load().unwrap(),
+        store.clone(),
+        Heartbeat::disabled(),
+        "test",
+    );
+    // `leased` may run 2 s. With a minute of the invocation left, its timeout ends first:
+    // the lease covers it and the half second in which its answer gets out.
+    dispatcher
+        .dispatch(
+            event("leased", "2026-11-30T11:00:00Z"),
+            lambda(SignedDuration::from_secs(60)),
+        )
+        .await
+        .unwrap();
+    // With one second left, the run is cut to end half a second before the invocation, and
+    // the lease ends with the invocation.
+    let short = lambda(SignedDuration::from_secs(1));
+    dispatcher
+        .dispatch(event("leased", "2026-11-30T12:00:00Z"), short.clone())
+        .await
+        .unwrap();
+    let seen = store.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0].lease_until - seen[0].now,
+        SignedDuration::from_millis(2_500)
+    );
+    assert_eq!(Some(seen[1].lease_until), short.deadline);
+    // A completion is remembered for the idempotency ttl, seven days by default.
+    assert_eq!(
+        seen[0].expires_at - seen[0].now,
+        SignedDuration::from_hours(7 * 24)
+    );
 }

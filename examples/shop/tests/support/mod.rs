@@ -575,3 +575,43 @@ fn answer_ping(
         .as_bytes(),
     );
 }
+
+/// Records in the state directory's ledger (`<state>/ledger.jsonl`), as the local runner does
+/// when a schedule delivers, a successful run of `task` at each of `times` (`HH:MM`, UTC) on
+/// `day` (`YYYY-MM-DD`), each taking one second.
+pub(crate) async fn record_runs_by_schedule(
+    state: &std::path::Path,
+    task: &str,
+    day: &str,
+    times: &[&str],
+) {
+    use schedule_runtime::core::jiff::{SignedDuration, Timestamp};
+    use schedule_runtime::ledger::{
+        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
+    };
+    let recorder = Recorder::new(
+        Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
+        ledger::DEFAULT_RETENTION,
+    );
+    for at in times {
+        let scheduled: Timestamp = format!("{day}T{at}:00Z").parse().unwrap();
+        let start = Start {
+            at: scheduled,
+            attempt: Some(1),
+            execution_id: Some("0123456789abcdef".to_owned()),
+            request_id: format!("0123456789abcdef-{at}"),
+            environment: "local".to_owned(),
+            by_schedule: true,
+        };
+        let end = End {
+            at: scheduled + SignedDuration::from_secs(1),
+            status: Status::Succeeded,
+            duration_ms: 1_000,
+            error_type: None,
+            excerpt: None,
+        };
+        let occurrence = || Occurrence::of(task, scheduled);
+        assert!(recorder.record(occurrence(), Change::Started(start)).await);
+        assert!(recorder.record(occurrence(), Change::Finished(end)).await);
+    }
+}
