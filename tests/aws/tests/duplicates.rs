@@ -254,3 +254,45 @@ async fn a_claim_excludes_others_until_the_run_must_end_and_half_a_second_more()
         SignedDuration::from_hours(7 * 24)
     );
 }
+
+static LATE_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// May run 2 s; used only by the test of a take-over too late to run in full.
+#[scheduled("rate(1 hour)", idempotent, retries = 2, timeout = "2s")]
+async fn taken_over_late() -> Result<(), std::io::Error> {
+    LATE_RUNS.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_take_over_too_late_to_run_in_full_is_given_back_for_lambdas_retry() {
+    let store = Arc::new(MemoryStore::new());
+    let key = OccurrenceKey::new("taken-over-late", "2026-11-26T09:00:00Z".parse().unwrap());
+    // The delivery that claimed it died; its lease lapses in 300 ms. This invocation ends in
+    // 2.2 s: once the lease lapses, less than the task's 2 s (and the half second its answer
+    // needs) is left, so running it here could only be cut short.
+    hold(&store, &key, SignedDuration::from_millis(300)).await;
+    let outcome = dispatcher(store.clone())
+        .dispatch(
+            event("taken-over-late", "2026-11-26T09:00:00Z"),
+            lambda(SignedDuration::from_millis(2_200)),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Err(DispatchError::InProgress { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(LATE_RUNS.load(Ordering::SeqCst), 0, "the task did not run");
+    // Given back: Lambda's retry (here, the next delivery with time enough) runs it.
+    let retried = dispatcher(store)
+        .dispatch(
+            event("taken-over-late", "2026-11-26T09:00:00Z"),
+            lambda(SignedDuration::from_secs(60)),
+        )
+        .await;
+    assert!(
+        matches!(retried, Ok(Outcome::Succeeded { .. })),
+        "{retried:?}"
+    );
+    assert_eq!(LATE_RUNS.load(Ordering::SeqCst), 1);
+}
