@@ -93,6 +93,12 @@ async fn broken(ctx: TaskContext) -> anyhow::Result<()> {
     anyhow::bail!("the disk is full")
 }
 
+/// Fails every attempt; used only by the test of the ledger's dead letter.
+#[scheduled("rate(1 day)", retries = 0)]
+async fn always_broken() -> anyhow::Result<()> {
+    anyhow::bail!("the supplier is gone")
+}
+
 #[scheduled("rate(1 day)", retries = 2, max_age = "1m")]
 async fn impatient(ctx: TaskContext) -> anyhow::Result<()> {
     record(&ctx);
@@ -413,4 +419,62 @@ async fn a_restarted_runner_does_not_run_a_completed_occurrence_again() {
     );
     assert_eq!(runs_of(&tasks).len(), 1);
     let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_occurrence_given_up_is_dead_lettered_in_the_ledger_too() {
+    use schedule_runtime::ledger::{self, Ledger, LocalLedger, Query, Recorder, Status};
+    let all = Registry::load().unwrap();
+    let registry = Registry::from_registrations(
+        all.tasks()
+            .iter()
+            .copied()
+            .filter(|t| t.name() == "always-broken"),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("runner-ledger-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let ledger = Arc::new(LocalLedger::open(dir.join("ledger.jsonl")));
+    let dispatcher = Dispatcher::new(
+        registry,
+        Arc::new(MemoryStore::new()),
+        Heartbeat::disabled(),
+        "local",
+    )
+    .with_ledger(Recorder::new(ledger.clone(), ledger::DEFAULT_RETENTION));
+    let summary = Runner::new(
+        dispatcher,
+        DeadLetterFile::new(dir.join("dead-letters.jsonl")),
+    )
+    .with_clock(Clock::starting_at(start()))
+    .run(tokio::time::sleep(Duration::from_secs(86_400 + 600)))
+    .await;
+    assert_eq!(summary.dead_lettered, 1);
+    // The ledger is written in the background (giving up does not wait on it): at most a
+    // moment of the paused clock later.
+    let query = || Query {
+        since: None,
+        until: None,
+        limit: 10,
+    };
+    let mut status = None;
+    for _ in 0..100 {
+        let records = ledger.history("always-broken", query()).await.unwrap();
+        status = records
+            .first()
+            .map(|r| (r.scheduled_time.to_string(), r.status));
+        if status
+            .as_ref()
+            .is_some_and(|(_, s)| *s == Status::DeadLettered)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        status,
+        Some(("2026-11-28T00:00:00Z".to_owned(), Status::DeadLettered))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
