@@ -296,3 +296,29 @@ async fn a_take_over_too_late_to_run_in_full_is_given_back_for_lambdas_retry() {
     );
     assert_eq!(LATE_RUNS.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn a_waiting_duplicate_answers_before_its_invocation_ends() {
+    let store = Arc::new(MemoryStore::new());
+    let key = OccurrenceKey::new("taken-over-late", "2026-11-26T10:00:00Z".parse().unwrap());
+    hold(&store, &key, SignedDuration::from_mins(10)).await;
+    // It polls 100 ms, 200, 400, 800, then every second, as long as the next answer could
+    // still be given half a second before the invocation ends: here after 2.5 s. An answer
+    // after the invocation's 3.2 s would be lost, and Lambda would count a timeout.
+    let started = Instant::now();
+    let outcome = dispatcher(store)
+        .dispatch(
+            event("taken-over-late", "2026-11-26T10:00:00Z"),
+            lambda(SignedDuration::from_millis(3_200)),
+        )
+        .await;
+    assert!(
+        matches!(outcome, Err(DispatchError::InProgress { .. })),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(3_200),
+        "answered after the invocation's end: {:?}",
+        started.elapsed()
+    );
+}
