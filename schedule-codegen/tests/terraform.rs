@@ -230,4 +230,19 @@ fn secrets_only_where_a_task_declares_one() {
         lambda.contains("SCHEDULE_SECRETS") && lambda.contains("jsonencode(local.secret_places)"),
         "{lambda}"
     );
+    // The grants, one statement per store that holds any (what they grant is checked by
+    // `terraform test`, examples/shop/tests/secrets.rs), and the plan-time refusals.
+    for sid in ["\"SecretParameters\"", "\"SecretsManagerSecrets\""] {
+        assert_eq!(lambda.matches(sid).count(), 1, "{sid}: {lambda}");
+    }
+    assert_eq!(secrets.matches("precondition {").count(), 2, "{secrets}");
+    assert_eq!(
+        secrets
+            .matches(
+                "error_message = \"Every secret the tasks declare (db-url, supplier-api-key) needs"
+            )
+            .count(),
+        1,
+        "{secrets}"
+    );
 }

@@ -299,19 +299,24 @@ async fn a_take_over_too_late_to_run_in_full_is_given_back_for_lambdas_retry() {
 
 #[tokio::test]
 async fn a_waiting_duplicate_answers_before_its_invocation_ends() {
-    let store = Arc::new(MemoryStore::new());
+    let store = Arc::new(Terms::default());
     let key = OccurrenceKey::new("taken-over-late", "2026-11-26T10:00:00Z".parse().unwrap());
-    hold(&store, &key, SignedDuration::from_mins(10)).await;
+    hold(&store.inner, &key, SignedDuration::from_mins(10)).await;
     // It polls 100 ms, 200, 400, 800, then every second, as long as the next answer could
     // still be given half a second before the invocation ends: here after 2.5 s. An answer
     // after the invocation's 3.2 s would be lost, and Lambda would count a timeout.
     let started = Instant::now();
-    let outcome = dispatcher(store)
-        .dispatch(
-            event("taken-over-late", "2026-11-26T10:00:00Z"),
-            lambda(SignedDuration::from_millis(3_200)),
-        )
-        .await;
+    let outcome = Dispatcher::new(
+        Registry::load().unwrap(),
+        store.clone(),
+        Heartbeat::disabled(),
+        "test",
+    )
+    .dispatch(
+        event("taken-over-late", "2026-11-26T10:00:00Z"),
+        lambda(SignedDuration::from_millis(3_200)),
+    )
+    .await;
     assert!(
         matches!(outcome, Err(DispatchError::InProgress { .. })),
         "{outcome:?}"
@@ -321,4 +326,7 @@ async fn a_waiting_duplicate_answers_before_its_invocation_ends() {
         "answered after the invocation's end: {:?}",
         started.elapsed()
     );
+    // Backing off: claims at 0, 0.1, 0.3, 0.7, 1.5 and 2.5 s, not a store request per moment.
+    let polls = store.seen.lock().unwrap().len();
+    assert!((5..=7).contains(&polls), "{polls} claims in 2.5 s");
 }
