@@ -75,6 +75,6 @@ run() {
 # The runtime's own tests and the dispatcher's in-process ones (those that need no server).
 run schedule-runtime -p schedule-aws-tests --lib --test check_ins --test dispatch --test streaks \
     --test heartbeat_parameters --test defer_throttled --test defer_local --test duplicates \
-    --test ledger_local --test runner
+    --test ledger_local --test ledger --test runner --test secrets
 run schedule-codegen
 run schedule-core

@@ -62,10 +62,21 @@ fn at(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
 
-/// Counts the writes that reach the ledger underneath.
+/// Counts the writes that reach the ledger underneath, and keeps each start's marker lease.
 struct Counting<L> {
     inner: L,
     writes: AtomicUsize,
+    holds: std::sync::Mutex<Vec<Option<Timestamp>>>,
+}
+
+impl<L> Counting<L> {
+    fn new(inner: L) -> Counting<L> {
+        Counting {
+            inner,
+            writes: AtomicUsize::new(0),
+            holds: std::sync::Mutex::default(),
+        }
+    }
 }
 
 impl<L: Ledger> Ledger for Counting<L> {
@@ -79,6 +90,7 @@ impl<L: Ledger> Ledger for Counting<L> {
         hold: Option<Timestamp>,
     ) -> LedgerFuture<'a, StartAnswer> {
         self.writes.fetch_add(1, Ordering::SeqCst);
+        self.holds.lock().unwrap().push(hold);
         self.inner.start_run(start, hold)
     }
     fn release<'a>(&'a self, task: &'a str, holder: Timestamp) -> LedgerFuture<'a, ()> {
@@ -383,10 +395,7 @@ async fn dynamodb_records_every_change_as_record_apply_does() {
 #[tokio::test]
 #[ignore = "needs moto: run bash scripts/test.sh"]
 async fn a_run_costs_two_writes_and_reads_back_as_it_ended() {
-    let ledger = Arc::new(Counting {
-        inner: fresh_ledger().await,
-        writes: AtomicUsize::new(0),
-    });
+    let ledger = Arc::new(Counting::new(fresh_ledger().await));
     let dispatcher = dispatcher(ledger.clone());
     dispatcher
         .dispatch(event("plain", "2026-11-26T08:00:00Z"), invocation("req-1"))
@@ -985,4 +994,34 @@ fn all_records() -> Query {
         until: None,
         limit: usize::MAX,
     }
+}
+
+/// `overlap = "skip"`: the running marker is held until the run must end, and the half second
+/// its answer needs; with little of the invocation left, until the invocation ends. No other
+/// task takes one.
+#[tokio::test]
+async fn the_running_marker_lasts_until_the_run_must_end_and_half_a_second_more() {
+    let ledger = Arc::new(Counting::new(LocalLedger::in_memory()));
+    let dispatcher = dispatcher(ledger.clone());
+    let deadline = Timestamp::now() + SignedDuration::from_secs(3);
+    dispatcher
+        .dispatch(
+            event("exclusive", "2026-11-26T09:00:00Z"),
+            Invocation {
+                request_id: "req-marker".to_owned(),
+                deadline: Some(deadline),
+            },
+        )
+        .await
+        .unwrap();
+    dispatcher
+        .dispatch(
+            event("plain", "2026-11-26T09:00:00Z"),
+            invocation("req-plain"),
+        )
+        .await
+        .unwrap();
+    // `exclusive` may run 10 s, more than the invocation's 3 s: its run is cut to end half a
+    // second before the invocation, and the marker lasts until the invocation ends.
+    assert_eq!(*ledger.holds.lock().unwrap(), [Some(deadline), None]);
 }
