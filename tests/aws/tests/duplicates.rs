@@ -330,3 +330,40 @@ async fn a_waiting_duplicate_answers_before_its_invocation_ends() {
     let polls = store.seen.lock().unwrap().len();
     assert!((5..=7).contains(&polls), "{polls} claims in 2.5 s");
 }
+
+static FAILS_ONCE_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Fails its first attempt.
+#[scheduled("rate(1 hour)", idempotent, retries = 2)]
+async fn fails_once() -> Result<(), std::io::Error> {
+    if FAILS_ONCE_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+        return Err(std::io::Error::other("the supplier answered 503"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failed_run_gives_its_claim_back_so_that_the_retry_runs_at_once() {
+    let store = Arc::new(MemoryStore::new());
+    let dispatcher = dispatcher(store);
+    let first = dispatcher
+        .dispatch(
+            event("fails-once", "2026-11-26T11:00:00Z"),
+            lambda(SignedDuration::from_secs(60)),
+        )
+        .await;
+    assert!(
+        matches!(first, Err(DispatchError::Failed { .. })),
+        "{first:?}"
+    );
+    // Lambda's retry, with two seconds of its own: the first run's claim (leased for its
+    // minute) was given back, so it runs now instead of waiting for an answer.
+    let retry = dispatcher
+        .dispatch(
+            event("fails-once", "2026-11-26T11:00:00Z"),
+            lambda(SignedDuration::from_secs(2)),
+        )
+        .await;
+    assert!(matches!(retry, Ok(Outcome::Succeeded { .. })), "{retry:?}");
+    assert_eq!(FAILS_ONCE_CALLS.load(Ordering::SeqCst), 2);
+}
