@@ -5,8 +5,8 @@ OUTPUTS_JSON is `terraform output -json` of the generated module. Prints one JSO
 the schedules of the group (or, for a module generated with --eventbridge-rules, the rules
 with their targets), the function with its aliases, the roles' trust and permission policies,
 the operator's managed policy, the dashboard's pages, the heartbeat parameters (without their
-values), the metric alarms named after the function, the table and the queue, as the AWS
-APIs return them. Used by the Terraform tests
+values), the metric alarms named after the function, the table and the queue, and each function
+group's function, aliases, role and secrets, as the AWS APIs return them. Used by the Terraform tests
 (examples/shop/tests/terraform.rs, schedule-codegen/tests/rules.rs) to compare what was
 deployed with the code.
 """
@@ -93,17 +93,29 @@ def main():
         pages = client("ssm").get_paginator("get_parameters_by_path")
         for page in pages.paginate(Path=prefix, Recursive=True):
             parameters += [{"Name": p["Name"], "Type": p["Type"]} for p in page["Parameters"]]
-    # Each secret the function is told of: a parameter read back decrypted (the test compares
+    # Each secret a function is told of: a parameter read back decrypted (the test compares
     # it with the value it gave), a Secrets Manager secret described (its value is the test's).
-    secrets = {}
-    places = json.loads(function.get("Environment", {}).get("Variables", {}).get("SCHEDULE_SECRETS") or "{}")
-    for name, place in places.items():
-        if place.startswith("arn:") and place.split(":")[2] == "secretsmanager":
-            described = client("secretsmanager").describe_secret(SecretId=place)
-            secrets[name] = {"ARN": described["ARN"], "Name": described["Name"]}
-        else:
-            parameter = client("ssm").get_parameter(Name=place, WithDecryption=True)["Parameter"]
-            secrets[name] = {key: parameter[key] for key in ("Name", "Type", "Value", "ARN")}
+    def secrets_of(function):
+        secrets = {}
+        places = json.loads(function.get("Environment", {}).get("Variables", {}).get("SCHEDULE_SECRETS") or "{}")
+        for name, place in places.items():
+            if place.startswith("arn:") and place.split(":")[2] == "secretsmanager":
+                described = client("secretsmanager").describe_secret(SecretId=place)
+                secrets[name] = {"ARN": described["ARN"], "Name": described["Name"]}
+            else:
+                parameter = client("ssm").get_parameter(Name=place, WithDecryption=True)["Parameter"]
+                secrets[name] = {key: parameter[key] for key in ("Name", "Type", "Value", "ARN")}
+        return secrets
+    secrets = secrets_of(function)
+    groups = {}
+    for group, names in out.get("function_groups", {}).items():
+        config = lam.get_function_configuration(FunctionName=names["function_name"])
+        groups[group] = {
+            "function": config,
+            "aliases": lam.list_aliases(FunctionName=names["function_name"])["Aliases"],
+            "role": role(config["Role"]),
+            "secrets": secrets_of(config),
+        }
     queue = client("sqs").get_queue_attributes(QueueUrl=out["dead_letter_queue_url"],
                                                AttributeNames=["All"])["Attributes"]
     print(json.dumps({
@@ -121,6 +133,7 @@ def main():
         "alarms": alarms,
         "heartbeat_parameters": parameters,
         "secrets": secrets,
+        "groups": groups,
     }, default=str, indent=1))
 
 

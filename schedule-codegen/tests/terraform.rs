@@ -227,7 +227,8 @@ fn secrets_only_where_a_task_declares_one() {
     );
     let lambda = text(&files, "lambda.tf");
     assert!(
-        lambda.contains("SCHEDULE_SECRETS") && lambda.contains("jsonencode(local.secret_places)"),
+        lambda.contains("SCHEDULE_SECRETS")
+            && lambda.contains("jsonencode(local.function_secret_places[\"\"])"),
         "{lambda}"
     );
     // The grants, one statement per store that holds any (what they grant is checked by

@@ -128,6 +128,65 @@ pub fn check_secret_name(name: &str) -> Result<(), NameError> {
     check_environment_name(name)
 }
 
+/// The longest function group name: the group's function is `<name_prefix>-<environment>-<group>`,
+/// and with the longest prefix (32) and environment (20) that is Lambda's and IAM's 64.
+pub const MAX_FUNCTION_GROUP_CHARS: usize = 64 - (32 + 1 + 20) - 1;
+
+/// Group names the module's own roles take (`<name>-dispatch`, `<name>-scheduler`): a group's
+/// role is named like its function, `<name>-<group>`, so these would collide.
+pub const RESERVED_FUNCTION_GROUPS: &[&str] = &["dispatch", "scheduler"];
+
+/// Why a name cannot name a function group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FunctionGroupError {
+    /// Empty, too long, or not `a-z 0-9 -` starting with a letter.
+    #[error(
+        "1 to {MAX_FUNCTION_GROUP_CHARS} of `a-z 0-9 -`, starting with a letter (it ends the names of the group's function and role, which AWS allows 64 characters)"
+    )]
+    Charset,
+    /// A name the module's own roles take.
+    #[error("other than `dispatch` and `scheduler`, the names of the module's own roles")]
+    Reserved,
+}
+
+/// Checks a function group's name (`#[scheduled(function = "backup")]`).
+///
+/// ```
+/// use schedule_core::limits::{FunctionGroupError, check_function_group};
+/// assert_eq!(check_function_group("backup"), Ok(()));
+/// assert_eq!(check_function_group("Backup"), Err(FunctionGroupError::Charset));
+/// assert_eq!(check_function_group("dispatch"), Err(FunctionGroupError::Reserved));
+/// ```
+pub fn check_function_group(name: &str) -> Result<(), FunctionGroupError> {
+    let valid = (1..=MAX_FUNCTION_GROUP_CHARS).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !valid {
+        return Err(FunctionGroupError::Charset);
+    }
+    if RESERVED_FUNCTION_GROUPS.contains(&name) {
+        return Err(FunctionGroupError::Reserved);
+    }
+    Ok(())
+}
+
+/// The Lambda function a task runs in: the application's default function `base`
+/// (`<name_prefix>-<environment>`), or its group's, `<base>-<group>`.
+///
+/// ```
+/// use schedule_core::limits::function_name;
+/// assert_eq!(function_name("shop-production", None), "shop-production");
+/// assert_eq!(function_name("shop-production", Some("backup")), "shop-production-backup");
+/// ```
+pub fn function_name(base: &str, group: Option<&str>) -> String {
+    match group {
+        Some(group) => format!("{base}-{group}"),
+        None => base.to_owned(),
+    }
+}
+
 /// The name of a task's Lambda alias, which carries its retry policy: Lambda aliases take
 /// `[A-Za-z0-9_-]`, so the `.` that task names allow becomes `_`. Two tasks whose names differ
 /// only there (`a.b`, `a_b`) would share an alias; the registry refuses them.
@@ -154,6 +213,26 @@ mod tests {
         assert_eq!(check_task_name("0042"), Err(NameError::DigitsOnly));
         // An environment may be all digits: nothing is named after it alone.
         assert_eq!(check_environment_name("2026"), Ok(()));
+    }
+
+    #[test]
+    fn function_groups_fit_the_longest_function_name() {
+        // 32 (prefix) + `-` + 20 (environment) + `-` + 10 = 64, Lambda's and IAM's limit.
+        assert_eq!(MAX_FUNCTION_GROUP_CHARS, 10);
+        for good in ["a", "backup", "mail-2", "abcdefghij"] {
+            assert_eq!(check_function_group(good), Ok(()), "{good}");
+        }
+        for bad in ["", "abcdefghijk", "2fast", "-a", "a_b", "a.b", "Backup"] {
+            assert_eq!(
+                check_function_group(bad),
+                Err(FunctionGroupError::Charset),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_function_group("scheduler"),
+            Err(FunctionGroupError::Reserved)
+        );
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub struct TaskSpec {
     /// The secrets the task reads (`ctx.secret(name)`): the only ones it may read, and the ones
     /// the deployed function is given.
     pub secrets: &'static [&'static str],
+    /// The function group the task runs in (`function = "backup"`): a Lambda function of its
+    /// own, with its own role, memory and network, built from the same zip. `None` runs it in
+    /// the application's default function.
+    pub function: Option<&'static str>,
     /// JSON given to the task as its input.
     pub input: Option<&'static str>,
     /// First instant of a recurring schedule, RFC 3339.
@@ -185,6 +189,7 @@ impl TaskSpec {
             pause_after: None,
             environments: &[],
             secrets: &[],
+            function: None,
             input: None,
             start: None,
             end: None,

@@ -130,6 +130,7 @@ options! {
     heartbeat: Option<String> = flag_or_string, "`heartbeat` or `heartbeat = \"sentry\"`";
     environments: Vec<Given<String>> = environments, "`environments = [\"production\"]`";
     secrets: Vec<Given<String>> = secrets, "`secrets = [\"supplier-api-key\"]`";
+    function: String = string, "`function = \"backup\"`";
     input: String = string, "`input = r#\"{\"format\": \"pdf\"}\"#`";
     start: Timestamp = instant, "`start = \"2026-01-01T00:00:00Z\"`";
     end: Timestamp = instant, "`end = \"2026-12-31T00:00:00Z\"`";

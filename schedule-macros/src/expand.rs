@@ -173,6 +173,7 @@ fn spec(task: &Task) -> TokenStream {
         pause_after,
         environments,
         secrets,
+        function,
         input,
         start,
         end,
@@ -202,6 +203,7 @@ fn spec(task: &Task) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let input = option(input.as_ref());
+    let function = option(function.as_ref());
     let start = option(start.as_ref());
     let end = option(end.as_ref());
     let overlap = match overlap {
@@ -225,6 +227,7 @@ fn spec(task: &Task) -> TokenStream {
             pause_after: #pause_after,
             environments: &[#(#environments),*],
             secrets: &[#(#secrets),*],
+            function: #function,
             input: #input,
             start: #start,
             end: #end,

@@ -9,7 +9,7 @@
 use schedule_core::jiff::Timestamp;
 use schedule_core::limits::{
     FAILURES_IN_A_ROW, IDEMPOTENCY_TTL_SECONDS, NameError, TIMEOUT_SECONDS, check_environment_name,
-    check_secret_name, check_task_name, defaults, lambda, scheduler,
+    check_function_group, check_secret_name, check_task_name, defaults, lambda, scheduler,
 };
 use schedule_core::{Monitor, Overlap, Schedule, closest, time_zone};
 
@@ -38,6 +38,8 @@ pub(crate) struct Task {
     pub(crate) pause_after: Option<u8>,
     pub(crate) environments: Vec<String>,
     pub(crate) secrets: Vec<String>,
+    /// The function group, `function = "..."`.
+    pub(crate) function: Option<String>,
     pub(crate) input: Option<String>,
     pub(crate) start: Option<String>,
     pub(crate) end: Option<String>,
@@ -68,6 +70,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
     let idempotency_ttl_seconds = idempotency_ttl(attrs, max_age_seconds, errors);
     let environments = environments(attrs, errors);
     let secrets = secrets(attrs, errors);
+    let group = function_group(attrs, errors);
     let input = input(attrs, function, errors);
     let (start, end) = start_and_end(attrs, is_at, errors);
     let description = description(attrs, function, schedule.as_ref(), &timezone, errors);
@@ -94,6 +97,7 @@ pub(crate) fn task(attrs: &Attrs, function: &TaskFn<'_>, errors: &mut Errors) ->
         pause_after,
         environments,
         secrets,
+        function: group,
         input,
         start: start.map(|t| t.to_string()),
         end: end.map(|t| t.to_string()),
@@ -326,6 +330,24 @@ fn secrets(attrs: &Attrs, errors: &mut Errors) -> Vec<String> {
         },
         errors,
     )
+}
+
+/// The function group: a name that can end the group's function's and role's names.
+fn function_group(attrs: &Attrs, errors: &mut Errors) -> Option<String> {
+    let given = attrs.function.get()?;
+    match check_function_group(&given.value) {
+        Ok(()) => Some(given.value.clone()),
+        Err(rule) => {
+            errors.at(
+                given.span,
+                format!(
+                    "`{}` cannot name a function group: it must be {rule}",
+                    given.value
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// A list of names: reported when empty, each checked by `check`, none twice.

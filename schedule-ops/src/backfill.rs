@@ -85,7 +85,7 @@ pub(crate) async fn send<W: Write + ?Sized>(
                 .map_err(|e| format!("the task's declared input is not valid JSON: {e}"));
             // Each send borrows the deployment's clients; the clients are cheap to clone.
             let lambda = deployment.for_send();
-            async move { lambda.send(spec.name, &event?).await }
+            async move { lambda.send(spec, &event?).await }
         })
         .await;
     let mut failed = 0;

@@ -1,7 +1,8 @@
 //! One deployed environment: the names the generated module gives its resources, and the AWS
 //! clients that reach them with the operator's credentials.
 //!
-//! Names follow the module: the function is `<name_prefix>-<env>`, a task's alias is its name
+//! Names follow the module: the function is `<name_prefix>-<env>` (a task declared
+//! `function = "<group>"` runs in `<name_prefix>-<env>-<group>`), a task's alias is its name
 //! (`.` as `_`), the queue is `<name_prefix>-<env>-dead-letter` and the ledger
 //! `<name_prefix>-<env>-ledger`, the schedule group `<name_prefix>-<env>`. Credentials and region come from the standard chain, as every
 //! AWS tool takes them (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process;
@@ -16,8 +17,9 @@ use aws_config::BehaviorVersion;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::InvocationType;
+use schedule_core::TaskSpec;
 use schedule_core::jiff::Timestamp;
-use schedule_core::limits::alias_name;
+use schedule_core::limits::{alias_name, function_name};
 use schedule_runtime::ledger::{DynamoDbLedger, Ledger, Query, Record};
 use serde_json::Value;
 
@@ -150,7 +152,7 @@ impl Deployment {
     }
 
     /// Sends `event` to `task`'s alias: [`Sender::send`].
-    pub(crate) async fn send(&self, task: &str, event: &Value) -> Result<String, String> {
+    pub(crate) async fn send(&self, task: &TaskSpec, event: &Value) -> Result<String, String> {
         self.sender.send(task, event).await
     }
 
@@ -191,38 +193,35 @@ impl Deployment {
     }
 }
 
-/// Sends events to the deployed function's aliases. Cheap to clone.
+/// Sends events to the deployed functions' aliases. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(crate) struct Sender {
-    /// The function's name.
+    /// The default function's name; a function group's is this with `-<group>`.
     function: String,
     lambda: aws_sdk_lambda::Client,
 }
 
 impl Sender {
-    /// Sends `event` to `task`'s alias as Scheduler does (an asynchronous invocation), and
-    /// returns the request id Lambda gave it once it accepted it.
-    pub(crate) async fn send(&self, task: &str, event: &Value) -> Result<String, String> {
+    /// Sends `event` to `task`'s alias (in its group's function) as Scheduler does (an
+    /// asynchronous invocation), and returns the request id Lambda gave it once it accepted it.
+    pub(crate) async fn send(&self, task: &TaskSpec, event: &Value) -> Result<String, String> {
         use aws_sdk_lambda::operation::RequestId;
-        let alias = alias_name(task);
+        let alias = alias_name(task.name);
+        let function = function_name(&self.function, task.function);
         let payload = serde_json::to_vec(event).map_err(|e| e.to_string())?;
         let sent = self
             .lambda
             .invoke()
-            .function_name(&self.function)
+            .function_name(&function)
             .qualifier(&alias)
             .invocation_type(InvocationType::Event)
             .payload(Blob::new(payload))
             .send()
             .await
-            .map_err(aws_error(format_args!(
-                "invoking {}:{alias}",
-                self.function
-            )))?;
+            .map_err(aws_error(format_args!("invoking {function}:{alias}")))?;
         if sent.status_code() != 202 {
             return Err(format!(
-                "invoking {}:{alias}: Lambda answered {} instead of 202 (accepted)",
-                self.function,
+                "invoking {function}:{alias}: Lambda answered {} instead of 202 (accepted)",
                 sent.status_code()
             ));
         }

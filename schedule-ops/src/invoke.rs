@@ -37,7 +37,7 @@ pub(crate) async fn send(
     at: Timestamp,
     event: &serde_json::Value,
 ) -> Result<(String, String), String> {
-    let request_id = deployment.send(spec.name, event).await?;
+    let request_id = deployment.send(spec, event).await?;
     let zone = spec.time_zone().unwrap_or(TimeZone::UTC);
     let line = format!(
         "{}: occurrence {} sent to {}:{} (asynchronous, as Scheduler sends it); request id {request_id}\n",

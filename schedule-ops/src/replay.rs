@@ -223,7 +223,7 @@ async fn decide<W: Write + ?Sized>(
     }
     // Sent by an operator, not by its schedule: without the schedule's ARN.
     let event = schedule_runtime::event::resent(letter.event.clone());
-    match deployment.send(task, &event).await {
+    match deployment.send(registration.spec(), &event).await {
         Ok(request_id) => {
             tally.sent += 1;
             say(out, &format!("  sent again: request id {request_id}\n"))?;

@@ -117,7 +117,7 @@ fn unconfigured(problem: String, body: &[u8], invocation: &Invocation) -> Dispat
         .and_then(|event| Event::from_json(event).ok())
         .map(|event| event.task);
     if let Some(task) = task {
-        Metrics::new(function_name()).run(&task, Status::Failed, None, 0);
+        Metrics::new(metrics_function()).run(&task, Status::Failed, None, 0);
     }
     rejected(DispatchError::Configuration { problem }, invocation)
 }
@@ -137,15 +137,27 @@ fn lambda_dispatcher() -> Result<Dispatcher, String> {
     };
     Ok(
         Dispatcher::new(registry, store, heartbeat, environment::deployment())
+            .serving_group(environment::function_group())
             .with_ledger(Recorder::new(ledger, retention))
-            .with_metrics(Metrics::new(function_name()))
+            .with_metrics(Metrics::new(metrics_function()))
             .with_secrets(secret::backend().map(|backend| (backend.aws)())),
     )
 }
 
-/// The function's name, the metrics' `Function` dimension.
-fn function_name() -> String {
-    std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default()
+/// The metrics' `Function` dimension: the default function's name, also in a function group's
+/// function (`<default>-<group>`), so that a task's metrics and the application's totals have
+/// one name whichever function runs it.
+fn metrics_function() -> String {
+    let name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    default_function(&name, environment::function_group().as_deref()).to_owned()
+}
+
+/// `name` without its group's `-<group>`.
+fn default_function<'a>(name: &'a str, group: Option<&str>) -> &'a str {
+    group
+        .and_then(|group| name.strip_suffix(group))
+        .and_then(|rest| rest.strip_suffix('-'))
+        .unwrap_or(name)
 }
 
 /// What `lambda_runtime` needs from the environment, checked here because it panics without
@@ -246,5 +258,25 @@ impl From<DispatchError> for lambda_runtime::Diagnostic {
             error_type: error.error_type().to_owned(),
             error_message: error.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_function;
+
+    #[test]
+    fn a_group_function_counts_under_the_default_function() {
+        assert_eq!(
+            default_function("shop-prod-backup", Some("backup")),
+            "shop-prod"
+        );
+        assert_eq!(default_function("shop-prod", None), "shop-prod");
+        // A name that does not end in its group is left whole rather than cut wrong.
+        assert_eq!(
+            default_function("shop-prodbackup", Some("backup")),
+            "shop-prodbackup"
+        );
+        assert_eq!(default_function("other", Some("backup")), "other");
     }
 }

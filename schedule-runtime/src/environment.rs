@@ -9,13 +9,14 @@
 //! | `SCHEDULE_LEDGER_RETENTION_DAYS` ([`LEDGER_RETENTION_DAYS`]) | days a ledger record is kept (default 30) |
 //! | `SCHEDULE_HEARTBEAT_URL_<TASK>` ([`heartbeat::url_variable`](crate::heartbeat::url_variable)) | ping URL of a `heartbeat` task; empty or unset means no pings (or the parameter below) |
 //! | `SCHEDULE_HEARTBEAT_PARAMETERS` ([`HEARTBEAT_PARAMETERS`]) | prefix of the SecureString parameters holding the ping URLs (`<prefix><task>`, read once per process by the task's first run); what the generated Terraform sets instead of URLs |
+//! | `SCHEDULE_FUNCTION_GROUP` ([`FUNCTION_GROUP`]) | set on a function group's function (`function = "<group>"`): the group, whose tasks alone it runs (any other task's event is refused as `WrongFunction`); the runs' metrics count under the default function's name, `AWS_LAMBDA_FUNCTION_NAME` without `-<group>`. Unset or empty: the default function, which runs the tasks that name no group |
 //! | `SCHEDULE_SECRETS` ([`SECRETS`]) | the secrets the function's tasks may read: a JSON object from each secret's name to its place, a Parameter Store parameter's name or ARN (a SecureString) or a Secrets Manager secret's ARN; names only, the values stay in the stores. Outside Lambda, secrets come from `SCHEDULE_SECRET_<NAME>` or `<state dir>/secrets/<name>` ([`secret`](crate::secret)) |
 //! | `AWS_ENDPOINT_URL_SECRETS_MANAGER` (or `AWS_ENDPOINT_URL`) | another Secrets Manager endpoint |
 //! | `SCHEDULE_HEARTBEAT_MONITOR` ([`HEARTBEAT_MONITOR`]) | the check-in protocol of a task declared `heartbeat` without a vendor: `healthchecks` (the default), `sentry`, `cronitor` or `uptimerobot`; anything else is an invalid configuration |
 //! | `AWS_ENDPOINT_URL_SSM` (or `AWS_ENDPOINT_URL`) | another SSM Parameter Store endpoint |
 //! | `SCHEDULE_DEFER_GROUP` ([`DEFER_GROUP`]) | feature `defer`: the schedule group that holds deferred runs' one-time schedules |
 //! | `SCHEDULE_DEFER_ROLE_ARN` ([`DEFER_ROLE_ARN`]) | feature `defer`: the role Scheduler assumes to deliver them (the generated schedules' role) |
-//! | `SCHEDULE_DEFER_FUNCTION_ARN` ([`DEFER_FUNCTION_ARN`]) | feature `defer`: the dispatch function's unqualified ARN; a run targets `<arn>:<task's alias>` |
+//! | `SCHEDULE_DEFER_FUNCTION_ARN` ([`DEFER_FUNCTION_ARN`]) | feature `defer`: the default dispatch function's unqualified ARN; a run targets `<arn>:<task's alias>`, or `<arn>-<group>:<task's alias>` for a task declared `function = "<group>"` |
 //! | `SCHEDULE_DEFER_DEAD_LETTER_ARN` ([`DEFER_DEAD_LETTER_ARN`]) | feature `defer`: the dead-letter queue of undelivered runs |
 //! | `AWS_ENDPOINT_URL_SCHEDULER` (or `AWS_ENDPOINT_URL`) | feature `defer`: another EventBridge Scheduler endpoint |
 //! | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda; read as the AWS SDK documents |
@@ -35,6 +36,17 @@ pub const LEDGER_RETENTION_DAYS: &str = "SCHEDULE_LEDGER_RETENTION_DAYS";
 /// The prefix of the SecureString parameters that hold the heartbeat tasks' ping URLs: task
 /// `report`'s is `<prefix>report` (`heartbeat`).
 pub const HEARTBEAT_PARAMETERS: &str = "SCHEDULE_HEARTBEAT_PARAMETERS";
+
+/// The function group a deployed function serves (`function = "<group>"`); unset in the
+/// default function.
+pub const FUNCTION_GROUP: &str = "SCHEDULE_FUNCTION_GROUP";
+
+/// [`FUNCTION_GROUP`]'s value: `None` when unset or empty.
+pub fn function_group() -> Option<String> {
+    std::env::var(FUNCTION_GROUP)
+        .ok()
+        .filter(|group| !group.is_empty())
+}
 
 /// The secrets a function's tasks may read, and where each is: a JSON object from the secret's
 /// name to a Parameter Store parameter (name or ARN) or a Secrets Manager secret (ARN).

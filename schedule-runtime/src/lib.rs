@@ -161,6 +161,7 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 /// | `pause_after = 3` | never pause | 1-100 |
 /// | `environments = ["production"]` | all environments | non-empty, unique, `[0-9A-Za-z-_.]` |
 /// | `secrets = ["supplier-api-key"]` | none | non-empty, unique, 1-64 of `[0-9A-Za-z-_.]` |
+/// | `function = "backup"` | the application's default function | 1-10 of `[a-z0-9-]`, starting with a letter; not `dispatch` or `scheduler` |
 /// | `input = r#"{"format": "pdf"}"#` | none | valid JSON; the function must take an input; that it decodes as the input's type is checked when the registry loads |
 /// | `start = "2026-01-01T00:00:00Z"` | none | RFC 3339 instant; not with `at()` |
 /// | `end = "2026-12-31T00:00:00Z"` | none | RFC 3339 instant, after `start`; not with `at()` |
@@ -211,6 +212,13 @@ pub use task::{BoxError, IntoTaskResult, Location, Registration, Task, TaskError
 ///   `<state dir>/secrets/<name>` ([`secret`]); deployed, from Parameter Store or Secrets
 ///   Manager, where the generated module puts or finds it, and the function's role may read
 ///   exactly the declared ones.
+/// - **`function`**: the function group the task runs in. Each group is a Lambda function of its
+///   own (`<name_prefix>-<environment>-<group>`), built from the same zip, with its own role,
+///   log group, memory, ephemeral storage, reserved concurrency, environment variables,
+///   permissions and VPC, which the generated module's `functions` variable sets per group; its
+///   timeout covers its longest task. A group function runs only its group's tasks (the
+///   dispatcher refuses any other, `WrongFunction`), so one group's permissions are never
+///   another's. Locally every task runs in the one process.
 /// - **`input`**: JSON given to the task's input parameter; it goes into the schedule's target
 ///   input, and is used when a hand-made invocation carries none. The macro checks that it is
 ///   JSON; whether it fits the type is known only to the compiled program, so

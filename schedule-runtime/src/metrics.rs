@@ -1,8 +1,9 @@
 //! CloudWatch metrics from the dispatch Lambda without a CloudWatch client: each is one log
 //! line in the embedded metric format (EMF), which CloudWatch Logs turns into metrics.
 //!
-//! Namespace [`NAMESPACE`], dimensions `Function` (the Lambda function's name, which is the
-//! module's `<name_prefix>-<environment>`) and `Task`. A run's values are also published under
+//! Namespace [`NAMESPACE`], dimensions `Function` (the default Lambda function's name, which is
+//! the module's `<name_prefix>-<environment>`; a function group's runs count under it too) and
+//! `Task`. A run's values are also published under
 //! `Function` alone, the application's total, which the dashboard's overview and the
 //! application-wide alarms (`alarms = "application"`) read whatever the number of tasks:
 //!

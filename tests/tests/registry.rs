@@ -35,6 +35,7 @@ struct Summary {
     pause_after = 5,
     environments = ["production", "staging"],
     secrets = ["warehouse-db-url"],
+    function = "reports",
     input = r#"{"format": "pdf", "pages": 3}"#,
     start = "2026-01-01T03:00:00+03:00",
     end = "2027-01-01T00:00:00Z",
@@ -108,6 +109,7 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
             "pause_after": 5,
             "environments": ["production", "staging"],
             "secrets": ["warehouse-db-url"],
+            "function": "reports",
             "input": r#"{"format": "pdf", "pages": 3}"#,
             "start": "2026-01-01T00:00:00Z",
             "end": "2027-01-01T00:00:00Z",
@@ -126,6 +128,7 @@ fn manifest_carries_every_declared_option_with_defaults_filled_in() {
     assert_eq!(cleanup["alert_after"], serde_json::Value::Null);
     assert_eq!(cleanup["environments"], json!([]));
     assert_eq!(cleanup["secrets"], json!([]));
+    assert_eq!(cleanup["function"], serde_json::Value::Null);
     assert_eq!(cleanup["description"], "every hour");
     assert_eq!(cleanup["overlap"], "allow");
     let sync = &manifest["tasks"][2];

@@ -20,27 +20,60 @@ use super::iam::{condition, principals, statement};
 use super::tasks::Task;
 
 /// Every qualified ARN of the dispatch function (`function:<name>:<alias or version>`), and
-/// not the unqualified one: what may invoke a task's alias, whatever the number of tasks.
-pub(crate) const QUALIFIERS: &str = "[\"${aws_lambda_function.dispatch.arn}:*\"]";
+/// not the unqualified one: what may invoke a task's alias, whatever the number of tasks. With
+/// function groups, every group's function's too.
+pub(crate) fn qualifiers(groups: bool) -> &'static str {
+    if groups {
+        "concat([\"${aws_lambda_function.dispatch.arn}:*\"], [for f in aws_lambda_function.group : \"${f.arn}:*\"])"
+    } else {
+        "[\"${aws_lambda_function.dispatch.arn}:*\"]"
+    }
+}
 
 /// Seconds the function may run beyond its longest task: the idempotency claim before the run
 /// and the final heartbeat ping after it (at most 3 s) happen inside the same invocation.
-const RUN_MARGIN_SECONDS: u32 = 10;
+pub(crate) const RUN_MARGIN_SECONDS: u32 = 10;
 
-/// `heartbeat` is the application's default vendor when some task declares `heartbeat`.
+/// The timeout of a function that runs tasks with these timeouts: the longest plus
+/// [`RUN_MARGIN_SECONDS`], within Lambda's limit. A function with no task of its own (the
+/// default function when every task names a group) still runs the missed-run check, and gets
+/// the default task's.
+pub(crate) fn timeout(task_timeouts: impl Iterator<Item = u32>) -> u32 {
+    let longest = task_timeouts
+        .max()
+        .unwrap_or(schedule_core::limits::defaults::TIMEOUT_SECONDS);
+    (longest + RUN_MARGIN_SECONDS).min(lambda::MAX_TIMEOUT_SECONDS)
+}
+
+/// `heartbeat` is the application's default vendor when some task declares `heartbeat`;
+/// `secrets` are those of the tasks that run in the default function (all, without groups);
+/// `groups` says whether some task names a function group (`functions.tf`).
 pub(crate) fn items(
     tasks: &[Task<'_>],
     idempotent: bool,
     heartbeat: Option<Monitor>,
     defer: bool,
     secrets: &[&str],
+    groups: bool,
 ) -> Vec<Item> {
-    let longest = tasks
-        .iter()
-        .map(|t| t.spec.timeout_seconds)
-        .max()
-        .unwrap_or(0);
-    let timeout = (longest + RUN_MARGIN_SECONDS).min(lambda::MAX_TIMEOUT_SECONDS);
+    let timeout = timeout(
+        tasks
+            .iter()
+            .filter(|t| t.spec.function.is_none())
+            .map(|t| t.spec.timeout_seconds),
+    );
+    // A task's alias belongs to its function: the default one, or its group's.
+    let (function_name, function_version) = if groups {
+        (
+            "local.function_names[each.value.function]",
+            "local.function_versions[each.value.function]",
+        )
+    } else {
+        (
+            "aws_lambda_function.dispatch.function_name",
+            "aws_lambda_function.dispatch.version",
+        )
+    };
 
     let mut permissions = vec![
         statement(
@@ -63,7 +96,7 @@ pub(crate) fn items(
         permissions.push(super::heartbeat::read_statement());
     }
     if !secrets.is_empty() {
-        permissions.extend(super::secrets::read_statements());
+        permissions.extend(super::secrets::read_statements("\"\""));
     }
     if idempotent {
         permissions.push(statement(
@@ -131,19 +164,13 @@ pub(crate) fn items(
             .add_attribute(("for_each", expr("local.tasks")))
             .add_attribute(("name", expr("each.value.alias")))
             .add_attribute(("description", expr("\"Runs task ${each.key}\"")))
-            .add_attribute((
-                "function_name",
-                expr("aws_lambda_function.dispatch.function_name"),
-            ))
-            .add_attribute(("function_version", expr("aws_lambda_function.dispatch.version")))
+            .add_attribute(("function_name", expr(function_name)))
+            .add_attribute(("function_version", expr(function_version)))
             .build()
             .into(),
         resource("aws_lambda_function_event_invoke_config", "task")
             .add_attribute(("for_each", expr("local.tasks")))
-            .add_attribute((
-                "function_name",
-                expr("aws_lambda_function.dispatch.function_name"),
-            ))
+            .add_attribute(("function_name", expr(function_name)))
             .add_attribute(("qualifier", expr("aws_lambda_alias.task[each.key].name")))
             .add_attribute(("maximum_retry_attempts", expr("each.value.retries")))
             .add_attribute((
@@ -240,7 +267,7 @@ pub(crate) fn environment(
     }
     if !secrets.is_empty() {
         // `{"<name>":"<place>",...}`: a place is a parameter made here or an ARN given.
-        let (name, value) = super::secrets::variable_value();
+        let (name, value) = super::secrets::variable_value("\"\"");
         let made = "/".len() + LONGEST_NAME + "/secrets/".len();
         variables.push(Variable {
             name,

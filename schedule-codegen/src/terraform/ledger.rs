@@ -17,7 +17,7 @@ use super::dead_letter::Alarm;
 use super::hcl::{Item, data, expr, resource};
 use super::iam::statement;
 use super::idempotency::table_settings;
-use super::lambda::QUALIFIERS;
+use super::lambda::qualifiers;
 
 /// The missed-run check's schedule (or rule) name; no task may take it.
 pub(crate) const CHECK_NAME: &str = "missed-run-check";
@@ -26,7 +26,8 @@ pub(crate) const CHECK_NAME: &str = "missed-run-check";
 /// found missed pages within this plus five minutes.
 pub(crate) const CHECK_RATE: &str = "rate(15 minutes)";
 
-pub(crate) fn items(defer: bool) -> Vec<Item> {
+/// `groups`: some task names a function group, whose function its operators may invoke too.
+pub(crate) fn items(defer: bool, groups: bool) -> Vec<Item> {
     let attribute = |name: &str, kind: &str| {
         Block::builder("attribute")
             .add_attribute(("name", name))
@@ -156,7 +157,7 @@ pub(crate) fn items(defer: bool) -> Vec<Item> {
                 OPERATOR_INVOKE_ACTIONS,
                 // The function's qualifiers by pattern: listing each alias would outgrow a
                 // managed policy's 6,144 characters at about 60 tasks.
-                expr(QUALIFIERS),
+                expr(qualifiers(groups)),
             ))
             .add_block(statement(
                 "ReplayDeadLetters",

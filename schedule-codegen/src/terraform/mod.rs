@@ -16,6 +16,7 @@
 //! | `dead_letter.tf` | the dead-letter queue both retry layers end in, and the alarms |
 //! | `idempotency.tf` | the DynamoDB table, when a task is `idempotent` |
 //! | `ledger.tf` | the ledger's table, the alarms on task failures and missed runs, the dashboard |
+//! | `functions.tf` | with a task that declares `function = "<group>"`: each group's function, role, log group and policy, from the `functions` variable; the DynamoDB gateway endpoint when asked |
 //! | `secrets.tf` | with a task that declares `secrets`: the secrets given as values, kept as SecureString parameters; where each is |
 //! | `heartbeat.tf` | each `heartbeat` task's ping URL as a SecureString parameter the function reads |
 //! | `healthchecks.tf`, `sentry.tf`, `cronitor.tf`, `uptimerobot.tf` | with `--monitors`, the monitor of each `heartbeat` task at its vendor (`monitors/`) |
@@ -23,6 +24,7 @@
 
 mod dead_letter;
 mod defer;
+mod functions;
 mod hcl;
 mod heartbeat;
 mod iam;
@@ -155,8 +157,15 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     if let Some((a, b)) = alias_clash(&tasks) {
         return Err(RenderError::AliasClash(a.to_owned(), b.to_owned()));
     }
+    let groups = functions::groups(&tasks);
     if options.trigger == Trigger::EventBridgeRules {
         rules::check(&tasks)?;
+        if let Some(group) = groups.first() {
+            return Err(RenderError::NotExpressibleAsRules(vec![format!(
+                "function groups (`function = \"{}\"`) run in functions of their own, which this module's rules do not target",
+                group.name
+            )]));
+        }
         if options.defer {
             return Err(RenderError::NotExpressibleAsRules(vec![
                 "deferred runs are one-time schedules of EventBridge Scheduler (the application is built with schedule-runtime's `defer` feature)".to_owned(),
@@ -169,6 +178,11 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         .any(|t| t.spec.heartbeat)
         .then_some(options.default_monitor);
     let secrets = secrets::declared(&tasks);
+    // The secrets of each function: the default one's (tasks naming no group), each group's.
+    let default_secrets = secrets::declared(tasks.iter().filter(|t| t.spec.function.is_none()));
+    let mut function_secrets = vec![("", default_secrets.clone())];
+    function_secrets.extend(groups.iter().map(|g| (g.name, g.secrets.clone())));
+    function_secrets.retain(|(_, names)| !names.is_empty());
     quotas::check(&tasks, options, idempotent, heartbeat)?;
     // The vendors whose monitors (and providers) the module holds.
     let vendors = if options.monitors {
@@ -181,16 +195,31 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         ("dead_letter.tf", dead_letter::items()),
         (
             "lambda.tf",
-            lambda::items(&tasks, idempotent, heartbeat, options.defer, &secrets),
+            lambda::items(
+                &tasks,
+                idempotent,
+                heartbeat,
+                options.defer,
+                &default_secrets,
+                !groups.is_empty(),
+            ),
         ),
-        ("ledger.tf", ledger::items(options.defer)),
+        (
+            "ledger.tf",
+            ledger::items(options.defer, !groups.is_empty()),
+        ),
         ("main.tf", main_items(&tasks, options)),
         (
             "outputs.tf",
-            outputs::items(idempotent, options.trigger, options.defer),
+            outputs::items(
+                idempotent,
+                options.trigger,
+                options.defer,
+                !groups.is_empty(),
+            ),
         ),
         match options.trigger {
-            Trigger::Scheduler => ("schedules.tf", schedules::items()),
+            Trigger::Scheduler => ("schedules.tf", schedules::items(!groups.is_empty())),
             Trigger::EventBridgeRules => ("rules.tf", rules::items()),
         },
         ("variables.tf", variables::items(&tasks, options, &vendors)),
@@ -206,7 +235,19 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
         files.push(("heartbeat.tf", heartbeat::items(&tasks, &vendors)));
     }
     if !secrets.is_empty() {
-        files.push(("secrets.tf", secrets::items(&secrets)));
+        files.push(("secrets.tf", secrets::items(&secrets, &function_secrets)));
+    }
+    if !groups.is_empty() {
+        files.push((
+            "functions.tf",
+            functions::items(
+                &groups,
+                idempotent,
+                heartbeat,
+                options.defer,
+                !secrets.is_empty(),
+            ),
+        ));
     }
     for vendor in &vendors {
         files.push(monitors::file(*vendor, &tasks, options.default_monitor)?);
@@ -246,7 +287,10 @@ fn main_items(tasks: &[Task<'_>], options: &Options) -> Vec<hcl::Item> {
                     )))
                     .build(),
             ))
-            .add_attribute(("tasks", tasks::table(tasks)))
+            .add_attribute((
+                "tasks",
+                tasks::table(tasks, tasks.iter().any(|t| t.spec.function.is_some())),
+            ))
             // The region, for the dashboard's widgets (from an ARN: no data source needed).
             .add_attribute(("region", expr("split(\":\", aws_sqs_queue.dead_letter.arn)[3]")))
             // The tasks whose schedules run in this environment: all that list none, and

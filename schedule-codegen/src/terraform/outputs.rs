@@ -5,7 +5,7 @@ use hcl::structure::Block;
 use super::Trigger;
 use super::hcl::{Item, expr};
 
-pub(crate) fn items(idempotent: bool, trigger: Trigger, defer: bool) -> Vec<Item> {
+pub(crate) fn items(idempotent: bool, trigger: Trigger, defer: bool, groups: bool) -> Vec<Item> {
     let mut outputs = vec![
         output(
             "function_name",
@@ -84,6 +84,9 @@ pub(crate) fn items(idempotent: bool, trigger: Trigger, defer: bool) -> Vec<Item
                 .build()
                 .into(),
         );
+    }
+    if groups {
+        outputs.push(super::functions::output());
     }
     if idempotent {
         outputs.push(output(

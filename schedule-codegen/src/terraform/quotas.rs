@@ -14,7 +14,8 @@
 //! | the deferrer's managed policy | 6,144 characters | constant |
 //! | the dispatch role's inline policies | 10,240 characters together | constant: heartbeat parameters by one pattern |
 //! | the Scheduler role's inline policy | 10,240 characters | constant |
-//! | the function's environment | 4 KB, names and values | constant: no variable per task ([`environment_bytes`]) |
+//! | each function's environment | 4 KB, names and values | constant: no variable per task ([`environment_bytes`]); a group's own variables are checked by `plan` (`functions.tf`) |
+//! | a function group's role | 10 managed policies, 10,240 characters of inline policies | checked by `plan` on what `var.functions` adds (`functions.tf`) |
 //! | a dashboard page | 500 widgets, 2,500 metrics | one page per 100 tasks: at most 102 widgets, 405 metrics |
 //! | an EventBridge rule's input (`--eventbridge-rules`) | 8,192 characters | each task's own |
 //! | EventBridge rules | 300 per event bus, adjustable | `n` rules: a notice past 300 |
@@ -83,8 +84,12 @@ pub(crate) fn check_against(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
-    let secrets = super::secrets::declared(tasks);
-    let environment = environment_bytes(idempotent, heartbeat, options.defer, &secrets);
+    // The default function's (the secrets of the tasks that name no group), and each group's.
+    let secrets = super::secrets::declared(tasks.iter().filter(|t| t.spec.function.is_none()));
+    let groups = super::functions::groups(tasks);
+    let environment = environment_bytes(idempotent, heartbeat, options.defer, &secrets).max(
+        framework_environment(idempotent, heartbeat, options.defer, &groups),
+    );
     if environment > limits.environment_bytes {
         return Err(exceeded(
             "the dispatch function's environment",
@@ -145,6 +150,25 @@ pub fn environment_bytes(
         .iter()
         .map(|variable| variable.name.len() + variable.longest)
         .sum()
+}
+
+/// The bytes the framework's variables of a group's function can take: the default function's
+/// and the group's name.
+pub(crate) fn framework_environment(
+    idempotent: bool,
+    heartbeat: Option<schedule_core::Monitor>,
+    defer: bool,
+    groups: &[super::functions::Group<'_>],
+) -> usize {
+    groups
+        .iter()
+        .map(|group| {
+            environment_bytes(idempotent, heartbeat, defer, &group.secrets)
+                + schedule_runtime::environment::FUNCTION_GROUP.len()
+                + group.name.len()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Each dashboard page's widgets and metrics for `tasks` tasks, as the module renders them

@@ -10,11 +10,12 @@ use hcl::structure::Block;
 use super::dead_letter::{Alarm, delivery_blocks};
 use super::hcl::{Item, data, expr, resource, strings};
 use super::iam::{condition, principals, statement};
-use super::lambda::QUALIFIERS;
+use super::lambda::qualifiers;
 use super::ledger::{CHECK_NAME, CHECK_RATE};
 use schedule_runtime::CHECK_EVENT;
 
-pub(crate) fn items() -> Vec<Item> {
+/// `groups`: some task names a function group, whose function Scheduler invokes too.
+pub(crate) fn items(groups: bool) -> Vec<Item> {
     vec![
         resource("aws_scheduler_schedule_group", "app")
             .add_attribute(("name", expr("local.name")))
@@ -53,10 +54,10 @@ pub(crate) fn items() -> Vec<Item> {
             .add_block(statement(
                 "InvokeTaskAliases",
                 &["lambda:InvokeFunction"],
-                // Every qualifier of the one function (each task's alias, and the published
-                // version the missed-run check targets) by one pattern: a list of alias ARNs
-                // grows with the tasks past the role's inline-policy quota (`quotas.rs`).
-                expr(QUALIFIERS),
+                // Every qualifier of the function (each task's alias, and the published version
+                // the missed-run check targets) by one pattern per function: a list of alias
+                // ARNs grows with the tasks past the role's inline-policy quota (`quotas.rs`).
+                expr(qualifiers(groups)),
             ))
             .add_block(statement(
                 "UndeliveredToDeadLetterQueue",

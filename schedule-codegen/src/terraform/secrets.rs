@@ -25,9 +25,9 @@ const ARN_PATTERN: &str = "^arn:[a-z-]+:(ssm:[a-z0-9-]+:[0-9]{12}:parameter/|sec
 pub(crate) const LONGEST_ARN: usize = 256;
 
 /// The secrets the tasks declare, sorted, each once.
-pub(crate) fn declared<'a>(tasks: &[Task<'a>]) -> Vec<&'a str> {
+pub(crate) fn declared<'a: 'b, 'b>(tasks: impl IntoIterator<Item = &'b Task<'a>>) -> Vec<&'a str> {
     let mut names: Vec<&str> = tasks
-        .iter()
+        .into_iter()
         .flat_map(|t| t.spec.secrets.iter().copied())
         .collect();
     names.sort_unstable();
@@ -35,8 +35,17 @@ pub(crate) fn declared<'a>(tasks: &[Task<'a>]) -> Vec<&'a str> {
     names
 }
 
-pub(crate) fn items(declared: &[&str]) -> Vec<Item> {
+/// `by_function`: each function's secrets, `""` for the default function's and a group's name
+/// for its own; a function whose tasks declare none is left out.
+pub(crate) fn items(declared: &[&str], by_function: &[(&str, Vec<&str>)]) -> Vec<Item> {
     let listed = declared.join(", ");
+    let mut functions = hcl::Object::new();
+    for (function, names) in by_function {
+        functions.insert(
+            hcl::ObjectKey::Expression((*function).into()),
+            strings(names.iter().copied()),
+        );
+    }
     vec![
         Block::builder("locals")
             .add_attribute(("secrets", strings(declared.iter().copied())))
@@ -45,14 +54,22 @@ pub(crate) fn items(declared: &[&str]) -> Vec<Item> {
                 "secret_places",
                 expr("merge({ for name, parameter in aws_ssm_parameter.secret : name => parameter.name }, var.secret_arns)"),
             ))
-            // What the function may read, by service.
+            // The secrets each function's tasks read ("" is the default function).
+            .add_attribute(("function_secrets", Expression::Object(functions)))
+            // Each function's variable: where its secrets are (a secret given neither way is
+            // refused by the `secrets` output's precondition, not by an index error here).
+            .add_attribute((
+                "function_secret_places",
+                expr("{ for function, names in local.function_secrets : function => { for name in names : name => lookup(local.secret_places, name, \"\") } }"),
+            ))
+            // What each function may read, by service.
             .add_attribute((
                 "secret_parameter_arns",
-                expr("concat([for parameter in aws_ssm_parameter.secret : parameter.arn], [for arn in values(var.secret_arns) : arn if split(\":\", arn)[2] == \"ssm\"])"),
+                expr("{ for function, names in local.function_secrets : function => concat([for name in names : aws_ssm_parameter.secret[name].arn if contains(keys(aws_ssm_parameter.secret), name)], [for name in names : var.secret_arns[name] if contains(keys(var.secret_arns), name) && split(\":\", lookup(var.secret_arns, name, \"::\"))[2] == \"ssm\"]) }"),
             ))
             .add_attribute((
                 "secret_manager_arns",
-                expr("[for arn in values(var.secret_arns) : arn if split(\":\", arn)[2] == \"secretsmanager\"]"),
+                expr("{ for function, names in local.function_secrets : function => [for name in names : var.secret_arns[name] if contains(keys(var.secret_arns), name) && split(\":\", lookup(var.secret_arns, name, \"::\"))[2] == \"secretsmanager\"] }"),
             ))
             .build()
             .into(),
@@ -156,31 +173,35 @@ pub(crate) fn variables(declared: &[&str]) -> Vec<Item> {
     ]
 }
 
-/// The function's variable: where each secret is.
-pub(crate) fn variable_value() -> (&'static str, Expression) {
+/// The variable of the function `function` (`"\"\""` for the default one, `each.key` for a
+/// group's): where each of its secrets is.
+pub(crate) fn variable_value(function: &str) -> (&'static str, Expression) {
     (
         environment::SECRETS,
-        expr("jsonencode(local.secret_places)"),
+        expr(&format!(
+            "jsonencode(local.function_secret_places[{function}])"
+        )),
     )
 }
 
-/// What the function may do with its secrets: read exactly the declared ones, a statement
-/// per service that holds any (a statement must name a resource).
-pub(crate) fn read_statements() -> Vec<Block> {
+/// What the function `function` may do with its secrets: read exactly the ones its tasks
+/// declare, a statement per service that holds any (a statement must name a resource).
+pub(crate) fn read_statements(function: &str) -> Vec<Block> {
     [
         (
             "SecretParameters",
             "ssm:GetParameter",
-            "local.secret_parameter_arns",
+            "secret_parameter_arns",
         ),
         (
             "SecretsManagerSecrets",
             "secretsmanager:GetSecretValue",
-            "local.secret_manager_arns",
+            "secret_manager_arns",
         ),
     ]
     .into_iter()
     .map(|(sid, action, arns)| {
+        let arns = format!("local.{arns}[{function}]");
         Block::builder("dynamic")
             .add_label("statement")
             .add_attribute((

@@ -66,8 +66,8 @@ impl<'a> Task<'a> {
         })
     }
 
-    /// This task's entry of `local.tasks`.
-    fn row(&self) -> Expression {
+    /// This task's entry of `local.tasks`; with `groups`, also the function it runs in.
+    fn row(&self, groups: bool) -> Expression {
         let spec = self.spec;
         let optional_string =
             |value: Option<&str>| value.map_or(Expression::Null, Expression::from);
@@ -76,6 +76,10 @@ impl<'a> Task<'a> {
             row.insert(ObjectKey::from(hcl::Identifier::sanitized(key)), value);
         };
         put("alias", self.alias.as_str().into());
+        if groups {
+            // Its function group, `""` for the default function (`local.function_names`).
+            put("function", spec.function.unwrap_or_default().into());
+        }
         put(
             "expression",
             self.schedule
@@ -111,10 +115,13 @@ impl<'a> Task<'a> {
 }
 
 /// The `local.tasks` table: task name to its row, in name order.
-pub(crate) fn table(tasks: &[Task<'_>]) -> Expression {
+pub(crate) fn table(tasks: &[Task<'_>], groups: bool) -> Expression {
     let mut table = Object::new();
     for task in tasks {
-        table.insert(ObjectKey::Expression(task.spec.name.into()), task.row());
+        table.insert(
+            ObjectKey::Expression(task.spec.name.into()),
+            task.row(groups),
+        );
     }
     Expression::Object(table)
 }

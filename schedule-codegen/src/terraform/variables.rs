@@ -199,6 +199,20 @@ pub(crate) fn items(
     if !secrets.is_empty() {
         items.extend(super::secrets::variables(&secrets));
     }
+    let groups = super::functions::groups(tasks);
+    if !groups.is_empty() {
+        let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
+        let heartbeat = tasks
+            .iter()
+            .any(|t| t.spec.heartbeat)
+            .then_some(options.default_monitor);
+        let framework =
+            super::quotas::framework_environment(idempotent, heartbeat, options.defer, &groups);
+        items.extend(super::functions::variables(
+            &groups,
+            super::quotas::ENVIRONMENT_BYTES.saturating_sub(framework),
+        ));
+    }
     items.extend(super::monitors::variables(
         tasks,
         options.default_monitor,

@@ -16,7 +16,7 @@ use aws_sdk_scheduler::types::{
 };
 use schedule_core::jiff::tz::TimeZone;
 use schedule_core::jiff::{RoundMode, Timestamp, TimestampRound, Unit};
-use schedule_core::limits::{alias_name, scheduler};
+use schedule_core::limits::{alias_name, function_name, scheduler};
 
 use super::name::schedule_name;
 use super::{DeferError, Deferred, Run, SchedulerConfig};
@@ -90,7 +90,11 @@ impl SchedulerDeferrals {
         let input = crate::event::deferred_input(task, run.at, &run.key, &run.input)
             .map_err(DeferError::Input)?;
         let target = Target::builder()
-            .arn(format!("{}:{}", self.function_arn, alias_name(task)))
+            .arn(format!(
+                "{}:{}",
+                function_name(&self.function_arn, spec.function),
+                alias_name(task)
+            ))
             .role_arn(&self.role_arn)
             .input(input)
             .retry_policy(

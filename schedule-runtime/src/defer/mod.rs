@@ -321,7 +321,8 @@ pub struct SchedulerConfig {
     pub group: String,
     /// The role Scheduler assumes to deliver runs (`SCHEDULE_DEFER_ROLE_ARN`).
     pub role_arn: String,
-    /// The dispatch function's unqualified ARN (`SCHEDULE_DEFER_FUNCTION_ARN`).
+    /// The default dispatch function's unqualified ARN (`SCHEDULE_DEFER_FUNCTION_ARN`); a run
+    /// of a task declared `function = "<group>"` targets `<arn>-<group>:<alias>`.
     pub function_arn: String,
     /// The dead-letter queue's ARN (`SCHEDULE_DEFER_DEAD_LETTER_ARN`).
     pub dead_letter_arn: String,

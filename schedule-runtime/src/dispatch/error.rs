@@ -25,6 +25,22 @@ pub enum DispatchError {
         /// The registered names.
         known: Vec<String>,
     },
+    /// The task runs in another function group's function: the event reached the wrong
+    /// function (a hand-made invocation, a schedule edited by hand), which holds the wrong
+    /// permissions for it.
+    #[error(
+        "task `{task}` runs in {}, not in this function ({}); invoke that function's alias",
+        group_words(.runs_in.as_deref()),
+        group_words(.here.as_deref())
+    )]
+    WrongFunction {
+        /// The task.
+        task: String,
+        /// The group it declares (`function = "..."`); `None` for the default function.
+        runs_in: Option<String>,
+        /// The group this function serves.
+        here: Option<String>,
+    },
     /// The input did not decode.
     #[error("task `{task}`: {source}")]
     Input {
@@ -94,12 +110,21 @@ pub enum DispatchError {
     },
 }
 
+/// A function group in words: `function group `backup`` or `the default function`.
+fn group_words(group: Option<&str>) -> String {
+    match group {
+        Some(group) => format!("function group `{group}`"),
+        None => "the default function".to_owned(),
+    }
+}
+
 impl DispatchError {
     /// A stable name for the kind of failure: Lambda's `errorType`.
     pub fn error_type(&self) -> &'static str {
         match self {
             DispatchError::Event(_) => "InvalidScheduleEvent",
             DispatchError::UnknownTask { .. } => "UnknownTask",
+            DispatchError::WrongFunction { .. } => "WrongFunction",
             DispatchError::Input { .. } => "InvalidTaskInput",
             DispatchError::Failed { .. } => "TaskFailed",
             DispatchError::Panicked { .. } => "TaskPanicked",

@@ -45,6 +45,18 @@ pub struct Dispatcher {
     metrics: Option<Arc<Metrics>>,
     /// The process's secrets; `None` when no task declares one (no run may read any).
     secrets: Option<Secrets>,
+    /// Which tasks it runs.
+    serves: Serves,
+}
+
+/// Which of the registered tasks a dispatcher runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Serves {
+    /// Every one: the local runner and `invoke`, where one process runs them all.
+    #[default]
+    Every,
+    /// A deployed function's: those of its function group (`None`: those that name none).
+    Group(Option<String>),
 }
 
 /// What the transport knows about this invocation.
@@ -115,6 +127,17 @@ impl Dispatcher {
             recorder: Recorder::default(),
             metrics: None,
             secrets: None,
+            serves: Serves::Every,
+        }
+    }
+
+    /// Runs only the tasks of function group `group` (`None`: those that name no group), as
+    /// the deployed function of that group does; any other task's event is refused
+    /// ([`DispatchError::WrongFunction`]).
+    pub fn serving_group(self, group: Option<String>) -> Dispatcher {
+        Dispatcher {
+            serves: Serves::Group(group),
+            ..self
         }
     }
 
@@ -230,7 +253,16 @@ impl Dispatcher {
     fn route(&self, event: Value) -> Result<(&'static Registration, Event), DispatchError> {
         let event = Event::from_json(event)?;
         match self.registry.get(&event.task) {
-            Some(task) => Ok((task, event)),
+            Some(task) => match &self.serves {
+                Serves::Group(here) if here.as_deref() != task.spec().function => {
+                    Err(DispatchError::WrongFunction {
+                        task: event.task,
+                        runs_in: task.spec().function.map(str::to_owned),
+                        here: here.clone(),
+                    })
+                }
+                _ => Ok((task, event)),
+            },
             None => Err(DispatchError::UnknownTask {
                 task: event.task,
                 known: self.registry.names().map(str::to_owned).collect(),

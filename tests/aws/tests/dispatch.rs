@@ -98,6 +98,12 @@ async fn monitored(order: Order) -> Result<u64, std::io::Error> {
     Ok(order.id)
 }
 
+/// Runs in function group `backup`: deployed, only that group's function may run it.
+#[scheduled("rate(1 day)", function = "backup")]
+async fn archive(ctx: TaskContext) -> Result<String, std::io::Error> {
+    Ok(format!("archived by {}", ctx.task()))
+}
+
 fn dispatcher(heartbeat: Heartbeat) -> Dispatcher {
     Dispatcher::new(
         Registry::load().unwrap(),
@@ -161,7 +167,7 @@ async fn hostile_events_get_errors_that_name_the_problem() {
         (
             json!({"task": "ehco"}),
             "UnknownTask",
-            "no task named `ehco`; the tasks are: blocking, echo, failing, failing-with-cause, monitored, panicking, patient, reminder, slow",
+            "no task named `ehco`; the tasks are: archive, blocking, echo, failing, failing-with-cause, monitored, panicking, patient, reminder, slow",
         ),
         (
             json!({"task": "reminder"}),
@@ -407,4 +413,48 @@ async fn a_run_knows_the_occurrences_before_and_after_its_own() {
     // A deferred-only task has no schedule: nothing before or after.
     let context = TaskContext::new("reminder", "2026-11-30T08:00:00Z".parse().unwrap());
     assert_eq!(context.previous_scheduled_time(), None);
+}
+
+#[tokio::test]
+async fn a_deployed_function_runs_only_its_groups_tasks() {
+    // The default function: tasks that name no group, and not `archive`.
+    let default = dispatcher(Heartbeat::disabled()).serving_group(None);
+    let refused = default
+        .dispatch(json!({"task": "archive"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.error_type(), "WrongFunction");
+    assert_eq!(
+        refused.to_string(),
+        "task `archive` runs in function group `backup`, not in this function (the default function); invoke that function's alias"
+    );
+    let ran = default
+        .dispatch(json!({"task": "echo"}), invocation())
+        .await;
+    assert!(matches!(ran, Ok(Outcome::Succeeded { .. })), "{ran:?}");
+
+    // The backup group's function: `archive`, and nothing else.
+    let backup = dispatcher(Heartbeat::disabled()).serving_group(Some("backup".to_owned()));
+    let refused = backup
+        .dispatch(json!({"task": "echo"}), invocation())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "task `echo` runs in the default function, not in this function (function group `backup`); invoke that function's alias"
+    );
+    let ran = backup
+        .dispatch(json!({"task": "archive"}), invocation())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&ran, Outcome::Succeeded { result, .. } if result == "archived by archive"),
+        "{ran:?}"
+    );
+
+    // Locally one process runs every task, whatever its group.
+    let local = dispatcher(Heartbeat::disabled())
+        .dispatch(json!({"task": "archive"}), invocation())
+        .await;
+    assert!(matches!(local, Ok(Outcome::Succeeded { .. })), "{local:?}");
 }
