@@ -17,6 +17,7 @@ pub async fn check(store: &dyn IdempotencyStore, prefix: &str) {
     release_frees_the_occurrence_at_once(store, prefix).await;
     a_lapsed_lease_is_taken_over_and_the_old_run_cannot_finish(store, prefix).await;
     an_expired_record_is_absent(store, prefix).await;
+    leases_and_records_end_at_their_instant(store, prefix).await;
 }
 
 fn minutes(n: i64) -> Timestamp {
@@ -127,4 +128,38 @@ async fn an_expired_record_is_absent(store: &dyn IdempotencyStore, prefix: &str)
         .await
         .unwrap_or_else(|e| panic!("completing {key} failed: {e}"));
     acquire(store, &key, 61).await;
+}
+
+/// A lease or a record whose end is exactly `now` has ended: the boundary is the same in every
+/// store (DynamoDB's condition reads `lease_until <= :now`, `expires_at <= :now`).
+async fn leases_and_records_end_at_their_instant(store: &dyn IdempotencyStore, prefix: &str) {
+    // A lease ending at minute 5, claimed again at minute 5.
+    let lease = OccurrenceKey::new(format!("{prefix}-lease-end"), minutes(0));
+    acquire(store, &lease, 0).await;
+    acquire(store, &lease, 5).await;
+
+    // A running record that expires (minute 3) before its lease ends (minute 10).
+    let running = OccurrenceKey::new(format!("{prefix}-running-end"), minutes(0));
+    let short = ClaimTerms {
+        now: minutes(0),
+        lease_until: minutes(10),
+        expires_at: minutes(3),
+    };
+    assert!(
+        matches!(
+            store.claim(&running, short).await,
+            Ok(Claim::Acquired { .. })
+        ),
+        "a fresh occurrence is acquired"
+    );
+    acquire(store, &running, 3).await;
+
+    // A completion that expires at minute 60, claimed at minute 60.
+    let completed = OccurrenceKey::new(format!("{prefix}-completed-end"), minutes(0));
+    let token = acquire(store, &completed, 0).await;
+    store
+        .complete(&completed, &token, &json!(1), minutes(60))
+        .await
+        .unwrap_or_else(|e| panic!("completing {completed} failed: {e}"));
+    acquire(store, &completed, 60).await;
 }

@@ -191,6 +191,19 @@ mod tests {
         let _ = std::fs::remove_file(&file);
     }
 
+    #[test]
+    fn a_store_file_that_cannot_be_read_is_an_error_not_an_empty_store() {
+        // A directory where the file should be: reading fails, and not with NotFound. Taking
+        // it for an empty store would forget every completion and run the tasks again.
+        let dir = std::env::temp_dir().join(format!("store-unreadable-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let error = MemoryStore::persistent(&dir)
+            .err()
+            .expect("an unreadable file is refused");
+        assert!(error.to_string().contains(": reading "), "{error}");
+        let _ = std::fs::remove_dir(&dir);
+    }
+
     #[tokio::test]
     async fn a_persistent_store_remembers_completions_after_reopening() {
         let file = std::env::temp_dir().join(format!("store-reopen-{}.json", std::process::id()));
