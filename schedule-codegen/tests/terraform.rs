@@ -247,3 +247,52 @@ fn secrets_only_where_a_task_declares_one() {
         "{secrets}"
     );
 }
+
+#[test]
+fn function_groups_only_where_a_task_names_one() {
+    let plain = render(&[TaskSpec::new("sync", "rate(1 hour)")], &options()).unwrap();
+    assert!(plain.iter().all(|f| f.name != "functions.tf"));
+    assert!(!text(&plain, "variables.tf").contains("variable \"functions\""));
+    assert!(!text(&plain, "main.tf").contains("function ="));
+    assert!(!text(&plain, "outputs.tf").contains("function_groups"));
+
+    let tasks = [
+        TaskSpec {
+            function: Some("backup"),
+            timeout_seconds: 600,
+            ..TaskSpec::new("nightly-backup", "rate(1 day)")
+        },
+        TaskSpec {
+            function: Some("backup"),
+            timeout_seconds: 120,
+            ..TaskSpec::new("weekly-archive", "rate(7 days)")
+        },
+        TaskSpec::new("outbox", "rate(1 minute)"),
+    ];
+    let files = render(&tasks, &options()).unwrap();
+    let functions = text(&files, "functions.tf");
+    // One group, its timeout the longest of its tasks' (600 s) plus 10 s.
+    assert!(
+        functions.contains("\"backup\" = {\n      timeout    = 610"),
+        "{functions}"
+    );
+    // The default function keeps its own tasks' timeout: 60 s plus 10 s.
+    let lambda = text(&files, "lambda.tf");
+    assert!(lambda.contains("  timeout          = 70\n"), "{lambda}");
+    // Each task's row names its function, "" for the default one.
+    let main = text(&files, "main.tf");
+    assert_eq!(
+        main.matches("function         = \"backup\"").count(),
+        2,
+        "{main}"
+    );
+    assert_eq!(main.matches("function         = \"\"").count(), 1, "{main}");
+
+    // Legacy rules target one function: groups are refused, named.
+    let rules = Options {
+        trigger: Trigger::EventBridgeRules,
+        ..options()
+    };
+    let refused = render(&tasks, &rules).unwrap_err().to_string();
+    assert!(refused.contains("function = \"backup\""), "{refused}");
+}

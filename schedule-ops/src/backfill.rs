@@ -30,7 +30,10 @@ pub(crate) async fn backfill(args: Backfill, out: &mut dyn Write) -> Result<(), 
     send(
         &deployment,
         plan,
-        |plan, listing| request.go_ahead(plan, &format!("sent to {}", deployment.name), listing),
+        |plan, listing| {
+            let function = deployment.function_of(plan.task.spec());
+            request.go_ahead(plan, &format!("sent to {function}"), listing)
+        },
         out,
     )
     .await
@@ -104,7 +107,7 @@ pub(crate) async fn send<W: Write + ?Sized>(
         sent.len() + done,
         spec.name,
         sent.len() - failed,
-        deployment.name,
+        deployment.function_of(spec),
         spec.name,
         deployment.environment,
     );

@@ -151,6 +151,11 @@ impl Deployment {
         }
     }
 
+    /// The function `task` runs in: this deployment's, or its function group's.
+    pub(crate) fn function_of(&self, task: &TaskSpec) -> String {
+        function_name(&self.name, task.function)
+    }
+
     /// Sends `event` to `task`'s alias: [`Sender::send`].
     pub(crate) async fn send(&self, task: &TaskSpec, event: &Value) -> Result<String, String> {
         self.sender.send(task, event).await

@@ -43,7 +43,7 @@ pub(crate) async fn send(
         "{}: occurrence {} sent to {}:{} (asynchronous, as Scheduler sends it); request id {request_id}\n",
         spec.name,
         format_instant(at, &zone),
-        deployment.name,
+        deployment.function_of(spec),
         schedule_core::limits::alias_name(spec.name),
     );
     Ok((request_id, line))

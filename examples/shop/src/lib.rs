@@ -1,11 +1,14 @@
 //! A web shop's scheduled tasks, doing real work on the shop's data: JSON files in a data folder
-//! (see [`data`]) that stand in for its database.
+//! (see [`data`]) that stand in for its database. Deployed, the backup goes to S3 (in its own
+//! function group, `backup`), review mails through SES (group `mail`) and the stock feed comes
+//! from the supplier's API with a secret key; locally each has a stand-in ([`outside`]).
 //!
 //! `cargo run -p example-shop` runs them on their schedules (add `-- --env production` for the
 //! production-only ones); `cargo run -p example-shop -- invoke weekly-digest` runs one now;
 //! `cargo run --bin codegen -- terraform` writes the Terraform that deploys them.
 
 pub mod data;
+pub mod outside;
 #[cfg(feature = "defer")]
 pub mod reviews;
 
@@ -219,17 +222,22 @@ struct SupplierStock {
     stock: u32,
 }
 
-/// Stock levels from the supplier's API, hourly at :05. The supplier rate-limits, so failures
-/// are retried (twice, within 30 minutes), and an hour's sync runs at most once.
+/// Stock levels from the supplier's API, hourly at :05, with the shop's API key (a secret). The
+/// supplier rate-limits, so failures are retried (twice, within 30 minutes), and an hour's sync
+/// runs at most once.
 #[scheduled(
     "cron(5 * * * ? *)",
     retries = 2,
     max_age = "30m",
     idempotent(ttl = "1d"),
-    timeout = "1m"
+    timeout = "1m",
+    secrets = ["supplier-api-key"]
 )]
 pub async fn inventory_sync(ctx: TaskContext) -> anyhow::Result<InventorySummary> {
-    let feed = supplier_feed(ctx.scheduled_time()).await?;
+    let feed = match outside::setting("SHOP_SUPPLIER_URL") {
+        Some(url) => supplier_api(&ctx, &url).await?,
+        None => supplier_feed(ctx.scheduled_time()).await?,
+    };
     let mut products = data::load("products.json", sample_products)?;
     let mut updated = 0;
     for product in &mut products {
@@ -257,7 +265,28 @@ pub async fn inventory_sync(ctx: TaskContext) -> anyhow::Result<InventorySummary
     })
 }
 
-/// The supplier's feed: the JSON file `SHOP_SUPPLIER_FEED` names (point it at a missing file
+/// The supplier's API at `url`: its stock list as JSON, for the shop's key. The key is read
+/// here, when the API is called, and goes nowhere but the request's header.
+async fn supplier_api(ctx: &TaskContext, url: &str) -> anyhow::Result<Vec<SupplierStock>> {
+    let key = ctx.secret("supplier-api-key").await?;
+    let response = outside::http()
+        .get(url)
+        .bearer_auth(key.expose())
+        .send()
+        .await
+        .with_context(|| format!("calling the supplier at {url}"))?;
+    let status = response.status();
+    anyhow::ensure!(
+        status.is_success(),
+        "the supplier at {url} answered {status}"
+    );
+    response
+        .json()
+        .await
+        .with_context(|| format!("the supplier at {url} sent no stock list"))
+}
+
+/// The supplier's stand-in: the JSON file `SHOP_SUPPLIER_FEED` names (point it at a missing file
 /// to watch retries and the dead-letter file at work), else a stand-in supplier whose stock
 /// moves with the hour and which, like any API, answers after a round trip (300 ms).
 async fn supplier_feed(at: Timestamp) -> anyhow::Result<Vec<SupplierStock>> {
@@ -351,35 +380,67 @@ pub async fn ssl_certificate_check(ctx: TaskContext) -> anyhow::Result<Vec<Strin
 /// What a backup wrote.
 #[derive(Debug, Serialize)]
 pub struct BackupSummary {
-    /// The backup's folder, under the data folder.
+    /// Where: `s3://<bucket>/backups/<day>`, or the folder under the data folder.
     pub folder: String,
     /// Files copied.
     pub files: usize,
 }
 
-/// Nightly backup of the shop's data at 02:30 Berlin time, in production only. Idempotent: a
-/// night's backup is taken once, however often it is delivered.
+/// Nightly backup of the shop's data at 02:30 Berlin time, in production only, to the S3
+/// bucket `SHOP_BACKUP_BUCKET` (the data folder's `backups/` locally). It runs in its own
+/// function group, `backup`: the only function whose role may write to the bucket, with the
+/// memory and the ten minutes a large dump needs, which the every-minute tasks do not.
+/// Idempotent: a night's backup is taken once, however often it is delivered.
 #[scheduled(
     "cron(30 2 * * ? *)",
     timezone = "Europe/Berlin",
     environments = ["production"],
     idempotent,
     retries = 1,
-    timeout = "10m"
+    timeout = "10m",
+    function = "backup"
 )]
 pub async fn database_backup(ctx: TaskContext) -> anyhow::Result<BackupSummary> {
     let dir = data::dir()?;
-    let folder = format!("backups/{}", ctx.scheduled_time().strftime("%Y-%m-%d"));
+    let day = format!("backups/{}", ctx.scheduled_time().strftime("%Y-%m-%d"));
+    let bucket = outside::setting("SHOP_BACKUP_BUCKET");
     let mut files = 0;
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
-        if let Some(name) = path.file_name()
-            && path.extension().is_some_and(|e| e == "json")
-        {
-            data::write(&dir.join(&folder).join(name), &std::fs::read(&path)?)?;
-            files += 1;
+        let (Some(name), true) = (
+            path.file_name().and_then(|n| n.to_str()),
+            path.extension().is_some_and(|e| e == "json"),
+        ) else {
+            continue;
+        };
+        let bytes = std::fs::read(&path)?;
+        match &bucket {
+            Some(bucket) => {
+                let key = format!("{day}/{name}");
+                outside::s3()
+                    .await
+                    .put_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .content_type("application/json")
+                    .body(bytes.into())
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "writing s3://{bucket}/{key}: {}",
+                            aws_sdk_s3::error::DisplayErrorContext(e)
+                        )
+                    })?;
+            }
+            None => data::write(&dir.join(&day).join(name), &bytes)?,
         }
+        files += 1;
     }
+    let folder = match &bucket {
+        Some(bucket) => format!("s3://{bucket}/{day}"),
+        None => day,
+    };
     info!(%folder, files, "backup taken");
     Ok(BackupSummary { folder, files })
 }

@@ -11,7 +11,7 @@ use schedule_runtime::{TaskContext, scheduled};
 use serde::{Deserialize, Serialize};
 use tracing::{info, warn};
 
-use crate::data;
+use crate::{data, outside};
 
 /// How long after shipping the review request goes out.
 pub const REVIEW_DELAY: Duration = Duration::from_secs(3 * 24 * 3600);
@@ -25,21 +25,64 @@ pub struct ReviewRequest {
     pub email: String,
 }
 
-/// Sends the review request of one shipped order; runs only when deferred. Idempotent: a
-/// redelivered run of the same order sends one mail.
-#[scheduled(deferred, timezone = "Europe/Berlin", idempotent, retries = 2)]
+/// Sends the review request of one shipped order through SES from `SHOP_MAIL_FROM` (locally,
+/// a line in the data folder's `sent-mail.log`); runs only when deferred. It runs in function
+/// group `mail`, the only function whose role may send. Idempotent: a redelivered run of the
+/// same order sends one mail.
+#[scheduled(
+    deferred,
+    timezone = "Europe/Berlin",
+    idempotent,
+    retries = 2,
+    function = "mail"
+)]
 pub async fn review_request(ctx: TaskContext, request: ReviewRequest) -> anyhow::Result<()> {
-    // "Sending" appends to the mail log; a real shop would call its mail provider here.
-    let log_path = data::dir()?.join("sent-mail.log");
-    let mut log = std::fs::read_to_string(&log_path).unwrap_or_default();
-    log.push_str(&format!(
-        "{} to {}: How was your order #{}?\n",
-        ctx.scheduled_time(),
-        request.email,
-        request.order
-    ));
-    data::write(&log_path, log.as_bytes())?;
+    let subject = format!("How was your order #{}?", request.order);
+    match outside::setting("SHOP_MAIL_FROM") {
+        Some(from) => send_mail(&from, &request.email, &subject).await?,
+        None => {
+            let log_path = data::dir()?.join("sent-mail.log");
+            let mut log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            log.push_str(&format!(
+                "{} to {}: {subject}\n",
+                ctx.scheduled_time(),
+                request.email
+            ));
+            data::write(&log_path, log.as_bytes())?;
+        }
+    }
     info!(order = request.order, "review request sent");
+    Ok(())
+}
+
+/// One plain-text mail through SES v2's `SendEmail`.
+async fn send_mail(from: &str, to: &str, subject: &str) -> anyhow::Result<()> {
+    use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+    let text = |data: &str| Content::builder().data(data).charset("UTF-8").build();
+    let message = Message::builder()
+        .subject(text(subject)?)
+        .body(
+            Body::builder()
+                .text(text(
+                    "Thank you for your order. Tell us how it went: https://shop.example.com/reviews",
+                )?)
+                .build(),
+        )
+        .build();
+    outside::ses()
+        .await
+        .send_email()
+        .from_email_address(from)
+        .destination(Destination::builder().to_addresses(to).build())
+        .content(EmailContent::builder().simple(message).build())
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "sending the review request to {to} through SES: {}",
+                aws_sdk_sesv2::error::DisplayErrorContext(e)
+            )
+        })?;
     Ok(())
 }
 

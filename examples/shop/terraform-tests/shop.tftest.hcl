@@ -9,6 +9,7 @@ mock_provider "aws" {
 variables {
   environment = "production"
   lambda_zip  = "bootstrap.zip"
+  secrets     = { "supplier-api-key" = "k-test" }
 }
 
 run "production" {

@@ -55,6 +55,26 @@ data "aws_iam_policy_document" "dispatch" {
     resources = ["arn:${split(":", aws_sqs_queue.dead_letter.arn)[1]}:ssm:${local.region}:${data.aws_caller_identity.current.account_id}:parameter${local.heartbeat_parameters}*"]
   }
 
+  dynamic "statement" {
+    for_each = length(local.secret_parameter_arns[""]) > 0 ? [local.secret_parameter_arns[""]] : []
+
+    content {
+      sid       = "SecretParameters"
+      actions   = ["ssm:GetParameter"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.secret_manager_arns[""]) > 0 ? [local.secret_manager_arns[""]] : []
+
+    content {
+      sid       = "SecretsManagerSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = statement.value
+    }
+  }
+
   statement {
     sid       = "IdempotencyRecords"
     actions   = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
@@ -106,6 +126,7 @@ resource "aws_lambda_function" "dispatch" {
       SCHEDULE_DEFER_DEAD_LETTER_ARN = aws_sqs_queue.dead_letter.arn
       SCHEDULE_HEARTBEAT_PARAMETERS  = local.heartbeat_parameters
       SCHEDULE_HEARTBEAT_MONITOR     = "healthchecks"
+      SCHEDULE_SECRETS               = jsonencode(local.function_secret_places[""])
     }
   }
 
@@ -117,13 +138,13 @@ resource "aws_lambda_alias" "task" {
   for_each         = local.tasks
   name             = each.value.alias
   description      = "Runs task ${each.key}"
-  function_name    = aws_lambda_function.dispatch.function_name
-  function_version = aws_lambda_function.dispatch.version
+  function_name    = local.function_names[each.value.function]
+  function_version = local.function_versions[each.value.function]
 }
 
 resource "aws_lambda_function_event_invoke_config" "task" {
   for_each                     = local.tasks
-  function_name                = aws_lambda_function.dispatch.function_name
+  function_name                = local.function_names[each.value.function]
   qualifier                    = aws_lambda_alias.task[each.key].name
   maximum_retry_attempts       = each.value.retries
   maximum_event_age_in_seconds = each.value.max_age_seconds

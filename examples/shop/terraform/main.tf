@@ -6,6 +6,7 @@ locals {
   tasks = {
     "daily-sales-report" = {
       alias            = "daily-sales-report"
+      function         = ""
       expression       = "cron(0 8 * * ? *)"
       timezone         = "Europe/Moscow"
       description      = "Daily sales report for the sales team, 08:00 Moscow time."
@@ -21,9 +22,10 @@ locals {
     }
     "database-backup" = {
       alias            = "database-backup"
+      function         = "backup"
       expression       = "cron(30 2 * * ? *)"
       timezone         = "Europe/Berlin"
-      description      = "Nightly backup of the shop's data at 02:30 Berlin time, in production only. Idempotent: a"
+      description      = "Nightly backup of the shop's data at 02:30 Berlin time, in production only, to the S3"
       window_minutes   = null
       start_date       = null
       end_date         = null
@@ -36,6 +38,7 @@ locals {
     }
     "deferred-emails" = {
       alias            = "deferred-emails"
+      function         = ""
       expression       = "rate(1 minute)"
       timezone         = "UTC"
       description      = "Sends the mails in the outbox whose time has come, every minute."
@@ -51,6 +54,7 @@ locals {
     }
     "expired-session-cleanup" = {
       alias            = "expired-session-cleanup"
+      function         = ""
       expression       = "rate(1 hour)"
       timezone         = "UTC"
       description      = "Deletes sessions that expired, every hour."
@@ -66,9 +70,10 @@ locals {
     }
     "inventory-sync" = {
       alias            = "inventory-sync"
+      function         = ""
       expression       = "cron(5 * * * ? *)"
       timezone         = "UTC"
-      description      = "Stock levels from the supplier's API, hourly at :05. The supplier rate-limits, so failures"
+      description      = "Stock levels from the supplier's API, hourly at :05, with the shop's API key (a secret). The"
       window_minutes   = null
       start_date       = null
       end_date         = null
@@ -81,9 +86,10 @@ locals {
     }
     "review-request" = {
       alias            = "review-request"
+      function         = "mail"
       expression       = null
       timezone         = "Europe/Berlin"
-      description      = "Sends the review request of one shipped order; runs only when deferred. Idempotent: a"
+      description      = "Sends the review request of one shipped order through SES from `SHOP_MAIL_FROM` (locally,"
       window_minutes   = null
       start_date       = null
       end_date         = null
@@ -96,6 +102,7 @@ locals {
     }
     "shipment-feed" = {
       alias            = "shipment-feed"
+      function         = ""
       expression       = "rate(15 minutes)"
       timezone         = "UTC"
       description      = "The warehouse's shipping confirmations, every 15 minutes: each shipped order gets its"
@@ -111,6 +118,7 @@ locals {
     }
     "sitemap-refresh" = {
       alias            = "sitemap-refresh"
+      function         = ""
       expression       = "cron(0/15 * * * ? *)"
       timezone         = "UTC"
       description      = "Rebuilds `sitemap.xml` from the product list, every 15 minutes, within a 5-minute window."
@@ -126,6 +134,7 @@ locals {
     }
     "ssl-certificate-check" = {
       alias            = "ssl-certificate-check"
+      function         = ""
       expression       = "cron(0 6 * * ? *)"
       timezone         = "UTC"
       description      = "Checks the shop's TLS certificates every morning at 06:00 UTC, monitored by a heartbeat: it"
@@ -141,6 +150,7 @@ locals {
     }
     "weekly-digest" = {
       alias            = "weekly-digest"
+      function         = ""
       expression       = "cron(0 9 ? * MON *)"
       timezone         = "Europe/Berlin"
       description      = "Weekly digest email to subscribers, Monday 09:00 Berlin time: queued in the outbox, which"
@@ -156,6 +166,7 @@ locals {
     }
     "winter-sale-launch" = {
       alias            = "winter-sale-launch"
+      function         = ""
       expression       = "at(2030-01-15T09:00:00)"
       timezone         = "Europe/Paris"
       description      = "Opens the winter sale, once, at 09:00 Paris time on its first day."
@@ -171,6 +182,7 @@ locals {
     }
     "year-end-stocktake" = {
       alias            = "year-end-stocktake"
+      function         = ""
       expression       = "cron(0 18 L 12 ? *)"
       timezone         = "Europe/Berlin"
       description      = "Stocktake, 31 December 18:00 Berlin time, 2029 to 2034"

@@ -65,6 +65,16 @@ output "defer_environment" {
   }
 }
 
+output "function_groups" {
+  description = "Each function group's function and role, by group: attach more to a role here, or read what a group holds."
+  value = { for group, f in aws_lambda_function.group : group => {
+    function_name = f.function_name
+    function_arn  = f.arn
+    role_name     = aws_iam_role.group[group].name
+    role_arn      = aws_iam_role.group[group].arn
+  } }
+}
+
 output "idempotency_table_name" {
   description = "The table that records runs of idempotent tasks."
   value       = aws_dynamodb_table.idempotency.name

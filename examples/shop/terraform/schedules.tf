@@ -38,7 +38,7 @@ data "aws_iam_policy_document" "scheduler" {
   statement {
     sid       = "InvokeTaskAliases"
     actions   = ["lambda:InvokeFunction"]
-    resources = ["${aws_lambda_function.dispatch.arn}:*"]
+    resources = concat(["${aws_lambda_function.dispatch.arn}:*"], [for f in aws_lambda_function.group : "${f.arn}:*"])
   }
 
   statement {

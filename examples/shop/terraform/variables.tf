@@ -111,6 +111,101 @@ variable "heartbeat_urls" {
   }
 }
 
+variable "secrets" {
+  description = "Values of the secrets the tasks declare, by name, kept as SecureString parameters the function may read; a secret that exists already goes in secret_arns instead."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for name in nonsensitive(keys(var.secrets)) : contains(["supplier-api-key"], name)])
+    error_message = "The tasks declare only these secrets: supplier-api-key."
+  }
+}
+
+variable "secret_arns" {
+  description = "Secrets the tasks declare that exist already, by name: a Parameter Store parameter's ARN (a SecureString; one encrypted with a customer managed key also needs kms:Decrypt for the function's role) or a Secrets Manager secret's ARN."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.secret_arns) : contains(["supplier-api-key"], name)])
+    error_message = "The tasks declare only these secrets: supplier-api-key."
+  }
+
+  validation {
+    condition     = alltrue([for arn in values(var.secret_arns) : can(regex("^arn:[a-z-]+:(ssm:[a-z0-9-]+:[0-9]{12}:parameter/|secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:).+$", arn)) && length(arn) <= 256])
+    error_message = "Each value is the ARN of a parameter (arn:aws:ssm:<region>:<account>:parameter/...) or of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:...), at most 256 characters."
+  }
+}
+
+variable "functions" {
+  description = "Settings of each function group the tasks declare (backup, mail), by group; a group not listed gets the defaults. memory_size (MB, default 128), ephemeral_storage (MB of /tmp, default 512), reserved_concurrency (default -1: none reserved), architecture and lambda_zip (default: those of the default function; a group on another architecture needs a zip built for it), environment (plain variables; never a secret: declare `secrets` instead), policy_statements (IAM statements added to the group's role: actions and resources, effect Allow unless given), managed_policy_arns, subnet_ids and security_group_ids (run the group in a VPC). The timeout is the group's longest task's plus 10 s."
+  type        = map(object({ memory_size = optional(number), ephemeral_storage = optional(number), reserved_concurrency = optional(number), architecture = optional(string), lambda_zip = optional(string), environment = optional(map(string)), policy_statements = optional(list(object({ sid = optional(string), effect = optional(string), actions = list(string), resources = list(string) }))), managed_policy_arns = optional(list(string)), subnet_ids = optional(list(string)), security_group_ids = optional(list(string)) }))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for group in keys(var.functions) : contains(["backup", "mail"], group)])
+    error_message = "The tasks declare only these function groups: backup, mail."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : coalesce(f.memory_size, 128) >= 128 && coalesce(f.memory_size, 128) <= 10240 && floor(coalesce(f.memory_size, 128)) == coalesce(f.memory_size, 128)])
+    error_message = "A function's memory_size is a whole number of MB from 128 to 10240 (Lambda's MemorySize)."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : coalesce(f.ephemeral_storage, 512) >= 512 && coalesce(f.ephemeral_storage, 512) <= 10240 && floor(coalesce(f.ephemeral_storage, 512)) == coalesce(f.ephemeral_storage, 512)])
+    error_message = "A function's ephemeral_storage is a whole number of MB from 512 to 10240 (Lambda's EphemeralStorage)."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : coalesce(f.reserved_concurrency, -1) >= -1 && floor(coalesce(f.reserved_concurrency, -1)) == coalesce(f.reserved_concurrency, -1)])
+    error_message = "A function's reserved_concurrency is -1 (none reserved) or a whole number from 0 (0 stops the group's runs)."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : contains(["x86_64", "arm64"], coalesce(f.architecture, "x86_64"))])
+    error_message = "A function's architecture is x86_64 or arm64."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : alltrue([for name in keys(coalesce(f.environment, {})) : can(regex("^[A-Za-z][A-Za-z0-9_]*$", name)) && !startswith(name, "SCHEDULE_") && !startswith(name, "AWS_") && !contains(["_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"], name)])])
+    error_message = "An environment variable's name is a letter, then letters, digits and _; the framework reserves names starting with SCHEDULE_, Lambda those starting with AWS_ and _HANDLER, _X_AMZN_TRACE_ID, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR, TZ."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : length(join("", concat(keys(coalesce(f.environment, {})), values(coalesce(f.environment, {}))))) <= 3057])
+    error_message = "A function's environment variables take at most 3057 bytes, names and values together: Lambda allows 4 KB, and the framework's own take the rest."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : alltrue([for s in coalesce(f.policy_statements, []) : length(s.actions) > 0 && length(s.resources) > 0 && contains(["Allow", "Deny"], coalesce(s.effect, "Allow"))])])
+    error_message = "Each policy statement names at least one action and one resource, and its effect is Allow (the default) or Deny."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : length(jsonencode(coalesce(f.policy_statements, []))) <= 7240])
+    error_message = "A function's policy_statements take at most 7240 characters as JSON: IAM allows a role 10240 characters of inline policies, and the framework's statements take the rest. Attach a managed policy (managed_policy_arns) for more."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : length(coalesce(f.managed_policy_arns, [])) <= 10 && alltrue([for arn in coalesce(f.managed_policy_arns, []) : can(regex("^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy/.+$", arn))])])
+    error_message = "managed_policy_arns holds at most 10 policy ARNs (IAM's default quota of managed policies per role), each arn:<partition>:iam::<account or aws>:policy/<name>."
+  }
+
+  validation {
+    condition     = alltrue([for group, f in var.functions : (length(coalesce(f.subnet_ids, [])) == 0) == (length(coalesce(f.security_group_ids, [])) == 0) && length(coalesce(f.subnet_ids, [])) <= 16 && length(coalesce(f.security_group_ids, [])) <= 5])
+    error_message = "A function in a VPC needs both subnet_ids (1 to 16) and security_group_ids (1 to 5); give neither to run it outside."
+  }
+}
+
+variable "dynamodb_endpoint" {
+  description = "A DynamoDB gateway endpoint for the VPC the groups run in, so that they reach the ledger and the idempotency table without a NAT: the VPC and the route tables of the groups' subnets. Null: none (the VPC has one already, or a NAT)."
+  type        = object({ vpc_id = string, route_table_ids = list(string) })
+  default     = null
+}
+
 variable "tags" {
   description = "Tags for every resource that takes them."
   type        = map(string)

@@ -155,7 +155,7 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     );
     assert!(
         dry.contains(&format!(
-            "6 occurrence(s) of `database-backup` would be sent to {function_name} (dry run: nothing was)"
+            "6 occurrence(s) of `database-backup` would be sent to {function_name}-backup (dry run: nothing was)"
         )),
         "{dry}"
     );
@@ -169,13 +169,17 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     );
     assert!(
         sent.contains(&format!(
-            "7 occurrence(s) of `database-backup`: 6 sent to {function_name}, 1 already done, 0 not sent"
+            "7 occurrence(s) of `database-backup`: 6 sent to {function_name}-backup, 1 already done, 0 not sent"
         )),
         "{sent}"
     );
     let backfilled: Vec<String> = lambda.calls()[before..]
         .iter()
-        .inspect(|c| assert_eq!(c.qualifier, "database-backup"))
+        .inspect(|c| {
+            // The backup runs in its function group's function.
+            assert_eq!(c.function, format!("{function_name}-backup"));
+            assert_eq!(c.qualifier, "database-backup");
+        })
         .map(|c| c.event["scheduled_time"].as_str().unwrap().to_owned())
         .collect();
     let expected: Vec<&str> = week

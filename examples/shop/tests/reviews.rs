@@ -114,9 +114,10 @@ async fn review_requests_become_one_time_schedules_that_the_binary_runs() {
         Some(&FlexibleTimeWindowMode::Off)
     );
     let target = schedule.target().unwrap();
+    // review-request runs in function group `mail`: its own function's alias.
     assert_eq!(
         target.arn(),
-        "arn:aws:lambda:us-east-1:123456789012:function:shop-production:review-request"
+        "arn:aws:lambda:us-east-1:123456789012:function:shop-production-mail:review-request"
     );
     assert_eq!(target.role_arn(), ROLE);
     let retry = target.retry_policy().unwrap();
@@ -190,20 +191,35 @@ async fn review_requests_become_one_time_schedules_that_the_binary_runs() {
         ("SCHEDULE_DEFER_DEAD_LETTER_ARN", QUEUE),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    // Two functions, as deployed: the mail group's runs the review requests, the default one
+    // the shipment feed.
     let log = data.join("function.log");
     let function = start_function(&api, &environment, &log);
+    let mail_api = RuntimeApi::start();
+    let mut mail_environment = environment.to_vec();
+    mail_environment.extend(
+        [
+            ("SCHEDULE_FUNCTION_GROUP", "mail"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "shop-production-mail"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let mail_log = data.join("function-mail.log");
+    let mail_function = start_function(&mail_api, &mail_environment, &mail_log);
     let delivered = as_delivered(target.input().unwrap(), schedule.arn().unwrap());
     let replies = tokio::task::spawn_blocking(move || {
         [
-            api.invoke(&delivered),
-            api.invoke(&delivered),
+            mail_api.invoke(&delivered),
+            mail_api.invoke(&delivered),
             api.invoke(r#"{"task": "shipment-feed", "scheduled_time": "2026-11-30T10:15:00Z"}"#),
         ]
     })
     .await
     .unwrap();
     drop(function);
-    let logs = std::fs::read_to_string(&log).unwrap();
+    drop(mail_function);
+    let logs =
+        std::fs::read_to_string(&log).unwrap() + &std::fs::read_to_string(&mail_log).unwrap();
     let bodies: Vec<&Value> = replies
         .iter()
         .map(|reply| match reply {

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::tools::{
-    Deployment, assert_checkov_passes, assert_formatted_and_valid, deployable_copy, module_copy,
-    run, scratch_dir, terraform_ok, terraform_test, text,
+    Deployment, assert_checkov_passes, assert_formatted_and_valid, deployable_copy,
+    group_environment, module_copy, run, scratch_dir, terraform_ok, terraform_test, text,
 };
 use support::{Monitor, Reply, RuntimeApi, SHOP_TASKS, endpoint, scheduler_client, start_function};
 
@@ -311,6 +311,15 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             21600,
         ),
     ];
+    // database-backup runs in function group `backup` (`function = "backup"`), the others in
+    // the default function.
+    let function_of = |task: &str| {
+        if task == "database-backup" {
+            format!("{prefix}-backup")
+        } else {
+            prefix.clone()
+        }
+    };
     for (task, expression, zone, window, state, max_age) in &expected {
         let schedule = &schedules[task];
         assert_eq!(schedule["ScheduleExpression"], *expression, "{task}");
@@ -322,7 +331,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         let target = &schedule["Target"];
         assert_eq!(
             target["Arn"],
-            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:{task}"),
+            format!(
+                "arn:aws:lambda:us-east-1:123456789012:function:{}:{task}",
+                function_of(task)
+            ),
         );
         assert_eq!(
             target["RetryPolicy"]["MaximumEventAgeInSeconds"], *max_age,
@@ -350,12 +362,26 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         variables["SCHEDULE_IDEMPOTENCY_TABLE"],
         format!("{prefix}-idempotency")
     );
-    let mut aliases: Vec<&str> = deployed["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["Name"].as_str().unwrap())
-        .collect();
+    // Every task has its alias, in its own function: the backup in group `backup`'s, the
+    // review request in group `mail`'s.
+    let names = |aliases: &Value| -> Vec<String> {
+        aliases
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["Name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&deployed["groups"]["backup"]["aliases"]),
+        ["database-backup"]
+    );
+    assert_eq!(
+        names(&deployed["groups"]["mail"]["aliases"]),
+        ["review-request"]
+    );
+    let mut aliases = names(&deployed["aliases"]);
+    aliases.extend(["database-backup".to_owned(), "review-request".to_owned()]);
     aliases.sort_unstable();
     assert_eq!(aliases, SHOP_TASKS);
     // The dates, as Scheduler keeps them (moto reads them back with an offset).
@@ -398,10 +424,21 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .iter()
         .find(|s| s["Action"] == "lambda:InvokeFunction")
         .unwrap();
-    // The function's aliases and the version the check runs on, by one pattern.
+    // Each function's aliases (and the version the check runs on), by one pattern each.
+    let mut patterns: Vec<String> = invoke["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    patterns.sort_unstable();
     assert_eq!(
-        invoke["Resource"],
-        format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:*")
+        patterns,
+        [
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}-backup:*"),
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}-mail:*"),
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:*"),
+        ]
     );
     assert!(
         statements
@@ -510,6 +547,15 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
     environment_variables.push(("SHOP_DATA_DIR".to_owned(), data.display().to_string()));
     let api = RuntimeApi::start();
     let _function = start_function(&api, &environment_variables, &dir.join("function.log"));
+    // The backup group's function, as deployed: its own environment and name.
+    let backup_api = RuntimeApi::start();
+    let mut backup_variables = group_environment(&deployed, "backup", &endpoint, &dir);
+    backup_variables.push(("SHOP_DATA_DIR".to_owned(), data.display().to_string()));
+    let _backup_function = start_function(
+        &backup_api,
+        &backup_variables,
+        &dir.join("function-backup.log"),
+    );
     // Every schedule delivers the occurrence of an hour ago (on the hour), so that what the
     // ledger holds and what the missed-run check looks at are the same on any day.
     let hour = schedule_runtime::core::jiff::Timestamp::now().as_second() / 3_600 * 3_600 - 3_600;
@@ -517,11 +563,19 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         .unwrap()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
-    let deliveries: Vec<(String, String)> = schedules
+    let deliveries: Vec<(String, String, String)> = schedules
         .as_object()
         .unwrap()
         .iter()
         .map(|(name, schedule)| {
+            // The function the schedule targets: `...:function:<name>:<qualifier>`.
+            let function = schedule["Target"]["Arn"]
+                .as_str()
+                .unwrap()
+                .rsplit(':')
+                .nth(1)
+                .unwrap()
+                .to_owned();
             let input = schedule["Target"]["Input"]
                 .as_str()
                 .unwrap()
@@ -532,7 +586,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
                     "<aws.scheduler.schedule-arn>",
                     schedule["Arn"].as_str().unwrap(),
                 );
-            (name.clone(), input)
+            (name.clone(), function, input)
         })
         .collect();
     // An operator pauses one task in the deployment, before its delivery arrives.
@@ -557,10 +611,18 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
         "{}",
         String::from_utf8_lossy(&paused.stderr)
     );
+    let backup_function = format!("{prefix}-backup");
     let replies = tokio::task::spawn_blocking(move || {
         deliveries
             .into_iter()
-            .map(|(name, input)| (name, api.invoke(&input)))
+            .map(|(name, function, input)| {
+                let api = if function == backup_function {
+                    &backup_api
+                } else {
+                    &api
+                };
+                (name, api.invoke(&input))
+            })
             .collect::<Vec<_>>()
     })
     .await
@@ -695,9 +757,10 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             .await
             .unwrap();
         let target = schedule.target().unwrap();
+        // review-request runs in function group `mail`: deferred runs target its function.
         assert_eq!(
             target.arn(),
-            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}:review-request")
+            format!("arn:aws:lambda:us-east-1:123456789012:function:{prefix}-mail:review-request")
         );
         assert_eq!(target.role_arn(), role_arn);
         assert_eq!(

@@ -281,27 +281,20 @@ pub(crate) fn items(
             Expression::Object(row),
         );
     }
-    let settings = SETTINGS
-        .iter()
-        .map(|s| {
-            format!(
-                "    {name} = try(coalesce(var.functions[group].{name}, {default}), {default})",
-                name = s.name,
-                default = s.default
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut defaults = Object::new();
+    for setting in SETTINGS {
+        put(&mut defaults, setting.name, expr(setting.default));
+    }
     let mut items = vec![
         Block::builder("locals")
             // What the tasks fix for each group: the timeout, what the framework grants.
             .add_attribute(("function_groups", Expression::Object(fixed)))
-            // Each group's settings: the fixed ones, then var.functions' or the defaults.
+            // What a group gets for a setting var.functions does not give it.
+            .add_attribute(("function_defaults", Expression::Object(defaults)))
+            // Each group's settings: the defaults, what var.functions gives, what the tasks fix.
             .add_attribute((
                 "functions",
-                expr(&format!(
-                    "{{ for group, fixed in local.function_groups : group => merge(fixed, {{\n{settings}\n  }}) }}"
-                )),
+                expr("{ for group, fixed in local.function_groups : group => merge(local.function_defaults, { for setting, value in try(var.functions[group], {}) : setting => value if value != null }, fixed) }"),
             ))
             // Each function a task can run in, by group ("" is the default function).
             .add_attribute((

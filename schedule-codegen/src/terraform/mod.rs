@@ -180,9 +180,9 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     let secrets = secrets::declared(&tasks);
     // The secrets of each function: the default one's (tasks naming no group), each group's.
     let default_secrets = secrets::declared(tasks.iter().filter(|t| t.spec.function.is_none()));
+    // Every function's, also an empty list: each function's policy looks its own up.
     let mut function_secrets = vec![("", default_secrets.clone())];
     function_secrets.extend(groups.iter().map(|g| (g.name, g.secrets.clone())));
-    function_secrets.retain(|(_, names)| !names.is_empty());
     quotas::check(&tasks, options, idempotent, heartbeat)?;
     // The vendors whose monitors (and providers) the module holds.
     let vendors = if options.monitors {

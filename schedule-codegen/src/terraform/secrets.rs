@@ -36,7 +36,7 @@ pub(crate) fn declared<'a: 'b, 'b>(tasks: impl IntoIterator<Item = &'b Task<'a>>
 }
 
 /// `by_function`: each function's secrets, `""` for the default function's and a group's name
-/// for its own; a function whose tasks declare none is left out.
+/// for its own (an empty list for a function whose tasks declare none).
 pub(crate) fn items(declared: &[&str], by_function: &[(&str, Vec<&str>)]) -> Vec<Item> {
     let listed = declared.join(", ");
     let mut functions = hcl::Object::new();

@@ -197,9 +197,9 @@ mod tests {
         // it for an empty store would forget every completion and run the tasks again.
         let dir = std::env::temp_dir().join(format!("store-unreadable-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let error = MemoryStore::persistent(&dir)
-            .err()
-            .expect("an unreadable file is refused");
+        let Err(error) = MemoryStore::persistent(&dir) else {
+            panic!("an unreadable file is refused");
+        };
         assert!(error.to_string().contains(": reading "), "{error}");
         let _ = std::fs::remove_dir(&dir);
     }

@@ -139,16 +139,24 @@ pub(crate) struct LambdaInvokeApi {
 }
 
 impl LambdaInvokeApi {
+    /// Hands every function's events to `runtime`.
     pub(crate) fn start(runtime: RuntimeApi) -> LambdaInvokeApi {
+        LambdaInvokeApi::routing(vec![(String::new(), runtime)])
+    }
+
+    /// Hands each function's events to the runtime of its name in `routes` (`""` takes those
+    /// of any other name); a function with none is answered as Lambda answers an unknown one.
+    pub(crate) fn routing(routes: Vec<(String, RuntimeApi)>) -> LambdaInvokeApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let calls: Arc<Mutex<Vec<InvokeCall>>> = Arc::default();
         let recorded = Arc::clone(&calls);
+        let routes = Arc::new(routes);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let recorded = Arc::clone(&recorded);
-                let runtime = runtime.clone();
-                std::thread::spawn(move || serve_invoke(stream, &runtime, &recorded));
+                let routes = Arc::clone(&routes);
+                std::thread::spawn(move || serve_invoke(stream, &routes, &recorded));
             }
         });
         LambdaInvokeApi { address, calls }
@@ -160,7 +168,11 @@ impl LambdaInvokeApi {
     }
 }
 
-fn serve_invoke(stream: TcpStream, runtime: &RuntimeApi, calls: &Mutex<Vec<InvokeCall>>) {
+fn serve_invoke(
+    stream: TcpStream,
+    routes: &[(String, RuntimeApi)],
+    calls: &Mutex<Vec<InvokeCall>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
@@ -184,6 +196,20 @@ fn serve_invoke(stream: TcpStream, runtime: &RuntimeApi, calls: &Mutex<Vec<Invok
             .get("x-amz-invocation-type")
             .cloned()
             .unwrap_or_else(|| "RequestResponse".to_owned());
+        let runtime = routes
+            .iter()
+            .find(|(name, _)| *name == function)
+            .or_else(|| routes.iter().find(|(name, _)| name.is_empty()))
+            .map(|(_, runtime)| runtime);
+        let Some(runtime) = runtime else {
+            let refusal = format!("{{\"message\":\"Function not found: {function}\"}}");
+            let head = format!(
+                "HTTP/1.1 404 Not Found\r\nx-amzn-errortype: ResourceNotFoundException\r\ncontent-length: {}\r\n\r\n{refusal}",
+                refusal.len()
+            );
+            writer.write_all(head.as_bytes()).unwrap();
+            continue;
+        };
         let mut recorded = calls.lock().unwrap();
         let request_id = format!("async-{}", recorded.len() + 1);
         recorded.push(InvokeCall {

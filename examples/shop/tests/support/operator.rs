@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use serde_json::{Value, json};
 
-use super::tools::{Deployment, deployable_copy, function_environment, text};
+use super::tools::{Deployment, deployable_copy, function_environment, group_environment, text};
 use super::{LambdaInvokeApi, RuntimeApi, start_function};
 
 /// Runs a command of the shop's `ops` binary with `--env`, the credentials and moto's (and the
@@ -109,15 +109,16 @@ pub(crate) fn nothing_missed(records: &[Value]) {
     assert!(missed.is_empty(), "missed: {missed:#?}");
 }
 
-/// The shop's module applied to moto, its function served by the shop's binary (through the
-/// Runtime API stand-in, Lambda's `Invoke` on [`LambdaInvokeApi`]), and an operator of it.
+/// The shop's module applied to moto, each of its functions (the default one and each function
+/// group's) served by the shop's binary (through the Runtime API stand-in, Lambda's `Invoke` on
+/// [`LambdaInvokeApi`]), and an operator of it.
 pub(crate) struct ShopOnMoto {
     pub(crate) operator: Operator,
     pub(crate) lambda: LambdaInvokeApi,
     /// `example-shop-<environment>`.
     pub(crate) function_name: String,
     pub(crate) dir: std::path::PathBuf,
-    _function: super::Function,
+    _functions: Vec<super::Function>,
     // Last: destroyed after the function stopped.
     _deployment: Deployment,
 }
@@ -130,10 +131,26 @@ impl ShopOnMoto {
         let environment = format!("{prefix}{}", std::process::id());
         let deployment = Deployment::apply(&dir, &environment, &Deployment::EVERY_SERVICE);
         let deployed = deployment.read_back();
-        let variables = function_environment(&deployed, &moto, &dir);
+        let function_name = format!("example-shop-{environment}");
         let runtime = RuntimeApi::start();
-        let function = start_function(&runtime, &variables, &dir.join("function.log"));
-        let lambda = LambdaInvokeApi::start(runtime);
+        let mut functions = vec![start_function(
+            &runtime,
+            &function_environment(&deployed, &moto, &dir),
+            &dir.join("function.log"),
+        )];
+        let mut routes = vec![(function_name.clone(), runtime)];
+        // Each function group's function, served as its own process: the binary runs only its
+        // group's tasks there, as in Lambda.
+        for group in deployed["groups"].as_object().unwrap().keys() {
+            let runtime = RuntimeApi::start();
+            functions.push(start_function(
+                &runtime,
+                &group_environment(&deployed, group, &moto, &dir),
+                &dir.join(format!("function-{group}.log")),
+            ));
+            routes.push((format!("{function_name}-{group}"), runtime));
+        }
+        let lambda = LambdaInvokeApi::routing(routes);
         ShopOnMoto {
             operator: Operator {
                 environment: environment.clone(),
@@ -141,9 +158,9 @@ impl ShopOnMoto {
                 lambda: lambda.address.clone(),
             },
             lambda,
-            function_name: format!("example-shop-{environment}"),
+            function_name,
             dir,
-            _function: function,
+            _functions: functions,
             _deployment: deployment,
         }
     }

@@ -134,29 +134,63 @@ pub(crate) fn assert_checkov_passes(dir: &Path) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
-/// What the shop binary needs to serve the function of a module applied to moto (`deployed`,
-/// as [`Deployment::read_back`] reads it): the environment the module gave the function, moto's
-/// DynamoDB, SSM and Scheduler endpoint, and a data folder in `dir`.
+/// What the shop binary needs to serve the default function of a module applied to moto
+/// (`deployed`, as [`Deployment::read_back`] reads it): the environment the module gave the
+/// function, moto as every AWS endpoint it calls, and a data folder in `dir`.
 pub(crate) fn function_environment(
     deployed: &Value,
     moto: &str,
     dir: &Path,
 ) -> Vec<(String, String)> {
-    let mut variables: Vec<(String, String)> = deployed["function"]["Environment"]["Variables"]
+    served_environment(&deployed["function"], moto, dir)
+}
+
+/// [`function_environment`] for function group `group`'s function, named as Lambda names it.
+pub(crate) fn group_environment(
+    deployed: &Value,
+    group: &str,
+    moto: &str,
+    dir: &Path,
+) -> Vec<(String, String)> {
+    let function = &deployed["groups"][group]["function"];
+    let mut variables = served_environment(function, moto, dir);
+    variables.push((
+        "AWS_LAMBDA_FUNCTION_NAME".to_owned(),
+        function["FunctionName"].as_str().unwrap().to_owned(),
+    ));
+    variables
+}
+
+fn served_environment(function: &Value, moto: &str, dir: &Path) -> Vec<(String, String)> {
+    let mut variables: Vec<(String, String)> = function["Environment"]["Variables"]
         .as_object()
         .unwrap()
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
         .collect();
-    variables.push(("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), moto.to_owned()));
-    variables.push(("AWS_ENDPOINT_URL_SSM".to_owned(), moto.to_owned()));
-    // Runs deferred from code become schedules in the module's group, in moto.
-    variables.push(("AWS_ENDPOINT_URL_SCHEDULER".to_owned(), moto.to_owned()));
+    // The framework's services; runs deferred from code become schedules in the module's
+    // group; the shop's own backup bucket and mail (`src/outside.rs`).
+    for service in ["DYNAMODB", "SSM", "SCHEDULER", "S3", "SESV2"] {
+        variables.push((format!("AWS_ENDPOINT_URL_{service}"), moto.to_owned()));
+    }
     variables.push((
         "SHOP_DATA_DIR".to_owned(),
         dir.join("shop-data").display().to_string(),
     ));
     variables
+}
+
+/// The secrets the module in `dir` declares: its `secrets.tf`'s `local.secrets`, none without.
+pub(crate) fn declared_secrets(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join("secrets.tf")) else {
+        return Vec::new();
+    };
+    let line = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("secrets "))
+        .expect("secrets.tf names the declared secrets in local.secrets");
+    let list = line.split_once('=').unwrap().1.trim();
+    serde_json::from_str(list).expect("local.secrets is a list of names")
 }
 
 /// A module applied to moto's server; destroyed when dropped, however the test ends.
@@ -208,16 +242,28 @@ impl Deployment {
             ),
         )
         .unwrap();
+        let mut all = vec![
+            format!("-var=environment={environment}"),
+            format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
+        ];
+        // A module whose tasks declare secrets plans only with a place for each: a test that
+        // gives none gets a value per secret (`test-<name>`), as a deployment must.
+        let gives_secrets = vars
+            .iter()
+            .any(|v| v.starts_with("-var=secrets=") || v.starts_with("-var=secret_arns="));
+        let declared = declared_secrets(dir);
+        if !gives_secrets && !declared.is_empty() {
+            let values: Vec<String> = declared
+                .iter()
+                .map(|name| format!("\"{name}\" = \"test-{name}\""))
+                .collect();
+            all.push(format!("-var=secrets={{{}}}", values.join(", ")));
+        }
+        all.extend(vars.iter().cloned());
         let deployment = Deployment {
             dir: dir.to_owned(),
             endpoint,
-            vars: vec![
-                format!("-var=environment={environment}"),
-                format!("-var=lambda_zip={}", dir.join("bootstrap.zip").display()),
-            ]
-            .into_iter()
-            .chain(vars.iter().cloned())
-            .collect(),
+            vars: all,
         };
         terraform_ok(dir, &["init", "-backend=false", "-input=false"]);
         terraform_ok(dir, &deployment.args("apply"));

@@ -1,0 +1,258 @@
+//! The shop reaching the world, deployed: its module applied to moto with each function
+//! group's settings (`functions`) and the supplier's key (`secrets`), then each group's
+//! function served by the compiled binary with the environment moto holds for it. The backup
+//! lands in S3, the review request goes out through SES, the supplier is called with the key
+//! read from Parameter Store; every effect is read back from moto or the stand-in supplier,
+//! and no log line carries the key.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use support::tools::{
+    Deployment, deployable_copy, function_environment, group_environment, run, text, tool_env,
+};
+use support::{Reply, RuntimeApi, endpoint, start_function};
+
+/// Runs `script` (Python with boto3 on moto at argv[1]) with `args`; its output.
+fn boto3(script: &str, args: &[&str]) -> String {
+    let prelude = "import boto3, sys\n\
+        def client(service):\n    return boto3.client(service, endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n";
+    let mut command = Command::new(tool_env("SCHEDULE_TEST_PYTHON"));
+    command
+        .args(["-c", &format!("{prelude}{script}"), &endpoint()])
+        .args(args);
+    let out = run(&mut command);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).trim().to_owned()
+}
+
+/// The supplier's API on loopback: answers the stock list to the bearer of `key`, 401 to
+/// anyone else, and keeps each request's `Authorization` header.
+struct Supplier {
+    url: String,
+    authorizations: Arc<Mutex<Vec<String>>>,
+}
+
+impl Supplier {
+    fn start(key: &str) -> Supplier {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/stock", listener.local_addr().unwrap());
+        let authorizations = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&authorizations);
+        let expected = format!("Bearer {key}");
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut authorization = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("authorization")
+                    {
+                        authorization = value.trim().to_owned();
+                    }
+                }
+                let (status, body) = if authorization == expected {
+                    (
+                        "200 OK",
+                        r#"[{"sku": "SKU-001", "stock": 0}, {"sku": "SKU-002", "stock": 3}]"#,
+                    )
+                } else {
+                    ("401 Unauthorized", r#"{"error": "bad key"}"#)
+                };
+                kept.lock().unwrap().push(authorization);
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Supplier {
+            url,
+            authorizations,
+        }
+    }
+}
+
+/// `variables` with the data folder `data`.
+fn with_data(mut variables: Vec<(String, String)>, data: &Path) -> Vec<(String, String)> {
+    variables.push(("SHOP_DATA_DIR".to_owned(), data.display().to_string()));
+    variables
+}
+
+fn event(task: &str, scheduled_time: &str, input: Option<Value>) -> String {
+    let mut event = json!({
+        "task": task,
+        "scheduled_time": scheduled_time,
+        "execution_id": "0a1b2c3d4e5f6789",
+        "attempt": "1",
+    });
+    if let Some(input) = input {
+        event["input"] = input;
+    }
+    event.to_string()
+}
+
+fn sent_mails() -> u64 {
+    boto3(
+        "print(int(client('ses').get_send_quota()['SentLast24Hours']))",
+        &[],
+    )
+    .parse()
+    .unwrap()
+}
+
+#[test]
+#[ignore = "needs terraform, moto and boto3: run bash scripts/test.sh"]
+fn deployed_the_shop_writes_its_backup_to_s3_mails_through_ses_and_calls_its_supplier_with_the_key()
+{
+    let dir = deployable_copy("outside");
+    let environment = format!("o{}", std::process::id());
+    let bucket = format!("shop-backups-{environment}");
+    let sender = "shop@example.com";
+    let key = format!("sk-{environment}-7f3a9c");
+    boto3(
+        "client('s3').create_bucket(Bucket=sys.argv[2])\n\
+         client('ses').verify_email_identity(EmailAddress=sys.argv[3])\n",
+        &[&bucket, sender],
+    );
+    let functions = format!(
+        "-var=functions={{ \
+           backup = {{ memory_size = 1024, environment = {{ SHOP_BACKUP_BUCKET = \"{bucket}\" }}, \
+             policy_statements = [{{ sid = \"WriteBackups\", actions = [\"s3:PutObject\"], resources = [\"arn:aws:s3:::{bucket}/backups/*\"] }}] }}, \
+           mail = {{ environment = {{ SHOP_MAIL_FROM = \"{sender}\" }}, \
+             policy_statements = [{{ sid = \"SendReviewMails\", actions = [\"ses:SendEmail\"], resources = [\"arn:aws:ses:us-east-1:123456789012:identity/{sender}\"] }}] }} }}"
+    );
+    let deployment = Deployment::apply_with(
+        &dir,
+        &environment,
+        &Deployment::EVERY_SERVICE,
+        &[
+            functions,
+            format!("-var=secrets={{\"supplier-api-key\" = \"{key}\"}}"),
+        ],
+    );
+    let deployed = deployment.read_back();
+    let groups = &deployed["groups"];
+
+    // Only the backup group may write to the bucket, only the mail group may send.
+    let actions = |role: &Value| role["policies"].to_string();
+    assert!(actions(&groups["backup"]["role"]).contains("s3:PutObject"));
+    assert!(!actions(&groups["backup"]["role"]).contains("ses:SendEmail"));
+    assert!(actions(&groups["mail"]["role"]).contains("ses:SendEmail"));
+    assert!(!actions(&groups["mail"]["role"]).contains("s3:PutObject"));
+    let default_role = actions(&deployed["dispatch_role"]);
+    assert!(!default_role.contains("s3:") && !default_role.contains("ses:"));
+    assert_eq!(groups["backup"]["function"]["MemorySize"], 1024);
+    assert_eq!(groups["backup"]["function"]["Timeout"], 610);
+
+    let scratch = dir.join("served");
+    std::fs::create_dir_all(&scratch).unwrap();
+
+    // The backup group's function: the data folder's files land in the bucket.
+    let backup_data = scratch.join("backup-data");
+    std::fs::create_dir_all(&backup_data).unwrap();
+    let orders = r#"[{"id": 7, "total_cents": 1999, "placed_at": "2026-11-26T21:00:00Z"}]"#;
+    std::fs::write(backup_data.join("orders.json"), orders).unwrap();
+    let api = RuntimeApi::start();
+    let log = scratch.join("backup.log");
+    let function = start_function(
+        &api,
+        &with_data(
+            group_environment(&deployed, "backup", &endpoint(), &dir),
+            &backup_data,
+        ),
+        &log,
+    );
+    let reply = api.invoke(&event("database-backup", "2026-11-27T01:30:00Z", None));
+    assert_eq!(
+        reply,
+        Reply::Response(json!({
+            "status": "succeeded", "task": "database-backup",
+            "scheduled_time": "2026-11-27T01:30:00Z",
+            "result": {"folder": format!("s3://{bucket}/backups/2026-11-27"), "files": 1}
+        }))
+    );
+    let stored = boto3(
+        "print(client('s3').get_object(Bucket=sys.argv[2], Key='backups/2026-11-27/orders.json')['Body'].read().decode())",
+        &[&bucket],
+    );
+    assert_eq!(stored, orders);
+    // The review request is not this function's: refused, and nothing is sent.
+    let mails = sent_mails();
+    let refused = api.invoke(&event(
+        "review-request",
+        "2026-11-27T09:00:00Z",
+        Some(json!({"order": 1001, "email": "ada@example.com"})),
+    ));
+    assert!(
+        matches!(&refused, Reply::Error { body, .. } if body["errorType"] == "WrongFunction"),
+        "{refused:?}"
+    );
+    drop(function);
+
+    // The mail group's function: one mail through SES.
+    let api = RuntimeApi::start();
+    let mail_data = scratch.join("mail-data");
+    let function = start_function(
+        &api,
+        &with_data(
+            group_environment(&deployed, "mail", &endpoint(), &dir),
+            &mail_data,
+        ),
+        &scratch.join("mail.log"),
+    );
+    let reply = api.invoke(&event(
+        "review-request",
+        "2026-11-27T09:00:00Z",
+        Some(json!({"order": 1001, "email": "ada@example.com"})),
+    ));
+    assert!(
+        matches!(&reply, Reply::Response(body) if body["status"] == "succeeded"),
+        "{reply:?}"
+    );
+    assert_eq!(sent_mails(), mails + 1);
+    assert!(!mail_data.join("sent-mail.log").exists());
+    drop(function);
+
+    // The default function: inventory-sync calls the supplier with the key from Parameter
+    // Store, and no log line carries it.
+    let supplier = Supplier::start(&key);
+    let api = RuntimeApi::start();
+    let sync_data = scratch.join("sync-data");
+    let mut variables = with_data(
+        function_environment(&deployed, &endpoint(), &dir),
+        &sync_data,
+    );
+    variables.push(("SHOP_SUPPLIER_URL".to_owned(), supplier.url.clone()));
+    let log = scratch.join("sync.log");
+    let function = start_function(&api, &variables, &log);
+    let reply = api.invoke(&event("inventory-sync", "2026-11-27T10:05:00Z", None));
+    assert!(
+        matches!(&reply, Reply::Response(body) if body["result"]["out_of_stock"] == json!(["SKU-001"])),
+        "{reply:?}"
+    );
+    assert_eq!(
+        *supplier.authorizations.lock().unwrap(),
+        [format!("Bearer {key}")]
+    );
+    drop(function);
+    for log in ["backup.log", "mail.log", "sync.log"] {
+        let lines = std::fs::read_to_string(scratch.join(log)).unwrap();
+        assert!(!lines.is_empty(), "{log} is empty");
+        assert!(!lines.contains(&key), "{log} carries the key: {lines}");
+    }
+    drop(deployment);
+}
