@@ -384,13 +384,17 @@ pub struct BackupSummary {
     pub folder: String,
     /// Files copied.
     pub files: usize,
+    /// The database's host, from the secret `database-url` (deployed only; never its
+    /// credentials).
+    pub database: Option<String>,
 }
 
 /// Nightly backup of the shop's data at 02:30 Berlin time, in production only, to the S3
 /// bucket `SHOP_BACKUP_BUCKET` (the data folder's `backups/` locally). It runs in its own
-/// function group, `backup`: the only function whose role may write to the bucket, with the
-/// memory and the ten minutes a large dump needs, which the every-minute tasks do not.
-/// Idempotent: a night's backup is taken once, however often it is delivered.
+/// function group, `backup`: the only function whose role may write to the bucket or read the
+/// database's URL, with the memory and the ten minutes a large dump needs, which the
+/// every-minute tasks do not. Idempotent: a night's backup is taken once, however often it is
+/// delivered.
 #[scheduled(
     "cron(30 2 * * ? *)",
     timezone = "Europe/Berlin",
@@ -398,12 +402,18 @@ pub struct BackupSummary {
     idempotent,
     retries = 1,
     timeout = "10m",
-    function = "backup"
+    function = "backup",
+    secrets = ["database-url"]
 )]
 pub async fn database_backup(ctx: TaskContext) -> anyhow::Result<BackupSummary> {
     let dir = data::dir()?;
     let day = format!("backups/{}", ctx.scheduled_time().strftime("%Y-%m-%d"));
     let bucket = outside::setting("SHOP_BACKUP_BUCKET");
+    // Deployed, the dump is the database's; here, the data folder stands in for it.
+    let database = match &bucket {
+        Some(_) => Some(database_host(ctx.secret("database-url").await?.expose())?),
+        None => None,
+    };
     let mut files = 0;
     for entry in std::fs::read_dir(&dir)? {
         let path = entry?.path();
@@ -441,8 +451,26 @@ pub async fn database_backup(ctx: TaskContext) -> anyhow::Result<BackupSummary> 
         Some(bucket) => format!("s3://{bucket}/{day}"),
         None => day,
     };
-    info!(%folder, files, "backup taken");
-    Ok(BackupSummary { folder, files })
+    info!(%folder, files, database = database.as_deref().unwrap_or("local"), "backup taken");
+    Ok(BackupSummary {
+        folder,
+        files,
+        database,
+    })
+}
+
+/// The host of a database URL (`postgres://user:password@host:5432/shop` gives `host`),
+/// without its credentials; an error that does not repeat the URL.
+fn database_host(url: &str) -> anyhow::Result<String> {
+    let rest = url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| anyhow::anyhow!("the secret database-url is not a URL (no `://`)"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    anyhow::ensure!(!host.is_empty(), "the secret database-url names no host");
+    Ok(host.to_owned())
 }
 
 /// Opens the winter sale, once, at 09:00 Paris time on its first day.
@@ -463,4 +491,24 @@ pub async fn winter_sale_launch() {}
 pub async fn stocktake(ctx: TaskContext) -> anyhow::Result<()> {
     anyhow::ensure!(ctx.attempt() <= 3, "gave up counting");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_host;
+
+    #[test]
+    fn a_database_url_gives_its_host_and_never_its_credentials() {
+        let host = database_host("postgres://backup:pa55@db.internal:5432/shop").unwrap();
+        assert_eq!(host, "db.internal");
+        assert_eq!(
+            database_host("postgres://db.internal/shop").unwrap(),
+            "db.internal"
+        );
+        let error = database_host("backup:pa55@db.internal")
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("pa55"), "{error}");
+        assert!(database_host("postgres:///shop").is_err());
+    }
 }

@@ -9,7 +9,7 @@ mock_provider "aws" {
 variables {
   environment = "production"
   lambda_zip  = "bootstrap.zip"
-  secrets     = { "supplier-api-key" = "k-test" }
+  secrets     = { "supplier-api-key" = "k-test", "database-url" = "postgres://backup:p@db.internal/shop" }
 }
 
 run "production" {

@@ -6,7 +6,7 @@ locals {
       timeout    = 610
       idempotent = true
       heartbeat  = false
-      secrets    = []
+      secrets    = ["database-url"]
     }
     "mail" = {
       timeout    = 70

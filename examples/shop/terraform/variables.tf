@@ -118,8 +118,8 @@ variable "secrets" {
   sensitive   = true
 
   validation {
-    condition     = alltrue([for name in nonsensitive(keys(var.secrets)) : contains(["supplier-api-key"], name)])
-    error_message = "The tasks declare only these secrets: supplier-api-key."
+    condition     = alltrue([for name in nonsensitive(keys(var.secrets)) : contains(["database-url", "supplier-api-key"], name)])
+    error_message = "The tasks declare only these secrets: database-url, supplier-api-key."
   }
 }
 
@@ -129,8 +129,8 @@ variable "secret_arns" {
   default     = {}
 
   validation {
-    condition     = alltrue([for name in keys(var.secret_arns) : contains(["supplier-api-key"], name)])
-    error_message = "The tasks declare only these secrets: supplier-api-key."
+    condition     = alltrue([for name in keys(var.secret_arns) : contains(["database-url", "supplier-api-key"], name)])
+    error_message = "The tasks declare only these secrets: database-url, supplier-api-key."
   }
 
   validation {
@@ -175,8 +175,8 @@ variable "functions" {
   }
 
   validation {
-    condition     = alltrue([for group, f in var.functions : length(join("", concat(keys(coalesce(f.environment, {})), values(coalesce(f.environment, {}))))) <= 3057])
-    error_message = "A function's environment variables take at most 3057 bytes, names and values together: Lambda allows 4 KB, and the framework's own take the rest."
+    condition     = alltrue([for group, f in var.functions : length(join("", concat(keys(coalesce(f.environment, {})), values(coalesce(f.environment, {}))))) <= 2765])
+    error_message = "A function's environment variables take at most 2765 bytes, names and values together: Lambda allows 4 KB, and the framework's own take the rest."
   }
 
   validation {

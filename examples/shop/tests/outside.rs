@@ -1,9 +1,10 @@
 //! The shop reaching the world, deployed: its module applied to moto with each function
-//! group's settings (`functions`) and the supplier's key (`secrets`), then each group's
-//! function served by the compiled binary with the environment moto holds for it. The backup
-//! lands in S3, the review request goes out through SES, the supplier is called with the key
-//! read from Parameter Store; every effect is read back from moto or the stand-in supplier,
-//! and no log line carries the key.
+//! group's settings (`functions`: the backup group's bucket, S3 statement, VPC and 1,024 MB;
+//! the mail group's sender and SES statement) and the secrets (`secrets`), then each function
+//! served by the compiled binary with the environment moto holds for it. The backup reads the
+//! database's URL and lands in S3, the review request goes out through SES, the supplier is
+//! called with the key read from Parameter Store; every effect is read back from moto or the
+//! stand-in supplier, and no log line carries a secret.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -123,25 +124,39 @@ fn deployed_the_shop_writes_its_backup_to_s3_mails_through_ses_and_calls_its_sup
     let bucket = format!("shop-backups-{environment}");
     let sender = "shop@example.com";
     let key = format!("sk-{environment}-7f3a9c");
-    boto3(
+    let password = format!("pw-{environment}-e1d4");
+    let database_url = format!("postgres://backup:{password}@db.internal:5432/shop");
+    // The bucket, the verified sender, and the VPC the backup group runs in.
+    let network = boto3(
         "client('s3').create_bucket(Bucket=sys.argv[2])\n\
-         client('ses').verify_email_identity(EmailAddress=sys.argv[3])\n",
+         client('ses').verify_email_identity(EmailAddress=sys.argv[3])\n\
+         ec2 = client('ec2')\n\
+         vpc = ec2.create_vpc(CidrBlock='10.43.0.0/16')['Vpc']['VpcId']\n\
+         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock='10.43.1.0/24')['Subnet']['SubnetId']\n\
+         group = ec2.create_security_group(VpcId=vpc, GroupName='backup', Description='backup')['GroupId']\n\
+         print(subnet, group)\n",
         &[&bucket, sender],
     );
+    let (subnet, security_group) = network.split_once(' ').unwrap();
     let functions = format!(
         "-var=functions={{ \
            backup = {{ memory_size = 1024, environment = {{ SHOP_BACKUP_BUCKET = \"{bucket}\" }}, \
+             subnet_ids = [\"{subnet}\"], security_group_ids = [\"{security_group}\"], \
              policy_statements = [{{ sid = \"WriteBackups\", actions = [\"s3:PutObject\"], resources = [\"arn:aws:s3:::{bucket}/backups/*\"] }}] }}, \
            mail = {{ environment = {{ SHOP_MAIL_FROM = \"{sender}\" }}, \
              policy_statements = [{{ sid = \"SendReviewMails\", actions = [\"ses:SendEmail\"], resources = [\"arn:aws:ses:us-east-1:123456789012:identity/{sender}\"] }}] }} }}"
     );
+    let mut services = Deployment::EVERY_SERVICE.to_vec();
+    services.push("ec2");
     let deployment = Deployment::apply_with(
         &dir,
         &environment,
-        &Deployment::EVERY_SERVICE,
+        &services,
         &[
             functions,
-            format!("-var=secrets={{\"supplier-api-key\" = \"{key}\"}}"),
+            format!(
+                "-var=secrets={{\"supplier-api-key\" = \"{key}\", \"database-url\" = \"{database_url}\"}}"
+            ),
         ],
     );
     let deployed = deployment.read_back();
@@ -155,8 +170,36 @@ fn deployed_the_shop_writes_its_backup_to_s3_mails_through_ses_and_calls_its_sup
     assert!(!actions(&groups["mail"]["role"]).contains("s3:PutObject"));
     let default_role = actions(&deployed["dispatch_role"]);
     assert!(!default_role.contains("s3:") && !default_role.contains("ses:"));
-    assert_eq!(groups["backup"]["function"]["MemorySize"], 1024);
-    assert_eq!(groups["backup"]["function"]["Timeout"], 610);
+    // The backup group as declared: 1,024 MB, its task's ten minutes and the margin, the VPC,
+    // its variable, and only its own secret's place (no value).
+    let backup = &groups["backup"]["function"];
+    assert_eq!(backup["MemorySize"], 1024);
+    assert_eq!(backup["Timeout"], 610);
+    assert_eq!(backup["VpcConfig"]["SubnetIds"], json!([subnet]));
+    assert_eq!(
+        backup["VpcConfig"]["SecurityGroupIds"],
+        json!([security_group])
+    );
+    assert_eq!(
+        backup["Environment"]["Variables"]["SHOP_BACKUP_BUCKET"],
+        bucket.as_str()
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(
+            backup["Environment"]["Variables"]["SCHEDULE_SECRETS"]
+                .as_str()
+                .unwrap()
+        )
+        .unwrap(),
+        json!({"database-url": format!("/example-shop-{environment}/secrets/database-url")})
+    );
+    for function in [backup, &groups["mail"]["function"], &deployed["function"]] {
+        let configuration = function.to_string();
+        assert!(
+            !configuration.contains(&password) && !configuration.contains(&key),
+            "{configuration}"
+        );
+    }
 
     let scratch = dir.join("served");
     std::fs::create_dir_all(&scratch).unwrap();
@@ -182,7 +225,11 @@ fn deployed_the_shop_writes_its_backup_to_s3_mails_through_ses_and_calls_its_sup
         Reply::Response(json!({
             "status": "succeeded", "task": "database-backup",
             "scheduled_time": "2026-11-27T01:30:00Z",
-            "result": {"folder": format!("s3://{bucket}/backups/2026-11-27"), "files": 1}
+            "result": {
+                "folder": format!("s3://{bucket}/backups/2026-11-27"),
+                "files": 1,
+                "database": "db.internal",
+            }
         }))
     );
     let stored = boto3(
@@ -253,6 +300,10 @@ fn deployed_the_shop_writes_its_backup_to_s3_mails_through_ses_and_calls_its_sup
         let lines = std::fs::read_to_string(scratch.join(log)).unwrap();
         assert!(!lines.is_empty(), "{log} is empty");
         assert!(!lines.contains(&key), "{log} carries the key: {lines}");
+        assert!(
+            !lines.contains(&password),
+            "{log} carries the password: {lines}"
+        );
     }
     drop(deployment);
 }
