@@ -9,23 +9,39 @@
 //! | review mails | `SHOP_MAIL_FROM`: sent through SES v2 from that (verified) address | a line in `sent-mail.log` |
 //! | supplier feed | `SHOP_SUPPLIER_URL`: `GET` with the secret `supplier-api-key` as a bearer token | `SHOP_SUPPLIER_FEED`'s file, else a supplier made up from the hour |
 //!
-//! The AWS clients take region, credentials and endpoints (`AWS_ENDPOINT_URL_S3`,
-//! `AWS_ENDPOINT_URL_SESV2`) from the standard chain, on the runtime's HTTPS stack, and are made
-//! once per process, by the first run that needs one.
+//! The AWS clients take region, credentials and endpoint from the environment as Lambda sets it
+//! (`AWS_REGION`, the access key variables; `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SESV2`
+//! for a local server), through the runtime's `Connection::from_env_for`, on the runtime's
+//! HTTPS stack, and are made once per process by the first run that needs one. Without
+//! `aws-config`'s credential chain (profiles, SSO), which a Lambda never reads and which would
+//! cost the binary megabytes and its cold start the relocations (`BENCHMARKS.md`).
 
-use aws_config::BehaviorVersion;
+use schedule_runtime::idempotency::Connection;
 use tokio::sync::OnceCell;
 
-/// The SDK's configuration: Lambda's credentials and region, made once.
-async fn config() -> &'static aws_config::SdkConfig {
-    static CONFIG: OnceCell<aws_config::SdkConfig> = OnceCell::const_new();
-    CONFIG
-        .get_or_init(|| {
-            aws_config::defaults(BehaviorVersion::latest())
-                .http_client(schedule_runtime::aws_http_client())
-                .load()
-        })
-        .await
+/// A client of the SDK crate `$sdk` for the service whose endpoint variable ends in `$service`.
+macro_rules! client {
+    ($sdk:ident, $service:literal, |$builder:ident, $connection:ident| $extra:expr) => {{
+        let $connection = Connection::from_env_for($service);
+        let mut $builder = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new($connection.region.clone()))
+            .http_client(schedule_runtime::aws_http_client());
+        if let Some(key) = &$connection.credentials {
+            $builder = $builder.credentials_provider($sdk::config::Credentials::new(
+                &key.access_key_id,
+                &key.secret_access_key,
+                key.session_token.clone(),
+                None,
+                "environment",
+            ));
+        }
+        if let Some(endpoint) = &$connection.endpoint {
+            $builder = $builder.endpoint_url(endpoint);
+        }
+        $builder = $extra;
+        $sdk::Client::from_conf($builder.build())
+    }};
 }
 
 /// The S3 client. Path-style addressing when an endpoint is configured (a local S3 such as
@@ -34,10 +50,8 @@ pub async fn s3() -> &'static aws_sdk_s3::Client {
     static CLIENT: OnceCell<aws_sdk_s3::Client> = OnceCell::const_new();
     CLIENT
         .get_or_init(|| async {
-            let config = aws_sdk_s3::config::Builder::from(config().await)
-                .force_path_style(std::env::var_os("AWS_ENDPOINT_URL_S3").is_some())
-                .build();
-            aws_sdk_s3::Client::from_conf(config)
+            client!(aws_sdk_s3, "S3", |builder, connection| builder
+                .force_path_style(connection.endpoint.is_some()))
         })
         .await
 }
@@ -46,7 +60,7 @@ pub async fn s3() -> &'static aws_sdk_s3::Client {
 pub async fn ses() -> &'static aws_sdk_sesv2::Client {
     static CLIENT: OnceCell<aws_sdk_sesv2::Client> = OnceCell::const_new();
     CLIENT
-        .get_or_init(|| async { aws_sdk_sesv2::Client::new(config().await) })
+        .get_or_init(|| async { client!(aws_sdk_sesv2, "SESV2", |builder, _connection| builder) })
         .await
 }
 
