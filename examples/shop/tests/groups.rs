@@ -4,9 +4,11 @@
 //! variable at plan time), checkov, and an apply to moto read back through the AWS API.
 //!
 //! The application: a `backup` group with a secret, an S3 statement, an environment variable,
-//! a VPC, 1,024 MB and a 10-minute task; a `mail` group with a secret of its own; and a task
-//! that names no group. What moto holds afterwards must be exactly what was declared, and no
-//! group may hold what another was given.
+//! a VPC, 1,024 MB and a 10-minute task; a `mail` group with a secret of its own that exists
+//! already in Secrets Manager; and a task that names no group. What moto holds afterwards must
+//! be exactly what was declared, and no group may hold what another was given. (The one apply
+//! also covers the secrets' two sources, given as a value and given as an ARN, which
+//! `secrets.rs` checks at plan time.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -99,6 +101,23 @@ fn network() -> (String, String, String, String) {
     )
 }
 
+/// A Secrets Manager secret in moto, as one that exists before the module; its ARN.
+fn existing_secret(name: &str, value: &str) -> String {
+    let script = "import boto3, sys\n\
+        c = boto3.client('secretsmanager', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
+                         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+        print(c.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])['ARN'])\n";
+    let out = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON")).args([
+        "-c",
+        script,
+        &support::endpoint(),
+        name,
+        value,
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).trim().to_owned()
+}
+
 /// The statements of `role`'s inline policy `dispatch`, by sid: (actions, resources).
 fn statements(role: &Value) -> Vec<(String, Value, Value)> {
     role["policies"]["dispatch"]["Statement"]
@@ -130,6 +149,7 @@ fn applied_to_moto_each_group_holds_exactly_what_was_declared_for_it() {
     let (vpc, subnet, security_group, route_table) = network();
     let backup_key = "bk-7d1e-backup-value";
     let smtp_password = "smtp-4c2b-value";
+    let smtp_arn = existing_secret(&format!("{prefix}/smtp-password"), smtp_password);
     let mut services = Deployment::EVERY_SERVICE.to_vec();
     services.push("ec2");
     let deployment = Deployment::apply_with(
@@ -137,9 +157,8 @@ fn applied_to_moto_each_group_holds_exactly_what_was_declared_for_it() {
         &environment,
         &services,
         &[
-            format!(
-                "-var=secrets={{\"backup-key\" = \"{backup_key}\", \"smtp-password\" = \"{smtp_password}\"}}"
-            ),
+            format!("-var=secrets={{\"backup-key\" = \"{backup_key}\"}}"),
+            format!("-var=secret_arns={{\"smtp-password\" = \"{smtp_arn}\"}}"),
             format!(
                 "-var=functions={{ backup = {{ memory_size = 1024, environment = {{ BACKUP_BUCKET = \"shop-backups\" }}, policy_statements = [{{ sid = \"WriteBackups\", actions = [\"s3:PutObject\"], resources = [\"arn:aws:s3:::shop-backups/*\"] }}], subnet_ids = [\"{subnet}\"], security_group_ids = [\"{security_group}\"] }} }}"
             ),
@@ -232,6 +251,19 @@ fn applied_to_moto_each_group_holds_exactly_what_was_declared_for_it() {
             .get("BACKUP_BUCKET")
             .is_none()
     );
+    // Its secret exists in Secrets Manager: the function is told the ARN, the role may read
+    // that secret with its service's one read action, and nothing in Parameter Store.
+    let places: Value = serde_json::from_str(
+        mail["Environment"]["Variables"]["SCHEDULE_SECRETS"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(places, json!({"smtp-password": smtp_arn}));
+    assert_eq!(
+        groups["mail"]["secrets"]["smtp-password"]["ARN"],
+        smtp_arn.as_str()
+    );
     let mail_role = &groups["mail"]["role"];
     assert_eq!(
         sids(mail_role),
@@ -239,14 +271,20 @@ fn applied_to_moto_each_group_holds_exactly_what_was_declared_for_it() {
             "FailedRunsToDeadLetterQueue",
             "LedgerRecords",
             "Logs",
-            "SecretParameters"
+            "SecretsManagerSecrets"
         ]
     );
     assert_eq!(
-        found(mail_role, "SecretParameters").1,
-        json!(format!(
-            "arn:aws:ssm:us-east-1:123456789012:parameter/{prefix}/secrets/smtp-password"
-        ))
+        found(mail_role, "SecretsManagerSecrets"),
+        (json!("secretsmanager:GetSecretValue"), json!(smtp_arn))
+    );
+    // The `secrets` output: where each declared secret is.
+    assert_eq!(
+        deployed["outputs"]["secrets"],
+        json!({
+            "backup-key": format!("/{prefix}/secrets/backup-key"),
+            "smtp-password": smtp_arn,
+        })
     );
 
     // The default function runs `outbox` alone: no group, no secret, no group's grants.
