@@ -5,7 +5,8 @@
 //! Usage: `console_overview [tasks]` (default 500). The ledger is a state directory's file,
 //! holding 20 runs per task within the last days (a failure in every fifth), a pause on every
 //! tenth task; the tasks are those of the scale benchmark (daily crons in four zones, rates,
-//! business-hours crons), each with a description. Prints one JSON line.
+//! business-hours crons), each with a description. Prints one JSON line; with
+//! `CONSOLE_OVERVIEW_HTML=<file>`, also writes the page there.
 
 use std::time::{Duration, Instant};
 
@@ -136,6 +137,10 @@ fn main() {
         }
         times.sort();
         let _ = std::fs::remove_dir_all(&dir);
+        // To look at what is measured: `CONSOLE_OVERVIEW_HTML=page.html console_overview`.
+        if let Some(path) = std::env::var_os("CONSOLE_OVERVIEW_HTML") {
+            std::fs::write(&path, &html).expect("the page written");
+        }
         let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
         let started = Instant::now();
         let gzipped = schedule_ops::gzipped_size(html.as_bytes()).expect("gzip");

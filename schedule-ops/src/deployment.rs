@@ -7,7 +7,8 @@
 //! `<name_prefix>-<env>-ledger`, the schedule group `<name_prefix>-<env>`. Credentials and region come from the standard chain, as every
 //! AWS tool takes them (environment, `--profile` or `AWS_PROFILE`, SSO, a credential process;
 //! `--region` or `AWS_REGION` or the profile's), over the runtime's one HTTPS stack;
-//! `AWS_ENDPOINT_URL_LAMBDA`, `_SQS`, `_DYNAMODB` and `_SCHEDULER` point the clients elsewhere.
+//! `AWS_ENDPOINT_URL_LAMBDA`, `_SQS`, `_DYNAMODB`, `_SCHEDULER` and `_STS` point the clients
+//! elsewhere.
 
 use std::future::Future;
 use std::io::Write;
@@ -54,6 +55,9 @@ pub(crate) struct Deployment {
     /// Scheduler: the schedule group (named like the function) holds the deferred runs.
     pub(crate) scheduler: aws_sdk_scheduler::Client,
     pub(crate) ledger: DynamoDbLedger,
+    sts: aws_sdk_sts::Client,
+    /// [`Deployment::caller`], once asked.
+    caller: tokio::sync::OnceCell<String>,
 }
 
 impl Deployment {
@@ -96,8 +100,47 @@ impl Deployment {
             sqs: aws_sdk_sqs::Client::new(&config),
             scheduler: aws_sdk_scheduler::Client::new(&config),
             ledger: DynamoDbLedger::with_client(aws_sdk_dynamodb::Client::new(&config), table),
+            sts: aws_sdk_sts::Client::new(&config),
+            caller: tokio::sync::OnceCell::new(),
             name,
         })
+    }
+
+    /// Who the operator is to AWS: the ARN of the user or assumed role whose credentials sign
+    /// the calls, from STS `GetCallerIdentity` (asked once). It needs no permission, and an
+    /// explicit deny does not stop it (<https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html>),
+    /// so it fails only where every other call would.
+    pub(crate) async fn caller(&self) -> Result<&str, String> {
+        self.caller
+            .get_or_try_init(|| async {
+                self.sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(aws_error(
+                        "asking AWS who these credentials are (sts:GetCallerIdentity)",
+                    ))?
+                    .arn
+                    .ok_or_else(|| "STS named no ARN for these credentials".to_owned())
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// [`Deployment::caller`], once it has been asked.
+    pub(crate) fn known_caller(&self) -> Option<&str> {
+        self.caller.get().map(String::as_str)
+    }
+
+    /// A pause by the operator, recorded as their AWS identity: on a deployment, the ARN says
+    /// who acted where a user name (or `unknown`, in a container) would not.
+    pub(crate) async fn pause_by_caller(
+        &self,
+        reason: Option<String>,
+    ) -> Result<schedule_runtime::ledger::Pause, String> {
+        let mut pause = schedule_runtime::cli::ledger::pause_by_operator(reason);
+        self.caller().await?.clone_into(&mut pause.by);
+        Ok(pause)
     }
 
     /// The dead-letter queue's name and URL.

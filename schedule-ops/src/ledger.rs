@@ -82,7 +82,7 @@ pub(crate) async fn history(args: History, out: &mut dyn Write) -> Result<(), St
 pub(crate) async fn pause(args: Pause, out: &mut dyn Write) -> Result<(), String> {
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let deployment = Deployment::connect(&args.target).await?;
-    let pause = commands::pause_by_operator(args.reason);
+    let pause = deployment.pause_by_caller(args.reason).await?;
     let text = set_pause(&registry, &deployment, &args.task, Some(&pause)).await?;
     say(out, &text)
 }

@@ -57,33 +57,39 @@ fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
+/// Starts `ops console` as `command` says; the process, the line it prints first (where it
+/// looks, and its address) and its base URL.
+fn start_console(mut command: Command) -> (Running, String, String) {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
+    (Running(child), line, url)
+}
+
 /// `ops console` on `state`; returns the process, its base URL and a reader of its stderr.
 fn console(state: &Path, extra: &[&str]) -> (Running, String, PathBuf) {
     let log = state.join(format!("console-{}.log", extra.len()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ops"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ops"));
+    command
         .args(["console", "--listen", "127.0.0.1:0", "--state-dir"])
         .arg(state)
         .args(extra)
         .env("SHOP_DATA_DIR", state.join("data"))
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("USER", "console-test")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        .stderr(std::fs::File::create(&log).unwrap());
+    let (running, line, url) = start_console(command);
     assert!(line.starts_with("console for state directory"), "{line}");
     assert!(!line.contains(SECRET), "{line}");
-    let url = line
-        .split_whitespace()
-        .last()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    (Running(child), url, log)
+    (running, url, log)
 }
 
 /// chromedriver on a free port, and a headless Chromium session through it.
@@ -428,7 +434,6 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     // Berlin's spring change skips the backup's 02:30 once a year: the mark `list` shows.
     let dst = cell(&client, "database-backup", "dst").await;
     assert!(dst.ends_with("02:30 skipped"), "{dst}");
-    save_screenshot(&client, "console-overview.png").await;
 
     // Pause with a reason: the ledger has it (who, why), and the next delivery is skipped.
     go(&client, "a[href='/tasks/sitemap-refresh']").await;
@@ -483,7 +488,6 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     tokio::time::sleep(Duration::from_millis(1_100)).await; // a new second: a new occurrence
     act(&client, "form[action$='/run'] button").await;
     followed_to(&client, "succeeded").await;
-    save_screenshot(&client, "console-task.png").await;
 
     // Backfill: the preview lists the four quarter hours of an hour two hours ago, and only
     // the confirmation sends them.
@@ -589,6 +593,477 @@ async fn the_console_shows_the_local_ledger_and_acts_through_the_commands() {
     client.close().await.unwrap();
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(!logged.contains(SECRET), "{logged}");
+}
+
+/// What happened to one occurrence, written to the ledger as the dispatcher writes it.
+enum Happened {
+    /// Ran `failures` failing times of `ms` each, then (if `then_ok`) once more to success.
+    Ran {
+        ms: u64,
+        failures: u32,
+        then_ok: bool,
+    },
+    /// Ran once, successfully, in `ms`; then `duplicates` more deliveries found it done.
+    Twice { ms: u64, duplicates: u32 },
+    /// A delivery found it already completed, with no earlier record.
+    Duplicate,
+    /// Skipped: the task was paused.
+    Skipped,
+    /// The missed-run check found no delivery.
+    Missed,
+    /// A run started and has not ended.
+    Running,
+}
+
+/// Writes `happened` to `state`'s ledger for `task`'s occurrence `at` (RFC 3339), through the
+/// runtime's own recorder; every delivery is an operator's (so nothing else counts as missed).
+async fn record(state: &Path, task: &str, at: &str, happened: Happened) {
+    use schedule_runtime::ledger::{
+        self, Change, End, LocalLedger, Occurrence, Recorder, Start, Status,
+    };
+    let recorder = Recorder::new(
+        std::sync::Arc::new(LocalLedger::open(state.join("ledger.jsonl"))),
+        ledger::DEFAULT_RETENTION,
+    );
+    let scheduled: Timestamp = at.parse().unwrap();
+    let occurrence = || Occurrence::of(task, scheduled);
+    let start = |attempt: u32| {
+        Change::Started(Start {
+            at: scheduled,
+            attempt: Some(attempt),
+            execution_id: Some("0123456789abcdef".to_owned()),
+            request_id: format!("{task}-{at}-{attempt}"),
+            environment: "local".to_owned(),
+            by_schedule: false,
+        })
+    };
+    let end = |status: Status, ms: u64| {
+        Change::Finished(End {
+            at: scheduled + SignedDuration::from_millis(ms as i64),
+            status,
+            duration_ms: ms,
+            error_type: status.is_failure().then(|| "TaskFailed".to_owned()),
+            excerpt: status
+                .is_failure()
+                .then(|| "the search engine answered 503".to_owned()),
+        })
+    };
+    let changes = match happened {
+        Happened::Ran {
+            ms,
+            failures,
+            then_ok,
+        } => {
+            let mut changes = Vec::new();
+            for attempt in 1..=failures {
+                changes.extend([start(attempt), end(Status::Failed, ms)]);
+            }
+            if then_ok {
+                changes.extend([start(failures + 1), end(Status::Succeeded, ms)]);
+            }
+            changes
+        }
+        Happened::Twice { ms, duplicates } => {
+            let mut changes = vec![start(1), end(Status::Succeeded, ms)];
+            for _ in 0..duplicates {
+                changes.push(Change::Duplicate {
+                    environment: "local".to_owned(),
+                    by_schedule: false,
+                });
+            }
+            changes
+        }
+        Happened::Duplicate => vec![Change::Duplicate {
+            environment: "local".to_owned(),
+            by_schedule: false,
+        }],
+        Happened::Skipped => vec![Change::Skipped {
+            reason: "paused by alice at 2026-12-07T08:00:00Z: search engine outage".to_owned(),
+            request_id: format!("{task}-{at}-skipped"),
+            by_schedule: false,
+        }],
+        Happened::Missed => vec![Change::Missed],
+        Happened::Running => vec![start(1)],
+    };
+    for change in changes {
+        assert!(recorder.record(occurrence(), change).await);
+    }
+}
+
+/// Each grid cell of `task` on the overview open in `client`: its classes, its link and its
+/// letter, oldest first.
+async fn grid_of(client: &Client, task: &str) -> Vec<(String, String, String)> {
+    let mut cells = Vec::new();
+    for cell in client
+        .find_all(Locator::Css(&format!(
+            "tr[data-task='{task}'] .grid a.cell"
+        )))
+        .await
+        .unwrap()
+    {
+        cells.push((
+            cell.attr("class").await.unwrap().unwrap(),
+            cell.attr("href").await.unwrap().unwrap(),
+            cell.text().await.unwrap(),
+        ));
+    }
+    cells
+}
+
+/// The counts of the health bar open in `client`, by group.
+async fn health_counts(client: &Client) -> Vec<(String, usize)> {
+    let mut counts = Vec::new();
+    for count in client
+        .find_all(Locator::Css("nav.health [data-count]"))
+        .await
+        .unwrap()
+    {
+        counts.push((
+            count.attr("data-count").await.unwrap().unwrap(),
+            count.text().await.unwrap().parse().unwrap(),
+        ));
+    }
+    counts
+}
+
+/// The health counts `status --json` gives, group by group, as the console names them.
+fn health_of_status(statuses: &Value) -> Vec<(String, usize)> {
+    let statuses = statuses.as_array().unwrap();
+    let count = |holds: &dyn Fn(&Value) -> bool| statuses.iter().filter(|s| holds(s)).count();
+    let failure = ["failed", "timed_out", "panicked", "dead_lettered"];
+    vec![
+        ("all".to_owned(), statuses.len()),
+        (
+            "failing".to_owned(),
+            count(&|s| {
+                s["last_run"]["status"]
+                    .as_str()
+                    .is_some_and(|word| failure.contains(&word))
+            }),
+        ),
+        (
+            "missed".to_owned(),
+            count(&|s| s["missed"].as_u64().unwrap() > 0),
+        ),
+        ("paused".to_owned(), count(&|s| !s["paused"].is_null())),
+        ("long".to_owned(), count(&|s| s.get("long_runs").is_some())),
+    ]
+}
+
+/// Each grid cell of `task` on the overview open in `client` is a record of `history` (newest
+/// first, as `history --json` prints it): the same occurrence, the same outcome (a failure
+/// after its last retry shows as dead-lettered), duplicates marked; and the cells are the
+/// newest records, oldest first.
+async fn grid_matches_history(client: &Client, task: &str, history: &Value, retries: u64) {
+    let records = history.as_array().unwrap();
+    let cells = grid_of(client, task).await;
+    assert!(!cells.is_empty(), "{task} shows no occurrence");
+    let newest: Vec<&Value> = records.iter().take(cells.len()).rev().collect();
+    for ((class, href, _), record) in cells.iter().zip(newest) {
+        let at = record["scheduled_time"].as_str().unwrap();
+        assert_eq!(href, &format!("/tasks/{task}?at={at}"), "{record}");
+        let status = record["status"].as_str().unwrap();
+        let spent = status == "failed" && record["failures"].as_u64().unwrap() > retries;
+        let shown = if spent { "dead_lettered" } else { status };
+        let mut expected = format!("cell {shown}");
+        if record["duplicates"].as_u64().unwrap() > 0 {
+            expected.push_str(" dup");
+        }
+        assert_eq!(class, &expected, "{record}");
+    }
+}
+
+/// The duration chart open in `client` has one point per record of `history` with a
+/// duration, of `shown` (the page's occurrences, newest first).
+async fn chart_matches_history(client: &Client, history: &Value, shown: usize) {
+    let mut points = Vec::new();
+    for point in client
+        .find_all(Locator::Css("svg.durations [data-at]"))
+        .await
+        .unwrap()
+    {
+        points.push(point.attr("data-at").await.unwrap().unwrap());
+    }
+    points.sort();
+    let mut runs: Vec<String> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(shown)
+        .filter(|r| !r["duration_ms"].is_null())
+        .map(|r| r["scheduled_time"].as_str().unwrap().to_owned())
+        .collect();
+    runs.sort();
+    assert_eq!(points, runs, "one point per run");
+}
+
+/// Whether the page open in `client` fits its window's width (nothing to scroll sideways).
+async fn fits_the_width(client: &Client) -> bool {
+    client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        == json!(true)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and chromedriver (`bash scripts/test.sh` provides them)"]
+async fn the_pictures_show_each_occurrence_as_the_ledger_records_it() {
+    // The state directory is `.schedule` in the console's working directory, as by default:
+    // the page (and its screenshots in docs/) names no machine's path.
+    let dir = state_dir("pictures");
+    let state = dir.join(".schedule");
+    std::fs::create_dir_all(&state).unwrap();
+    // `sitemap-refresh` (every quarter hour, 2 retries) went through everything an
+    // occurrence can: oldest first.
+    let q = quarter_hours_ago;
+    let known = [
+        (
+            q(12),
+            Happened::Ran {
+                ms: 1_500,
+                failures: 0,
+                then_ok: true,
+            },
+            "cell succeeded",
+            "✓",
+        ),
+        (
+            q(11),
+            Happened::Twice {
+                ms: 1_200,
+                duplicates: 1,
+            },
+            "cell succeeded dup",
+            "✓",
+        ),
+        (
+            q(10),
+            Happened::Ran {
+                ms: 800,
+                failures: 1,
+                then_ok: false,
+            },
+            "cell failed",
+            "F",
+        ),
+        (
+            q(9),
+            Happened::Ran {
+                ms: 700,
+                failures: 3,
+                then_ok: false,
+            },
+            "cell dead_lettered",
+            "D",
+        ),
+        (q(8), Happened::Skipped, "cell skipped", "S"),
+        (q(7), Happened::Missed, "cell missed", "M"),
+        (q(6), Happened::Running, "cell running", "R"),
+        (q(5), Happened::Duplicate, "cell duplicate dup", "="),
+        (
+            q(4),
+            Happened::Ran {
+                ms: 2_500,
+                failures: 1,
+                then_ok: true,
+            },
+            "cell succeeded",
+            "✓",
+        ),
+    ];
+    let mut expected = Vec::new();
+    for (at, happened, class, letter) in known {
+        record(&state, "sitemap-refresh", &at, happened).await;
+        expected.push((
+            class.to_owned(),
+            format!("/tasks/sitemap-refresh?at={at}"),
+            letter.to_owned(),
+        ));
+    }
+    // One task failing (its newest run failed), one running long (40 s of a minute), one
+    // paused from a machine without a user name.
+    let failed = Happened::Ran {
+        ms: 3_000,
+        failures: 1,
+        then_ok: false,
+    };
+    record(&state, "expired-session-cleanup", &q(4), failed).await;
+    let long = Happened::Ran {
+        ms: 40_000,
+        failures: 0,
+        then_ok: true,
+    };
+    record(&state, "deferred-emails", &q(2), long).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_example-shop"))
+        .args([
+            "pause",
+            "weekly-digest",
+            "--reason",
+            "newsletter on hold",
+            "--state-dir",
+        ])
+        .arg(&state)
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("paused by unknown at "), "{said}");
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ops"));
+    command
+        .args(["console", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env("SHOP_DATA_DIR", state.join("data"))
+        .stderr(Stdio::null());
+    let (_console, line, base) = start_console(command);
+    assert!(
+        line.starts_with("console for state directory .schedule (local)"),
+        "{line}"
+    );
+    let (_driver, client) = browser().await;
+    client.goto(&format!("{base}/")).await.unwrap();
+
+    // The health bar: written out, and as `status --json` counts.
+    let counts = health_counts(&client).await;
+    let written: Vec<(String, usize)> = [
+        ("all", 12),
+        ("failing", 1),
+        ("missed", 1),
+        ("paused", 1),
+        ("long", 1),
+    ]
+    .into_iter()
+    .map(|(group, count)| (group.to_owned(), count))
+    .collect();
+    assert_eq!(counts, written);
+    let statuses = json_of(&shop(&state, &["status", "--json"]));
+    assert_eq!(counts, health_of_status(&statuses));
+    assert_eq!(
+        cell(&client, "weekly-digest", "paused")
+            .await
+            .split(" at ")
+            .next(),
+        Some("paused by unknown")
+    );
+
+    // The grid: every occurrence, oldest first, as written; and as `history --json` reads
+    // the ledger.
+    assert_eq!(grid_of(&client, "sitemap-refresh").await, expected);
+    let history = json_of(&shop(
+        &state,
+        &["history", "sitemap-refresh", "--json", "-n", "50"],
+    ));
+    grid_matches_history(&client, "sitemap-refresh", &history, 2).await;
+    // The next fire times follow, greyed, not links.
+    let upcoming = client
+        .find_all(Locator::Css(
+            "tr[data-task='sitemap-refresh'] .grid span.cell.next",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(upcoming.len(), 3);
+    client.set_window_size(1280, 1240).await.unwrap();
+    save_screenshot(&client, "console-overview.png").await;
+
+    // A group's link shows its tasks alone.
+    go(&client, "nav.health a.failing").await;
+    let mut rows = Vec::new();
+    for row in client
+        .find_all(Locator::Css("tr[data-task]"))
+        .await
+        .unwrap()
+    {
+        rows.push(row.attr("data-task").await.unwrap().unwrap());
+    }
+    assert_eq!(rows, ["expired-session-cleanup"]);
+    let (code, body) = raw(
+        &base,
+        &format!(
+            "GET /?only=slow HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            base.trim_start_matches("http://")
+        ),
+    );
+    assert_eq!(code, 400);
+    assert!(body.contains("no health group is called `slow`"), "{body}");
+
+    // A cell leads to its occurrence on the task's page, highlighted: the failed one.
+    client.goto(&format!("{base}/")).await.unwrap();
+    go(
+        &client,
+        &format!(
+            "tr[data-task='sitemap-refresh'] a.cell[href$='at={}']",
+            q(10)
+        ),
+    )
+    .await;
+    let followed = client.find(Locator::Css("tr.followed")).await.unwrap();
+    assert_eq!(
+        followed.attr("data-at").await.unwrap().unwrap(),
+        q(10).replace('Z', "+00:00")
+    );
+    assert_eq!(
+        followed
+            .find(Locator::Css("[data-field='status']"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "failed"
+    );
+
+    // The chart: one point per run on the page (five ran), the two failures as crosses.
+    client
+        .goto(&format!("{base}/tasks/sitemap-refresh"))
+        .await
+        .unwrap();
+    chart_matches_history(&client, &history, 50).await;
+    let points = client
+        .find_all(Locator::Css("svg.durations [data-at]"))
+        .await
+        .unwrap();
+    assert_eq!(points.len(), 5);
+    let crosses = client
+        .find_all(Locator::Css("svg.durations path.run.failed"))
+        .await
+        .unwrap();
+    let mut crossed = Vec::new();
+    for cross in crosses {
+        crossed.push(cross.attr("data-at").await.unwrap().unwrap());
+    }
+    crossed.sort();
+    assert_eq!(crossed, [q(10), q(9)]);
+    // Half of 15 minutes is far above runs of seconds: named under the chart, not drawn.
+    let caption = client
+        .find(Locator::Css("figure.chart figcaption"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        caption.contains("Above the chart: half the interval 7 min 30 s"),
+        "{caption}"
+    );
+    save_screenshot(&client, "console-task.png").await;
+
+    // On a phone, nothing needs scrolling sideways: the overview and the task page.
+    client.set_window_size(390, 844).await.unwrap();
+    for path in ["/", "/tasks/sitemap-refresh"] {
+        client.goto(&format!("{base}{path}")).await.unwrap();
+        assert!(
+            fits_the_width(&client).await,
+            "{path} is wider than a phone"
+        );
+    }
+    save_screenshot(&client, "console-phone.png").await;
+    client.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -735,8 +1210,8 @@ async fn save_screenshot(client: &Client, name: &str) {
 /// `ops console --env` for the deployment `operator` reaches, with the operator's
 /// environment (and a secret key no page may show).
 fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
-    let mut child = operator
-        .command()
+    let mut command = operator.command();
+    command
         .args([
             "console",
             "--listen",
@@ -746,25 +1221,18 @@ fn deployed_console(operator: &Operator, log: &Path) -> (Running, String) {
         ])
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("USER", "console-test")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        .stderr(std::fs::File::create(log).unwrap());
+    let (running, line, url) = start_console(command);
     assert!(
         line.starts_with("console for deployment example-shop-"),
         "{line}"
     );
-    let url = line
-        .split_whitespace()
-        .last()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    (Running(child), url)
+    // Who acts through it, as AWS knows them.
+    assert!(
+        line.contains(&format!(" as {} (", support::MOTO_CALLER)),
+        "{line}"
+    );
+    (running, url)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -817,13 +1285,11 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
         .await
         .unwrap();
     let said = act(&client, "form[action$='/pause'] button").await;
-    assert!(said.contains("paused by console-test"), "{said}");
+    let by = format!("paused by {}", support::MOTO_CALLER);
+    assert!(said.contains(&by), "{said}");
     let delivered = quarter_hours_ago(4);
     let skipped = operator.ops(&["invoke", "sitemap-refresh", "--at", &delivered, "--wait"]);
-    assert!(
-        skipped.contains("skipped: paused by console-test"),
-        "{skipped}"
-    );
+    assert!(skipped.contains(&format!("skipped: {by}")), "{skipped}");
     assert!(
         act(&client, "form[action$='/resume'] button")
             .await
@@ -885,6 +1351,40 @@ async fn the_console_operates_the_shop_module_applied_to_moto() {
     let said = act(&client, "form[action='/dead-letters/replay'] button").await;
     assert!(said.contains("1 sent again"), "{said}");
     operator.wait_succeeded("sitemap-refresh", &[&lost]).await;
+
+    // The pictures, from the deployed ledger: the health bar as `status --json` counts, the
+    // grid as `history --json` reads, the chart with one point per run. Written out: the
+    // four backfilled, the replayed, the first run, the skipped delivery and "Run now".
+    client.goto(&format!("{base}/")).await.unwrap();
+    let statuses = json_of(&operator.ops(&["status", "--json"]));
+    let counts = health_counts(&client).await;
+    assert_eq!(counts, health_of_status(&statuses));
+    let written: Vec<(String, usize)> = [
+        ("all", 12),
+        ("failing", 0),
+        ("missed", 0),
+        ("paused", 0),
+        ("long", 0),
+    ]
+    .into_iter()
+    .map(|(group, count)| (group.to_owned(), count))
+    .collect();
+    assert_eq!(counts, written);
+    let history = json_of(&operator.ops(&["history", "sitemap-refresh", "--json", "-n", "50"]));
+    grid_matches_history(&client, "sitemap-refresh", &history, 2).await;
+    let classes: Vec<String> = grid_of(&client, "sitemap-refresh")
+        .await
+        .into_iter()
+        .map(|(class, _, _)| class)
+        .collect();
+    let mut expected = vec!["cell succeeded"; 6];
+    expected.extend(["cell skipped", "cell succeeded"]);
+    assert_eq!(classes, expected);
+    client
+        .goto(&format!("{base}/tasks/sitemap-refresh"))
+        .await
+        .unwrap();
+    chart_matches_history(&client, &history, 50).await;
 
     // A run deferred by the function (the shipment feed defers a review request per order it
     // ships): listed from the schedule group, and cancelled through the page.

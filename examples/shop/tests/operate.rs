@@ -81,10 +81,12 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
     // Pause: a delivery meanwhile is recorded as skipped, not run; `status` says who and why.
     let paused = operator.ops(&["pause", "weekly-digest", "--reason", "newsletter on hold"]);
     assert!(
-        paused.starts_with("weekly-digest: paused by ops at ")
-            && paused.contains(&format!(
-                "takes effect in {environment} from its next delivery"
-            )),
+        paused.starts_with(&format!(
+            "weekly-digest: paused by {} at ",
+            support::MOTO_CALLER
+        )) && paused.contains(&format!(
+            "takes effect in {environment} from its next delivery"
+        )),
         "{paused}"
     );
     // An occurrence of yesterday, on the hour: `status` reads the ledger's retention window
@@ -96,7 +98,10 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         .to_string();
     let digest = ["invoke", "weekly-digest", "--at", &yesterday, "--wait"];
     let skipped = operator.ops(&digest);
-    assert!(skipped.contains("skipped: paused by ops at "), "{skipped}");
+    assert!(
+        skipped.contains(&format!("skipped: paused by {} at ", support::MOTO_CALLER)),
+        "{skipped}"
+    );
     let status: Value = serde_json::from_str(&operator.ops(&["status", "--json"])).unwrap();
     let shown = status
         .as_array()
@@ -104,7 +109,8 @@ async fn an_operator_invokes_backfills_and_replays_a_deployment_applied_to_moto(
         .iter()
         .find(|t| t["task"] == "weekly-digest")
         .unwrap();
-    assert_eq!(shown["paused"]["by"], "ops", "{shown}");
+    // A deployment's pause names the operator's AWS identity, not a user name.
+    assert_eq!(shown["paused"]["by"], support::MOTO_CALLER, "{shown}");
     assert_eq!(shown["paused"]["reason"], "newsletter on hold", "{shown}");
     assert_eq!(shown["last_run"]["status"], "skipped", "{shown}");
     // Resumed, the same occurrence sent again runs.

@@ -601,6 +601,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint)
+            .env("AWS_ENDPOINT_URL_STS", &endpoint)
             .env("USER", "ops")
             .output()
             .unwrap()
@@ -635,7 +636,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
                     body["reason"]
                         .as_str()
                         .unwrap()
-                        .starts_with("paused by ops at "),
+                        .starts_with(&format!("paused by {} at ", support::MOTO_CALLER)),
                     "{body}"
                 );
             }
@@ -696,7 +697,7 @@ async fn applied_to_moto_the_module_deploys_the_code_and_each_schedule_runs_its_
             continue;
         }
         if task["task"] == "weekly-digest" {
-            assert_eq!(task["paused"]["by"], "ops", "{task}");
+            assert_eq!(task["paused"]["by"], support::MOTO_CALLER, "{task}");
             assert_eq!(task["paused"]["reason"], "newsletter on hold", "{task}");
             assert_eq!(last["status"], "skipped", "{task}");
             assert_eq!(last["deliveries"], 0, "{task}");

@@ -9,6 +9,7 @@
 
 mod guard;
 pub(crate) mod pages;
+mod pictures;
 mod routes;
 pub(crate) mod source;
 
@@ -69,15 +70,18 @@ pub(crate) async fn console(args: Console, out: &mut dyn Write) -> Result<(), St
         .try_init();
     let registry = Registry::load().map_err(|e| e.to_string())?;
     let source = match &args.environment {
-        Some(environment) => Source::Deployed(Box::new(
-            Deployment::connect(&Target {
+        Some(environment) => {
+            let deployment = Deployment::connect(&Target {
                 environment: environment.clone(),
                 name_prefix: args.name_prefix.clone(),
                 profile: args.profile.clone(),
                 region: args.region.clone(),
             })
-            .await?,
-        )),
+            .await?;
+            // Who acts through this console: shown on every page, recorded with each pause.
+            deployment.caller().await?;
+            Source::Deployed(Box::new(deployment))
+        }
         None => Source::local(
             args.state_dir.clone(),
             schedule_runtime::environment::deployment(),
@@ -121,26 +125,43 @@ pub(crate) async fn console(args: Console, out: &mut dyn Write) -> Result<(), St
         .map_err(|e| format!("the console's server stopped: {e}"))
 }
 
-/// The overview page of every task of `registry` in `environment`, from `ledger` (one
-/// [`Ledger::read_task`] per task): what `/` serves.
+/// The overview page of every task of `registry` in `environment` (or of those in the health
+/// group `only`), from `ledger`: one [`Ledger::read_task`] per task, whose records give both
+/// the task's status and its grid. What `/` serves.
 pub(crate) async fn overview(
     registry: &Registry,
     environment: &str,
     ledger: &dyn Ledger,
     frame: &pages::Frame<'_>,
+    only: Option<pictures::Health>,
     now: Timestamp,
 ) -> Result<Markup, String> {
     let retention = schedule_runtime::environment::ledger_retention()?;
-    let statuses = schedule_runtime::ledger::status(registry, environment, ledger, now, retention)
+    let mut reports = Vec::with_capacity(registry.tasks().len());
+    for task in registry.tasks() {
+        let report = schedule_runtime::ledger::task_report(
+            task,
+            environment,
+            ledger,
+            now,
+            retention,
+            pictures::GRID,
+        )
         .await
         .map_err(|e| schedule_runtime::with_causes(&e))?;
+        reports.push(report);
+    }
     let rows: Vec<pages::Row<'_>> = registry
         .tasks()
         .iter()
-        .zip(&statuses)
-        .map(|(task, status)| pages::Row { task, status })
+        .zip(&reports)
+        .map(|(task, report)| pages::Row {
+            task,
+            status: &report.status,
+            occurrences: &report.occurrences,
+        })
         .collect();
-    Ok(pages::overview(frame, &rows, now))
+    Ok(pages::overview(frame, &rows, only, now))
 }
 
 /// The console's overview as HTML, as `/` serves it (with a placeholder form token). For the
@@ -159,7 +180,7 @@ pub async fn overview_html(
         token: "benchmark",
         result: None,
     };
-    Ok(overview(registry, environment, ledger, &frame, now)
+    Ok(overview(registry, environment, ledger, &frame, None, now)
         .await?
         .into_string())
 }

@@ -13,6 +13,7 @@ use schedule_runtime::cli::list::{dst_cell, next_dst_change, next_fire_times};
 use schedule_runtime::deferred::Pending;
 use schedule_runtime::ledger::{Record, Status, TaskStatus, shown_status};
 
+use super::pictures::{self, Health};
 use super::source::Letter;
 
 /// What every page's frame says: where the console looks, whether it may act, and the token
@@ -154,31 +155,45 @@ fn environments(spec: &schedule_core::TaskSpec) -> String {
 pub(crate) struct Row<'a> {
     pub(crate) task: &'static Registration,
     pub(crate) status: &'a TaskStatus,
+    /// Its newest occurrences, newest first, for its grid.
+    pub(crate) occurrences: &'a [Record],
 }
 
-/// The overview: every task with its state, last run, missed count and next fire times.
-pub(crate) fn overview(frame: &Frame<'_>, rows: &[Row<'_>], now: Timestamp) -> Markup {
+/// The overview: the health bar, then every task (or those of the group `only`) with its
+/// state, recent occurrences, last run, missed count and next fire times.
+pub(crate) fn overview(
+    frame: &Frame<'_>,
+    rows: &[Row<'_>],
+    only: Option<Health>,
+    now: Timestamp,
+) -> Markup {
+    let tasks: Vec<_> = rows
+        .iter()
+        .map(|row| (row.task.spec(), row.status))
+        .collect();
     page(
         frame,
         "Tasks",
         &html! {
             h1 { "Tasks" }
+            (pictures::health_bar(&tasks, now, only))
+            (pictures::legend())
             table.tasks {
                 thead {
                     tr {
                         th scope="col" { "Task" }
                         th scope="col" { "Schedule" }
-                        th scope="col" { "Zone" }
                         th scope="col" { "State" }
+                        th scope="col" { "Recent" }
                         th scope="col" { "Last run" }
-                        th scope="col" { "Outcome" }
-                        th scope="col" { "Last success" }
                         th scope="col" class="num" { "Missed" }
                         th scope="col" { "Next" }
                     }
                 }
                 tbody {
-                    @for row in rows { (overview_row(row, now)) }
+                    @for row in rows.iter().filter(|row| only.is_none_or(|group| group.holds(row.task.spec(), row.status, now))) {
+                        (overview_row(row, now))
+                    }
                 }
             }
         },
@@ -204,23 +219,32 @@ fn overview_row(row: &Row<'_>, now: Timestamp) -> Markup {
         Vec::new()
     };
     let dst = next_dst_change(row.task, now);
+    let last_run = status.last_run.as_ref().map(|r| r.scheduled_time);
     html! {
         tr data-task=(spec.name) {
             td {
                 a data-field="task" href={ "/tasks/" (spec.name) } { (spec.name) }
                 @if let Some(description) = spec.description { small.description { (description) } }
             }
-            td { (schedule_cell(spec)) }
-            td data-field="zone" { (spec.timezone) br; small { "in " (environments(spec)) } }
+            td {
+                (schedule_cell(spec))
+                br; small { span data-field="zone" { (spec.timezone) } " · in " (environments(spec)) }
+            }
             td {
                 span.good[state == "enabled"].warn[state != "enabled"] data-field="state" { (state) }
                 @if let Some(pause) = &status.paused {
                     br; small data-field="paused" { (pause.to_string()) }
                 }
             }
-            td data-field="last_run" { (when(status.last_run.as_ref().map(|r| r.scheduled_time), &zone)) }
-            td { span data-field="outcome" class=(status_class(outcome)) { (outcome) } }
-            td data-field="last_success" { (when(status.last_success, &zone)) }
+            td data-field="recent" { (pictures::grid(spec, row.occurrences, &next, &zone, now)) }
+            td {
+                span data-field="outcome" class=(status_class(outcome)) { (outcome) }
+                " " span data-field="last_run" { (when(last_run, &zone)) }
+                // The last success, when it is not the last run.
+                @if status.last_success != last_run {
+                    br; small { "last success " span data-field="last_success" { (when(status.last_success, &zone)) } }
+                }
+            }
             td.num.warn[status.missed > 0] data-field="missed" { (status.missed) }
             td data-field="next" {
                 @if next.is_empty() { "–" }
@@ -250,6 +274,9 @@ pub(crate) struct Filter {
 pub(crate) struct TaskPage<'a> {
     pub(crate) task: &'static Registration,
     pub(crate) status: &'a TaskStatus,
+    /// Its newest occurrences, for its grid.
+    pub(crate) recent: &'a [Record],
+    /// The page of its history asked for.
     pub(crate) records: &'a [Record],
     pub(crate) filter: &'a Filter,
     /// Where the next (older) page starts, when there is one.
@@ -279,6 +306,7 @@ pub(crate) fn task(frame: &Frame<'_>, view: &TaskPage<'_>, now: Timestamp) -> Ma
     let row = Row {
         task: view.task,
         status: view.status,
+        occurrences: view.recent,
     };
     page(
         frame,
@@ -286,6 +314,7 @@ pub(crate) fn task(frame: &Frame<'_>, view: &TaskPage<'_>, now: Timestamp) -> Ma
         &html! {
             h1 { (spec.name) }
             @if let Some(description) = spec.description { p { (description) } }
+            (pictures::legend())
             table.tasks { tbody { (overview_row(&row, now)) } }
             @if !frame.read_only {
                 section.actions aria-label="Actions" {
@@ -307,6 +336,8 @@ pub(crate) fn task(frame: &Frame<'_>, view: &TaskPage<'_>, now: Timestamp) -> Ma
                     }
                 }
             }
+            h2 { "Durations" }
+            (pictures::durations(spec, view.records, now))
             h2 { "Occurrences" }
             form.filter method="get" action=(base) {
                 label { "Status "
@@ -387,7 +418,7 @@ fn local_input(at: Timestamp, zone: &TimeZone) -> String {
 }
 
 /// `850 ms`, `12.3 s`, `4 min 05 s`.
-fn duration(ms: u64) -> String {
+pub(super) fn duration(ms: u64) -> String {
     match ms {
         0..1_000 => format!("{ms} ms"),
         1_000..60_000 => format!("{:.1} s", ms as f64 / 1_000.0),

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::Markup;
 use schedule_core::jiff::tz::TimeZone;
-use schedule_core::jiff::{Timestamp, civil};
+use schedule_core::jiff::{SignedDuration, Timestamp, civil};
 use schedule_core::{format_instant, time_zone};
 use schedule_runtime::ledger::{self, Query as LedgerQuery, Status};
 use schedule_runtime::{Registration, Registry};
@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use super::guard::Guard;
 use super::pages::{self, Filter, Frame, TaskPage};
+use super::pictures::{GRID, Health};
 use super::source::Source;
 
 /// The console's state, shared by every request.
@@ -220,7 +221,7 @@ async fn compressed(request: Request, next: Next) -> Response {
 
 /// `bytes` gzipped as the console sends its pages (fast level: the page is made per request).
 pub(crate) fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut encoder, bytes)?;
     encoder.finish()
 }
@@ -245,7 +246,30 @@ struct Shown {
     result: Option<u64>,
 }
 
-async fn overview(State(console): State<Shared>, Query(shown): Query<Shown>) -> Response {
+/// The overview's query: the action's output, and the health group to show alone.
+#[derive(Debug, Default, Deserialize)]
+struct OverviewQuery {
+    result: Option<u64>,
+    only: Option<String>,
+}
+
+async fn overview(State(console): State<Shared>, Query(shown): Query<OverviewQuery>) -> Response {
+    let only = match shown.only.as_deref().filter(|word| !word.is_empty()) {
+        None => None,
+        Some(word) => match Health::parse(word) {
+            Some(group) => Some(group),
+            None => {
+                let words: Vec<&str> = Health::ALL.iter().map(|group| group.word()).collect();
+                return console.problem(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "no health group is called `{word}`; the groups are {}",
+                        words.join(", ")
+                    ),
+                );
+            }
+        },
+    };
     let now = Timestamp::now();
     let place = console.source.place();
     let result = console.result(shown.result);
@@ -256,6 +280,7 @@ async fn overview(State(console): State<Shared>, Query(shown): Query<Shown>) -> 
         console.source.environment(),
         console.source.ledger(),
         &frame,
+        only,
         now,
     )
     .await;
@@ -274,6 +299,8 @@ struct TaskQuery {
     until: Option<String>,
     result: Option<u64>,
     follow: Option<String>,
+    /// One occurrence (a grid's cell): the page of history that starts with it, followed.
+    at: Option<String>,
 }
 
 /// An instant from a form: RFC 3339, or a `datetime-local` value in `zone`. Empty is none.
@@ -317,10 +344,19 @@ async fn task(
         instant(query.since.as_deref(), &zone, "since"),
         instant(query.until.as_deref(), &zone, "until"),
         instant(query.follow.as_deref(), &zone, "follow"),
+        instant(query.at.as_deref(), &zone, "at"),
     );
     let (since, until, follow) = match times {
-        (Ok(since), Ok(until), Ok(follow)) => (since, until, follow),
-        (Err(problem), _, _) | (_, Err(problem), _) | (_, _, Err(problem)) => {
+        (Ok(since), Ok(until), Ok(follow), Ok(None)) => (since, until, follow),
+        (Ok(since), Ok(_), Ok(_), Ok(Some(at))) => {
+            // The occurrence and those before it: it heads the page, highlighted.
+            (
+                since,
+                at.checked_add(SignedDuration::from_nanos(1)).ok(),
+                Some(at),
+            )
+        }
+        (Err(problem), ..) | (_, Err(problem), ..) | (.., Err(problem), _) | (.., Err(problem)) => {
             return console.problem(StatusCode::BAD_REQUEST, &problem);
         }
     };
@@ -331,8 +367,8 @@ async fn task(
     };
     let environment = console.source.environment();
     let ledger = console.source.ledger();
-    let status = match ledger::task_status(task, environment, ledger, now, retention).await {
-        Ok(status) => status,
+    let report = match ledger::task_report(task, environment, ledger, now, retention, GRID).await {
+        Ok(report) => report,
         Err(error) => {
             return console.problem(
                 StatusCode::BAD_GATEWAY,
@@ -393,7 +429,8 @@ async fn task(
     };
     let view = TaskPage {
         task,
-        status: &status,
+        status: &report.status,
+        recent: &report.occurrences,
         records: &shown,
         filter: &filter,
         older,

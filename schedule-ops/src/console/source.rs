@@ -68,7 +68,10 @@ impl Source {
     pub(crate) fn place(&self) -> String {
         match self {
             Source::Local { state_dir, .. } => format!("state directory {}", state_dir.display()),
-            Source::Deployed(deployment) => format!("deployment {}", deployment.name),
+            Source::Deployed(deployment) => match deployment.known_caller() {
+                Some(caller) => format!("deployment {} as {caller}", deployment.name),
+                None => format!("deployment {}", deployment.name),
+            },
         }
     }
 
@@ -133,12 +136,16 @@ impl Source {
         pausing: bool,
         reason: Option<String>,
     ) -> Result<String, String> {
-        let pause = pausing.then(|| pause_by_operator(reason));
         match self {
             Source::Local { state_dir, .. } => {
+                let pause = pausing.then(|| pause_by_operator(reason));
                 local::set_pause(registry, state_dir, task, pause.as_ref()).await
             }
             Source::Deployed(deployment) => {
+                let pause = match pausing {
+                    true => Some(deployment.pause_by_caller(reason).await?),
+                    false => None,
+                };
                 crate::ledger::set_pause(registry, deployment, task, pause.as_ref()).await
             }
         }

@@ -38,7 +38,8 @@ pub use local::LocalLedger;
 pub use missed::{GRACE, lateness};
 pub use recorder::{DEFAULT_RETENTION, Recorder, WRITE_TIMEOUT};
 pub use report::{
-    LongRuns, RECENT_RUNS, TaskStatus, history, interval, shown_status, status, task_status,
+    LongRuns, RECENT_RUNS, TaskReport, TaskStatus, history, interval, shown_status, status,
+    task_report, task_status,
 };
 
 /// How an occurrence stands.

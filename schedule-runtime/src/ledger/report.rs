@@ -79,6 +79,31 @@ pub async fn task_status(
     now: Timestamp,
     retention: SignedDuration,
 ) -> Result<TaskStatus, LedgerError> {
+    Ok(task_report(task, environment, ledger, now, retention, 0)
+        .await?
+        .status)
+}
+
+/// A task's status and its newest occurrences, from the one read [`task_status`] makes: what
+/// the console draws each task's row from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskReport {
+    /// The task's line of `status`.
+    pub status: TaskStatus,
+    /// Its newest occurrences, newest first, as `history` shows them: the records, and as
+    /// `missed` the occurrences the missed-run rule finds unrecorded.
+    pub occurrences: Vec<Record>,
+}
+
+/// [`task_status`], and the task's `newest` occurrences of the same read (no second query).
+pub async fn task_report(
+    task: &'static Registration,
+    environment: &str,
+    ledger: &dyn Ledger,
+    now: Timestamp,
+    retention: SignedDuration,
+    newest: usize,
+) -> Result<TaskReport, LedgerError> {
     let spec = task.spec();
     let enabled = spec.enabled_in(environment);
     // One read of the task (one query on DynamoDB): its records, pause and check mark.
@@ -91,10 +116,10 @@ pub async fn task_status(
     // Since the check's last look (or, before its first, since the first delivery by
     // schedule), the rule is applied here, so `status` is right even where no check runs.
     let unrecorded = match Watch::from_read(&read, now - retention).since() {
-        Some(from) if enabled => uncovered(task, from, now - lateness(spec), records).len(),
-        _ => 0,
+        Some(from) if enabled => uncovered(task, from, now - lateness(spec), records),
+        _ => Vec::new(),
     };
-    Ok(TaskStatus {
+    let status = TaskStatus {
         task: spec.name.to_owned(),
         enabled,
         paused: read.pause.clone(),
@@ -106,10 +131,34 @@ pub async fn task_status(
         next: enabled
             .then(|| Planned::new(task, now).and_then(|plan| plan.next_after(now)))
             .flatten(),
-        missed: marked + unrecorded,
+        missed: marked + unrecorded.len(),
         long_runs: long_runs(spec, records, now),
         zone: spec.timezone.to_owned(),
+    };
+    Ok(TaskReport {
+        status,
+        occurrences: newest_occurrences(spec.name, read.records, &unrecorded, newest),
     })
+}
+
+/// The `newest` of `records` and the `unrecorded` misses, newest first.
+fn newest_occurrences(
+    task: &str,
+    mut records: Vec<Record>,
+    unrecorded: &[Timestamp],
+    newest: usize,
+) -> Vec<Record> {
+    if newest == 0 {
+        return Vec::new();
+    }
+    records.extend(unrecorded.iter().map(|&time| {
+        let mut missed = Record::empty(task, time);
+        missed.apply(&super::Change::Missed, true);
+        missed
+    }));
+    records.sort_by_key(|record| std::cmp::Reverse(record.scheduled_time));
+    records.truncate(newest);
+    records
 }
 
 /// Whether the task's [`RECENT_RUNS`] newest runs include one longer than half its interval.
@@ -176,7 +225,7 @@ pub async fn history(
     query: Query,
     now: Timestamp,
 ) -> Result<Vec<Record>, LedgerError> {
-    let mut records = ledger.history(task.name(), query).await?;
+    let records = ledger.history(task.name(), query).await?;
     // Unrecorded misses are looked for only where the read saw everything: after `--since`,
     // and after the oldest record when the limit cut the read short.
     let read_from = match records.last() {
@@ -185,14 +234,13 @@ pub async fn history(
     };
     let found = unrecorded_misses(task, environment, ledger, now, &records, read_from).await?;
     let asked = |time: &Timestamp| query.until.is_none_or(|until| *time < until);
-    records.extend(found.into_iter().filter(asked).map(|time| {
-        let mut missed = Record::empty(task.name(), time);
-        missed.apply(&super::Change::Missed, true);
-        missed
-    }));
-    records.sort_by_key(|record| std::cmp::Reverse(record.scheduled_time));
-    records.truncate(query.limit);
-    Ok(records)
+    let found: Vec<Timestamp> = found.into_iter().filter(asked).collect();
+    Ok(newest_occurrences(
+        task.name(),
+        records,
+        &found,
+        query.limit,
+    ))
 }
 
 /// The word a record's status is shown as at `now`: a failure of `spec`'s task that no retry

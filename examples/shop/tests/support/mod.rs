@@ -23,6 +23,10 @@ pub(crate) const SHOP_TASKS: [&str; 12] = [
     "year-end-stocktake",
 ];
 
+/// Who moto says any credentials are (`sts:GetCallerIdentity`: its default account and user),
+/// which `ops` records as the operator of a deployment's pause.
+pub(crate) const MOTO_CALLER: &str = "arn:aws:sts::123456789012:user/moto";
+
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -41,6 +41,7 @@ impl Operator {
             .env("AWS_ENDPOINT_URL_DYNAMODB", &self.moto)
             .env("AWS_ENDPOINT_URL_SQS", &self.moto)
             .env("AWS_ENDPOINT_URL_SCHEDULER", &self.moto)
+            .env("AWS_ENDPOINT_URL_STS", &self.moto)
             .env("AWS_ENDPOINT_URL_LAMBDA", &self.lambda)
             .env("USER", "ops");
         command
