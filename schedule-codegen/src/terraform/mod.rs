@@ -183,7 +183,11 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
     // Every function's, also an empty list: each function's policy looks its own up.
     let mut function_secrets = vec![("", default_secrets.clone())];
     function_secrets.extend(groups.iter().map(|g| (g.name, g.secrets.clone())));
-    quotas::check(&tasks, options, idempotent, heartbeat)?;
+    quotas::check(&tasks, &groups, options, idempotent, heartbeat)?;
+    // What the framework puts in every function's environment: the groups' share of Lambda's
+    // quota is what it leaves.
+    let framework_environment =
+        quotas::framework_environment(idempotent, heartbeat, options.defer, &groups);
     // The vendors whose monitors (and providers) the module holds.
     let vendors = if options.monitors {
         monitors::vendors(&tasks, options.default_monitor)
@@ -222,7 +226,10 @@ pub fn render(specs: &[TaskSpec], options: &Options) -> Result<Vec<File>, Render
             Trigger::Scheduler => ("schedules.tf", schedules::items(!groups.is_empty())),
             Trigger::EventBridgeRules => ("rules.tf", rules::items()),
         },
-        ("variables.tf", variables::items(&tasks, options, &vendors)),
+        (
+            "variables.tf",
+            variables::items(&tasks, options, &vendors, &groups, framework_environment),
+        ),
         ("versions.tf", variables::versions(&vendors)),
     ];
     if idempotent {

@@ -25,6 +25,7 @@
 
 use schedule_runtime::event::rule_input_template;
 
+use super::functions::Group;
 use super::ledger::{OVERVIEW_METRICS, OVERVIEW_WIDGETS, TASKS_PER_PAGE};
 use super::tasks::Task;
 use super::{Options, RenderError, Trigger};
@@ -69,26 +70,27 @@ impl Limits {
 /// when a task declares `heartbeat`, as the function's environment gets it.
 pub(crate) fn check(
     tasks: &[Task<'_>],
+    groups: &[Group<'_>],
     options: &Options,
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
-    check_against(&Limits::AWS, tasks, options, idempotent, heartbeat)
+    check_against(&Limits::AWS, tasks, groups, options, idempotent, heartbeat)
 }
 
 /// [`check`] against `limits`.
 pub(crate) fn check_against(
     limits: &Limits,
     tasks: &[Task<'_>],
+    groups: &[Group<'_>],
     options: &Options,
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
 ) -> Result<(), RenderError> {
     // The default function's (the secrets of the tasks that name no group), and each group's.
     let secrets = super::secrets::declared(tasks.iter().filter(|t| t.spec.function.is_none()));
-    let groups = super::functions::groups(tasks);
     let environment = environment_bytes(idempotent, heartbeat, options.defer, &secrets).max(
-        framework_environment(idempotent, heartbeat, options.defer, &groups),
+        framework_environment(idempotent, heartbeat, options.defer, groups),
     );
     if environment > limits.environment_bytes {
         return Err(exceeded(
@@ -158,7 +160,7 @@ pub(crate) fn framework_environment(
     idempotent: bool,
     heartbeat: Option<schedule_core::Monitor>,
     defer: bool,
-    groups: &[super::functions::Group<'_>],
+    groups: &[Group<'_>],
 ) -> usize {
     groups
         .iter()
@@ -262,12 +264,12 @@ mod tests {
             environment_bytes: bytes,
             ..Limits::AWS
         };
-        assert!(check_against(&at, &tasks, &options, false, None).is_ok());
+        assert!(check_against(&at, &tasks, &[], &options, false, None).is_ok());
         let under = Limits {
             environment_bytes: bytes - 1,
             ..Limits::AWS
         };
-        let error = check_against(&under, &tasks, &options, false, None)
+        let error = check_against(&under, &tasks, &[], &options, false, None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -297,7 +299,7 @@ mod tests {
             dashboard_metrics: 405,
             ..Limits::AWS
         };
-        assert!(check_against(&exact, &tasks, &options, false, None).is_ok());
+        assert!(check_against(&exact, &tasks, &[], &options, false, None).is_ok());
         for (limits, said) in [
             (
                 Limits {
@@ -314,7 +316,7 @@ mod tests {
                 "page 1 of the dashboard",
             ),
         ] {
-            let error = check_against(&limits, &tasks, &options, false, None)
+            let error = check_against(&limits, &tasks, &[], &options, false, None)
                 .unwrap_err()
                 .to_string();
             assert!(error.contains(said), "{error}");
@@ -326,6 +328,7 @@ mod tests {
                 ..exact
             },
             &tasks,
+            &[],
             &options,
             false,
             None,
@@ -345,7 +348,7 @@ mod tests {
             ..schedule_core::TaskSpec::new("big", "rate(1 hour)")
         }];
         let big = tasks(&specs);
-        let error = check(&big, &options(Trigger::EventBridgeRules), false, None)
+        let error = check(&big, &[], &options(Trigger::EventBridgeRules), false, None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -353,14 +356,23 @@ mod tests {
                 && error.contains("EventBridge's 8192 characters of an input template"),
             "{error}"
         );
-        assert!(check(&big, &options(Trigger::Scheduler), false, None).is_ok());
+        assert!(check(&big, &[], &options(Trigger::Scheduler), false, None).is_ok());
         // An input that fits is not refused.
         let small = [schedule_core::TaskSpec {
             input: Some(r#"{"blob":"x"}"#),
             ..schedule_core::TaskSpec::new("small", "rate(1 hour)")
         }];
         let small = tasks(&small);
-        assert!(check(&small, &options(Trigger::EventBridgeRules), false, None).is_ok());
+        assert!(
+            check(
+                &small,
+                &[],
+                &options(Trigger::EventBridgeRules),
+                false,
+                None
+            )
+            .is_ok()
+        );
         // At the boundary: a template exactly as long as the limit passes, one longer does not.
         let length = rule_input_template("small", Some(r#"{"blob":"x"}"#))
             .unwrap()
@@ -371,12 +383,12 @@ mod tests {
             rule_input_chars: length,
             ..Limits::AWS
         };
-        assert!(check_against(&at, &small, &rules, false, None).is_ok());
+        assert!(check_against(&at, &small, &[], &rules, false, None).is_ok());
         let under = Limits {
             rule_input_chars: length - 1,
             ..Limits::AWS
         };
-        assert!(check_against(&under, &small, &rules, false, None).is_err());
+        assert!(check_against(&under, &small, &[], &rules, false, None).is_err());
     }
 
     #[test]

@@ -41,10 +41,15 @@ fn ident(name: &str) -> hcl::ObjectKey {
     hcl::ObjectKey::from(hcl::Identifier::sanitized(name))
 }
 
+/// `variables.tf`: the module's inputs; with function groups, `functions`, whose environments
+/// may take what the framework's own variables (`framework_environment` bytes) leave of
+/// Lambda's quota.
 pub(crate) fn items(
     tasks: &[Task<'_>],
     options: &super::Options,
     vendors: &[Monitor],
+    groups: &[super::functions::Group<'_>],
+    framework_environment: usize,
 ) -> Vec<Item> {
     let heartbeat_tasks: Vec<&str> = tasks
         .iter()
@@ -199,18 +204,10 @@ pub(crate) fn items(
     if !secrets.is_empty() {
         items.extend(super::secrets::variables(&secrets));
     }
-    let groups = super::functions::groups(tasks);
     if !groups.is_empty() {
-        let idempotent = tasks.iter().any(|t| t.spec.idempotency.is_some());
-        let heartbeat = tasks
-            .iter()
-            .any(|t| t.spec.heartbeat)
-            .then_some(options.default_monitor);
-        let framework =
-            super::quotas::framework_environment(idempotent, heartbeat, options.defer, &groups);
         items.extend(super::functions::variables(
-            &groups,
-            super::quotas::ENVIRONMENT_BYTES.saturating_sub(framework),
+            groups,
+            super::quotas::ENVIRONMENT_BYTES.saturating_sub(framework_environment),
         ));
     }
     items.extend(super::monitors::variables(
