@@ -296,3 +296,45 @@ fn function_groups_only_where_a_task_names_one() {
     let refused = render(&tasks, &rules).unwrap_err().to_string();
     assert!(refused.contains("function = \"backup\""), "{refused}");
 }
+
+#[test]
+fn the_default_function_is_granted_only_what_its_own_tasks_use() {
+    let idempotent = || {
+        Some(Idempotency {
+            ttl_seconds: 86_400,
+        })
+    };
+    // The idempotent task and the heartbeat task run in the group; the default function's
+    // only task uses neither.
+    let tasks = [
+        TaskSpec {
+            function: Some("mail"),
+            idempotency: idempotent(),
+            heartbeat: true,
+            ..TaskSpec::new("review-request", "rate(1 hour)")
+        },
+        TaskSpec::new("outbox", "rate(1 minute)"),
+    ];
+    let files = render(&tasks, &options()).unwrap();
+    let lambda = text(&files, "lambda.tf");
+    assert!(!lambda.contains("IdempotencyRecords"), "{lambda}");
+    assert!(!lambda.contains("HeartbeatUrls"), "{lambda}");
+    // The group's role has both (its statements are in functions.tf).
+    let functions = text(&files, "functions.tf");
+    assert!(functions.contains("IdempotencyRecords"), "{functions}");
+    // Every function reads the same environment: the table's name is still in the default's.
+    assert!(lambda.contains("SCHEDULE_IDEMPOTENCY_TABLE"), "{lambda}");
+
+    // When the default function's own task is idempotent too, its role has the grant.
+    let both = [
+        tasks[0].clone(),
+        TaskSpec {
+            idempotency: idempotent(),
+            heartbeat: true,
+            ..TaskSpec::new("outbox", "rate(1 minute)")
+        },
+    ];
+    let lambda = text(&render(&both, &options()).unwrap(), "lambda.tf");
+    assert!(lambda.contains("IdempotencyRecords"), "{lambda}");
+    assert!(lambda.contains("HeartbeatUrls"), "{lambda}");
+}

@@ -56,12 +56,12 @@ pub(crate) fn items(
     secrets: &[&str],
     groups: bool,
 ) -> Vec<Item> {
-    let timeout = timeout(
-        tasks
-            .iter()
-            .filter(|t| t.spec.function.is_none())
-            .map(|t| t.spec.timeout_seconds),
-    );
+    // The default function's own tasks: those that name no group. Its timeout and its grants
+    // are theirs; the environment is the application's (every function reads the same).
+    let own = || tasks.iter().filter(|t| t.spec.function.is_none());
+    let timeout = timeout(own().map(|t| t.spec.timeout_seconds));
+    let reads_heartbeats = own().any(|t| t.spec.heartbeat);
+    let keeps_idempotency = own().any(|t| t.spec.idempotency.is_some());
     // A task's alias belongs to its function: the default one, or its group's.
     let (function_name, function_version) = if groups {
         (
@@ -92,13 +92,13 @@ pub(crate) fn items(
         ledger_table::DISPATCH_ACTIONS,
         expr("[aws_dynamodb_table.ledger.arn]"),
     ));
-    if heartbeat.is_some() {
+    if reads_heartbeats {
         permissions.push(super::heartbeat::read_statement());
     }
     if !secrets.is_empty() {
         permissions.extend(super::secrets::read_statements("\"\""));
     }
-    if idempotent {
+    if keeps_idempotency {
         permissions.push(statement(
             "IdempotencyRecords",
             table::ACTIONS,
