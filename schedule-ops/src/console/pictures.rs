@@ -128,6 +128,7 @@ pub(crate) fn legend() -> Markup {
         "skipped",
         "missed",
         "running",
+        "duplicate",
     ];
     html! {
         p.legend {
@@ -373,6 +374,17 @@ mod tests {
             ["✓", "F", "T", "P", "D", "S", "M", "R", "="],
             "one letter each, none shared"
         );
+        // The legend says what each means.
+        let legend = legend().into_string();
+        for said in [
+            r#"<span class="cell succeeded">✓</span> succeeded"#,
+            r#"<span class="cell dead_lettered">D</span> dead lettered"#,
+            r#"<span class="cell missed">M</span> missed"#,
+            r#"<span class="cell next">·</span> upcoming"#,
+            r#"<span class="cell duplicate">=</span> duplicate"#,
+        ] {
+            assert!(legend.contains(said), "{said} in {legend}");
+        }
     }
 
     #[test]
@@ -498,5 +510,119 @@ mod tests {
         .into_string();
         assert!(!html.contains("<svg"), "{html}");
         assert!(html.contains("No run with a duration"), "{html}");
+    }
+
+    #[allow(clippy::needless_pass_by_value)] // The signature of every task's entry point.
+    fn never_run(
+        _: schedule_runtime::TaskContext,
+        _: schedule_runtime::__private::TaskInput,
+    ) -> schedule_runtime::__private::TaskFuture {
+        Box::pin(async { Ok(serde_json::Value::Null) })
+    }
+
+    /// A task every minute, registered as the macro would.
+    fn every_minute() -> &'static schedule_runtime::Registration {
+        let location = schedule_runtime::__private::Location {
+            file: "pictures.rs",
+            line: 1,
+            column: 1,
+        };
+        Box::leak(Box::new(schedule_runtime::Registration::new(
+            spec("rate(1 minute)"),
+            location,
+            never_run,
+            None,
+        )))
+    }
+
+    #[test]
+    fn a_task_is_in_the_health_groups_its_status_puts_it_in() {
+        use schedule_runtime::ledger::{self, Entry, Ledger, LocalLedger, Pause};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let task = every_minute();
+        let now = at("2026-12-07T10:00:00Z");
+        let ledger = LocalLedger::in_memory();
+        // The groups the task is in, and what the health bar counts.
+        let groups_of = |ledger: &LocalLedger| {
+            let report = runtime
+                .block_on(ledger::task_report(
+                    task,
+                    "production",
+                    ledger,
+                    now,
+                    ledger::DEFAULT_RETENTION,
+                    GRID,
+                ))
+                .expect("read");
+            let groups: Vec<&str> = Health::ALL
+                .into_iter()
+                .filter(|group| group.holds(task.spec(), &report.status, now))
+                .map(Health::word)
+                .collect();
+            let bar = health_bar(&[(task.spec(), &report.status)], now, None).into_string();
+            for group in Health::ALL {
+                let count = usize::from(groups.contains(&group.word()));
+                let shown = format!(r#"data-count="{}">{count}</strong>"#, group.word());
+                assert!(bar.contains(&shown), "{shown} in {bar}");
+            }
+            groups
+        };
+        let write = |ledger: &LocalLedger, record_at: &str, change: Change| {
+            let entry = Entry {
+                task: "sync".to_owned(),
+                scheduled_time: at(record_at),
+                deferral: None,
+                expires_at: Timestamp::MAX,
+                change,
+            };
+            runtime.block_on(ledger.write(&entry)).expect("written");
+        };
+        // One run of the occurrence `time`, ended as `status` after `ms`.
+        let run = |time: &str, status: Status, ms: u64| {
+            let start = Start {
+                at: at(time),
+                attempt: Some(1),
+                execution_id: None,
+                request_id: "r".to_owned(),
+                environment: "production".to_owned(),
+                by_schedule: false,
+            };
+            write(&ledger, time, Change::Started(start));
+            let end = End {
+                at: at(time),
+                status,
+                duration_ms: ms,
+                error_type: None,
+                excerpt: None,
+            };
+            write(&ledger, time, Change::Finished(end));
+        };
+        assert_eq!(groups_of(&ledger), Vec::<&str>::new(), "nothing ran yet");
+        // A success in 20 s of a 60 s interval: healthy.
+        run("2026-12-07T09:57:00Z", Status::Succeeded, 20_000);
+        assert_eq!(groups_of(&ledger), Vec::<&str>::new());
+        // Then a failure in 31 s: failing, and longer than half the interval.
+        run("2026-12-07T09:58:00Z", Status::Failed, 31_000);
+        assert_eq!(groups_of(&ledger), ["failing", "long"]);
+        // A missed occurrence after it, and a pause.
+        write(&ledger, "2026-12-07T09:59:00Z", Change::Missed);
+        let pause = Pause {
+            by: "alice".to_owned(),
+            at: now,
+            reason: None,
+        };
+        runtime
+            .block_on(ledger.set_pause("sync", Some(&pause)))
+            .expect("paused");
+        assert_eq!(groups_of(&ledger), ["failing", "missed", "paused", "long"]);
+        // Resumed, and the failed occurrence retried to success in 1 s (its record's
+        // duration is now the retry's): only the miss stays.
+        runtime
+            .block_on(ledger.set_pause("sync", None))
+            .expect("resumed");
+        run("2026-12-07T09:58:00Z", Status::Succeeded, 1_000);
+        assert_eq!(groups_of(&ledger), ["missed"]);
     }
 }
