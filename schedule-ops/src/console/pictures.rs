@@ -512,6 +512,31 @@ mod tests {
         assert!(html.contains("No run with a duration"), "{html}");
     }
 
+    #[test]
+    fn a_single_run_stands_in_the_middle_of_the_chart() {
+        let now = at("2026-12-07T10:10:00Z");
+        let records = [ran("2026-12-07T10:00:00Z", Status::Succeeded, 10_000)];
+        let html = durations(&spec("rate(1 minute)"), &records, now).into_string();
+        // Halfway between x = 56 and x = 632; 10 s of a 12.5 s scale is at 140 - 102.4.
+        assert!(
+            html.contains(r#"data-ms="10000" cx="344.0" cy="37.6""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn each_health_group_is_named_by_its_word_in_the_address() {
+        for group in Health::ALL {
+            assert_eq!(Health::parse(group.word()), Some(group));
+        }
+        assert_eq!(
+            Health::ALL.map(Health::word),
+            ["failing", "missed", "paused", "long"]
+        );
+        assert_eq!(Health::parse("slow"), None);
+        assert_eq!(Health::parse(""), None);
+    }
+
     #[allow(clippy::needless_pass_by_value)] // The signature of every task's entry point.
     fn never_run(
         _: schedule_runtime::TaskContext,
@@ -562,9 +587,17 @@ mod tests {
                 .map(Health::word)
                 .collect();
             let bar = health_bar(&[(task.spec(), &report.status)], now, None).into_string();
-            for group in Health::ALL {
+            for (group, label) in
+                Health::ALL
+                    .into_iter()
+                    .zip(["failing", "missed runs", "paused", "running long"])
+            {
                 let count = usize::from(groups.contains(&group.word()));
-                let shown = format!(r#"data-count="{}">{count}</strong>"#, group.word());
+                let shown = format!(
+                    r#"href="/?only={}"><strong data-count="{}">{count}</strong> {label}</a>"#,
+                    group.word(),
+                    group.word()
+                );
                 assert!(bar.contains(&shown), "{shown} in {bar}");
             }
             groups
