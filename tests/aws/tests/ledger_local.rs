@@ -349,6 +349,33 @@ async fn a_rate_takes_its_phase_from_the_records() {
     .await
     .unwrap();
     assert!(two.iter().all(|r| r.status != Status::Missed), "{two:?}");
+    // The console's grid reads the same from the status's one read: the newest occurrences,
+    // newest first, the unrecorded miss among them, cut at the number asked.
+    let report = ledger::task_report(
+        task,
+        "local",
+        ledger.as_ref(),
+        now,
+        ledger::DEFAULT_RETENTION,
+        3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, statuses[0]);
+    let times: Vec<(Timestamp, Status)> = report
+        .occurrences
+        .iter()
+        .map(|r| (r.scheduled_time, r.status))
+        .collect();
+    let at = |hour| start() + SignedDuration::from_hours(hour) + phase;
+    assert_eq!(
+        times,
+        [
+            (at(8), Status::Running),
+            (at(6), Status::Running),
+            (at(4), Status::Missed)
+        ]
+    );
 }
 
 /// The local runner honours `pause` and `resume` (lines in the state directory's ledger) from
