@@ -35,6 +35,7 @@ default_files=(
     schedule-codegen/src/terraform/quotas.rs
     schedule-codegen/src/terraform/monitors/mod.rs
     schedule-codegen/src/terraform/monitors/uptimerobot.rs
+    schedule-ops/src/console/pictures.rs
 )
 
 # The files to mutate, and a diff to limit them to when asked.
@@ -78,3 +79,5 @@ run schedule-runtime -p schedule-aws-tests --lib --test check_ins --test dispatc
     --test ledger_local --test ledger --test runner --test secrets
 run schedule-codegen
 run schedule-core
+# The operator's side: its unit tests (the console's pages and pictures are pure functions).
+run schedule-ops
