@@ -14,15 +14,14 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use schedule_codegen::terraform::{Options, Trigger, render};
 use schedule_codegen::write_module;
 use schedule_runtime::core::TaskSpec;
 use serde_json::{Value, json};
 use support::tools::{
-    Deployment, assert_checkov_passes, assert_formatted_and_valid, placeholder_zip, run,
-    scratch_dir, terraform_test, text, tool_env,
+    Deployment, assert_checkov_passes, assert_formatted_and_valid, boto3, placeholder_zip,
+    scratch_dir, terraform_test,
 };
 
 fn tasks() -> [TaskSpec; 3] {
@@ -75,21 +74,13 @@ fn groups_module_fails_no_checkov_check() {
 
 /// A VPC in moto with one subnet, a security group and a route table: their ids.
 fn network() -> (String, String, String, String) {
-    let script = "import boto3, sys\n\
-        c = boto3.client('ec2', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
-                         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+    let script = "c = client('ec2')\n\
         vpc = c.create_vpc(CidrBlock='10.42.0.0/16')['Vpc']['VpcId']\n\
         subnet = c.create_subnet(VpcId=vpc, CidrBlock='10.42.1.0/24')['Subnet']['SubnetId']\n\
         group = c.create_security_group(VpcId=vpc, GroupName='backup', Description='backup')['GroupId']\n\
         table = c.create_route_table(VpcId=vpc)['RouteTable']['RouteTableId']\n\
         print(vpc, subnet, group, table)\n";
-    let out = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON")).args([
-        "-c",
-        script,
-        &support::endpoint(),
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let ids: Vec<String> = text(&out.stdout)
+    let ids: Vec<String> = boto3(script, &[])
         .split_whitespace()
         .map(str::to_owned)
         .collect();
@@ -103,19 +94,8 @@ fn network() -> (String, String, String, String) {
 
 /// A Secrets Manager secret in moto, as one that exists before the module; its ARN.
 fn existing_secret(name: &str, value: &str) -> String {
-    let script = "import boto3, sys\n\
-        c = boto3.client('secretsmanager', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
-                         aws_access_key_id='testing', aws_secret_access_key='testing')\n\
-        print(c.create_secret(Name=sys.argv[2], SecretString=sys.argv[3])['ARN'])\n";
-    let out = run(Command::new(tool_env("SCHEDULE_TEST_PYTHON")).args([
-        "-c",
-        script,
-        &support::endpoint(),
-        name,
-        value,
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).trim().to_owned()
+    let script = "print(client('secretsmanager').create_secret(Name=sys.argv[2], SecretString=sys.argv[3])['ARN'])\n";
+    boto3(script, &[name, value])
 }
 
 /// The statements of `role`'s inline policy `dispatch`, by sid: (actions, resources).

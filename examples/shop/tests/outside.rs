@@ -12,27 +12,11 @@ mod support;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use support::tools::{
-    Deployment, deployable_copy, function_environment, group_environment, run, text, tool_env,
-};
+use support::tools::{Deployment, boto3, deployable_copy, function_environment, group_environment};
 use support::{Reply, RuntimeApi, endpoint, start_function};
-
-/// Runs `script` (Python with boto3 on moto at argv[1]) with `args`; its output.
-fn boto3(script: &str, args: &[&str]) -> String {
-    let prelude = "import boto3, sys\n\
-        def client(service):\n    return boto3.client(service, endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n";
-    let mut command = Command::new(tool_env("SCHEDULE_TEST_PYTHON"));
-    command
-        .args(["-c", &format!("{prelude}{script}"), &endpoint()])
-        .args(args);
-    let out = run(&mut command);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout).trim().to_owned()
-}
 
 /// The supplier's API on loopback: answers the stock list to the bearer of `key`, 401 to
 /// anyone else, and keeps each request's `Authorization` header.

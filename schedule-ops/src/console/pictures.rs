@@ -155,7 +155,7 @@ fn title(at: Timestamp, zone: &TimeZone, what: &str) -> String {
 }
 
 /// The address of one occurrence on its task's page.
-pub(crate) fn occurrence_link(task: &str, at: Timestamp) -> String {
+fn occurrence_link(task: &str, at: Timestamp) -> String {
     format!("/tasks/{task}?at={}", at.strftime("%Y-%m-%dT%H:%M:%SZ"))
 }
 

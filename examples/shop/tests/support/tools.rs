@@ -24,6 +24,21 @@ pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Runs the Python `script` (boto3 from the suite's virtualenv) against moto and returns what
+/// it prints, trimmed; it must succeed. The script has `client(service)`, a boto3 client of
+/// moto, and `sys.argv[2:]` are `args`.
+pub(crate) fn boto3(script: &str, args: &[&str]) -> String {
+    let prelude = "import boto3, sys\n\
+        def client(service):\n    return boto3.client(service, endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n";
+    let mut command = Command::new(tool_env("SCHEDULE_TEST_PYTHON"));
+    command
+        .args(["-c", &format!("{prelude}{script}"), &super::endpoint()])
+        .args(args);
+    let out = run(&mut command);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).trim().to_owned()
+}
+
 /// An empty directory of this test run, named `name`.
 pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
