@@ -479,24 +479,20 @@ fn function(idempotent: bool, heartbeat: Option<Monitor>, defer: bool, secrets: 
         )));
     }
     let variables = Expression::from(variables.build());
-    resource("aws_lambda_function", "group")
-        .add_attribute(("for_each", expr("local.functions")))
-        .add_attribute(("function_name", expr("\"${local.name}-${each.key}\"")))
-        .add_attribute((
-            "description",
-            expr("\"Runs the scheduled tasks of function group ${each.key}\""),
-        ))
-        .add_attribute(("role", expr("aws_iam_role.group[each.key].arn")))
-        .add_attribute(("runtime", "provided.al2023"))
-        .add_attribute(("handler", "bootstrap"))
-        .add_attribute(("filename", expr("each.value.lambda_zip")))
-        .add_attribute((
-            "source_code_hash",
-            expr("filebase64sha256(each.value.lambda_zip)"),
-        ))
-        .add_attribute(("architectures", expr("[each.value.architecture]")))
-        .add_attribute(("memory_size", expr("each.value.memory_size")))
-        .add_attribute(("timeout", expr("each.value.timeout")))
+    let group = lambda::Function {
+        name: expr("\"${local.name}-${each.key}\""),
+        description: expr("\"Runs the scheduled tasks of function group ${each.key}\""),
+        role: "aws_iam_role.group[each.key].arn",
+        zip: "each.value.lambda_zip",
+        architecture: "each.value.architecture",
+        memory_size: "each.value.memory_size",
+        timeout: expr("each.value.timeout"),
+    };
+    group
+        .attributes(
+            resource("aws_lambda_function", "group")
+                .add_attribute(("for_each", expr("local.functions"))),
+        )
         .add_attribute((
             "reserved_concurrent_executions",
             expr("each.value.reserved_concurrency"),
@@ -507,17 +503,9 @@ fn function(idempotent: bool, heartbeat: Option<Monitor>, defer: bool, secrets: 
                 .add_attribute(("size", expr("each.value.ephemeral_storage")))
                 .build(),
         )
-        .add_block(
-            Block::builder("logging_config")
-                .add_attribute(("log_format", "JSON"))
-                .add_attribute((
-                    "log_group",
-                    expr("aws_cloudwatch_log_group.group[each.key].name"),
-                ))
-                .add_attribute(("application_log_level", expr("var.log_level")))
-                .add_attribute(("system_log_level", "WARN"))
-                .build(),
-        )
+        .add_block(lambda::logging(
+            "aws_cloudwatch_log_group.group[each.key].name",
+        ))
         .add_block(
             Block::builder("dynamic")
                 .add_label("vpc_config")

@@ -8,7 +8,7 @@
 //! Scheduler's delivery failures go to.
 
 use hcl::expr::{Expression, Object, ObjectKey};
-use hcl::structure::Block;
+use hcl::structure::{Block, BlockBuilder};
 use schedule_core::Monitor;
 use schedule_core::limits::lambda;
 use schedule_runtime::environment;
@@ -285,6 +285,53 @@ pub(crate) fn environment(
     variables
 }
 
+/// What differs between the default function and a group's; [`Function::attributes`] and
+/// [`logging`] write what both are.
+pub(crate) struct Function {
+    pub(crate) name: Expression,
+    pub(crate) description: Expression,
+    /// The role's ARN.
+    pub(crate) role: &'static str,
+    /// The zip's path.
+    pub(crate) zip: &'static str,
+    pub(crate) architecture: &'static str,
+    pub(crate) memory_size: &'static str,
+    pub(crate) timeout: Expression,
+}
+
+impl Function {
+    /// The attributes every function of the module has, in the module's order: its name and
+    /// role, the custom runtime running the zip's `bootstrap`, the zip's hash (a new build is a
+    /// new version), its architecture, memory and timeout.
+    pub(crate) fn attributes(self, function: BlockBuilder) -> BlockBuilder {
+        function
+            .add_attribute(("function_name", self.name))
+            .add_attribute(("description", self.description))
+            .add_attribute(("role", expr(self.role)))
+            .add_attribute(("runtime", "provided.al2023"))
+            .add_attribute(("handler", "bootstrap"))
+            .add_attribute(("filename", expr(self.zip)))
+            .add_attribute((
+                "source_code_hash",
+                expr(&format!("filebase64sha256({})", self.zip)),
+            ))
+            .add_attribute(("architectures", expr(&format!("[{}]", self.architecture))))
+            .add_attribute(("memory_size", expr(self.memory_size)))
+            .add_attribute(("timeout", self.timeout))
+    }
+}
+
+/// A function's `logging_config`: JSON lines into `log_group`, the application's log level,
+/// Lambda's own lines from warnings up.
+pub(crate) fn logging(log_group: &str) -> Block {
+    Block::builder("logging_config")
+        .add_attribute(("log_format", "JSON"))
+        .add_attribute(("log_group", expr(log_group)))
+        .add_attribute(("application_log_level", expr("var.log_level")))
+        .add_attribute(("system_log_level", "WARN"))
+        .build()
+}
+
 fn function(
     timeout: u32,
     idempotent: bool,
@@ -299,30 +346,20 @@ fn function(
             variable.value,
         );
     }
-    resource("aws_lambda_function", "dispatch")
-        .add_attribute(("function_name", expr("local.name")))
-        .add_attribute(("description", "Runs the scheduled tasks of the application"))
-        .add_attribute(("role", expr("aws_iam_role.dispatch.arn")))
-        .add_attribute(("runtime", "provided.al2023"))
-        .add_attribute(("handler", "bootstrap"))
-        .add_attribute(("filename", expr("local.lambda_zip")))
-        .add_attribute((
-            "source_code_hash",
-            expr("filebase64sha256(local.lambda_zip)"),
-        ))
-        .add_attribute(("architectures", expr("[var.architecture]")))
-        .add_attribute(("memory_size", expr("var.memory_size")))
-        .add_attribute(("timeout", timeout))
+    let default = Function {
+        name: expr("local.name"),
+        description: "Runs the scheduled tasks of the application".into(),
+        role: "aws_iam_role.dispatch.arn",
+        zip: "local.lambda_zip",
+        architecture: "var.architecture",
+        memory_size: "var.memory_size",
+        timeout: timeout.into(),
+    };
+    default
+        .attributes(resource("aws_lambda_function", "dispatch"))
         // Aliases point at a published version: a deploy switches every task at once.
         .add_attribute(("publish", true))
-        .add_block(
-            Block::builder("logging_config")
-                .add_attribute(("log_format", "JSON"))
-                .add_attribute(("log_group", expr("aws_cloudwatch_log_group.dispatch.name")))
-                .add_attribute(("application_log_level", expr("var.log_level")))
-                .add_attribute(("system_log_level", "WARN"))
-                .build(),
-        )
+        .add_block(logging("aws_cloudwatch_log_group.dispatch.name"))
         .add_block(
             Block::builder("environment")
                 .add_attribute(("variables", Expression::Object(variables)))
