@@ -11,38 +11,13 @@
 //!
 //! The AWS clients take region, credentials and endpoint from the environment as Lambda sets it
 //! (`AWS_REGION`, the access key variables; `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SESV2`
-//! for a local server), through the runtime's `Connection::from_env_for`, on the runtime's
-//! HTTPS stack, and are made once per process by the first run that needs one. Without
+//! for a local server), through the runtime's `Connection::from_env_for` and `aws_client!`, on
+//! the runtime's HTTPS stack, and are made once per process by the first run that needs one. Without
 //! `aws-config`'s credential chain (profiles, SSO), which a Lambda never reads and which would
 //! cost the binary megabytes and its cold start the relocations (`BENCHMARKS.md`).
 
 use schedule_runtime::idempotency::Connection;
 use tokio::sync::OnceCell;
-
-/// A client of the SDK crate `$sdk` for the service whose endpoint variable ends in `$service`.
-macro_rules! client {
-    ($sdk:ident, $service:literal, |$builder:ident, $connection:ident| $extra:expr) => {{
-        let $connection = Connection::from_env_for($service);
-        let mut $builder = $sdk::Config::builder()
-            .behavior_version($sdk::config::BehaviorVersion::latest())
-            .region($sdk::config::Region::new($connection.region.clone()))
-            .http_client(schedule_runtime::aws_http_client());
-        if let Some(key) = &$connection.credentials {
-            $builder = $builder.credentials_provider($sdk::config::Credentials::new(
-                &key.access_key_id,
-                &key.secret_access_key,
-                key.session_token.clone(),
-                None,
-                "environment",
-            ));
-        }
-        if let Some(endpoint) = &$connection.endpoint {
-            $builder = $builder.endpoint_url(endpoint);
-        }
-        $builder = $extra;
-        $sdk::Client::from_conf($builder.build())
-    }};
-}
 
 /// The S3 client. Path-style addressing when an endpoint is configured (a local S3 such as
 /// moto's answers on one host name, not one per bucket).
@@ -50,8 +25,11 @@ pub async fn s3() -> &'static aws_sdk_s3::Client {
     static CLIENT: OnceCell<aws_sdk_s3::Client> = OnceCell::const_new();
     CLIENT
         .get_or_init(|| async {
-            client!(aws_sdk_s3, "S3", |builder, connection| builder
-                .force_path_style(connection.endpoint.is_some()))
+            schedule_runtime::aws_client!(
+                aws_sdk_s3,
+                Connection::from_env_for("S3"),
+                |config, connection| config.force_path_style(connection.endpoint.is_some())
+            )
         })
         .await
 }
@@ -60,7 +38,9 @@ pub async fn s3() -> &'static aws_sdk_s3::Client {
 pub async fn ses() -> &'static aws_sdk_sesv2::Client {
     static CLIENT: OnceCell<aws_sdk_sesv2::Client> = OnceCell::const_new();
     CLIENT
-        .get_or_init(|| async { client!(aws_sdk_sesv2, "SESV2", |builder, _connection| builder) })
+        .get_or_init(|| async {
+            schedule_runtime::aws_client!(aws_sdk_sesv2, Connection::from_env_for("SESV2"))
+        })
         .await
 }
 

@@ -1,5 +1,6 @@
-//! The AWS clients of a process: one place (`sdk_client!`) builds the configuration of every
-//! SDK client the runtime uses (DynamoDB for the stores, Scheduler for deferred runs) from a
+//! The AWS clients of a process: one place (`aws_client!`, public: tasks build theirs with it)
+//! builds the configuration of every SDK client the runtime uses (DynamoDB for the stores,
+//! Scheduler for deferred runs, through `sdk_client!`) from a
 //! [`Connection`], over the shared HTTPS stack (the reads of Parameter Store and Secrets
 //! Manager sign their own requests from the same [`Connection`]: `json.rs`); `dynamodb.rs` is the one DynamoDB client,
 //! shared by the idempotency store and the ledger, and the table handle both stores use.
@@ -54,20 +55,62 @@ pub(crate) struct Patience {
     pub(crate) operation: Duration,
 }
 
-/// A client of the SDK crate `$sdk` (`aws_sdk_dynamodb`, `aws_sdk_scheduler`) reached as the
-/// [`Connection`] says, with the [`Patience`]: the shared HTTPS stack, the region, the static
-/// credentials if any (without, it signs nothing), the endpoint. The one place every AWS client
-/// of the runtime is configured. A macro, because each SDK's configuration is its own type;
-/// `aws-types`' shared `SdkConfig` would do the same through a conversion that cost the Lambda
-/// binary 39 KB more (`BENCHMARKS.md`).
+/// A client of any AWS SDK crate (`aws_sdk_s3`, `aws_sdk_sesv2`, …) reached as a
+/// [`Connection`](crate::idempotency::Connection) says, for a task that calls AWS: over the
+/// runtime's one HTTPS stack, with the connection's region, its static credentials if any
+/// (Lambda gives them in the environment; without, the client signs nothing) and its endpoint.
+/// Without `aws-config`'s credential chain, which a Lambda never reads and which costs the
+/// dispatch binary megabytes and its cold start the relocations (`BENCHMARKS.md`).
+///
+/// The optional closure gets the SDK's configuration builder and the connection, and returns
+/// the builder with the service's own settings. A macro, because each SDK's configuration is
+/// its own type; `aws-types`' shared `SdkConfig` would do the same through a conversion that
+/// cost the Lambda binary 39 KB more.
+///
+/// ```ignore
+/// use schedule_runtime::idempotency::Connection;
+///
+/// let s3 = schedule_runtime::aws_client!(
+///     aws_sdk_s3,
+///     Connection::from_env_for("S3"),
+///     |config, connection| config.force_path_style(connection.endpoint.is_some())
+/// );
+/// let ses = schedule_runtime::aws_client!(aws_sdk_sesv2, Connection::from_env_for("SESV2"));
+/// ```
+#[macro_export]
+macro_rules! aws_client {
+    ($sdk:ident, $connection:expr $(,)?) => {
+        $crate::aws_client!($sdk, $connection, |config, _connection| config)
+    };
+    ($sdk:ident, $connection:expr, |$config:ident, $reached:ident| $settings:expr $(,)?) => {{
+        let $reached: $crate::idempotency::Connection = $connection;
+        let mut $config = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new($reached.region.clone()))
+            .http_client($crate::aws_http_client());
+        if let Some(key) = &$reached.credentials {
+            $config = $config.credentials_provider($sdk::config::Credentials::new(
+                key.access_key_id.clone(),
+                key.secret_access_key.clone(),
+                key.session_token.clone(),
+                None,
+                "environment",
+            ));
+        }
+        if let Some(endpoint) = &$reached.endpoint {
+            $config = $config.endpoint_url(endpoint);
+        }
+        let $config = $settings;
+        $sdk::Client::from_conf($config.build())
+    }};
+}
+
+/// [`aws_client!`] for the runtime's own clients (`aws_sdk_dynamodb`, `aws_sdk_scheduler`), with
+/// the [`Patience`] of their use: how often and how long they try.
 macro_rules! sdk_client {
     ($sdk:ident, $connection:expr, $patience:expr) => {{
-        let connection: $crate::aws::Connection = $connection;
         let patience: $crate::aws::Patience = $patience;
-        let mut config = $sdk::Config::builder()
-            .behavior_version($sdk::config::BehaviorVersion::latest())
-            .region($sdk::config::Region::new(connection.region))
-            .http_client($crate::https::sdk::aws_http_client())
+        $crate::aws_client!($sdk, $connection, |config, _connection| config
             .retry_config(
                 $sdk::config::retry::RetryConfig::standard().with_max_attempts(patience.attempts),
             )
@@ -77,20 +120,7 @@ macro_rules! sdk_client {
                     .operation_attempt_timeout(patience.attempt)
                     .operation_timeout(patience.operation)
                     .build(),
-            );
-        if let Some(key) = connection.credentials {
-            config = config.credentials_provider($sdk::config::Credentials::new(
-                key.access_key_id,
-                key.secret_access_key,
-                key.session_token,
-                None,
-                "environment",
-            ));
-        }
-        if let Some(endpoint) = connection.endpoint {
-            config = config.endpoint_url(endpoint);
-        }
-        $sdk::Client::from_conf(config.build())
+            ))
     }};
 }
 pub(crate) use sdk_client;
