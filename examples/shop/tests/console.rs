@@ -797,16 +797,25 @@ async fn chart_matches_history(client: &Client, history: &Value, shown: usize) {
     assert_eq!(points, runs, "one point per run");
 }
 
-/// Whether the page open in `client` fits its window's width (nothing to scroll sideways).
-async fn fits_the_width(client: &Client) -> bool {
-    client
+/// What sticks out of the window's width on the page open in `client`: each element whose
+/// right edge is beyond it (tag, classes, right edge, window width); none on a page that fits.
+async fn wider_than_the_window(client: &Client) -> Vec<String> {
+    let found = client
         .execute(
-            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            "const width = document.documentElement.clientWidth;
+             return [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > width + 0.5)
+               .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ${e.getAttribute('data-field') || ''} right ${e.getBoundingClientRect().right} of ${width}`);",
             vec![],
         )
         .await
+        .unwrap();
+    found
+        .as_array()
         .unwrap()
-        == json!(true)
+        .iter()
+        .map(|line| line.as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1055,12 +1064,18 @@ async fn the_pictures_show_each_occurrence_as_the_ledger_records_it() {
 
     // On a phone, nothing needs scrolling sideways: the overview and the task page.
     client.set_window_size(390, 844).await.unwrap();
+    // The window takes its new size asynchronously: measure once the page is laid out in it.
+    let phone = || async {
+        client
+            .execute("return window.innerWidth <= 400;", vec![])
+            .await
+            .is_ok_and(|narrow| narrow == json!(true))
+    };
     for path in ["/", "/tasks/sitemap-refresh"] {
         client.goto(&format!("{base}{path}")).await.unwrap();
-        assert!(
-            fits_the_width(&client).await,
-            "{path} is wider than a phone"
-        );
+        eventually("the phone's width", phone).await;
+        let wider = wider_than_the_window(&client).await;
+        assert!(wider.is_empty(), "{path} is wider than a phone: {wider:#?}");
     }
     save_screenshot(&client, "console-phone.png").await;
     client.close().await.unwrap();
