@@ -93,7 +93,24 @@ fn console(state: &Path, extra: &[&str]) -> (Running, String, PathBuf) {
 }
 
 /// chromedriver on a free port, and a headless Chromium session through it.
-async fn browser() -> (Running, Client) {
+/// chromedriver and the Chromium it started: dropped (a test that ends, or fails half-way
+/// without closing its session), both stop. Killing chromedriver alone would leave Chromium
+/// running, holding its profile in the target directory.
+struct Browser {
+    _driver: Running,
+    profile: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-f", "--"])
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .status();
+    }
+}
+
+async fn browser() -> (Browser, Client) {
     let driver = std::env::var("SCHEDULE_TEST_CHROMEDRIVER")
         .expect("SCHEDULE_TEST_CHROMEDRIVER is not set: run the suite with `bash scripts/test.sh`");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -130,7 +147,13 @@ async fn browser() -> (Running, Client) {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => return (driver, client),
+            Ok(client) => {
+                let browser = Browser {
+                    _driver: driver,
+                    profile,
+                };
+                return (browser, client);
+            }
             Err(e) if started.elapsed() < Duration::from_secs(20) => {
                 let _ = e;
                 tokio::time::sleep(Duration::from_millis(200)).await;
