@@ -55,8 +55,8 @@ pub(crate) struct Patience {
     pub(crate) operation: Duration,
 }
 
-/// A client of any AWS SDK crate (`aws_sdk_s3`, `aws_sdk_sesv2`, …) reached as a
-/// [`Connection`](crate::idempotency::Connection) says, for a task that calls AWS: over the
+/// A client of any AWS SDK crate (`aws_sdk_s3`, `aws_sdk_sesv2`, …) reached as a `Connection`
+/// (`schedule_runtime::idempotency::Connection`) says, for a task that calls AWS: over the
 /// runtime's one HTTPS stack, with the connection's region, its static credentials if any
 /// (Lambda gives them in the environment; without, the client signs nothing) and its endpoint.
 /// Without `aws-config`'s credential chain, which a Lambda never reads and which costs the
@@ -67,15 +67,18 @@ pub(crate) struct Patience {
 /// its own type; `aws-types`' shared `SdkConfig` would do the same through a conversion that
 /// cost the Lambda binary 39 KB more.
 ///
-/// ```ignore
+/// ```
 /// use schedule_runtime::idempotency::Connection;
 ///
+/// // A local S3 (`AWS_ENDPOINT_URL_S3`) answers on one host name: path-style addresses there.
 /// let s3 = schedule_runtime::aws_client!(
 ///     aws_sdk_s3,
 ///     Connection::from_env_for("S3"),
 ///     |config, connection| config.force_path_style(connection.endpoint.is_some())
 /// );
-/// let ses = schedule_runtime::aws_client!(aws_sdk_sesv2, Connection::from_env_for("SESV2"));
+/// // Without settings of its own.
+/// let plain = schedule_runtime::aws_client!(aws_sdk_s3, Connection::from_env_for("S3"));
+/// # let _ = (s3, plain);
 /// ```
 #[macro_export]
 macro_rules! aws_client {
@@ -83,7 +86,7 @@ macro_rules! aws_client {
         $crate::aws_client!($sdk, $connection, |config, _connection| config)
     };
     ($sdk:ident, $connection:expr, |$config:ident, $reached:ident| $settings:expr $(,)?) => {{
-        let $reached: $crate::idempotency::Connection = $connection;
+        let $reached = $connection;
         let mut $config = $sdk::Config::builder()
             .behavior_version($sdk::config::BehaviorVersion::latest())
             .region($sdk::config::Region::new($reached.region.clone()))
